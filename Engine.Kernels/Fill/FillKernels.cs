@@ -1,0 +1,60 @@
+using ILGPU;
+using TorchEbm.Launch;
+using TorchEbm.Random;
+
+namespace TorchEbm.Fill;
+
+/// <summary>Kernels that fill a buffer: a constant, uniforms or normals from Philox.</summary>
+/// <remarks>
+/// Random fills are deterministic whatever the grid: element i comes from Philox block i / 4 with counter
+/// (i / 4, 0, stream, 0) and key = seed, so a seed gives the same tensor on every accelerator and layout.
+/// </remarks>
+public static class FillKernels
+{
+    /// <summary>Sets every element of <paramref name="output"/> to <paramref name="value"/>.</summary>
+    [Kernel]
+    public static void Constant(ArrayView<float> output, float value)
+    {
+        for (int i = GridStride.Start; i < output.IntLength; i += GridStride.Stride)
+            output[i] = value;
+    }
+
+    /// <summary>Uniforms in (0, 1). Work items: one per block of four elements.</summary>
+    [Kernel]
+    public static void Uniform(ArrayView<float> output, Philox4x32 rng, uint stream)
+    {
+        int blocks = (output.IntLength + 3) / 4;
+        for (int b = GridStride.Start; b < blocks; b += GridStride.Stride)
+            Store(output, b, rng.Uniform4((uint)b, 0, stream, 0));
+    }
+
+    /// <summary>Standard normals (Box-Muller). Work items: one per block of four elements.</summary>
+    [Kernel(Hot = true)]
+    public static void Normal(ArrayView<float> output, Philox4x32 rng, uint stream)
+    {
+        int blocks = (output.IntLength + 3) / 4;
+        for (int b = GridStride.Start; b < blocks; b += GridStride.Stride)
+            Store(output, b, rng.Normal4((uint)b, 0, stream, 0));
+    }
+
+    /// <summary>Writes the four values of block <paramref name="block"/>, dropping those past the end.</summary>
+    private static void Store(ArrayView<float> output, int block, Float4 v)
+    {
+        int i = block * 4;
+        int n = output.IntLength;
+        if (i + 3 < n)
+        {
+            output[i] = v.X;
+            output[i + 1] = v.Y;
+            output[i + 2] = v.Z;
+            output[i + 3] = v.W;
+            return;
+        }
+        if (i < n) output[i] = v.X;
+        if (i + 1 < n) output[i + 1] = v.Y;
+        if (i + 2 < n) output[i + 2] = v.Z;
+    }
+
+    /// <summary>Work items (Philox blocks) a random fill of <paramref name="length"/> elements launches.</summary>
+    public static long BlocksFor(long length) => (length + 3) / 4;
+}

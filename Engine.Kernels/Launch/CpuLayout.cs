@@ -1,0 +1,51 @@
+using ILGPU.Runtime.CPU;
+
+namespace TorchEbm.Launch;
+
+/// <summary>
+/// How the CPU accelerator simulates a GPU: threads per warp, warps per multiprocessor, multiprocessors.
+/// Each simulated thread is an OS thread, so the product of the three is the number of threads a launch uses.
+/// </summary>
+/// <remarks>
+/// Default: one multiprocessor per core, one warp of <see cref="DefaultThreadsPerWarp"/> threads.
+/// Override with <c>TORCHEBM_CPU_LAYOUT=threadsPerWarp,warpsPerMultiprocessor,multiprocessors</c>.
+/// </remarks>
+public readonly record struct CpuLayout(int ThreadsPerWarp, int WarpsPerMultiprocessor, int Multiprocessors)
+{
+    /// <summary>The environment variable that overrides the default layout.</summary>
+    public const string EnvironmentVariable = "TORCHEBM_CPU_LAYOUT";
+
+    /// <summary>Threads per simulated warp in the default layout.</summary>
+    public const int DefaultThreadsPerWarp = 4;
+
+    /// <summary>The layout used when <see cref="EnvironmentVariable"/> is unset.</summary>
+    public static CpuLayout Default => new(DefaultThreadsPerWarp, 1, Environment.ProcessorCount);
+
+    /// <summary>The ILGPU device description for this layout.</summary>
+    public CPUDevice ToDevice() => new(ThreadsPerWarp, WarpsPerMultiprocessor, Multiprocessors);
+
+    /// <summary>The layout from <see cref="EnvironmentVariable"/>, or <see cref="Default"/> when it is unset.</summary>
+    public static CpuLayout FromEnvironment()
+    {
+        string? text = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(text) ? Default : Parse(text);
+    }
+
+    /// <summary>Parses <c>threadsPerWarp,warpsPerMultiprocessor,multiprocessors</c>, e.g. <c>4,1,2</c>.</summary>
+    public static CpuLayout Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[3];
+        bool valid = parts.Length == 3 && parts.Select((p, i) => int.TryParse(p, out values[i])).All(ok => ok);
+        // ILGPU's CPU accelerator needs at least two threads per warp and a power-of-two number of warps.
+        if (!valid || values[0] < 2 || values[1] < 1 || !int.IsPow2(values[1]) || values[2] < 1)
+            throw new FormatException(
+                $"{EnvironmentVariable} must be 'threadsPerWarp,warpsPerMultiprocessor,multiprocessors' with threadsPerWarp >= 2, " +
+                $"warpsPerMultiprocessor a power of two and multiprocessors >= 1, got '{text}'.");
+        return new CpuLayout(values[0], values[1], values[2]);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{ThreadsPerWarp},{WarpsPerMultiprocessor},{Multiprocessors}";
+}

@@ -1,0 +1,51 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace TorchEbm.Launch;
+
+/// <summary>
+/// Chooses the launch grid for a grid-stride kernel on a given accelerator. Every kernel of this engine is an
+/// explicitly grouped grid-stride loop launched through <see cref="Device.Launch{T1}"/>, which asks this class
+/// for its grid.
+/// </summary>
+/// <remarks>
+/// <para>On a GPU: 256 threads per group, enough groups to fill every multiprocessor, and never more groups than
+/// the work needs.</para>
+/// <para>On ILGPU's CPU accelerator every simulated thread is an OS thread synchronised at each group barrier,
+/// so the grid is exactly one group per simulated multiprocessor with as many threads as a group allows.
+/// One thread per element there was measured ~1800x slower than a plain loop (DESIGN.md).</para>
+/// <para>CPU accelerator layout (threads per warp, warps per multiprocessor, multiprocessors): measured with
+/// <c>dotnet run -c Release --project Engine.Bench -- cpu-layout</c> on the 2-core CI machine; see
+/// <see cref="CpuLayout"/> for the figures and the default this engine picks.</para>
+/// </remarks>
+public static class GridStride
+{
+    /// <summary>Threads per group on a GPU.</summary>
+    public const int GpuGroupSize = 256;
+
+    /// <summary>The grid for <paramref name="workItems"/> independent items of work on <paramref name="accelerator"/>.</summary>
+    public static KernelConfig For(Accelerator accelerator, long workItems)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        ArgumentOutOfRangeException.ThrowIfNegative(workItems);
+        long items = Math.Max(1, workItems);
+
+        if (accelerator.AcceleratorType == AcceleratorType.CPU)
+        {
+            int groupSize = accelerator.MaxNumThreadsPerGroup;
+            long needed = (items + groupSize - 1) / groupSize;
+            return new KernelConfig((int)Math.Min(accelerator.NumMultiprocessors, needed), groupSize);
+        }
+
+        int groupsPerSm = Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / GpuGroupSize);
+        long resident = (long)accelerator.NumMultiprocessors * groupsPerSm;
+        long wanted = (items + GpuGroupSize - 1) / GpuGroupSize;
+        return new KernelConfig((int)Math.Min(resident, wanted), GpuGroupSize);
+    }
+
+    /// <summary>This thread's first item in a grid-stride loop (call inside a kernel).</summary>
+    public static int Start => Grid.GlobalIndex.X;
+
+    /// <summary>The stride of a grid-stride loop: the number of threads in the grid (call inside a kernel).</summary>
+    public static int Stride => Grid.DimX * Group.DimX;
+}

@@ -1,0 +1,46 @@
+using System.Reflection;
+
+namespace TorchEbm.Launch;
+
+/// <summary>One compiled specialisation of a kernel marked with <see cref="KernelAttribute"/>.</summary>
+/// <param name="Name">Readable and file-name safe: <c>FillKernels.Normal</c>, or <c>LangevinKernels.Run[DoubleWell]</c>.</param>
+/// <param name="Method">The closed kernel method (generic kernels instantiated).</param>
+/// <param name="Hot">Whether ptxas must report zero spills for it.</param>
+public sealed record KernelEntry(string Name, MethodInfo Method, bool Hot)
+{
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>Finds every kernel of this engine by its <see cref="KernelAttribute"/>, so checks cover new kernels automatically.</summary>
+public static class KernelRegistry
+{
+    /// <summary>Every kernel specialisation in the Engine.Kernels assembly, ordered by name.</summary>
+    public static IReadOnlyList<KernelEntry> All { get; } = Find(typeof(KernelRegistry).Assembly);
+
+    /// <summary>Every kernel specialisation declared in <paramref name="assembly"/>.</summary>
+    public static IReadOnlyList<KernelEntry> Find(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var entries = new List<KernelEntry>();
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (Type type in assembly.GetTypes())
+        foreach (MethodInfo method in type.GetMethods(flags))
+        {
+            KernelAttribute? attribute = method.GetCustomAttribute<KernelAttribute>();
+            if (attribute is null) continue;
+            string baseName = $"{type.Name}.{method.Name}";
+            if (!method.IsGenericMethodDefinition)
+            {
+                entries.Add(new KernelEntry(baseName, method, attribute.Hot));
+                continue;
+            }
+            if (attribute.Instantiations.Length == 0)
+                throw new InvalidOperationException($"Generic kernel {baseName} lists no Instantiations to compile.");
+            foreach (Type argument in attribute.Instantiations)
+                entries.Add(new KernelEntry($"{baseName}[{argument.Name}]", method.MakeGenericMethod(argument), attribute.Hot));
+        }
+        entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return entries;
+    }
+}

@@ -1,0 +1,92 @@
+using ILGPU.Runtime;
+using TorchEbm.Fill;
+using TorchEbm.Random;
+
+namespace TorchEbm;
+
+public sealed partial class Device
+{
+    // Philox counter word 2 ("stream") per fill kind, so Rand and Randn with one seed are independent.
+    private const uint UniformStream = 1;
+    private const uint NormalStream = 2;
+
+    /// <summary>A tensor of the given shape filled with zeros.</summary>
+    /// <exception cref="ArgumentException">Rank outside 1-3 or a dimension below 1.</exception>
+    public Tensor Zeros(params int[] shape)
+    {
+        Tensor t = Allocate(shape);
+        t.View.MemSetToZero();
+        return t;
+    }
+
+    /// <summary>A tensor of the given shape with every element equal to <paramref name="value"/>.</summary>
+    /// <exception cref="ArgumentException">Rank outside 1-3 or a dimension below 1.</exception>
+    public Tensor Full(float value, params int[] shape)
+    {
+        Tensor t = Allocate(shape);
+        Launch(FillKernels.Constant, t.Length, t.View, value);
+        return t;
+    }
+
+    /// <summary>Copies host data (row-major) into a new tensor of the given shape.</summary>
+    /// <exception cref="ArgumentException">The shape is invalid or its element count differs from <c>data.Length</c>.</exception>
+    public Tensor FromArray(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        int length = Check.ShapeLength(shape, nameof(shape));
+        if (length != data.Length)
+            throw new ArgumentException(
+                $"shape {Check.Format(shape)} holds {length} elements but data has {data.Length} (shape ({data.Length},)).",
+                nameof(shape));
+        Tensor t = Allocate(shape);
+        t.View.CopyFromCPU(data);
+        return t;
+    }
+
+    /// <summary>Copies a host matrix into a new tensor of shape (rows, columns).</summary>
+    /// <exception cref="ArgumentException">The matrix has no rows or no columns.</exception>
+    public Tensor FromArray(float[,] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int rows = data.GetLength(0), cols = data.GetLength(1);
+        if (rows == 0 || cols == 0)
+            throw new ArgumentException($"data must have at least one row and one column, got shape ({rows}, {cols}).", nameof(data));
+        var flat = new float[rows * cols];
+        System.Buffer.BlockCopy(data, 0, flat, 0, flat.Length * sizeof(float));
+        return FromArray(flat, rows, cols);
+    }
+
+    /// <summary>A (rows, cols) tensor of independent standard normals; the same seed gives bit-identical tensors.</summary>
+    public Tensor Randn(int rows, int cols, long seed) => Randn([rows, cols], seed);
+
+    /// <summary>A tensor of independent standard normals (Philox4x32-10 + Box-Muller) keyed by <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">Rank outside 1-3 or a dimension below 1.</exception>
+    public Tensor Randn(int[] shape, long seed)
+    {
+        Tensor t = Allocate(shape);
+        Launch(FillKernels.Normal, FillKernels.BlocksFor(t.Length), t.View, Philox4x32.FromSeed(seed), NormalStream);
+        return t;
+    }
+
+    /// <summary>A (rows, cols) tensor of independent uniforms in (0, 1); the same seed gives bit-identical tensors.</summary>
+    public Tensor Rand(int rows, int cols, long seed) => Rand([rows, cols], seed);
+
+    /// <summary>A tensor of independent uniforms strictly inside (0, 1) (Philox4x32-10) keyed by <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">Rank outside 1-3 or a dimension below 1.</exception>
+    public Tensor Rand(int[] shape, long seed)
+    {
+        Tensor t = Allocate(shape);
+        Launch(FillKernels.Uniform, FillKernels.BlocksFor(t.Length), t.View, Philox4x32.FromSeed(seed), UniformStream);
+        return t;
+    }
+
+    /// <summary>An uninitialised tensor: validates the shape first, so a bad shape allocates nothing.</summary>
+    internal Tensor Allocate(int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ThrowIfDisposed();
+        int length = Check.ShapeLength(shape, nameof(shape));
+        return new Tensor(this, (int[])shape.Clone(), length);
+    }
+}

@@ -1,0 +1,98 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace TorchEbm;
+
+/// <summary>
+/// A float32, row-major, rank 1-3 array in a <see cref="Device"/>'s memory. The tensor owns its memory:
+/// dispose it (or its device) to free it. NaN and infinity are allowed; the APIs that consume a tensor check
+/// its values where they must.
+/// </summary>
+public sealed class Tensor : IDisposable
+{
+    private readonly int[] _shape;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _buffer;
+
+    internal Tensor(Device device, int[] shape, int length)
+    {
+        Device = device;
+        _shape = shape;
+        Length = length;
+        _buffer = device.Accelerator.Allocate1D<float>(length);
+    }
+
+    /// <summary>The device whose memory holds this tensor.</summary>
+    public Device Device { get; }
+
+    /// <summary>The shape, outermost dimension first; a copy, so callers cannot change it.</summary>
+    public int[] Shape => (int[])_shape.Clone();
+
+    /// <summary>Number of dimensions (1 to 3).</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Number of elements: the product of <see cref="Shape"/>.</summary>
+    public int Length { get; }
+
+    /// <summary>Whether <see cref="Dispose"/> (or the device's) has run.</summary>
+    public bool IsDisposed => _buffer is null || Device.IsDisposed;
+
+    /// <summary>Size of dimension <paramref name="axis"/>.</summary>
+    public int Dim(int axis)
+    {
+        if ((uint)axis >= (uint)_shape.Length)
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"Tensor of shape {Check.Format(_shape)} has no axis {axis}.");
+        return _shape[axis];
+    }
+
+    /// <summary>The device memory as a flat view, for kernel launches.</summary>
+    /// <exception cref="ObjectDisposedException">The tensor or its device was disposed.</exception>
+    public ArrayView<float> View => Buffer.View;
+
+    private MemoryBuffer1D<float, Stride1D.Dense> Buffer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            return _buffer!;
+        }
+    }
+
+    /// <summary>Copies the elements to a new host array in row-major order (waits for queued work).</summary>
+    public float[] ToArray()
+    {
+        var host = new float[Length];
+        Buffer.View.CopyToCPU(host);
+        return host;
+    }
+
+    /// <summary>Copies a rank-2 tensor to a new host matrix.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not rank 2.</exception>
+    public float[,] ToArray2D()
+    {
+        if (Rank != 2)
+            throw new InvalidOperationException($"ToArray2D needs a rank-2 tensor, this one has shape {Check.Format(_shape)}.");
+        float[] flat = ToArray();
+        var host = new float[_shape[0], _shape[1]];
+        System.Buffer.BlockCopy(flat, 0, host, 0, flat.Length * sizeof(float));
+        return host;
+    }
+
+    /// <summary>A new tensor with the same shape and a copy of the elements, on the same device.</summary>
+    public Tensor Clone()
+    {
+        var copy = new Tensor(Device, Shape, Length);
+        copy.Buffer.View.CopyFrom(Buffer.View);
+        return copy;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Tensor{Check.Format(_shape)} on {Device.Kind}";
+
+    /// <summary>Frees the device memory. Safe to call twice, and after the device was disposed.</summary>
+    public void Dispose()
+    {
+        MemoryBuffer1D<float, Stride1D.Dense>? buffer = _buffer;
+        _buffer = null;
+        if (buffer is not null && !Device.IsDisposed) buffer.Dispose();
+    }
+}

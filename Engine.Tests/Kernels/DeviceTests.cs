@@ -1,0 +1,144 @@
+using TorchEbm.Fill;
+using TorchEbm.Launch;
+
+namespace TorchEbm.Tests.Kernels;
+
+[NonParallelizable] // changes process environment variables
+public sealed class DeviceTests
+{
+    [Test]
+    public void CreateCpu_ReportsKindNameAndAccelerator()
+    {
+        using Device device = Device.Create(DeviceKind.Cpu);
+        Assert.That(device.Kind, Is.EqualTo(DeviceKind.Cpu));
+        Assert.That(device.Name, Does.Contain("CPU"));
+        Assert.That(device.ToString(), Does.StartWith("Cpu device: "));
+        Assert.That(device.Accelerator.AcceleratorType, Is.EqualTo(ILGPU.Runtime.AcceleratorType.CPU));
+        Assert.DoesNotThrow(device.Synchronize);
+    }
+
+    [Test]
+    public void CreateCuda_WithoutGpu_ThrowsClearException_ElseCreatesGpu()
+    {
+        bool hasGpu = Device.List().Any(d => d.Kind == DeviceKind.Cuda);
+        if (hasGpu)
+        {
+            using Device gpu = Device.Create(DeviceKind.Cuda);
+            Assert.That(gpu.Kind, Is.EqualTo(DeviceKind.Cuda));
+            return;
+        }
+        var e = Assert.Throws<DeviceUnavailableException>(() => Device.Create(DeviceKind.Cuda))!;
+        Assert.That(e.Message, Does.Contain("No CUDA device").And.Contain("DeviceKind.Cpu").And.Contain("TORCHEBM_DEVICE=cpu"));
+    }
+
+    [Test]
+    public void Auto_PicksGpuIfPresentElseCpu()
+    {
+        WithEnvironment(Device.EnvironmentVariable, null, () =>
+        {
+            using Device device = Device.Create();
+            bool hasGpu = Device.List().Any(d => d.Kind == DeviceKind.Cuda);
+            Assert.That(device.Kind, Is.EqualTo(hasGpu ? DeviceKind.Cuda : DeviceKind.Cpu));
+        });
+    }
+
+    [Test]
+    public void EnvironmentVariable_OverridesAuto_ButNotAnExplicitKind()
+    {
+        WithEnvironment(Device.EnvironmentVariable, "cpu", () =>
+        {
+            using Device auto = Device.Create();
+            Assert.That(auto.Kind, Is.EqualTo(DeviceKind.Cpu));
+        });
+        WithEnvironment(Device.EnvironmentVariable, "tpu", () =>
+        {
+            var e = Assert.Throws<ArgumentException>(() => Device.Create())!;
+            Assert.That(e.ParamName, Is.EqualTo(Device.EnvironmentVariable));
+            Assert.That(e.Message, Does.Contain("'tpu'"));
+            using Device explicitCpu = Device.Create(DeviceKind.Cpu); // explicit kinds ignore the variable
+            Assert.That(explicitCpu.Kind, Is.EqualTo(DeviceKind.Cpu));
+        });
+    }
+
+    [Test]
+    public void CpuLayoutVariable_SetsTheSimulatedGrid_AndRejectsGarbage()
+    {
+        WithEnvironment(CpuLayout.EnvironmentVariable, "2,2,3", () =>
+        {
+            using Device device = Device.Create(DeviceKind.Cpu);
+            Assert.That(device.Accelerator.NumMultiprocessors, Is.EqualTo(3));
+            Assert.That(device.Accelerator.MaxNumThreadsPerGroup, Is.EqualTo(4));
+            using Tensor t = device.Full(1f, 1000);
+            Assert.That(t.ToArray(), Is.All.EqualTo(1f));
+        });
+        WithEnvironment(CpuLayout.EnvironmentVariable, "4,x,2", () =>
+        {
+            var e = Assert.Throws<ArgumentException>(() => Device.Create(DeviceKind.Cpu))!;
+            Assert.That(e.Message, Does.Contain(CpuLayout.EnvironmentVariable).And.Contain("'4,x,2'"));
+        });
+    }
+
+    [Test]
+    public void Kernels_AreCompiledOncePerDevice()
+    {
+        using Device device = Device.Create(DeviceKind.Cpu);
+        using Tensor a = device.Randn(10, 2, seed: 1);
+        int afterFirst = device.CachedKernelCount;
+        using Tensor b = device.Randn(50, 3, seed: 2);
+        using Tensor c = device.Full(1f, 3);
+        Assert.That(afterFirst, Is.EqualTo(1));
+        Assert.That(device.CachedKernelCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void DisposedDevice_RejectsWork_AndItsTensorsReportDisposed()
+    {
+        Device device = Device.Create(DeviceKind.Cpu);
+        Tensor t = device.Zeros(4);
+        device.Dispose();
+        Assert.That(device.IsDisposed);
+        Assert.That(t.IsDisposed);
+        Assert.Throws<ObjectDisposedException>(() => device.Zeros(2));
+        Assert.Throws<ObjectDisposedException>(() => t.ToArray());
+        Assert.Throws<ObjectDisposedException>(device.Synchronize);
+        Assert.DoesNotThrow(t.Dispose);
+        Assert.DoesNotThrow(device.Dispose);
+    }
+
+    [Test]
+    public void GridStride_OnCpu_UsesOneGroupPerMultiprocessor_AndNoMoreThanNeeded()
+    {
+        using Device device = Device.Create(DeviceKind.Cpu);
+        var acc = device.Accelerator;
+        var big = GridStride.For(acc, 1_000_000);
+        Assert.That(big.GridDim.X, Is.EqualTo(acc.NumMultiprocessors));
+        Assert.That(big.GroupDim.X, Is.EqualTo(acc.MaxNumThreadsPerGroup));
+        Assert.That(GridStride.For(acc, 1).GridDim.X, Is.EqualTo(1));
+        Assert.That(GridStride.For(acc, 0).GridDim.X, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void List_IncludesTheCpuAccelerator()
+    {
+        IReadOnlyList<DeviceInfo> devices = Device.List();
+        Assert.That(devices.Select(d => d.Kind), Does.Contain(DeviceKind.Cpu));
+        Assert.That(devices.All(d => d.Multiprocessors > 0 && d.ToString().Contains(d.Name)));
+    }
+
+    [Test]
+    public void FillKernels_AreRegistered()
+    {
+        Assert.That(KernelRegistry.All.Select(k => k.Name),
+            Is.SupersetOf(new[] { "FillKernels.Constant", "FillKernels.Normal", "FillKernels.Uniform" }));
+        Assert.That(KernelRegistry.All.Single(k => k.Name == "FillKernels.Normal").Hot);
+        _ = FillKernels.BlocksFor(1);
+    }
+
+    private static void WithEnvironment(string name, string? value, Action body)
+    {
+        string? saved = Environment.GetEnvironmentVariable(name);
+        Environment.SetEnvironmentVariable(name, value);
+        try { body(); }
+        finally { Environment.SetEnvironmentVariable(name, saved); }
+    }
+}
