@@ -44,7 +44,24 @@ public sealed partial class Device : IDisposable
         CpuLayout layout;
         try { layout = CpuLayout.FromEnvironment(); }
         catch (FormatException e) { throw new ArgumentException(e.Message, CpuLayout.EnvironmentVariable, e); }
+        return Create(kind, layout);
+    }
 
+    /// <summary>
+    /// Creates a CPU-accelerator device that simulates the given layout (threads per warp, warps per
+    /// multiprocessor, multiprocessors), for measuring layouts; <see cref="Create(DeviceKind)"/> reads
+    /// <c>TORCHEBM_CPU_LAYOUT</c> instead.
+    /// </summary>
+    /// <exception cref="ArgumentException">The layout is one ILGPU cannot simulate.</exception>
+    public static Device CreateCpu(CpuLayout layout)
+    {
+        try { _ = CpuLayout.Parse(layout.ToString()); }
+        catch (FormatException e) { throw new ArgumentException(e.Message, nameof(layout), e); }
+        return Create(DeviceKind.Cpu, layout);
+    }
+
+    private static Device Create(DeviceKind kind, CpuLayout layout)
+    {
         Context context = CreateContext(layout);
         try
         {
@@ -84,7 +101,9 @@ public sealed partial class Device : IDisposable
                 _ => DeviceKind.Auto,
             };
             if (kind == DeviceKind.Auto) continue;
-            list.Add(new DeviceInfo(kind, d.Name, d.MemorySize, d.NumMultiprocessors, d.MaxNumThreadsPerGroup));
+            // ILGPU reports an unbounded size for the CPU accelerator; what it can use is the host's memory.
+            long memory = kind == DeviceKind.Cpu ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : d.MemorySize;
+            list.Add(new DeviceInfo(kind, d.Name, memory, d.NumMultiprocessors, d.MaxNumThreadsPerGroup));
         }
         return list;
     }

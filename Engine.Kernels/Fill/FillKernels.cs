@@ -15,7 +15,8 @@ public static class FillKernels
     [Kernel]
     public static void Constant(ArrayView<float> output, float value)
     {
-        for (int i = GridStride.Start; i < output.IntLength; i += GridStride.Stride)
+        int n = output.IntLength, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < n; i += stride)
             output[i] = value;
     }
 
@@ -23,8 +24,8 @@ public static class FillKernels
     [Kernel]
     public static void Uniform(ArrayView<float> output, Philox4x32 rng, uint stream)
     {
-        int blocks = (output.IntLength + 3) / 4;
-        for (int b = GridStride.Start; b < blocks; b += GridStride.Stride)
+        int blocks = (output.IntLength + 3) / 4, stride = GridStride.Stride;
+        for (int b = GridStride.Start; b < blocks; b += stride)
             Store(output, b, rng.Uniform4((uint)b, 0, stream, 0));
     }
 
@@ -32,8 +33,8 @@ public static class FillKernels
     [Kernel(Hot = true)]
     public static void Normal(ArrayView<float> output, Philox4x32 rng, uint stream)
     {
-        int blocks = (output.IntLength + 3) / 4;
-        for (int b = GridStride.Start; b < blocks; b += GridStride.Stride)
+        int blocks = (output.IntLength + 3) / 4, stride = GridStride.Stride;
+        for (int b = GridStride.Start; b < blocks; b += stride)
             Store(output, b, rng.Normal4((uint)b, 0, stream, 0));
     }
 

@@ -46,6 +46,10 @@ public static class GridStride
     /// <summary>This thread's first item in a grid-stride loop (call inside a kernel).</summary>
     public static int Start => Grid.GlobalIndex.X;
 
-    /// <summary>The stride of a grid-stride loop: the number of threads in the grid (call inside a kernel).</summary>
+    /// <summary>
+    /// The stride of a grid-stride loop: the number of threads in the grid (call inside a kernel). Read it once
+    /// into a local before the loop: on the CPU accelerator each read is a thread-static lookup, and re-reading it
+    /// every iteration made the normal fill ~4x slower (measured, 16M floats).
+    /// </summary>
     public static int Stride => Grid.DimX * Group.DimX;
 }

@@ -1,0 +1,16 @@
+using BenchmarkDotNet.Running;
+using TorchEbm.Bench.Layout;
+
+using TorchEbm.Launch;
+
+// `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
+// anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
+if (args.Length > 0 && args[0] == "cpu-layout")
+{
+    int repetitions = args.Length > 1 ? int.Parse(args[1]) : 7;
+    CpuLayout[]? layouts = args.Length > 2 ? args[2..].Select(CpuLayout.Parse).ToArray() : null;
+    return CpuLayoutSweep.Run(repetitions, layouts);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
