@@ -1,0 +1,53 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace TorchEbm.Energies;
+
+/// <summary>
+/// E(x) = -a exp(-b sqrt(mean x^2)) - exp(mean cos(c x)) + a + e. At the origin the first term has no derivative;
+/// this energy returns the subgradient 0 there (TorchEBM returns NaN).
+/// </summary>
+public readonly struct Ackley(float a, float b, float c) : IEnergy
+{
+    /// <summary>Depth of the outer funnel.</summary>
+    public readonly float A = a;
+
+    /// <summary>Width of the outer funnel.</summary>
+    public readonly float B = b;
+
+    /// <summary>Frequency of the ripples.</summary>
+    public readonly float C = c;
+
+    /// <inheritdoc />
+    public float Energy(ArrayView<float> x)
+    {
+        int d = x.IntLength;
+        float squares = 0f, cosines = 0f;
+        for (int i = 0; i < d; i++)
+        {
+            squares += x[i] * x[i];
+            cosines += XMath.Cos(C * x[i]);
+        }
+        float radius = XMath.Sqrt(squares / d);
+        // (a - a exp(-b r)) + (e - exp(mean cos)): each bracket vanishes at the origin, so the sum keeps its accuracy.
+        return A * (1f - XMath.Exp(-B * radius)) + (XMath.E - XMath.Exp(cosines / d));
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        int d = x.IntLength;
+        float squares = 0f, cosines = 0f;
+        for (int i = 0; i < d; i++)
+        {
+            squares += x[i] * x[i];
+            cosines += XMath.Cos(C * x[i]);
+        }
+        float radius = XMath.Sqrt(squares / d);
+        // d/dx_i of a (1 - exp(-b r)) = a b exp(-b r) x_i / (d r); 0 at r = 0 (subgradient).
+        float radial = radius > 0f ? A * B * XMath.Exp(-B * radius) / (d * radius) : 0f;
+        float ripple = XMath.Exp(cosines / d) * C / d;
+        for (int i = 0; i < d; i++)
+            gradient[i] = radial * x[i] + ripple * XMath.Sin(C * x[i]);
+    }
+}

@@ -1,0 +1,32 @@
+using ILGPU;
+
+namespace TorchEbm.Energies;
+
+/// <summary>E(x) = a * sum_i (x_i^2 - b)^2; dE/dx_i = 4 a x_i (x_i^2 - b). Minima at x_i = +-sqrt(b).</summary>
+public readonly struct DoubleWell(float a, float b) : IEnergy
+{
+    /// <summary>Barrier height factor.</summary>
+    public readonly float A = a;
+
+    /// <summary>Squared position of the wells.</summary>
+    public readonly float B = b;
+
+    /// <inheritdoc />
+    public float Energy(ArrayView<float> x)
+    {
+        float sum = 0f;
+        for (int i = 0; i < x.IntLength; i++)
+        {
+            float u = x[i] * x[i] - B;
+            sum += u * u;
+        }
+        return A * sum;
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        for (int i = 0; i < x.IntLength; i++)
+            gradient[i] = 4f * A * x[i] * (x[i] * x[i] - B);
+    }
+}

@@ -1,0 +1,28 @@
+using ILGPU;
+using TorchEbm.Launch;
+
+namespace TorchEbm.Energies;
+
+/// <summary>Batched energy and gradient of an analytic energy: one work item per sample row.</summary>
+public static class EnergyKernels
+{
+    /// <summary>energies[r] = E(x[r, :]) for every row r of x (n x dim, row-major).</summary>
+    [Kernel(Instantiations = [typeof(DoubleWell), typeof(Harmonic), typeof(Gaussian), typeof(Rosenbrock), typeof(Rastrigin), typeof(Ackley)])]
+    public static void Forward<TEnergy>(ArrayView<float> x, ArrayView<float> energies, int dim, TEnergy energy)
+        where TEnergy : struct, IEnergy
+    {
+        int rows = energies.IntLength, stride = GridStride.Stride;
+        for (int r = GridStride.Start; r < rows; r += stride)
+            energies[r] = energy.Energy(x.SubView(r * dim, dim));
+    }
+
+    /// <summary>gradient[r, :] = dE/dx at x[r, :] for every row r (both n x dim, row-major).</summary>
+    [Kernel(Instantiations = [typeof(DoubleWell), typeof(Harmonic), typeof(Gaussian), typeof(Rosenbrock), typeof(Rastrigin), typeof(Ackley)])]
+    public static void Gradient<TEnergy>(ArrayView<float> x, ArrayView<float> gradient, int dim, TEnergy energy)
+        where TEnergy : struct, IEnergy
+    {
+        int rows = x.IntLength / dim, stride = GridStride.Stride;
+        for (int r = GridStride.Start; r < rows; r += stride)
+            energy.Gradient(x.SubView(r * dim, dim), gradient.SubView(r * dim, dim));
+    }
+}

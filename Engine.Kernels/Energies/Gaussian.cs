@@ -1,0 +1,42 @@
+using ILGPU;
+
+namespace TorchEbm.Energies;
+
+/// <summary>
+/// E(x) = 0.5 (x - m)^T P (x - m) with P the precision (inverse covariance), kept on the device;
+/// dE/dx = P (x - m) (P is symmetric).
+/// </summary>
+public readonly struct Gaussian(ArrayView<float> mean, ArrayView<float> precision) : IEnergy
+{
+    /// <summary>The mean m (length d).</summary>
+    public readonly ArrayView<float> Mean = mean;
+
+    /// <summary>The precision P, row-major (d x d).</summary>
+    public readonly ArrayView<float> Precision = precision;
+
+    /// <inheritdoc />
+    public float Energy(ArrayView<float> x)
+    {
+        int d = x.IntLength;
+        float sum = 0f;
+        for (int i = 0; i < d; i++)
+        {
+            float row = 0f;
+            for (int j = 0; j < d; j++) row += Precision[i * d + j] * (x[j] - Mean[j]);
+            sum += (x[i] - Mean[i]) * row;
+        }
+        return 0.5f * sum;
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        int d = x.IntLength;
+        for (int i = 0; i < d; i++)
+        {
+            float row = 0f;
+            for (int j = 0; j < d; j++) row += Precision[i * d + j] * (x[j] - Mean[j]);
+            gradient[i] = row;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using ILGPU;
+
+namespace TorchEbm.Energies;
+
+/// <summary>E(x) = 0.5 k sum_i x_i^2; dE/dx = k x. The law is N(0, I / k).</summary>
+public readonly struct Harmonic(float k) : IEnergy
+{
+    /// <summary>Spring constant.</summary>
+    public readonly float K = k;
+
+    /// <inheritdoc />
+    public float Energy(ArrayView<float> x)
+    {
+        float sum = 0f;
+        for (int i = 0; i < x.IntLength; i++) sum += x[i] * x[i];
+        return 0.5f * K * sum;
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        for (int i = 0; i < x.IntLength; i++) gradient[i] = K * x[i];
+    }
+}

@@ -1,0 +1,27 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace TorchEbm.Energies;
+
+/// <summary>E(x) = a d + sum_i (x_i^2 - a cos(2 pi x_i)); dE/dx_i = 2 x_i + 2 pi a sin(2 pi x_i).</summary>
+public readonly struct Rastrigin(float a) : IEnergy
+{
+    /// <summary>Amplitude of the cosine ripples.</summary>
+    public readonly float A = a;
+
+    /// <inheritdoc />
+    public float Energy(ArrayView<float> x)
+    {
+        float sum = 0f;
+        for (int i = 0; i < x.IntLength; i++)
+            sum += x[i] * x[i] + A * (1f - XMath.Cos(2f * XMath.PI * x[i]));
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        for (int i = 0; i < x.IntLength; i++)
+            gradient[i] = 2f * x[i] + 2f * XMath.PI * A * XMath.Sin(2f * XMath.PI * x[i]);
+    }
+}

@@ -1,0 +1,41 @@
+using ILGPU;
+
+namespace TorchEbm.Energies;
+
+/// <summary>
+/// E(x) = sum_{i &lt; d-1} (a - x_i)^2 + b (x_{i+1} - x_i^2)^2 (d &gt;= 2). Minimum 0 at x = (a, a^2, ...) for d = 2
+/// and at x = (1, ..., 1) for a = 1.
+/// </summary>
+public readonly struct Rosenbrock(float a, float b) : IEnergy
+{
+    /// <summary>Location parameter.</summary>
+    public readonly float A = a;
+
+    /// <summary>Valley steepness.</summary>
+    public readonly float B = b;
+
+    /// <inheritdoc />
+    public float Energy(ArrayView<float> x)
+    {
+        float sum = 0f;
+        for (int i = 0; i + 1 < x.IntLength; i++)
+        {
+            float u = A - x[i], v = x[i + 1] - x[i] * x[i];
+            sum += u * u + B * v * v;
+        }
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        int d = x.IntLength;
+        for (int i = 0; i < d; i++)
+        {
+            float g = 0f;
+            if (i + 1 < d) g += -2f * (A - x[i]) - 4f * B * x[i] * (x[i + 1] - x[i] * x[i]);
+            if (i > 0) g += 2f * B * (x[i] - x[i - 1] * x[i - 1]);
+            gradient[i] = g;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using TorchEbm.Energies;
+
+namespace TorchEbm.Models;
+
+/// <summary>
+/// A model whose energy is an analytic <see cref="IEnergy"/> struct: energies and gradients run as one kernel
+/// launch each, and samplers can fuse whole chains over it (see <see cref="Energy"/>).
+/// </summary>
+/// <typeparam name="TEnergy">The energy struct the kernels are specialised for.</typeparam>
+public abstract class AnalyticModel<TEnergy> : BaseModel where TEnergy : struct, IEnergy
+{
+    /// <summary>Creates the model on <paramref name="device"/>.</summary>
+    protected AnalyticModel(Device device) : base(device) { }
+
+    /// <summary>The energy struct passed to kernels (it may hold views of this model's device memory).</summary>
+    public abstract TEnergy Energy { get; }
+
+    /// <summary>Smallest sample dimension the energy is defined for.</summary>
+    protected virtual int MinDim => 1;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x)
+    {
+        ValidateAnalytic(x);
+        Tensor energies = Device.Allocate([x.Dim(0)]);
+        Device.Launch(EnergyKernels.Forward, x.Dim(0), x.View, energies.View, x.Dim(1), Energy);
+        return energies;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Gradient(Tensor x)
+    {
+        ValidateAnalytic(x);
+        Tensor gradient = Device.Allocate(x.Shape);
+        Device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, gradient.View, x.Dim(1), Energy);
+        return gradient;
+    }
+
+    /// <summary>The checks of <see cref="BaseModel.ValidateSamples"/> plus the energy's minimum dimension.</summary>
+    protected internal void ValidateAnalytic(Tensor x, string name = "x")
+    {
+        ValidateSamples(x, name);
+        if (x.Dim(1) < MinDim)
+            throw new ArgumentException(
+                $"{name} has shape {Shapes.Format(x.Shape)} but {GetType().Name} needs dimension >= {MinDim}.", name);
+    }
+}

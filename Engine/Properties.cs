@@ -1,0 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Engine.Tests")]
+[assembly: InternalsVisibleTo("Engine.Bench")]
+[assembly: InternalsVisibleTo("TorchEbm.Cli")]
