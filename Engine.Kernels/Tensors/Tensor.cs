@@ -78,9 +78,19 @@ public sealed class Tensor : IDisposable
     }
 
     /// <summary>A new tensor with the same shape and a copy of the elements, on the same device.</summary>
-    public Tensor Clone()
+    public Tensor Clone() => Reshape(_shape);
+
+    /// <summary>A copy of this tensor with another shape of the same length (row-major order is kept).</summary>
+    /// <exception cref="ArgumentException">The new shape is invalid or holds a different number of elements.</exception>
+    public Tensor Reshape(params int[] shape)
     {
-        var copy = new Tensor(Device, Shape, Length);
+        ArgumentNullException.ThrowIfNull(shape);
+        int length = Check.ShapeLength(shape, nameof(shape));
+        if (length != Length)
+            throw new ArgumentException(
+                $"Cannot reshape a tensor of shape {Check.Format(_shape)} ({Length} elements) to {Check.Format(shape)} ({length} elements).",
+                nameof(shape));
+        var copy = new Tensor(Device, (int[])shape.Clone(), Length);
         copy.Buffer.View.CopyFrom(Buffer.View);
         return copy;
     }

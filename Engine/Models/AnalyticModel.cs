@@ -7,7 +7,7 @@ namespace TorchEbm.Models;
 /// launch each, and samplers can fuse whole chains over it (see <see cref="Energy"/>).
 /// </summary>
 /// <typeparam name="TEnergy">The energy struct the kernels are specialised for.</typeparam>
-public abstract class AnalyticModel<TEnergy> : BaseModel where TEnergy : struct, IEnergy
+public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where TEnergy : struct, IEnergy
 {
     /// <summary>Creates the model on <paramref name="device"/>.</summary>
     protected AnalyticModel(Device device) : base(device) { }
@@ -35,6 +35,8 @@ public abstract class AnalyticModel<TEnergy> : BaseModel where TEnergy : struct,
         Device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, gradient.View, x.Dim(1), Energy);
         return gradient;
     }
+
+    TResult IAnalyticModel.Accept<TResult>(IEnergyVisitor<TResult> visitor) => visitor.Visit(Energy);
 
     /// <summary>The checks of <see cref="BaseModel.ValidateSamples"/> plus the energy's minimum dimension.</summary>
     protected internal void ValidateAnalytic(Tensor x, string name = "x")

@@ -1,0 +1,46 @@
+using ILGPU;
+using TorchEbm.Launch;
+
+namespace TorchEbm.Samplers;
+
+/// <summary>Per-kept-step statistics over chains, each reduced sequentially in chain order (deterministic).</summary>
+public static class DiagnosticsKernels
+{
+    /// <summary>
+    /// For trajectory (kept, chains, dim): means[k, j] and population variances[k, j] over chains, two-pass.
+    /// Work items: kept * dim.
+    /// </summary>
+    [Kernel]
+    public static void ColumnMoments(ArrayView<float> trajectory, ArrayView<float> means, ArrayView<float> variances, int chains, int dim)
+    {
+        int items = means.IntLength, stride = GridStride.Stride;
+        for (int item = GridStride.Start; item < items; item += stride)
+        {
+            int k = item / dim, j = item % dim;
+            long first = (long)k * chains * dim + j;
+            float sum = 0f;
+            for (int c = 0; c < chains; c++) sum += trajectory[first + (long)c * dim];
+            float mean = sum / chains, squares = 0f;
+            for (int c = 0; c < chains; c++)
+            {
+                float u = trajectory[first + (long)c * dim] - mean;
+                squares += u * u;
+            }
+            means[item] = mean;
+            variances[item] = squares / chains;
+        }
+    }
+
+    /// <summary>means[k] = mean of values[k * group .. (k + 1) * group). Work items: means.Length.</summary>
+    [Kernel]
+    public static void GroupMeans(ArrayView<float> values, ArrayView<float> means, int group)
+    {
+        int items = means.IntLength, stride = GridStride.Stride;
+        for (int k = GridStride.Start; k < items; k += stride)
+        {
+            float sum = 0f;
+            for (int c = 0; c < group; c++) sum += values[(long)k * group + c];
+            means[k] = sum / group;
+        }
+    }
+}

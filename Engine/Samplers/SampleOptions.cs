@@ -1,0 +1,23 @@
+namespace TorchEbm.Samplers;
+
+/// <summary>Optional settings of <see cref="Sampler.Sample"/> and <see cref="Sampler.SampleChain"/>.</summary>
+public sealed record SampleOptions
+{
+    /// <summary>Starting states, shape (nSamples, dim), finite, on the model's device; null draws them from N(0, I).</summary>
+    public Tensor? InitialSamples { get; init; }
+
+    /// <summary>Return the kept states as <see cref="ChainResult.Trajectory"/>, shape (nSteps / Thin, nSamples, dim).</summary>
+    public bool ReturnTrajectory { get; init; }
+
+    /// <summary>Keep every Thin-th state (the states after steps Thin, 2 Thin, ...). At least 1.</summary>
+    public int Thin { get; init; } = 1;
+
+    /// <summary>Return per-kept-step diagnostics (mean energy, per-dimension mean and variance over chains).</summary>
+    public bool ReturnDiagnostics { get; init; }
+
+    /// <summary>
+    /// Seed for this call only: the same seed gives bit-identical results. Null uses the sampler's seed and its
+    /// call counter, so successive calls draw fresh noise yet a new sampler with the same seed repeats them.
+    /// </summary>
+    public long? Seed { get; init; }
+}
