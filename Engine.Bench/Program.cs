@@ -1,9 +1,10 @@
 using BenchmarkDotNet.Running;
+using TorchEbm.Bench.Langevin;
 using TorchEbm.Bench.Layout;
-
 using TorchEbm.Launch;
 
 // `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
+// `langevin [repetitions]`: W1/W2 throughput on Device.Create();
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -11,6 +12,9 @@ if (args.Length > 0 && args[0] == "cpu-layout")
     CpuLayout[]? layouts = args.Length > 2 ? args[2..].Select(CpuLayout.Parse).ToArray() : null;
     return CpuLayoutSweep.Run(repetitions, layouts);
 }
+
+if (args.Length > 0 && args[0] == "langevin")
+    return ThroughputRunner.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace TorchEbm.Bench.Langevin;
+
+/// <summary><c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s and W2 coordinate-steps/s on Device.Create(), median of runs.</summary>
+public static class ThroughputRunner
+{
+    public static int Run(int repetitions)
+    {
+        using Device device = Device.Create();
+        using var gaussian = LangevinWorkloads.W1Model(device);
+        using var doubleWell = LangevinWorkloads.W2Model(device);
+        Console.WriteLine($"{device}, median of {repetitions} runs after one warm-up");
+
+        double w1 = MedianSeconds(repetitions, () => LangevinWorkloads.RunW1(gaussian));
+        double w1Rate = (double)LangevinWorkloads.W1Chains * LangevinWorkloads.W1Steps / w1;
+        Console.WriteLine($"W1 Gaussian 2-D   {w1 * 1e3,9:F1} ms  {w1Rate,12:E3} chain-steps/s");
+
+        double w2 = MedianSeconds(repetitions, () => LangevinWorkloads.RunW2(doubleWell));
+        double w2Rate = (double)LangevinWorkloads.W2Chains * LangevinWorkloads.W2Dim * LangevinWorkloads.W2Steps / w2;
+        Console.WriteLine($"W2 double well    {w2 * 1e3,9:F1} ms  {w2Rate,12:E3} coordinate-steps/s");
+        return 0;
+    }
+
+    private static double MedianSeconds(int repetitions, Action run)
+    {
+        run();
+        var times = new double[repetitions];
+        for (int i = 0; i < repetitions; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            run();
+            times[i] = watch.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[repetitions / 2];
+    }
+}
