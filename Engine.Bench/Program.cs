@@ -4,7 +4,7 @@ using TorchEbm.Bench.Layout;
 using TorchEbm.Launch;
 
 // `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
-// `langevin [repetitions]`: W1/W2 throughput on Device.Create();
+// `langevin [repetitions]`: W1/W2 throughput on Device.Create(); `compare [repetitions]`: the same beside PyTorch;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -15,6 +15,9 @@ if (args.Length > 0 && args[0] == "cpu-layout")
 
 if (args.Length > 0 && args[0] == "langevin")
     return ThroughputRunner.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+
+if (args.Length > 0 && args[0] == "compare")
+    return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
