@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using TorchEbm.Bench.Timing;
 
 namespace TorchEbm.Bench.Langevin;
 
@@ -29,15 +29,7 @@ public static class ThroughputRunner
 
     private static double MedianSeconds(int repetitions, Action run)
     {
-        run();
-        var times = new double[repetitions];
-        for (int i = 0; i < repetitions; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            run();
-            times[i] = watch.Elapsed.TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[repetitions / 2];
+        run(); // warm-up: compiles the kernels
+        return Median.Seconds(repetitions, run);
     }
 }

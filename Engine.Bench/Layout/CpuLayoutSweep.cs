@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using TorchEbm.Fill;
 using TorchEbm.Launch;
 using TorchEbm.Random;
 using TorchEbm.Bench.Fill;
+using TorchEbm.Bench.Timing;
 
 namespace TorchEbm.Bench.Layout;
 
@@ -25,7 +25,7 @@ public static class CpuLayoutSweep
         var host = new float[n];
         Console.WriteLine($"Normal fill of {n:N0} floats, median of {repetitions} runs, {Environment.ProcessorCount} cores");
 
-        double baseline = Median(repetitions, () => HostPhiloxFill.Normal(host, 1, 2));
+        double baseline = 1e3 * Median.Seconds(repetitions, () => HostPhiloxFill.Normal(host, 1, 2));
         Console.WriteLine($"{"layout (warp,warps,SMs)",-26} {"threads",8} {"ms",9} {"Parallel.For / layout",22}");
         Console.WriteLine($"{"Parallel.For baseline",-26} {Environment.ProcessorCount,8} {baseline,9:F1} {1.0,22:F2}");
 
@@ -39,24 +39,11 @@ public static class CpuLayoutSweep
                 device.Synchronize();
             }
             Fill(); // compile and warm up
-            double ms = Median(repetitions, Fill);
+            double ms = 1e3 * Median.Seconds(repetitions, Fill);
             int threads = layout.ThreadsPerWarp * layout.WarpsPerMultiprocessor * layout.Multiprocessors;
             string mark = layout == CpuLayout.Default ? "  <- default" : "";
             Console.WriteLine($"{layout,-26} {threads,8} {ms,9:F1} {baseline / ms,22:F2}{mark}");
         }
         return 0;
-    }
-
-    private static double Median(int repetitions, Action action)
-    {
-        var times = new double[repetitions];
-        for (int i = 0; i < repetitions; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            action();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[repetitions / 2];
     }
 }

@@ -22,19 +22,13 @@ public readonly struct Ackley(float a, float b, float c) : IEnergy
     public float Energy(ArrayView<float> x)
     {
         int d = x.IntLength;
-        float squares = 0f, cosines = 0f;
-        for (int i = 0; i < d; i++)
-        {
-            squares += x[i] * x[i];
-            cosines += XMath.Cos(C * x[i]);
-        }
-        float radius = XMath.Sqrt(squares / d);
+        float radius = RadiusAndMeanCos(x, out float meanCos);
         // (a - a exp(-b r)) + (e - exp(mean cos)): each bracket vanishes at the origin, so the sum keeps its accuracy.
-        return A * (1f - XMath.Exp(-B * radius)) + (XMath.E - XMath.Exp(cosines / d));
+        return A * (1f - XMath.Exp(-B * radius)) + (XMath.E - XMath.Exp(meanCos));
     }
 
-    /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    /// <summary>sqrt(mean x^2), and mean cos(c x) in <paramref name="meanCos"/>.</summary>
+    private float RadiusAndMeanCos(ArrayView<float> x, out float meanCos)
     {
         int d = x.IntLength;
         float squares = 0f, cosines = 0f;
@@ -43,10 +37,18 @@ public readonly struct Ackley(float a, float b, float c) : IEnergy
             squares += x[i] * x[i];
             cosines += XMath.Cos(C * x[i]);
         }
-        float radius = XMath.Sqrt(squares / d);
+        meanCos = cosines / d;
+        return XMath.Sqrt(squares / d);
+    }
+
+    /// <inheritdoc />
+    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    {
+        int d = x.IntLength;
+        float radius = RadiusAndMeanCos(x, out float meanCos);
         // d/dx_i of a (1 - exp(-b r)) = a b exp(-b r) x_i / (d r); 0 at r = 0 (subgradient).
         float radial = radius > 0f ? A * B * XMath.Exp(-B * radius) / (d * radius) : 0f;
-        float ripple = XMath.Exp(cosines / d) * C / d;
+        float ripple = XMath.Exp(meanCos) * C / d;
         for (int i = 0; i < d; i++)
             gradient[i] = radial * x[i] + ripple * XMath.Sin(C * x[i]);
     }

@@ -22,4 +22,15 @@ internal static class Guard
         if (!float.IsFinite(value) || value < 0)
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be >= 0 and finite, got {value}.");
     }
+
+    /// <summary>Checks that <paramref name="x"/> is a live (n, d) tensor on <paramref name="device"/>.</summary>
+    public static void Batch(Tensor x, Device device, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x, name);
+        ObjectDisposedException.ThrowIf(x.IsDisposed, x);
+        if (!ReferenceEquals(x.Device, device))
+            throw new ArgumentException($"{name} lives on {x.Device} but the model on {device}.", name);
+        if (x.Rank != 2)
+            throw new ArgumentException($"{name} must have shape (n, d), got {Shapes.Format(x.Shape)}.", name);
+    }
 }

@@ -47,12 +47,7 @@ public abstract class BaseModel : IDisposable
     /// </summary>
     protected void ValidateSamples(Tensor x, string name = "x")
     {
-        ArgumentNullException.ThrowIfNull(x, name);
-        ObjectDisposedException.ThrowIf(x.IsDisposed, x);
-        if (!ReferenceEquals(x.Device, Device))
-            throw new ArgumentException($"{name} lives on {x.Device} but the model on {Device}.", name);
-        if (x.Rank != 2)
-            throw new ArgumentException($"{name} must have shape (n, d), got {Shapes.Format(x.Shape)}.", name);
+        Guard.Batch(x, Device, name);
         if (Dim is int d && x.Dim(1) != d)
             throw new ArgumentException(
                 $"{name} has shape {Shapes.Format(x.Shape)} but the model expects samples of dimension {d}, i.e. shape (n, {d}).", name);

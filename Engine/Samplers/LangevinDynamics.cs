@@ -135,12 +135,7 @@ public sealed class LangevinDynamics : Sampler
     /// <summary>Checks live (n, d) finite states on this device; copies them to the host once to look for NaN/infinity.</summary>
     private void ValidateStates(Tensor x, string name)
     {
-        ArgumentNullException.ThrowIfNull(x, name);
-        ObjectDisposedException.ThrowIf(x.IsDisposed, x);
-        if (!ReferenceEquals(x.Device, Device))
-            throw new ArgumentException($"{name} lives on {x.Device} but the model on {Device}.", name);
-        if (x.Rank != 2)
-            throw new ArgumentException($"{name} must have shape (n, d), got {Shapes.Format(x.Shape)}.", name);
+        Guard.Batch(x, Device, name);
         int bad = Array.FindIndex(x.ToArray(), v => !float.IsFinite(v));
         if (bad >= 0)
             throw new ArgumentException($"{name} must be finite, but element [{bad / x.Dim(1)}, {bad % x.Dim(1)}] is not.", name);
