@@ -26,7 +26,7 @@ public static class FillKernels
     {
         int blocks = (output.IntLength + 3) / 4, stride = GridStride.Stride;
         for (int b = GridStride.Start; b < blocks; b += stride)
-            Store(output, b, rng.Uniform4((uint)b, 0, stream, 0));
+            rng.Uniform4((uint)b, 0, stream, 0).StoreTo(output, b * 4);
     }
 
     /// <summary>Standard normals (Box-Muller). Work items: one per block of four elements.</summary>
@@ -35,25 +35,7 @@ public static class FillKernels
     {
         int blocks = (output.IntLength + 3) / 4, stride = GridStride.Stride;
         for (int b = GridStride.Start; b < blocks; b += stride)
-            Store(output, b, rng.Normal4((uint)b, 0, stream, 0));
-    }
-
-    /// <summary>Writes the four values of block <paramref name="block"/>, dropping those past the end.</summary>
-    private static void Store(ArrayView<float> output, int block, Float4 v)
-    {
-        int i = block * 4;
-        int n = output.IntLength;
-        if (i + 3 < n)
-        {
-            output[i] = v.X;
-            output[i + 1] = v.Y;
-            output[i + 2] = v.Z;
-            output[i + 3] = v.W;
-            return;
-        }
-        if (i < n) output[i] = v.X;
-        if (i + 1 < n) output[i + 1] = v.Y;
-        if (i + 2 < n) output[i + 2] = v.Z;
+            rng.Normal4((uint)b, 0, stream, 0).StoreTo(output, b * 4);
     }
 
     /// <summary>Work items (Philox blocks) a random fill of <paramref name="length"/> elements launches.</summary>

@@ -5,9 +5,9 @@ namespace TorchEbm.Launch;
 /// by this attribute, so a new kernel is checked as soon as it is written.
 /// </summary>
 /// <remarks>
-/// A generic kernel lists in <see cref="Instantiations"/> the type arguments to compile it with
-/// (one array of types per specialisation is not expressible in an attribute, so each entry is one
-/// closed type argument for a kernel with a single type parameter).
+/// A generic kernel (one type parameter) is compiled with every struct of Engine.Kernels that satisfies its
+/// interface constraints, e.g. every <c>IEnergy</c>, so a new energy is checked without touching the kernels;
+/// <see cref="Instantiations"/> overrides that list.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class KernelAttribute : Attribute
@@ -18,6 +18,6 @@ public sealed class KernelAttribute : Attribute
     /// </summary>
     public bool Hot { get; init; }
 
-    /// <summary>Type arguments for a generic kernel with one type parameter; each gives one compiled specialisation.</summary>
+    /// <summary>Explicit type arguments for a generic kernel with one type parameter (default: every struct meeting its constraints).</summary>
     public Type[] Instantiations { get; init; } = [];
 }

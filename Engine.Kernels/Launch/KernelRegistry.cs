@@ -35,12 +35,26 @@ public static class KernelRegistry
                 entries.Add(new KernelEntry(baseName, method, attribute.Hot));
                 continue;
             }
-            if (attribute.Instantiations.Length == 0)
-                throw new InvalidOperationException($"Generic kernel {baseName} lists no Instantiations to compile.");
-            foreach (Type argument in attribute.Instantiations)
+            Type[] arguments = attribute.Instantiations.Length > 0
+                ? attribute.Instantiations
+                : StructsSatisfying(assembly, method.GetGenericArguments()[0]);
+            if (arguments.Length == 0)
+                throw new InvalidOperationException($"Generic kernel {baseName} has no type to be instantiated with.");
+            foreach (Type argument in arguments)
                 entries.Add(new KernelEntry($"{baseName}[{argument.Name}]", method.MakeGenericMethod(argument), attribute.Hot));
         }
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return entries;
+    }
+
+    /// <summary>Every non-generic struct in <paramref name="assembly"/> that implements all interface constraints of <paramref name="parameter"/>.</summary>
+    private static Type[] StructsSatisfying(Assembly assembly, Type parameter)
+    {
+        Type[] interfaces = parameter.GetGenericParameterConstraints().Where(c => c.IsInterface).ToArray();
+        if (interfaces.Length == 0) return [];
+        return assembly.GetTypes()
+            .Where(t => t.IsValueType && !t.IsGenericTypeDefinition && !t.IsEnum && interfaces.All(i => i.IsAssignableFrom(t)))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToArray();
     }
 }

@@ -1,4 +1,24 @@
+using ILGPU;
+
 namespace TorchEbm.Random;
 
 /// <summary>Four float32 values drawn from one Philox block.</summary>
-public readonly record struct Float4(float X, float Y, float Z, float W);
+public readonly record struct Float4(float X, float Y, float Z, float W)
+{
+    /// <summary>Writes X, Y, Z, W to view[index .. index + 3], dropping those past the view's end (usable in kernels).</summary>
+    public void StoreTo(ArrayView<float> view, int index)
+    {
+        int n = view.IntLength;
+        if (index + 3 < n)
+        {
+            view[index] = X;
+            view[index + 1] = Y;
+            view[index + 2] = Z;
+            view[index + 3] = W;
+            return;
+        }
+        if (index < n) view[index] = X;
+        if (index + 1 < n) view[index + 1] = Y;
+        if (index + 2 < n) view[index + 2] = Z;
+    }
+}

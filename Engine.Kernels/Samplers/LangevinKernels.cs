@@ -28,13 +28,7 @@ public static class LangevinKernels
         {
             ArrayView<float> row = x.SubView(c * dim, dim);
             for (int j = 0; j < dim; j += 4)
-            {
-                Float4 z = rng.Normal4((uint)c, InitialStep, (uint)(j >> 2), call);
-                row[j] = z.X;
-                if (j + 1 < dim) row[j + 1] = z.Y;
-                if (j + 2 < dim) row[j + 2] = z.Z;
-                if (j + 3 < dim) row[j + 3] = z.W;
-            }
+                rng.Normal4((uint)c, InitialStep, (uint)(j >> 2), call).StoreTo(row, j);
         }
     }
 
@@ -43,7 +37,7 @@ public static class LangevinKernels
     /// gradient in <paramref name="scratch"/>, noise from Philox in-kernel, and only kept states written to
     /// <paramref name="trajectory"/> (pass a one-element view to keep none).
     /// </summary>
-    [Kernel(Hot = true, Instantiations = [typeof(DoubleWell), typeof(Harmonic), typeof(Gaussian), typeof(Rosenbrock), typeof(Rastrigin), typeof(Ackley)])]
+    [Kernel(Hot = true)]
     public static void Chains<TEnergy>(
         ArrayView<float> x, ArrayView<float> scratch, ArrayView<float> trajectory,
         ArrayView<float> stepSizes, ArrayView<float> noiseScales, LangevinSettings settings, Philox4x32 rng, TEnergy energy)

@@ -19,6 +19,14 @@ public sealed class ChainResult : IDisposable
     /// <summary>Per-kept-step diagnostics, or null when not requested.</summary>
     public ChainDiagnostics? Diagnostics { get; }
 
+    /// <summary>Frees the trajectory and diagnostics and hands the samples to the caller (no copy).</summary>
+    internal Tensor TakeSamples()
+    {
+        Trajectory?.Dispose();
+        Diagnostics?.Dispose();
+        return Samples;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

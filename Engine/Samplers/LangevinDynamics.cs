@@ -60,33 +60,41 @@ public sealed class LangevinDynamics : Sampler
         var rng = Philox4x32.FromSeed(seed);
 
         Tensor x = options.InitialSamples?.Clone() ?? Device.Allocate([nSamples, dim]);
-        if (options.InitialSamples is null)
-            Device.Launch(LangevinKernels.Initialize, nSamples, x.View, dim, rng, call);
-        using Tensor trajectory = Device.Allocate(kept > 0 ? [kept, nSamples, dim] : [1]);
-        using Tensor stepSizes = Device.Full(StepSize, Math.Max(1, nSteps));
-        using Tensor noiseScales = Device.Full(NoiseScale, Math.Max(1, nSteps));
-        var settings = new LangevinSettings(dim, nSteps, 0, options.Thin, call,
-            ClampMin ?? float.NegativeInfinity, ClampMax ?? float.PositiveInfinity);
-
-        if (nSteps > 0)
+        Tensor trajectory = Device.Allocate(kept > 0 ? [kept, nSamples, dim] : [1]);
+        try
         {
-            if (Model is IAnalyticModel analytic)
-                analytic.Accept(new FusedRun(x, trajectory, stepSizes, noiseScales, settings, rng));
-            else
-                RunStepByStep(x, trajectory, stepSizes, noiseScales, settings, rng);
-        }
+            if (options.InitialSamples is null)
+                Device.Launch(LangevinKernels.Initialize, nSamples, x.View, dim, rng, call);
+            using Tensor stepSizes = Device.Full(StepSize, Math.Max(1, nSteps));
+            using Tensor noiseScales = Device.Full(NoiseScale, Math.Max(1, nSteps));
+            var settings = new LangevinSettings(dim, nSteps, 0, options.Thin, call,
+                ClampMin ?? float.NegativeInfinity, ClampMax ?? float.PositiveInfinity);
 
-        ChainDiagnostics? diagnostics = options.ReturnDiagnostics ? Diagnostics(trajectory, kept, nSamples, dim) : null;
-        Tensor? keptStates = options.ReturnTrajectory ? trajectory.Clone() : null;
-        return new ChainResult(x, keptStates, diagnostics);
+            if (nSteps > 0)
+            {
+                if (Model is IAnalyticModel analytic)
+                    analytic.Accept(new FusedRun(x, trajectory, stepSizes, noiseScales, settings, rng));
+                else
+                    RunStepByStep(x, trajectory, stepSizes, noiseScales, settings, rng);
+            }
+
+            ChainDiagnostics? diagnostics = options.ReturnDiagnostics ? Diagnostics(trajectory, kept, nSamples, dim) : null;
+            if (!options.ReturnTrajectory) trajectory.Dispose();
+            return new ChainResult(x, options.ReturnTrajectory ? trajectory : null, diagnostics);
+        }
+        catch
+        {
+            x.Dispose();
+            trajectory.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
     public override Tensor SampleStep(Tensor x)
     {
         ValidateStates(x, nameof(x));
-        using ChainResult result = SampleChain(x.Dim(1), 1, x.Dim(0), new SampleOptions { InitialSamples = x });
-        return result.Samples.Clone();
+        return SampleChain(x.Dim(1), 1, x.Dim(0), new SampleOptions { InitialSamples = x }).TakeSamples();
     }
 
     private void RunStepByStep(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)

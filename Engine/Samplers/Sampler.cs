@@ -30,8 +30,7 @@ public abstract class Sampler
     /// <summary>Runs <paramref name="nSamples"/> chains for <paramref name="nSteps"/> steps and returns the final states (nSamples, dim).</summary>
     public Tensor Sample(int nSamples, int dim, int nSteps = 100, SampleOptions? options = null)
     {
-        using ChainResult result = SampleChain(dim, nSteps, nSamples, options);
-        return result.Samples.Clone();
+        return SampleChain(dim, nSteps, nSamples, options).TakeSamples();
     }
 
     /// <summary>
