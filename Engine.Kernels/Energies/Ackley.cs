@@ -42,7 +42,7 @@ public readonly struct Ackley(float a, float b, float c) : IEnergy
     }
 
     /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    public void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight)
     {
         int d = x.IntLength;
         float radius = RadiusAndMeanCos(x, out float meanCos);
@@ -50,6 +50,6 @@ public readonly struct Ackley(float a, float b, float c) : IEnergy
         float radial = radius > 0f ? A * B * XMath.Exp(-B * radius) / (d * radius) : 0f;
         float ripple = XMath.Exp(meanCos) * C / d;
         for (int i = 0; i < d; i++)
-            gradient[i] = radial * x[i] + ripple * XMath.Sin(C * x[i]);
+            gradient[i] += weight * (radial * x[i] + ripple * XMath.Sin(C * x[i]));
     }
 }

@@ -3,7 +3,7 @@ using ILGPU;
 namespace TorchEbm.Energies;
 
 /// <summary>E(x) = a * sum_i (x_i^2 - b)^2; dE/dx_i = 4 a x_i (x_i^2 - b). Minima at x_i = +-sqrt(b).</summary>
-public readonly struct DoubleWell(float a, float b) : IEnergy
+public readonly struct DoubleWell(float a, float b) : ISeparableEnergy
 {
     /// <summary>Barrier height factor.</summary>
     public readonly float A = a;
@@ -24,9 +24,12 @@ public readonly struct DoubleWell(float a, float b) : IEnergy
     }
 
     /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    public void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight)
     {
         for (int i = 0; i < x.IntLength; i++)
-            gradient[i] = 4f * A * x[i] * (x[i] * x[i] - B);
+            gradient[i] += weight * CoordinateGradient(x[i]);
     }
+
+    /// <inheritdoc />
+    public float CoordinateGradient(float x) => 4f * A * x * (x * x - B);
 }

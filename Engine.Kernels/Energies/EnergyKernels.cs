@@ -23,6 +23,14 @@ public static class EnergyKernels
     {
         int rows = x.IntLength / dim, stride = GridStride.Stride;
         for (int r = GridStride.Start; r < rows; r += stride)
-            energy.Gradient(x.SubView(r * dim, dim), gradient.SubView(r * dim, dim));
+            WriteGradient(energy, x.SubView(r * dim, dim), gradient.SubView(r * dim, dim));
+    }
+
+    /// <summary>gradient = dE/dx at one sample x (usable inside kernels).</summary>
+    public static void WriteGradient<TEnergy>(in TEnergy energy, ArrayView<float> x, ArrayView<float> gradient)
+        where TEnergy : struct, IEnergy
+    {
+        for (int i = 0; i < gradient.IntLength; i++) gradient[i] = 0f;
+        energy.AddGradient(x, gradient, 1f);
     }
 }

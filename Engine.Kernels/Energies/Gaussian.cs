@@ -29,14 +29,14 @@ public readonly struct Gaussian(ArrayView<float> mean, ArrayView<float> precisio
     }
 
     /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    public void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight)
     {
         int d = x.IntLength;
         for (int i = 0; i < d; i++)
         {
             float row = 0f;
             for (int j = 0; j < d; j++) row += Precision[i * d + j] * (x[j] - Mean[j]);
-            gradient[i] = row;
+            gradient[i] += weight * row;
         }
     }
 }

@@ -3,7 +3,7 @@ using ILGPU;
 namespace TorchEbm.Energies;
 
 /// <summary>E(x) = 0.5 k sum_i x_i^2; dE/dx = k x. The law is N(0, I / k).</summary>
-public readonly struct Harmonic(float k) : IEnergy
+public readonly struct Harmonic(float k) : ISeparableEnergy
 {
     /// <summary>Spring constant.</summary>
     public readonly float K = k;
@@ -17,8 +17,11 @@ public readonly struct Harmonic(float k) : IEnergy
     }
 
     /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    public void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight)
     {
-        for (int i = 0; i < x.IntLength; i++) gradient[i] = K * x[i];
+        for (int i = 0; i < x.IntLength; i++) gradient[i] += weight * CoordinateGradient(x[i]);
     }
+
+    /// <inheritdoc />
+    public float CoordinateGradient(float x) => K * x;
 }

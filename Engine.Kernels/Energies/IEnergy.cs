@@ -13,6 +13,9 @@ public interface IEnergy
     /// <summary>E(x) for one sample <paramref name="x"/> (length d).</summary>
     float Energy(ArrayView<float> x);
 
-    /// <summary>Writes dE/dx for one sample <paramref name="x"/> into <paramref name="gradient"/> (both length d).</summary>
-    void Gradient(ArrayView<float> x, ArrayView<float> gradient);
+    /// <summary>
+    /// Adds <paramref name="weight"/> * dE/dx at one sample <paramref name="x"/> to <paramref name="gradient"/>
+    /// (both length d). Accumulating, not overwriting, lets weighted sums of energies fuse without scratch memory.
+    /// </summary>
+    void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight);
 }

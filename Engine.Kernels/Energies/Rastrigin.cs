@@ -4,7 +4,7 @@ using ILGPU.Algorithms;
 namespace TorchEbm.Energies;
 
 /// <summary>E(x) = a d + sum_i (x_i^2 - a cos(2 pi x_i)); dE/dx_i = 2 x_i + 2 pi a sin(2 pi x_i).</summary>
-public readonly struct Rastrigin(float a) : IEnergy
+public readonly struct Rastrigin(float a) : ISeparableEnergy
 {
     /// <summary>Amplitude of the cosine ripples.</summary>
     public readonly float A = a;
@@ -19,9 +19,12 @@ public readonly struct Rastrigin(float a) : IEnergy
     }
 
     /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    public void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight)
     {
         for (int i = 0; i < x.IntLength; i++)
-            gradient[i] = 2f * x[i] + 2f * XMath.PI * A * XMath.Sin(2f * XMath.PI * x[i]);
+            gradient[i] += weight * CoordinateGradient(x[i]);
     }
+
+    /// <inheritdoc />
+    public float CoordinateGradient(float x) => 2f * x + 2f * XMath.PI * A * XMath.Sin(2f * XMath.PI * x);
 }

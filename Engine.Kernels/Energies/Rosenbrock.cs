@@ -27,7 +27,7 @@ public readonly struct Rosenbrock(float a, float b) : IEnergy
     }
 
     /// <inheritdoc />
-    public void Gradient(ArrayView<float> x, ArrayView<float> gradient)
+    public void AddGradient(ArrayView<float> x, ArrayView<float> gradient, float weight)
     {
         int d = x.IntLength;
         for (int i = 0; i < d; i++)
@@ -35,7 +35,7 @@ public readonly struct Rosenbrock(float a, float b) : IEnergy
             float g = 0f;
             if (i + 1 < d) g += -2f * (A - x[i]) - 4f * B * x[i] * (x[i + 1] - x[i] * x[i]);
             if (i > 0) g += 2f * B * (x[i] - x[i - 1] * x[i - 1]);
-            gradient[i] = g;
+            gradient[i] += weight * g;
         }
     }
 }

@@ -41,20 +41,38 @@ public static class KernelRegistry
             if (arguments.Length == 0)
                 throw new InvalidOperationException($"Generic kernel {baseName} has no type to be instantiated with.");
             foreach (Type argument in arguments)
-                entries.Add(new KernelEntry($"{baseName}[{argument.Name}]", method.MakeGenericMethod(argument), attribute.Hot));
+                entries.Add(new KernelEntry($"{baseName}[{ReadableName(argument)}]", method.MakeGenericMethod(argument), attribute.Hot));
         }
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return entries;
     }
 
-    /// <summary>Every non-generic struct in <paramref name="assembly"/> that implements all interface constraints of <paramref name="parameter"/>.</summary>
+    /// <summary>
+    /// Every struct in <paramref name="assembly"/> that implements all interface constraints of
+    /// <paramref name="parameter"/>. A generic struct (a composition such as <c>Sum&lt;TA, TB&gt;</c>) is closed with
+    /// the first plain struct meeting each of its own parameters' constraints, so compositions get checked too.
+    /// </summary>
     private static Type[] StructsSatisfying(Assembly assembly, Type parameter)
+    {
+        Type[] plain = Candidates(assembly, parameter).Where(t => !t.IsGenericTypeDefinition).ToArray();
+        IEnumerable<Type> composed = Candidates(assembly, parameter)
+            .Where(t => t.IsGenericTypeDefinition)
+            .Select(t => t.MakeGenericType(t.GetGenericArguments()
+                .Select(a => Candidates(assembly, a).First(c => !c.IsGenericTypeDefinition)).ToArray()));
+        return plain.Concat(composed).ToArray();
+    }
+
+    /// <summary>Ackley, or Sum-Ackley-Ackley for a closed generic struct (file-name safe).</summary>
+    private static string ReadableName(Type type) => !type.IsGenericType
+        ? type.Name
+        : string.Join('-', [type.Name[..type.Name.IndexOf('`')], .. type.GetGenericArguments().Select(ReadableName)]);
+
+    private static IEnumerable<Type> Candidates(Assembly assembly, Type parameter)
     {
         Type[] interfaces = parameter.GetGenericParameterConstraints().Where(c => c.IsInterface).ToArray();
         if (interfaces.Length == 0) return [];
         return assembly.GetTypes()
-            .Where(t => t.IsValueType && !t.IsGenericTypeDefinition && !t.IsEnum && interfaces.All(i => i.IsAssignableFrom(t)))
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToArray();
+            .Where(t => t.IsValueType && !t.IsEnum && interfaces.All(i => i.IsAssignableFrom(t)))
+            .OrderBy(t => t.Name, StringComparer.Ordinal);
     }
 }

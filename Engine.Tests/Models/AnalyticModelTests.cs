@@ -23,6 +23,7 @@ public sealed class AnalyticModelTests(DeviceKind kind) : DeviceTest(kind)
             yield return Case("Ackley", d);
             yield return Case("Gaussian", d);
             if (d >= 2) yield return Case("Rosenbrock", d);
+            yield return Case("Composite", d);
         }
         static TestCaseData Case(string name, int d) => new TestCaseData(name, d).SetArgDisplayNames(name, $"d={d}");
     }
@@ -106,6 +107,14 @@ public sealed class AnalyticModelTests(DeviceKind kind) : DeviceTest(kind)
                 double[,] precision = covariance.Inverse().ToArray();
                 double[] m = mean.Select(v => (double)v).ToArray();
                 return (model, x => HostEnergies.Gaussian(x, m, precision));
+            case "Composite":
+                // Gaussian + 2 DoubleWell - 0.25 Rastrigin (+ 0.01 Rosenbrock from d = 2): one fused Sum struct.
+                var (gaussian, gaussianEnergy) = Create("Gaussian", d);
+                var parts = new List<BaseModel> { gaussian, new DoubleWellModel(Device), new RastriginModel(Device, 10f) };
+                var weights = new List<float> { 1f, 2f, -0.25f };
+                if (d >= 2) { parts.Add(new RosenbrockModel(Device, 1f, 100f)); weights.Add(0.01f); }
+                return (new CompositeModel(parts, weights), x => gaussianEnergy(x) + 2 * HostEnergies.DoubleWell(x, 1, 2)
+                    - 0.25 * HostEnergies.Rastrigin(x, 10) + (d >= 2 ? 0.01 * HostEnergies.Rosenbrock(x, 1, 100) : 0));
             default: throw new ArgumentOutOfRangeException(nameof(name), name, null);
         }
     }

@@ -18,6 +18,10 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
     /// <summary>Smallest sample dimension the energy is defined for.</summary>
     protected virtual int MinDim => 1;
 
+    int IAnalyticModel.MinDim => MinDim;
+
+    bool IAnalyticModel.CanFuse => true;
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor x)
     {
@@ -36,7 +40,10 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
         return gradient;
     }
 
-    TResult IAnalyticModel.Accept<TResult>(IEnergyVisitor<TResult> visitor) => visitor.Visit(Energy);
+    TResult IAnalyticModel.Accept<TResult>(IEnergyVisitor<TResult> visitor) => Accept(visitor);
+
+    /// <summary>Hands <see cref="Energy"/> to the visitor with its static type.</summary>
+    private protected virtual TResult Accept<TResult>(IEnergyVisitor<TResult> visitor) => visitor.Visit(Energy);
 
     /// <summary>The checks of <see cref="BaseModel.ValidateSamples"/> plus the energy's minimum dimension.</summary>
     protected internal void ValidateAnalytic(Tensor x, string name = "x")

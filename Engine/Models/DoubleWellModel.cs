@@ -3,7 +3,7 @@ using TorchEbm.Energies;
 namespace TorchEbm.Models;
 
 /// <summary>Double well: E(x) = a * sum_i (x_i^2 - b)^2, wells at x_i = +-sqrt(b). Any dimension.</summary>
-public sealed class DoubleWellModel : AnalyticModel<DoubleWell>
+public sealed class DoubleWellModel : SeparableModel<DoubleWell>
 {
     /// <summary>Creates the model. <paramref name="a"/> &gt; 0 scales the barrier; <paramref name="b"/> places the wells.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="a"/> is not positive or a value is not finite.</exception>

@@ -1,6 +1,7 @@
 using TorchEbm.Energies;
 using TorchEbm.Models;
 using TorchEbm.Random;
+using TorchEbm.Schedulers;
 
 namespace TorchEbm.Samplers;
 
@@ -17,17 +18,21 @@ public sealed class LangevinDynamics : Sampler
 {
     /// <summary>Creates the sampler.</summary>
     /// <param name="model">The model to sample.</param>
-    /// <param name="stepSize">Step size h &gt; 0.</param>
-    /// <param name="noiseScale">Noise scale s &gt;= 0 (1 samples exp(-E); 0 is gradient descent).</param>
+    /// <param name="stepSize">Step size h &gt; 0: a float or a schedule over the steps of each run.</param>
+    /// <param name="noiseScale">Noise scale s &gt;= 0, a float or a schedule (null: 1, which samples exp(-E); 0 is gradient descent).</param>
     /// <param name="seed">Philox key: the same seed reproduces every call bit for bit.</param>
     /// <param name="clampMin">Optional lower bound every coordinate is clamped to after each step.</param>
     /// <param name="clampMax">Optional upper bound every coordinate is clamped to after each step.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A step size, noise scale or bound is out of range.</exception>
-    public LangevinDynamics(BaseModel model, float stepSize, float noiseScale = 1f, long seed = 0,
+    /// <exception cref="ArgumentOutOfRangeException">A constant step size or noise scale, or a bound, is out of range.</exception>
+    /// <remarks>A schedule's values are checked when a run builds its table: a step size that is not positive and finite
+    /// at some step of a run, or a negative noise scale, throws then, before anything is launched.</remarks>
+    public LangevinDynamics(BaseModel model, Scheduler stepSize, Scheduler? noiseScale = null, long seed = 0,
         float? clampMin = null, float? clampMax = null) : base(model, seed)
     {
-        Guard.PositiveFinite(stepSize);
-        Guard.NonNegativeFinite(noiseScale);
+        ArgumentNullException.ThrowIfNull(stepSize);
+        noiseScale ??= 1f;
+        if (stepSize is ConstantScheduler h) Guard.PositiveFinite(h.Value, nameof(stepSize));
+        if (noiseScale is ConstantScheduler s) Guard.NonNegativeFinite(s.Value, nameof(noiseScale));
         if (clampMin is float lo) Guard.Finite(lo, nameof(clampMin));
         if (clampMax is float hi) Guard.Finite(hi, nameof(clampMax));
         if (clampMin > clampMax)
@@ -38,11 +43,11 @@ public sealed class LangevinDynamics : Sampler
         ClampMax = clampMax;
     }
 
-    /// <summary>Step size h.</summary>
-    public float StepSize { get; }
+    /// <summary>Step size schedule h(t); every run starts at t = 0.</summary>
+    public Scheduler StepSize { get; }
 
-    /// <summary>Noise scale s.</summary>
-    public float NoiseScale { get; }
+    /// <summary>Noise scale schedule s(t); every run starts at t = 0.</summary>
+    public Scheduler NoiseScale { get; }
 
     /// <summary>Lower clamp bound, if any.</summary>
     public float? ClampMin { get; }
@@ -55,7 +60,32 @@ public sealed class LangevinDynamics : Sampler
     {
         options ??= new SampleOptions();
         Validate(dim, nSteps, nSamples, options);
+        if (options.InitialSamples is Tensor initial) ScanFinite(initial, "options.InitialSamples");
+        return Run(dim, nSteps, nSamples, options, firstStep: 0);
+    }
+
+    /// <summary>
+    /// One step from the states <paramref name="x"/> (n, d) at schedule step <paramref name="step"/>: a new tensor of
+    /// the next states. x is not scanned for NaN (that would synchronise the host on every step of a loop).
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not a live (n, d) tensor of the model's dimension on the model's device.</exception>
+    public override Tensor SampleStep(Tensor x, int step = 0)
+    {
+        Guard.Batch(x, Device, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        var options = new SampleOptions { InitialSamples = x };
+        Validate(x.Dim(1), 1, x.Dim(0), options, nameof(x));
+        return Run(x.Dim(1), 1, x.Dim(0), options, step).TakeSamples();
+    }
+
+    /// <summary>A validated run of steps firstStep .. firstStep + nSteps - 1.</summary>
+    private ChainResult Run(int dim, int nSteps, int nSamples, SampleOptions options, int firstStep)
+    {
         int kept = options.ReturnTrajectory || options.ReturnDiagnostics ? nSteps / options.Thin : 0;
+        float[] stepSizes = StepSize.Values(firstStep, Math.Max(1, nSteps));
+        float[] noiseScales = NoiseScale.Values(firstStep, Math.Max(1, nSteps));
+        CheckSchedule(stepSizes, firstStep, nameof(StepSize), positive: true);
+        CheckSchedule(noiseScales, firstStep, nameof(NoiseScale), positive: false);
         (long seed, uint call) = NextStream(options);
         var rng = Philox4x32.FromSeed(seed);
 
@@ -65,17 +95,17 @@ public sealed class LangevinDynamics : Sampler
         {
             if (options.InitialSamples is null)
                 Device.Launch(LangevinKernels.Initialize, nSamples, x.View, dim, rng, call);
-            using Tensor stepSizes = Device.Full(StepSize, Math.Max(1, nSteps));
-            using Tensor noiseScales = Device.Full(NoiseScale, Math.Max(1, nSteps));
-            var settings = new LangevinSettings(dim, nSteps, 0, options.Thin, call,
+            using Tensor stepTable = Device.FromArray(stepSizes, stepSizes.Length);
+            using Tensor noiseTable = Device.FromArray(noiseScales, noiseScales.Length);
+            var settings = new LangevinSettings(dim, nSteps, firstStep, options.Thin, call,
                 ClampMin ?? float.NegativeInfinity, ClampMax ?? float.PositiveInfinity);
 
             if (nSteps > 0)
             {
-                if (Model is IAnalyticModel analytic)
-                    analytic.Accept(new FusedRun(x, trajectory, stepSizes, noiseScales, settings, rng));
+                if (Model is IAnalyticModel { CanFuse: true } analytic)
+                    analytic.Accept(new FusedRun(x, trajectory, stepTable, noiseTable, settings, rng));
                 else
-                    RunStepByStep(x, trajectory, stepSizes, noiseScales, settings, rng);
+                    RunStepByStep(x, trajectory, stepTable, noiseTable, settings, rng);
             }
 
             ChainDiagnostics? diagnostics = options.ReturnDiagnostics ? Diagnostics(trajectory, kept, nSamples, dim) : null;
@@ -90,20 +120,21 @@ public sealed class LangevinDynamics : Sampler
         }
     }
 
-    /// <inheritdoc />
-    public override Tensor SampleStep(Tensor x)
+    private static void CheckSchedule(float[] values, int firstStep, string name, bool positive)
     {
-        ValidateStates(x, nameof(x));
-        return SampleChain(x.Dim(1), 1, x.Dim(0), new SampleOptions { InitialSamples = x }).TakeSamples();
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v) || (positive ? v <= 0 : v < 0));
+        if (bad >= 0)
+            throw new ArgumentOutOfRangeException(name, values[bad],
+                $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {firstStep + bad} it is {values[bad]}.");
     }
 
     private void RunStepByStep(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)
     {
-        for (int t = 0; t < settings.Steps; t++)
+        for (int s = 0; s < settings.Steps; s++)
         {
             using Tensor gradient = Model.Gradient(x);
             Device.Launch(LangevinKernels.Update, x.Dim(0), x.View, gradient.View, trajectory.View,
-                stepSizes.View, noiseScales.View, settings with { FirstStep = t }, rng);
+                stepSizes.View.SubView(s, 1), noiseScales.View.SubView(s, 1), settings with { FirstStep = settings.FirstStep + s }, rng);
         }
     }
 
@@ -119,7 +150,7 @@ public sealed class LangevinDynamics : Sampler
         return new ChainDiagnostics(meanEnergy, mean, variance);
     }
 
-    private void Validate(int dim, int nSteps, int nSamples, SampleOptions options)
+    private void Validate(int dim, int nSteps, int nSamples, SampleOptions options, string dimName = "dim")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(nSteps);
@@ -127,23 +158,24 @@ public sealed class LangevinDynamics : Sampler
         if (options.Thin < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.Thin, $"options.Thin must be >= 1, got {options.Thin}.");
         if (Model.Dim is int modelDim && modelDim != dim)
-            throw new ArgumentException($"dim is {dim} but the model {Model.GetType().Name} expects samples of dimension {modelDim}.", nameof(dim));
+            throw new ArgumentException($"{dimName} has dimension {dim} but the model {Model.GetType().Name} expects {modelDim}.", dimName);
+        if (Model is IAnalyticModel analytic && dim < analytic.MinDim)
+            throw new ArgumentException($"{dimName} has dimension {dim} but the model {Model.GetType().Name} needs >= {analytic.MinDim}.", dimName);
         if ((options.ReturnTrajectory || options.ReturnDiagnostics) && nSteps / options.Thin == 0)
             throw new ArgumentException(
                 $"A trajectory or diagnostics need at least one kept step: nSteps ({nSteps}) must be >= options.Thin ({options.Thin}).", nameof(nSteps));
         if (options.InitialSamples is Tensor initial)
         {
-            ValidateStates(initial, "options.InitialSamples");
+            Guard.Batch(initial, Device, "options.InitialSamples");
             if (initial.Dim(0) != nSamples || initial.Dim(1) != dim)
                 throw new ArgumentException(
                     $"options.InitialSamples has shape {Shapes.Format(initial.Shape)} but the run needs ({nSamples}, {dim}).", nameof(options));
         }
     }
 
-    /// <summary>Checks live (n, d) finite states on this device; copies them to the host once to look for NaN/infinity.</summary>
-    private void ValidateStates(Tensor x, string name)
+    /// <summary>Copies states to the host once to look for NaN or infinity.</summary>
+    private static void ScanFinite(Tensor x, string name)
     {
-        Guard.Batch(x, Device, name);
         int bad = Array.FindIndex(x.ToArray(), v => !float.IsFinite(v));
         if (bad >= 0)
             throw new ArgumentException($"{name} must be finite, but element [{bad / x.Dim(1)}, {bad % x.Dim(1)}] is not.", name);
@@ -157,6 +189,15 @@ public sealed class LangevinDynamics : Sampler
         {
             using Tensor scratch = x.Device.Allocate(x.Shape);
             x.Device.Launch(LangevinKernels.Chains, x.Dim(0), x.View, scratch.View, trajectory.View,
+                stepSizes.View, noiseScales.View, settings, rng, energy);
+            return true;
+        }
+
+        /// <summary>Separable energies: a work item per block of four coordinates, state in registers.</summary>
+        public bool VisitSeparable<TEnergy>(TEnergy energy) where TEnergy : struct, ISeparableEnergy
+        {
+            long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
+            x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View,
                 stepSizes.View, noiseScales.View, settings, rng, energy);
             return true;
         }

@@ -41,8 +41,8 @@ public abstract class Sampler
     /// <exception cref="ArgumentException">A size is out of range, the options do not fit the run, or the model needs another dimension.</exception>
     public abstract ChainResult SampleChain(int dim, int nSteps, int nSamples = 1, SampleOptions? options = null);
 
-    /// <summary>One step from the states <paramref name="x"/> (n, d): a new tensor of the next states.</summary>
-    public abstract Tensor SampleStep(Tensor x);
+    /// <summary>One step from the states <paramref name="x"/> (n, d), at schedule step <paramref name="step"/>: a new tensor of the next states.</summary>
+    public abstract Tensor SampleStep(Tensor x, int step = 0);
 
     /// <summary>The Philox key and call index for one call: an explicit seed restarts at call 0.</summary>
     protected (long Seed, uint Call) NextStream(SampleOptions? options) =>

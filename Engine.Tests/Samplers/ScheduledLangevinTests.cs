@@ -1,0 +1,106 @@
+using TorchEbm.Energies;
+using TorchEbm.Models;
+using TorchEbm.Random;
+using TorchEbm.Samplers;
+using TorchEbm.Schedulers;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Samplers;
+
+/// <summary>Schedules reach every Langevin path at the right step, and the separable decomposition matches the per-chain kernel.</summary>
+public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
+{
+    private sealed class UserHarmonic(Device device, float k) : BaseModel(device)
+    {
+        private readonly HarmonicModel _inner = new(device, k);
+
+        public override Tensor Forward(Tensor x) => _inner.Forward(x);
+
+        public override Tensor Gradient(Tensor x) => _inner.Gradient(x);
+    }
+
+    /// <summary>With noise 0, Langevin on E = k/2 |x|^2 is x_t+1 = (1 - h_t k) x_t: the product of the schedule's factors.</summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void StepSizeSchedule_IsAppliedAtEachStep(bool fused)
+    {
+        const float k = 2f;
+        var schedule = new CosineScheduler(0.2f, 0.01f, 6);
+        using BaseModel model = fused ? new HarmonicModel(Device, k) : new UserHarmonic(Device, k);
+        var sampler = new LangevinDynamics(model, schedule, noiseScale: 0f, seed: 1);
+        using Tensor x0 = Device.FromArray([1f, -2f, 3f, 0.5f, 4f], 1, 5);
+        using ChainResult r = sampler.SampleChain(5, 8, 1, new SampleOptions { InitialSamples = x0, ReturnTrajectory = true });
+
+        float[] trajectory = r.Trajectory!.ToArray(), start = x0.ToArray();
+        for (int t = 0; t < 8; t++)
+        {
+            double factor = 1;
+            for (int s = 0; s <= t; s++) factor *= 1 - schedule.ValueAt(s) * k;
+            for (int j = 0; j < 5; j++)
+                Assert.That(trajectory[t * 5 + j], Is.EqualTo(start[j] * factor).Within(1e-5 * Math.Abs(start[j])), $"step {t}, coordinate {j}");
+        }
+    }
+
+    [Test]
+    public void NoiseSchedule_ZeroAfterAMilestone_StopsTheNoise()
+    {
+        // Noise 1 for two steps, then 0: from step 2 on the chains follow the deterministic decay exactly.
+        using var model = new HarmonicModel(Device, 1f);
+        var sampler = new LangevinDynamics(model, 0.1f, new MultiStepScheduler(1f, [2], gamma: 0f), seed: 9);
+        using ChainResult r = sampler.SampleChain(3, 5, 10, new SampleOptions { ReturnTrajectory = true });
+        float[] t = r.Trajectory!.ToArray();
+        for (int step = 2; step < 5; step++)
+        for (int i = 0; i < 30; i++)
+            Assert.That(t[step * 30 + i], Is.EqualTo(0.9f * t[(step - 1) * 30 + i]).Within(1e-6f));
+        Assert.That(t[30..60], Is.Not.EqualTo(t[0..30].Select(v => 0.9f * v).ToArray()), "step 1 still has noise");
+    }
+
+    [Test]
+    public void SampleStep_UsesTheScheduleAtTheGivenStep()
+    {
+        using var model = new HarmonicModel(Device, 1f);
+        var sampler = new LangevinDynamics(model, new LinearScheduler(0.5f, 0.1f, 4), noiseScale: 0f);
+        using Tensor x = Device.FromArray([1f, 2f], 1, 2);
+        using Tensor atStart = sampler.SampleStep(x), atTwo = sampler.SampleStep(x, step: 2);
+        Assert.That(atStart.ToArray(), Is.EqualTo(new[] { 0.5f, 1f }).Within(1e-6f));
+        Assert.That(atTwo.ToArray(), Is.EqualTo(new[] { 0.7f, 1.4f }).Within(1e-6f));
+    }
+
+    [Test]
+    public void ScheduleLeavingItsRange_IsRejectedBeforeAnyLaunch()
+    {
+        using var model = new HarmonicModel(Device, 1f);
+        var sampler = new LangevinDynamics(model, new LinearScheduler(0.1f, -0.1f, 10));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(4, 2, 10))!;
+        Assert.That(e.ParamName, Is.EqualTo("StepSize"));
+        Assert.That(e.Message, Does.Contain("step 5"));
+        Assert.DoesNotThrow(() => sampler.Sample(4, 2, 5).Dispose(), "steps 0-4 are all positive");
+        var noisy = new LangevinDynamics(model, 0.1f, new LinearScheduler(1f, -1f, 2));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => noisy.Sample(4, 2, 3))!.ParamName, Is.EqualTo("NoiseScale"));
+    }
+
+    /// <summary>The per-coordinate kernel (separable energies) and the per-chain kernel give the same chains.</summary>
+    [Test]
+    public void SeparableDecomposition_EqualsPerChainKernel()
+    {
+        const int n = 33, d = 7, steps = 25, thin = 4;
+        using var model = new DoubleWellModel(Device);
+        var sampler = new LangevinDynamics(model, new ExponentialDecayScheduler(0.02f, 0.97f), seed: 21);
+        using Tensor x0 = Device.Randn(n, d, seed: 2);
+        using ChainResult coordinates = sampler.SampleChain(d, steps, n,
+            new SampleOptions { InitialSamples = x0, ReturnTrajectory = true, Thin = thin, Seed = 21 });
+
+        using Tensor x = x0.Clone(), scratch = Device.Zeros(n, d), trajectory = Device.Zeros(steps / thin, n, d);
+        using Tensor stepSizes = Device.FromArray(sampler.StepSize.Values(0, steps), steps), noiseScales = Device.Full(1f, steps);
+        var settings = new LangevinSettings(d, steps, 0, thin, 0, float.NegativeInfinity, float.PositiveInfinity);
+        Device.Launch(LangevinKernels.Chains, n, x.View, scratch.View, trajectory.View, stepSizes.View, noiseScales.View,
+            settings, Philox4x32.FromSeed(21), model.Energy);
+
+        float[] a = coordinates.Trajectory!.ToArray(), b = trajectory.ToArray();
+        if (Device.Kind == DeviceKind.Cpu)
+            Assert.That(b, Is.EqualTo(a), "same float operations in the same order on the CPU");
+        else // the GPU compiler may contract multiply-adds differently in the two kernels
+            for (int i = 0; i < a.Length; i++) Assert.That(b[i], Is.EqualTo(a[i]).Within(1e-5f * Math.Max(1f, Math.Abs(a[i]))));
+        Assert.That(x.ToArray(), Is.EqualTo(coordinates.Samples.ToArray()).Within(1e-5f));
+    }
+}

@@ -1,0 +1,33 @@
+namespace TorchEbm.Schedulers;
+
+/// <summary>
+/// A value that changes with the step index t = 0, 1, 2, ... of a run: a step size, a noise scale, a learning rate.
+/// Schedules are pure functions of t, so a run with the same seed and schedule repeats bit for bit.
+/// A float converts implicitly to a <see cref="ConstantScheduler"/>.
+/// </summary>
+public abstract class Scheduler
+{
+    /// <summary>The value at step <paramref name="step"/> (&gt;= 0).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative.</exception>
+    public float ValueAt(int step)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        return (float)Compute(step);
+    }
+
+    /// <summary>The values at steps <paramref name="first"/> .. first + count - 1 (the table fused kernels read).</summary>
+    public float[] Values(int first, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)Compute(first + i);
+        return values;
+    }
+
+    /// <summary>The value at step <paramref name="step"/> &gt;= 0, in double precision.</summary>
+    protected abstract double Compute(int step);
+
+    /// <summary>A constant schedule.</summary>
+    public static implicit operator Scheduler(float value) => new ConstantScheduler(value);
+}
