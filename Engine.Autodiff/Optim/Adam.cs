@@ -1,0 +1,58 @@
+using TorchEbm.Autodiff;
+
+namespace TorchEbm.Optim;
+
+/// <summary>
+/// Adam with PyTorch's rule and defaults: g = grad + weightDecay p; m = beta1 m + (1 - beta1) g;
+/// v = beta2 v + (1 - beta2) g^2; p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps), t counted per parameter.
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private readonly Tensor?[] _m, _v;
+    private readonly int[] _steps;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is out of range (betas must be in [0, 1)).</exception>
+    public Adam(IEnumerable<Var> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
+        : base(parameters, lr)
+    {
+        if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
+        if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
+        Guard.PositiveFinite(eps);
+        Guard.NonNegativeFinite(weightDecay);
+        (Beta1, Beta2, Eps, WeightDecay) = (beta1, beta2, eps, weightDecay);
+        _m = new Tensor?[Parameters.Count];
+        _v = new Tensor?[Parameters.Count];
+        _steps = new int[Parameters.Count];
+    }
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Added to the denominator.</summary>
+    public float Eps { get; }
+
+    /// <summary>L2 penalty added to the gradient.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    protected override void Update(int index, Tensor parameter, Tensor gradient)
+    {
+        Tensor m = _m[index] ??= parameter.Device.Zeros(parameter.Shape);
+        Tensor v = _v[index] ??= parameter.Device.Zeros(parameter.Shape);
+        int t = ++_steps[index];
+        var settings = new AdamSettings(Lr, Beta1, Beta2, Eps, WeightDecay,
+            (float)(1 - Math.Pow(Beta1, t)), (float)Math.Sqrt(1 - Math.Pow(Beta2, t)));
+        parameter.Device.Launch(OptimizerKernels.Adam, parameter.Length, parameter.View, gradient.View, m.View, v.View, settings);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        foreach (Tensor? t in _m.Concat(_v)) t?.Dispose();
+        base.Dispose();
+    }
+}

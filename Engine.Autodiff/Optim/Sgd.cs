@@ -1,0 +1,45 @@
+using TorchEbm.Autodiff;
+
+namespace TorchEbm.Optim;
+
+/// <summary>
+/// Stochastic gradient descent with PyTorch's rule: g = grad + weightDecay p; with momentum, buf = g on the first
+/// step and momentum buf + g after, and the step uses buf; p -= lr * step.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private readonly Tensor?[] _momentum;
+
+    /// <summary>Creates the optimizer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate is out of range.</exception>
+    public Sgd(IEnumerable<Var> parameters, float lr, float momentum = 0f, float weightDecay = 0f) : base(parameters, lr)
+    {
+        Guard.NonNegativeFinite(momentum);
+        Guard.NonNegativeFinite(weightDecay);
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+        _momentum = new Tensor?[Parameters.Count];
+    }
+
+    /// <summary>Momentum factor (0: plain SGD).</summary>
+    public float Momentum { get; }
+
+    /// <summary>L2 penalty added to the gradient.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    protected override void Update(int index, Tensor parameter, Tensor gradient)
+    {
+        bool first = _momentum[index] is null;
+        Tensor buffer = _momentum[index] ??= parameter.Device.Zeros(Momentum != 0f ? parameter.Shape : [1]);
+        parameter.Device.Launch(OptimizerKernels.Sgd, parameter.Length, parameter.View, gradient.View, buffer.View,
+            Lr, Momentum, WeightDecay, first ? 1 : 0);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        foreach (Tensor? t in _momentum) t?.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+namespace TorchEbm.Autodiff;
+
+/// <summary>
+/// Where one backward pass accumulates gradients: leaves that take part write into their own <see cref="Var.Grad"/>
+/// (accumulated across passes until zeroed), intermediates into buffers freed when the pass ends.
+/// </summary>
+internal sealed class Gradients : IDisposable
+{
+    private readonly Dictionary<Var, Tensor> _buffers = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<Var> _active;
+    private readonly Var? _only;
+
+    /// <param name="active">The Vars gradients flow into in this pass.</param>
+    /// <param name="only">When set, the one leaf whose gradient is wanted: its buffer is private, and no leaf's Grad is touched.</param>
+    public Gradients(HashSet<Var> active, Var? only)
+    {
+        _active = active;
+        _only = only;
+    }
+
+    /// <summary>The buffer to accumulate <paramref name="v"/>'s gradient into, or null when no gradient flows to it.</summary>
+    public Tensor? For(Var v)
+    {
+        if (!_active.Contains(v)) return null;
+        if (v.IsLeaf && _only is null) return v.EnsureGrad();
+        if (!_buffers.TryGetValue(v, out Tensor? buffer))
+        {
+            buffer = v.Device.Zeros(v.Shape);
+            _buffers.Add(v, buffer);
+        }
+        return buffer;
+    }
+
+    /// <summary>Hands the private buffer of <paramref name="v"/> to the caller (it is no longer freed here).</summary>
+    public Tensor Take(Var v)
+    {
+        Tensor buffer = For(v) ?? throw new InvalidOperationException("No gradient flowed to the requested Var.");
+        _buffers.Remove(v);
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        foreach (Tensor buffer in _buffers.Values) buffer.Dispose();
+        _buffers.Clear();
+    }
+}

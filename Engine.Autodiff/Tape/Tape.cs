@@ -1,0 +1,45 @@
+namespace TorchEbm.Autodiff;
+
+/// <summary>
+/// Controls recording. Ops on <see cref="Var"/>s record their parents and a local backward step unless a
+/// <see cref="NoGrad"/> scope is open on this thread; the graph itself lives in the Vars (micrograd's design).
+/// </summary>
+public static class Tape
+{
+    [ThreadStatic] private static int _noGradDepth;
+
+    /// <summary>Whether ops on this thread record the graph (false inside a <see cref="NoGrad"/> scope).</summary>
+    public static bool IsRecording => _noGradDepth == 0;
+
+    /// <summary>Opens a scope in which ops record nothing (inference); dispose it to close. Scopes nest.</summary>
+    public static IDisposable NoGrad()
+    {
+        _noGradDepth++;
+        return new Scope();
+    }
+
+    /// <summary>
+    /// d(output)/d(input) for a scalar output, as a new tensor shaped like the input (torch.autograd.grad): only the
+    /// part of the graph between them runs, and no Var's <see cref="Var.Grad"/> is touched.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The output is not a scalar or requires no gradient.</exception>
+    /// <exception cref="ArgumentException">The output does not depend on the input through Vars that require gradients.</exception>
+    public static Tensor Grad(Var output, Var input)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(input);
+        return output.GradientWith(input);
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        private bool _closed;
+
+        public void Dispose()
+        {
+            if (_closed) return;
+            _closed = true;
+            _noGradDepth--;
+        }
+    }
+}

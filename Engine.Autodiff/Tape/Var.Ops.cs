@@ -1,0 +1,228 @@
+using TorchEbm.Elementwise;
+using TorchEbm.Functions;
+using TorchEbm.LinearAlgebra;
+using TorchEbm.Reductions;
+
+namespace TorchEbm.Autodiff;
+
+// The differentiable ops. Each checks its operands on the host (before any launch), computes its value with a
+// kernel, and records a local backward step that adds its inputs' gradients with kernels.
+public sealed partial class Var
+{
+    /// <summary>Element-wise a + b (same shapes).</summary>
+    public static Var operator +(Var a, Var b) => Combine(a, b, 1f, "+");
+
+    /// <summary>Element-wise a - b (same shapes).</summary>
+    public static Var operator -(Var a, Var b) => Combine(a, b, -1f, "-");
+
+    /// <summary>Element-wise a * b (same shapes).</summary>
+    public static Var operator *(Var a, Var b)
+    {
+        CheckSameShape(a, b, "*");
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Multiply, value.Length, a.Value.View, b.Value.View, value.View);
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, b.Value.View, ga.View);
+            if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, a.Value.View, gb.View);
+        });
+    }
+
+    /// <summary>a * s for a scalar s.</summary>
+    public static Var operator *(Var a, float s) => Scale(a, s);
+
+    /// <summary>s * a for a scalar s.</summary>
+    public static Var operator *(float s, Var a) => Scale(a, s);
+
+    /// <summary>a / s for a non-zero scalar s.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">s is zero or not finite.</exception>
+    public static Var operator /(Var a, float s)
+    {
+        if (s == 0f || !float.IsFinite(s)) throw new ArgumentOutOfRangeException(nameof(s), s, "The divisor must be finite and non-zero.");
+        return Scale(a, 1f / s);
+    }
+
+    /// <summary>-a.</summary>
+    public static Var operator -(Var a) => Scale(a, -1f);
+
+    /// <summary>Matrix product of this (m, k) and <paramref name="b"/> (k, n): shape (m, n).</summary>
+    public Var MatMul(Var b)
+    {
+        CheckLive(this, b);
+        int m = MatrixDim(this, 0, "MatMul"), k = MatrixDim(this, 1, "MatMul");
+        if (b.Value.Rank != 2 || b.Value.Dim(0) != k)
+            throw new ArgumentException($"MatMul needs (m, k) x (k, n), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
+        int n = b.Value.Dim(1);
+        Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, false, false));
+        return new Var(value, [this, b], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, true, true));
+            if (grads.For(b) is Tensor gb) Product(Value, g, gb, MatMulShape.Of(k, n, m, true, false, true));
+        });
+    }
+
+    /// <summary>This (m, k) times the transpose of <paramref name="b"/> (n, k): shape (m, n); a linear layer's x W^T.</summary>
+    public Var MatMulTransposed(Var b)
+    {
+        CheckLive(this, b);
+        int m = MatrixDim(this, 0, "MatMulTransposed"), k = MatrixDim(this, 1, "MatMulTransposed");
+        if (b.Value.Rank != 2 || b.Value.Dim(1) != k)
+            throw new ArgumentException($"MatMulTransposed needs (m, k) x (n, k), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
+        int n = b.Value.Dim(0);
+        Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, true, false));
+        return new Var(value, [this, b], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, false, true));
+            if (grads.For(b) is Tensor gb) Product(g, Value, gb, MatMulShape.Of(n, k, m, true, false, true));
+        });
+    }
+
+    /// <summary>This (n, m) plus <paramref name="bias"/> (m) added to every row.</summary>
+    public Var AddBias(Var bias)
+    {
+        CheckLive(this, bias);
+        if (Value.Rank != 2 || bias.Value.Rank != 1 || bias.Value.Dim(0) != Value.Dim(1))
+            throw new ArgumentException($"AddBias needs (n, m) + (m), got {Shapes.Format(Value.Shape)} + {Shapes.Format(bias.Value.Shape)}.", nameof(bias));
+        Tensor value = Device.Allocate(Value.Shape);
+        Device.Launch(ElementwiseKernels.AddRow, value.Length, Value.View, bias.Value.View, value.View);
+        return new Var(value, [this, bias], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+            if (grads.For(bias) is Tensor gb) Device.Launch(ReductionKernels.ColumnSums, gb.Length, g.View, gb.View, 1);
+        });
+    }
+
+    /// <summary>The sum of all elements: shape (1), summed in a fixed order.</summary>
+    public Var Sum() => Reduce(1f);
+
+    /// <summary>The mean of all elements: shape (1).</summary>
+    public Var Mean() => Reduce(1f / Value.Length);
+
+    /// <summary>Element-wise x^2.</summary>
+    public Var Square() => Map(new Square());
+
+    /// <summary>Element-wise e^x.</summary>
+    public Var Exp() => Map(new Exp());
+
+    /// <summary>Element-wise ln x.</summary>
+    public Var Log() => Map(new Log());
+
+    /// <summary>Applies an activation element-wise (PyTorch's default constants: LeakyReLU slope 0.01, ELU alpha 1).</summary>
+    public Var Apply(Activation activation) => activation switch
+    {
+        Activation.ReLU => Map(new ReLU()),
+        Activation.LeakyReLU => Map(new LeakyReLU(0.01f)),
+        Activation.Tanh => Map(new Tanh()),
+        Activation.Sigmoid => Map(new Sigmoid()),
+        Activation.Softplus => Map(new Softplus()),
+        Activation.SiLU => Map(new SiLU()),
+        Activation.ELU => Map(new ELU(1f)),
+        Activation.GELU => Map(new GELU()),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    /// <summary>The same elements in a new shape (a copy), e.g. (n, 1) to (n).</summary>
+    public Var Reshape(params int[] shape)
+    {
+        CheckLive(this);
+        Tensor value = Value.Reshape(shape);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+        });
+    }
+
+    /// <summary>Element-wise f(x) for a function struct; its derivative drives the backward step.</summary>
+    public Var Map<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
+    {
+        CheckLive(this);
+        Tensor value = Device.Allocate(Value.Shape);
+        Device.Launch(UnaryKernels.Forward, value.Length, Value.View, value.View, function);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.Backward, g.Length, Value.View, g.View, ga.View, function);
+        });
+    }
+
+    private static Var Combine(Var a, Var b, float sign, string op)
+    {
+        CheckSameShape(a, b, op);
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Combine, value.Length, a.Value.View, b.Value.View, value.View, sign);
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+            if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, gb.View, sign);
+        });
+    }
+
+    private static Var Scale(Var a, float s)
+    {
+        CheckLive(a);
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Scale, value.Length, a.Value.View, value.View, s);
+        return new Var(value, [a], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, s);
+        });
+    }
+
+    /// <summary>factor * (sum of all elements), shape (1).</summary>
+    private Var Reduce(float factor)
+    {
+        CheckLive(this);
+        Tensor value = SumAll(Value);
+        if (factor != 1f) Device.Launch(ElementwiseKernels.Scale, 1, value.View, value.View, factor);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddBroadcast, ga.Length, g.View, ga.View, factor);
+        });
+    }
+
+    /// <summary>Sum of every element in a fixed order: blocks of <see cref="ReductionKernels.BlockSize"/>, repeated.</summary>
+    private static Tensor SumAll(Tensor input)
+    {
+        Device device = input.Device;
+        Tensor current = input;
+        do
+        {
+            Tensor partials = device.Allocate([(current.Length + ReductionKernels.BlockSize - 1) / ReductionKernels.BlockSize]);
+            device.Launch(ReductionKernels.SumBlocks, partials.Length, current.View, partials.View);
+            if (!ReferenceEquals(current, input)) current.Dispose();
+            current = partials;
+        } while (current.Length > 1);
+        return current;
+    }
+
+    private static Tensor Product(Tensor a, Tensor b, int[] shape, MatMulShape product)
+    {
+        Tensor c = a.Device.Allocate(shape);
+        Product(a, b, c, product);
+        return c;
+    }
+
+    private static void Product(Tensor a, Tensor b, Tensor c, MatMulShape product) =>
+        a.Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(product), a.View, b.View, c.View, product);
+
+    private static int MatrixDim(Var v, int axis, string op) => v.Value.Rank == 2
+        ? v.Value.Dim(axis)
+        : throw new ArgumentException($"{op} needs a matrix, got shape {Shapes.Format(v.Value.Shape)}.");
+
+    private static void CheckLive(params Var[] vars)
+    {
+        foreach (Var v in vars)
+        {
+            ArgumentNullException.ThrowIfNull(v);
+            ObjectDisposedException.ThrowIf(v.IsDisposed, v);
+            if (!ReferenceEquals(v.Device, vars[0].Device))
+                throw new ArgumentException($"Operands live on different devices: {vars[0].Device} and {v.Device}.");
+        }
+    }
+
+    private static void CheckSameShape(Var a, Var b, string op)
+    {
+        CheckLive(a, b);
+        if (!a.Value.Shape.AsSpan().SequenceEqual(b.Value.Shape))
+            throw new ArgumentException($"Operator {op} needs equal shapes, got {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)}.");
+    }
+}

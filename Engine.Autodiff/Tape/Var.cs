@@ -1,0 +1,170 @@
+using ILGPU.Runtime;
+using TorchEbm.Elementwise;
+
+namespace TorchEbm.Autodiff;
+
+/// <summary>
+/// A node of the reverse-mode tape: a tensor value, whether a gradient flows to it, its accumulated
+/// <see cref="Grad"/>, and for results of ops the parents and a local backward step (micrograd's Value, on a device).
+/// </summary>
+/// <remarks>
+/// <para>A Var made with the constructor is a leaf (an input or a parameter) and owns its tensor. A Var returned by an
+/// op owns its value and the intermediate Vars that produced it: disposing the final result (a loss) frees the whole
+/// graph behind it, but never a leaf.</para>
+/// <para>Backward steps are written with kernels over tensors. Double backward (create_graph, for score matching)
+/// would express them through Var ops instead; <see cref="Gradients"/> is the seam where that would plug in.</para>
+/// </remarks>
+public sealed partial class Var : IDisposable
+{
+    private readonly Var[] _parents;
+    private readonly Action<Tensor, Gradients>? _backward;
+    private readonly bool _ownsValue = true;
+    private Tensor? _grad;
+    private bool _disposed;
+
+    /// <summary>A leaf holding <paramref name="value"/> (the Var takes ownership of the tensor).</summary>
+    /// <param name="value">The tensor; disposed with the Var.</param>
+    /// <param name="requiresGrad">Whether gradients flow to this leaf (true for parameters and inputs you differentiate by).</param>
+    public Var(Tensor value, bool requiresGrad = false)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ObjectDisposedException.ThrowIf(value.IsDisposed, value);
+        Value = value;
+        RequiresGrad = requiresGrad;
+        _parents = [];
+    }
+
+    /// <summary>
+    /// A leaf that computes with <paramref name="value"/> without owning it: disposing the Var leaves the tensor alive.
+    /// </summary>
+    public static Var Borrowed(Tensor value, bool requiresGrad = false) => new(value, requiresGrad, ownsValue: false);
+
+    private Var(Tensor value, bool requiresGrad, bool ownsValue) : this(value, requiresGrad) => _ownsValue = ownsValue;
+
+    /// <summary>The result of an op: records the parents and, when recording and a parent needs a gradient, the backward step.</summary>
+    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward)
+    {
+        Value = value;
+        _parents = parents;
+        RequiresGrad = Tape.IsRecording && parents.Any(p => p.RequiresGrad);
+        _backward = RequiresGrad ? backward : null;
+    }
+
+    /// <summary>The value.</summary>
+    public Tensor Value { get; }
+
+    /// <summary>The accumulated gradient of a leaf that requires one (null until a backward pass reaches it).</summary>
+    public Tensor? Grad => _grad;
+
+    /// <summary>Whether gradients flow to this Var.</summary>
+    public bool RequiresGrad { get; }
+
+    /// <summary>Whether this Var was made by the constructor rather than by an op.</summary>
+    public bool IsLeaf => _parents.Length == 0;
+
+    /// <summary>The value's shape.</summary>
+    public int[] Shape => Value.Shape;
+
+    /// <summary>The device of the value.</summary>
+    public Device Device => Value.Device;
+
+    /// <summary>Whether the Var (or its device) has been disposed.</summary>
+    public bool IsDisposed => _disposed || Value.IsDisposed;
+
+    /// <summary>
+    /// Runs the tape backwards from this scalar: every leaf that requires a gradient and contributed to it gets
+    /// d(this)/d(leaf) added to its <see cref="Grad"/> (gradients accumulate until zeroed, as in PyTorch).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The Var has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The Var is not a scalar, or nothing it depends on requires a gradient.</exception>
+    public void Backward()
+    {
+        ThrowIfNotDifferentiable();
+        using var gradients = new Gradients(new HashSet<Var>(TopologicalOrder(), ReferenceEqualityComparer.Instance), only: null);
+        Propagate(gradients);
+    }
+
+    /// <summary>d(this)/d(<paramref name="input"/>) for a scalar Var, returned as a new tensor; no Grad is touched.</summary>
+    internal Tensor GradientWith(Var input)
+    {
+        ThrowIfNotDifferentiable();
+        List<Var> order = TopologicalOrder();
+        // Only nodes that depend on the input take part, so parameter gradients are neither computed nor touched.
+        var active = new HashSet<Var>(ReferenceEqualityComparer.Instance);
+        foreach (Var v in order)
+            if (ReferenceEquals(v, input) || v._parents.Any(active.Contains)) active.Add(v);
+        if (!active.Contains(input))
+            throw new ArgumentException("The output does not depend on this input, or the input does not require a gradient.", nameof(input));
+        using var gradients = new Gradients(active, only: input);
+        Propagate(gradients);
+        return gradients.Take(input);
+    }
+
+    /// <summary>Sets the gradient of this leaf to zero (no-op when it has none yet).</summary>
+    public void ZeroGrad()
+    {
+        if (_grad is Tensor g) g.View.MemSetToZero();
+    }
+
+    /// <summary>Frees the value and gradient, and the intermediate Vars that produced this one (never a leaf).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_ownsValue) Value.Dispose();
+        _grad?.Dispose();
+        _grad = null;
+        foreach (Var parent in _parents)
+            if (!parent.IsLeaf) parent.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Var{Shapes.Format(Value.Shape)}{(RequiresGrad ? " requires grad" : "")}";
+
+    /// <summary>The gradient buffer of a leaf, created as zeros on first use.</summary>
+    internal Tensor EnsureGrad() => _grad ??= Device.Zeros(Value.Shape);
+
+    private void ThrowIfNotDifferentiable()
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        if (Value.Length != 1)
+            throw new InvalidOperationException($"Backward needs a scalar, but this Var has shape {Shapes.Format(Value.Shape)}; reduce it first (Sum, Mean).");
+        if (!RequiresGrad)
+            throw new InvalidOperationException("This Var does not require a gradient: nothing it was computed from requires one (or it was computed under Tape.NoGrad).");
+    }
+
+    /// <summary>Seeds d(this)/d(this) = 1 and runs each active node's backward step, outputs before inputs.</summary>
+    private void Propagate(Gradients gradients)
+    {
+        List<Var> order = TopologicalOrder();
+        Tensor seed = gradients.For(this)!;
+        Device.Launch(ElementwiseKernels.Affine, 1, seed.View, seed.View, 1f, 1f);
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            Var v = order[i];
+            if (v._backward is not null && gradients.For(v) is Tensor outputGradient) v._backward(outputGradient, gradients);
+        }
+    }
+
+    /// <summary>Every Var this one depends on through Vars that require gradients, inputs before outputs (iterative DFS).</summary>
+    private List<Var> TopologicalOrder()
+    {
+        var order = new List<Var>();
+        var visited = new HashSet<Var>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Var Node, int NextParent)>();
+        stack.Push((this, 0));
+        visited.Add(this);
+        while (stack.Count > 0)
+        {
+            (Var node, int next) = stack.Pop();
+            if (next < node._parents.Length)
+            {
+                stack.Push((node, next + 1));
+                Var parent = node._parents[next];
+                if (parent.RequiresGrad && visited.Add(parent)) stack.Push((parent, 0));
+            }
+            else order.Add(node);
+        }
+        return order;
+    }
+}

@@ -1,0 +1,11 @@
+namespace TorchEbm.Functions;
+
+/// <summary>x^2.</summary>
+public readonly struct Square : IUnaryFunction
+{
+    /// <inheritdoc />
+    public float Apply(float x) => x * x;
+
+    /// <inheritdoc />
+    public float Derivative(float x) => 2f * x;
+}

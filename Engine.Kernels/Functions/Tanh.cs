@@ -1,0 +1,17 @@
+using ILGPU.Algorithms;
+
+namespace TorchEbm.Functions;
+
+/// <summary>tanh x.</summary>
+public readonly struct Tanh : IUnaryFunction
+{
+    /// <inheritdoc />
+    public float Apply(float x) => XMath.Tanh(x);
+
+    /// <inheritdoc />
+    public float Derivative(float x)
+    {
+        float t = XMath.Tanh(x);
+        return 1f - t * t;
+    }
+}

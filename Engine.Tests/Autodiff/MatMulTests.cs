@@ -1,0 +1,50 @@
+using ILGPU.Runtime;
+using TorchEbm.LinearAlgebra;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Autodiff;
+
+/// <summary>The register-blocked product kernel against a float64 host product, in every transpose combination.</summary>
+public sealed class MatMulTests(DeviceKind kind) : DeviceTest(kind)
+{
+    [TestCase(1, 1, 1)]
+    [TestCase(7, 130, 33)]
+    [TestCase(256, 128, 128)]
+    [TestCase(1, 64, 9)]
+    [TestCase(9, 64, 1)]
+    [TestCase(5, 1, 6)]
+    public void Product_MatchesFloat64Reference(int m, int k, int n)
+    {
+        var random = new System.Random(m * 1000 + k * 10 + n);
+        foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+        {
+            float[] a = Draw(random, m * k), b = Draw(random, k * n), c0 = Draw(random, m * n);
+            using Tensor ta_ = Device.FromArray(a, ta ? [k, m] : [m, k]);
+            using Tensor tb_ = Device.FromArray(b, tb ? [n, k] : [k, n]);
+            using Tensor c = Device.FromArray(c0, m, n);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                c.View.CopyFromCPU(c0);
+                MatMulShape shape = MatMulShape.Of(m, n, k, ta, tb, accumulate);
+                Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(shape), ta_.View, tb_.View, c.View, shape);
+                float[] actual = c.ToArray();
+                for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double sum = accumulate ? c0[i * n + j] : 0, size = accumulate ? Math.Abs(c0[i * n + j]) : 0;
+                    for (int p = 0; p < k; p++)
+                    {
+                        double term = (double)a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
+                        sum += term;
+                        size += Math.Abs(term);
+                    }
+                    // float32 summation of k terms: error bounded by ~k * eps * sum |terms|.
+                    Assert.That(actual[i * n + j], Is.EqualTo(sum).Within(1e-6 * (k + 1) * size + 1e-7),
+                        $"C[{i}, {j}] transposeA={ta} transposeB={tb} accumulate={accumulate}");
+                }
+            }
+        }
+    }
+
+    private static float[] Draw(System.Random random, int n) => Enumerable.Range(0, n).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
+}

@@ -1,0 +1,120 @@
+using TorchEbm.Autodiff;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Autodiff;
+
+/// <summary>
+/// Every op's value equals a float64 host reference, and its backward pass equals central finite differences of
+/// that reference (norm-wise relative error &lt; 1e-3). The scalar checked is sum(op(inputs) * R) with a fixed random
+/// R, so every output element's gradient is weighted differently.
+/// </summary>
+public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
+{
+    /// <summary>An op under test: input shapes, the device op, the host reference, and how inputs are drawn.</summary>
+    public sealed record OpCase(string Name, int[][] Shapes, Func<Var[], Var> Op, Func<double[][], double[]> Host, Func<double, double>? Draw = null)
+    {
+        public override string ToString() => Name;
+    }
+
+    // Inputs away from kinks (|x| >= 0.2) for the piecewise activations, positive for log.
+    private static double AwayFromZero(double u) => Math.Sign(u) * (0.2 + Math.Abs(u));
+
+    public static IEnumerable<OpCase> Cases()
+    {
+        int[] v = [3, 5];
+        yield return new("add", [v, v], x => x[0] + x[1], h => Zip(h[0], h[1], (a, b) => a + b));
+        yield return new("sub", [v, v], x => x[0] - x[1], h => Zip(h[0], h[1], (a, b) => a - b));
+        yield return new("mul", [v, v], x => x[0] * x[1], h => Zip(h[0], h[1], (a, b) => a * b));
+        yield return new("scale", [v], x => x[0] * 1.7f, h => h[0].Select(a => a * 1.7f).ToArray());
+        yield return new("div", [v], x => x[0] / 4f, h => h[0].Select(a => a / 4).ToArray());
+        yield return new("neg", [v], x => -x[0], h => h[0].Select(a => -a).ToArray());
+        yield return new("square", [v], x => x[0].Square(), h => h[0].Select(a => a * a).ToArray());
+        yield return new("exp", [v], x => x[0].Exp(), h => h[0].Select(a => Math.Exp(a)).ToArray());
+        yield return new("log", [v], x => x[0].Log(), h => h[0].Select(a => Math.Log(a)).ToArray(), u => 0.5 + Math.Abs(u));
+        yield return new("sum", [v], x => x[0].Sum(), h => [h[0].Sum()]);
+        yield return new("mean", [[1000]], x => x[0].Mean(), h => [h[0].Average()]);
+        yield return new("reshape", [v], x => x[0].Reshape(15), h => h[0]);
+        yield return new("addBias", [v, [5]], x => x[0].AddBias(x[1]), h => h[0].Select((a, i) => a + h[1][i % 5]).ToArray());
+        yield return new("matmul", [[4, 6], [6, 3]], x => x[0].MatMul(x[1]), h => HostMatMul(h[0], h[1], 4, 6, 3, false));
+        yield return new("matmul 1x1x1", [[1, 1], [1, 1]], x => x[0].MatMul(x[1]), h => HostMatMul(h[0], h[1], 1, 1, 1, false));
+        yield return new("matmulTransposed", [[5, 7], [9, 7]], x => x[0].MatMulTransposed(x[1]), h => HostMatMul(h[0], h[1], 5, 7, 9, true));
+        foreach (Activation a in Enum.GetValues<Activation>())
+            yield return new(a.ToString(), [v], x => x[0].Apply(a), h => h[0].Select(z => HostActivation(a, z)).ToArray(), AwayFromZero);
+        yield return new("composite", [[4, 3], [2, 3], [2]],
+            x => (x[0].MatMulTransposed(x[1]).AddBias(x[2]).Apply(Activation.Tanh).Square() * 0.5f).Mean(),
+            h =>
+            {
+                double[] y = HostMatMul(h[0], h[1], 4, 3, 2, true);
+                return [y.Select((z, i) => 0.5 * Math.Pow(Math.Tanh(z + h[2][i % 2]), 2)).Average()];
+            });
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Backward_MatchesFiniteDifferences(OpCase op)
+    {
+        var random = new System.Random(op.Name.Length * 7919 + op.Shapes.Length);
+        Func<double, double> draw = op.Draw ?? (u => u);
+        double[][] inputs = op.Shapes.Select(s => Enumerable.Range(0, s.Aggregate(1, (a, b) => a * b))
+            .Select(_ => (double)(float)draw(2 * random.NextDouble() - 1)).ToArray()).ToArray();
+        Var[] vars = inputs.Select((x, i) => new Var(Device.FromArray(x.Select(d => (float)d).ToArray(), op.Shapes[i]), requiresGrad: true)).ToArray();
+        try
+        {
+            using Var output = op.Op(vars);
+            double[] expectedValue = op.Host(inputs);
+            float[] value = output.Value.ToArray();
+            Assert.That(value.Length, Is.EqualTo(expectedValue.Length), "output size");
+            Assert.That(FiniteDifferences.RelativeError(value, expectedValue), Is.LessThan(1e-5), "value");
+
+            double[] weights = Enumerable.Range(0, value.Length).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+            using var r = new Var(Device.FromArray(weights.Select(w => (float)w).ToArray(), output.Shape));
+            using Var loss = (output * r).Sum();
+            loss.Backward();
+
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                int which = i;
+                double Loss(double[] x)
+                {
+                    double[][] all = inputs.Select((xs, j) => j == which ? x : xs).ToArray();
+                    return op.Host(all).Select((y, k) => y * weights[k]).Sum();
+                }
+                double[] expected = FiniteDifferences.Gradient(Loss, (double[])inputs[i].Clone());
+                float[] actual = vars[i].Grad!.ToArray();
+                Assert.That(FiniteDifferences.RelativeError(actual, expected), Is.LessThan(1e-3), $"gradient of input {i}");
+            }
+        }
+        finally
+        {
+            foreach (Var x in vars) x.Dispose();
+        }
+    }
+
+    internal static double HostActivation(Activation a, double x) => a switch
+    {
+        Activation.ReLU => Math.Max(x, 0),
+        Activation.LeakyReLU => x > 0 ? x : 0.01 * x,
+        Activation.Tanh => Math.Tanh(x),
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-x)),
+        Activation.Softplus => Math.Log(1 + Math.Exp(x)),
+        Activation.SiLU => x / (1 + Math.Exp(-x)),
+        Activation.ELU => x > 0 ? x : Math.Exp(x) - 1,
+        Activation.GELU => 0.5 * x * (1 + MathNet.Numerics.SpecialFunctions.Erf(x / Math.Sqrt(2))),
+        _ => throw new ArgumentOutOfRangeException(nameof(a)),
+    };
+
+    /// <summary>A (m, k) times B (k, n), or times B^T for B stored (n, k), in float64.</summary>
+    internal static double[] HostMatMul(double[] a, double[] b, int m, int k, int n, bool transposeB)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            double sum = 0;
+            for (int p = 0; p < k; p++) sum += a[i * k + p] * (transposeB ? b[j * k + p] : b[p * n + j]);
+            c[i * n + j] = sum;
+        }
+        return c;
+    }
+
+    private static double[] Zip(double[] a, double[] b, Func<double, double, double> f) => a.Select((x, i) => f(x, b[i])).ToArray();
+}
