@@ -1,30 +1,51 @@
+using TorchEbm.Autodiff;
+using TorchEbm.Bench.Neural;
 using TorchEbm.Bench.Timing;
 
 namespace TorchEbm.Bench.Langevin;
 
-/// <summary><c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s and W2 coordinate-steps/s on Device.Create(), median of runs.</summary>
+/// <summary>One measured workload: its name, what its rate counts, that amount per run, and the median seconds per run.</summary>
+public sealed record Measurement(string Key, string Name, string Unit, double Work, double Seconds)
+{
+    public double Rate => Work / Seconds;
+}
+
+/// <summary>
+/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s and MLP
+/// forward + backward FLOP/s on Device.Create(), median of runs after one warm-up.
+/// </summary>
 public static class ThroughputRunner
 {
     public static int Run(int repetitions)
     {
-        (double w1, double w2, string device) = Measure(repetitions);
-        double w1Rate = (double)LangevinWorkloads.W1Chains * LangevinWorkloads.W1Steps / w1;
-        double w2Rate = (double)LangevinWorkloads.W2Chains * LangevinWorkloads.W2Dim * LangevinWorkloads.W2Steps / w2;
+        (IReadOnlyList<Measurement> results, string device) = Measure(repetitions);
         Console.WriteLine($"{device}, median of {repetitions} runs after one warm-up");
-        Console.WriteLine($"W1 Gaussian 2-D   {w1 * 1e3,9:F1} ms  {w1Rate,12:E3} chain-steps/s");
-        Console.WriteLine($"W2 double well    {w2 * 1e3,9:F1} ms  {w2Rate,12:E3} coordinate-steps/s");
+        foreach (Measurement m in results)
+            Console.WriteLine($"{m.Name,-34} {m.Seconds * 1e3,9:F1} ms  {m.Rate,12:E3} {m.Unit}");
         return 0;
     }
 
-    /// <summary>Median seconds of W1 and W2 on Device.Create(), and the device's description.</summary>
-    public static (double W1, double W2, string Device) Measure(int repetitions)
+    /// <summary>Every workload on Device.Create(), and the device's description.</summary>
+    public static (IReadOnlyList<Measurement> Results, string Device) Measure(int repetitions)
     {
         using Device device = Device.Create();
         using var gaussian = LangevinWorkloads.W1Model(device);
         using var doubleWell = LangevinWorkloads.W2Model(device);
-        double w1 = MedianSeconds(repetitions, () => LangevinWorkloads.RunW1(gaussian));
-        double w2 = MedianSeconds(repetitions, () => LangevinWorkloads.RunW2(doubleWell));
-        return (w1, w2, device.ToString());
+        using var network = NeuralWorkloads.Model(device);
+        using var batch = new Var(device.Randn(NeuralWorkloads.Batch, NeuralWorkloads.Dim, seed: 7));
+        Measurement[] results =
+        [
+            new("W1", "W1 Gaussian 2-D", "chain-steps/s", (double)LangevinWorkloads.W1Chains * LangevinWorkloads.W1Steps,
+                MedianSeconds(repetitions, () => LangevinWorkloads.RunW1(gaussian))),
+            new("W2", "W2 double well 128-D", "coordinate-steps/s",
+                (double)LangevinWorkloads.W2Chains * LangevinWorkloads.W2Dim * LangevinWorkloads.W2Steps,
+                MedianSeconds(repetitions, () => LangevinWorkloads.RunW2(doubleWell))),
+            new("W3", "W3 MLP 2-128-128-1 energy", "chain-steps/s", (double)NeuralWorkloads.W3Chains * NeuralWorkloads.W3Steps,
+                MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(network))),
+            new("MLP", "MLP fwd+bwd, batch 1024", "FLOP/s", NeuralWorkloads.ForwardBackwardFlops,
+                MedianSeconds(repetitions, () => NeuralWorkloads.RunForwardBackward(network, batch))),
+        ];
+        return (results, device.ToString());
     }
 
     private static double MedianSeconds(int repetitions, Action run)

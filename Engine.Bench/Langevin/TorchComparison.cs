@@ -4,38 +4,34 @@ using System.Text.Json;
 namespace TorchEbm.Bench.Langevin;
 
 /// <summary>
-/// <c>Engine.Bench compare [repetitions]</c>: W1 and W2 in the engine and in the PyTorch reference script
-/// (reference/langevin_torch.py, eager autograd Langevin as TorchEBM runs it), in one run, as a table of
-/// throughputs and ratios. PyTorch uses as many threads as this machine has cores, like the engine.
+/// <c>Engine.Bench compare [repetitions]</c>: W1, W2, W3 and the MLP forward + backward pass in the engine and in the
+/// PyTorch reference script (reference/langevin_torch.py, eager autograd Langevin as TorchEBM runs it), in one run,
+/// as a table of throughputs and ratios. PyTorch uses as many threads as this machine has cores, like the engine.
 /// </summary>
 public static class TorchComparison
 {
     public static int Run(int repetitions)
     {
-        (double w1, double w2, string device) = ThroughputRunner.Measure(repetitions);
+        (IReadOnlyList<Measurement> results, string device) = ThroughputRunner.Measure(repetitions);
         Dictionary<string, JsonElement>? torch = RunTorch(repetitions, device.StartsWith("Cuda") ? "cuda" : "cpu");
 
         Console.WriteLine();
-        Console.WriteLine($"{"workload",-34} {"engine",16} {"PyTorch",16} {"engine / PyTorch",17}");
-        Row("W1 Gaussian 2-D (chain-steps/s)", (double)LangevinWorkloads.W1Chains * LangevinWorkloads.W1Steps, w1, torch, "W1");
-        Row("W2 double well (coord-steps/s)",
-            (double)LangevinWorkloads.W2Chains * LangevinWorkloads.W2Dim * LangevinWorkloads.W2Steps, w2, torch, "W2");
+        Console.WriteLine($"{"workload",-48} {"engine",12} {"PyTorch",12} {"engine / PyTorch",17}");
+        foreach (Measurement m in results)
+        {
+            string name = $"{m.Name} ({m.Unit})";
+            if (torch is null || !torch.TryGetValue(m.Key, out JsonElement seconds))
+            {
+                Console.WriteLine($"{name,-48} {m.Rate,12:E3} {"-",12} {"-",17}");
+                continue;
+            }
+            double reference = m.Work / seconds.GetDouble();
+            Console.WriteLine($"{name,-48} {m.Rate,12:E3} {reference,12:E3} {m.Rate / reference,17:F2}");
+        }
         Console.WriteLine($"engine: {device}");
         if (torch is not null)
             Console.WriteLine($"PyTorch {torch["torch"]} on {torch["device"]}, {torch["threads"]} threads");
         return 0;
-    }
-
-    private static void Row(string name, double work, double engineSeconds, Dictionary<string, JsonElement>? torch, string key)
-    {
-        double engine = work / engineSeconds;
-        if (torch is null)
-        {
-            Console.WriteLine($"{name,-34} {engine,16:E3} {"-",16} {"-",17}");
-            return;
-        }
-        double reference = work / torch[key].GetDouble();
-        Console.WriteLine($"{name,-34} {engine,16:E3} {reference,16:E3} {engine / reference,17:F2}");
     }
 
     /// <summary>

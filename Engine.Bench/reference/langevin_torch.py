@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the Langevin workloads W1 and W2 of DESIGN.md, written the way TorchEBM runs them:
-eager autograd for dE/dx, one step at a time.
+"""PyTorch reference for the workloads W1, W2 and W3 of DESIGN.md, written the way TorchEBM runs them:
+eager autograd for dE/dx, one step at a time; plus one forward + backward pass of the W3 network ("MLP").
 
-Prints one JSON object: {"device": ..., "threads": ..., "torch": ..., "W1": seconds, "W2": seconds}
+Prints one JSON object: {"device": ..., "threads": ..., "torch": ..., "W1": s, "W2": s, "W3": s, "MLP": s}
 (median of --repetitions runs after one warm-up). Used by `dotnet run -c Release --project Engine.Bench -- compare`.
 """
 import argparse
@@ -37,6 +37,19 @@ def double_well_energy(x, a=1.0, b=2.0):
     return a * ((x * x - b) ** 2).sum(dim=1)
 
 
+def mlp_energy(device):
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 128), torch.nn.SiLU(), torch.nn.Linear(128, 128), torch.nn.SiLU(), torch.nn.Linear(128, 1)
+    ).to(device)
+    return net, (lambda x: net(x).squeeze(-1))
+
+
+def forward_backward(net, energy, x):
+    net.zero_grad(set_to_none=False)
+    energy(x).sum().backward()
+
+
 def median_seconds(run, repetitions, device):
     run()
     times = []
@@ -66,7 +79,16 @@ def main():
     w1_energy = gaussian_energy(device)
     w1 = median_seconds(lambda: langevin(w1_energy, torch.randn(4096, 2, device=device), 1000, 0.01), args.repetitions, device)
     w2 = median_seconds(lambda: langevin(double_well_energy, torch.randn(1024, 128, device=device), 200, 0.01), args.repetitions, device)
-    print(json.dumps({"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__, "W1": w1, "W2": w2}))
+    net, w3_energy = mlp_energy(device)
+    for p in net.parameters():
+        p.requires_grad_(False)  # Langevin needs dE/dx only, as TorchEBM's samplers do
+    w3 = median_seconds(lambda: langevin(w3_energy, torch.randn(1024, 2, device=device), 100, 0.01), args.repetitions, device)
+    for p in net.parameters():
+        p.requires_grad_(True)
+    batch = torch.randn(1024, 2, device=device)
+    mlp = median_seconds(lambda: forward_backward(net, w3_energy, batch), max(args.repetitions, 20), device)
+    print(json.dumps({"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "W1": w1, "W2": w2, "W3": w3, "MLP": mlp}))
 
 
 if __name__ == "__main__":

@@ -78,6 +78,17 @@ public readonly struct Philox4x32
         return new Float4(z0, z1, z2, z3);
     }
 
+    /// <summary>
+    /// The first two of <see cref="Normal4"/>'s normals (bit-identical to its X and Y) at half the transcendental cost,
+    /// for the last one or two coordinates of a row.
+    /// </summary>
+    public Float4 Normal2(uint c0, uint c1, uint c2, uint c3)
+    {
+        UInt4 r = Block(c0, c1, c2, c3);
+        BoxMuller(ToUniform(r.X), ToUniform(r.Y), out float z0, out float z1);
+        return new Float4(z0, z1, 0f, 0f);
+    }
+
     /// <summary>Box-Muller: two uniforms in (0, 1) to two independent standard normals.</summary>
     public static void BoxMuller(float u1, float u2, out float z1, out float z2)
     {

@@ -120,7 +120,9 @@ public static class LangevinKernels
         float sigma = noiseScale * XMath.Sqrt(2f * h), lo = settings.ClampMin, hi = settings.ClampMax;
         for (int j = 0; j < d; j += 4)
         {
-            Float4 z = rng.Normal4((uint)chain, (uint)step, (uint)(j >> 2), settings.Call);
+            Float4 z = j + 2 < d
+                ? rng.Normal4((uint)chain, (uint)step, (uint)(j >> 2), settings.Call)
+                : rng.Normal2((uint)chain, (uint)step, (uint)(j >> 2), settings.Call); // same X, Y; skips the unused pair
             row[j] = Move(row[j], gradient[j], h, sigma * z.X, lo, hi);
             if (j + 1 < d) row[j + 1] = Move(row[j + 1], gradient[j + 1], h, sigma * z.Y, lo, hi);
             if (j + 2 < d) row[j + 2] = Move(row[j + 2], gradient[j + 2], h, sigma * z.Z, lo, hi);

@@ -70,4 +70,16 @@ public sealed class PhiloxTests(DeviceKind kind) : DeviceTest(kind)
             output[i * 4 + 3] = r.W;
         }
     }
+
+    [Test]
+    public void Normal2_EqualsTheFirstPairOfNormal4()
+    {
+        var rng = Philox4x32.FromSeed(20261129);
+        for (uint c = 0; c < 1000; c++)
+        {
+            Float4 four = rng.Normal4(c, c * 7, 3, 1), two = rng.Normal2(c, c * 7, 3, 1);
+            Assert.That(BitConverter.SingleToInt32Bits(two.X), Is.EqualTo(BitConverter.SingleToInt32Bits(four.X)));
+            Assert.That(BitConverter.SingleToInt32Bits(two.Y), Is.EqualTo(BitConverter.SingleToInt32Bits(four.Y)));
+        }
+    }
 }
