@@ -171,27 +171,12 @@ public sealed partial class Var
     private Var Reduce(float factor)
     {
         CheckLive(this);
-        Tensor value = SumAll(Value);
+        Tensor value = Reductions.Reduce.Sum(Value);
         if (factor != 1f) Device.Launch(ElementwiseKernels.Scale, 1, value.View, value.View, factor);
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddBroadcast, ga.Length, g.View, ga.View, factor);
         });
-    }
-
-    /// <summary>Sum of every element in a fixed order: blocks of <see cref="ReductionKernels.BlockSize"/>, repeated.</summary>
-    private static Tensor SumAll(Tensor input)
-    {
-        Device device = input.Device;
-        Tensor current = input;
-        do
-        {
-            Tensor partials = device.Allocate([(current.Length + ReductionKernels.BlockSize - 1) / ReductionKernels.BlockSize]);
-            device.Launch(ReductionKernels.SumBlocks, partials.Length, current.View, partials.View);
-            if (!ReferenceEquals(current, input)) current.Dispose();
-            current = partials;
-        } while (current.Length > 1);
-        return current;
     }
 
     private static Tensor Product(Tensor a, Tensor b, int[] shape, MatMulShape product)

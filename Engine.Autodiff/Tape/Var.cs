@@ -19,6 +19,7 @@ public sealed partial class Var : IDisposable
     private readonly Var[] _parents;
     private readonly Action<Tensor, Gradients>? _backward;
     private readonly bool _ownsValue = true;
+    private readonly bool _ownedByGraph;
     private Tensor? _grad;
     private bool _disposed;
 
@@ -37,9 +38,23 @@ public sealed partial class Var : IDisposable
     /// <summary>
     /// A leaf that computes with <paramref name="value"/> without owning it: disposing the Var leaves the tensor alive.
     /// </summary>
-    public static Var Borrowed(Tensor value, bool requiresGrad = false) => new(value, requiresGrad, ownsValue: false);
+    public static Var Borrowed(Tensor value, bool requiresGrad = false)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new Var(value, requiresGrad, ownsValue: false);
+    }
 
-    private Var(Tensor value, bool requiresGrad, bool ownsValue) : this(value, requiresGrad) => _ownsValue = ownsValue;
+    /// <summary>
+    /// A constant that belongs to the graph it is used in (it needs no gradient): disposing a result computed from it
+    /// frees it, as it frees intermediates. For values a model computes outside the tape, e.g. sampler outputs.
+    /// </summary>
+    public static Var Intermediate(Tensor value) => new(value, requiresGrad: false, ownsValue: true, ownedByGraph: true);
+
+    private Var(Tensor value, bool requiresGrad, bool ownsValue, bool ownedByGraph = false) : this(value, requiresGrad)
+    {
+        _ownsValue = ownsValue;
+        _ownedByGraph = ownedByGraph;
+    }
 
     /// <summary>The result of an op: records the parents and, when recording and a parent needs a gradient, the backward step.</summary>
     private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward)
@@ -106,7 +121,7 @@ public sealed partial class Var : IDisposable
         if (_grad is Tensor g) g.View.MemSetToZero();
     }
 
-    /// <summary>Frees the value and gradient, and the intermediate Vars that produced this one (never a leaf).</summary>
+    /// <summary>Frees the value and gradient, and the intermediate Vars that produced this one (never a leaf, except <see cref="Intermediate"/> constants).</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -115,7 +130,7 @@ public sealed partial class Var : IDisposable
         _grad?.Dispose();
         _grad = null;
         foreach (Var parent in _parents)
-            if (!parent.IsLeaf) parent.Dispose();
+            if (!parent.IsLeaf || parent._ownedByGraph) parent.Dispose();
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using TorchEbm.Autodiff;
 using TorchEbm.Elementwise;
 
 namespace TorchEbm.Models;
@@ -31,6 +32,17 @@ public abstract class BaseModel : IDisposable
 
     /// <summary>dE/dx of a batch x of shape (n, d): a new tensor of shape (n, d).</summary>
     public abstract Tensor Gradient(Tensor x);
+
+    /// <summary>
+    /// Energies of <paramref name="x"/> (n, d) on the autodiff tape, shape (n), for losses. A model with parameters
+    /// (<see cref="NeuralNetworkModel"/>) records them so a loss's Backward() reaches the parameters; the default
+    /// evaluates <see cref="Forward"/> as a constant of the graph.
+    /// </summary>
+    public virtual Var Energies(Var x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Var.Intermediate(Forward(x.Value));
+    }
 
     /// <summary>The score grad log p(x) = -dE/dx: a new tensor of shape (n, d).</summary>
     public virtual Tensor Score(Tensor x)

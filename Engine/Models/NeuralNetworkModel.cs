@@ -25,7 +25,7 @@ public sealed class NeuralNetworkModel : BaseModel
     public IEnumerable<Var> Parameters() => Network.Parameters();
 
     /// <summary>Energies of <paramref name="x"/> (n, d) on the tape: shape (n), differentiable in x and the parameters.</summary>
-    public Var Energies(Var x)
+    public override Var Energies(Var x)
     {
         ArgumentNullException.ThrowIfNull(x);
         ValidateSamples(x.Value);

@@ -78,6 +78,10 @@ public sealed class LangevinDynamics : Sampler
         return Run(x.Dim(1), 1, x.Dim(0), options, step).TakeSamples();
     }
 
+    /// <inheritdoc />
+    internal override Tensor Advance(Tensor x, int nSteps) =>
+        Run(x.Dim(1), nSteps, x.Dim(0), new SampleOptions { InitialSamples = x }, firstStep: 0).TakeSamples();
+
     /// <summary>A validated run of steps firstStep .. firstStep + nSteps - 1.</summary>
     private ChainResult Run(int dim, int nSteps, int nSamples, SampleOptions options, int firstStep)
     {

@@ -44,6 +44,12 @@ public abstract class Sampler
     /// <summary>One step from the states <paramref name="x"/> (n, d), at schedule step <paramref name="step"/>: a new tensor of the next states.</summary>
     public abstract Tensor SampleStep(Tensor x, int step = 0);
 
+    /// <summary>
+    /// Runs <paramref name="nSteps"/> steps from states the caller has already validated (shape, device, finite
+    /// values) and returns the final states: the path of losses, which must not synchronise with the host.
+    /// </summary>
+    internal abstract Tensor Advance(Tensor x, int nSteps);
+
     /// <summary>The Philox key and call index for one call: an explicit seed restarts at call 0.</summary>
     protected (long Seed, uint Call) NextStream(SampleOptions? options) =>
         options?.Seed is long seed ? (seed, 0u) : (Seed, _calls++);

@@ -1,0 +1,46 @@
+using ILGPU;
+using TorchEbm.Launch;
+using TorchEbm.Random;
+
+namespace TorchEbm.Losses;
+
+/// <summary>The replay buffer of persistent contrastive divergence: a ring of chain states on the device.</summary>
+public static class ReplayKernels
+{
+    /// <summary>Philox counter word 2 reserved for the replay buffer.</summary>
+    public const uint Stream = 4;
+
+    /// <summary>
+    /// x[i, :] = buffer row (start + i) mod rows, or a fresh N(0, I) state when the uniform of Philox block
+    /// (i, call, Stream, 0) is below <paramref name="reinitFraction"/> (work items: chains of x).
+    /// </summary>
+    [Kernel]
+    public static void Gather(ArrayView<float> buffer, ArrayView<float> x, int dim, int start, float reinitFraction, Philox4x32 rng, uint call)
+    {
+        int chains = x.IntLength / dim, rows = buffer.IntLength / dim, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < chains; i += stride)
+        {
+            ArrayView<float> target = x.SubView(i * dim, dim);
+            if (rng.Uniform4((uint)i, call, Stream, 0).X < reinitFraction)
+            {
+                for (int j = 0; j < dim; j += 4)
+                    rng.Normal4((uint)i, call, Stream, (uint)(1 + (j >> 2))).StoreTo(target, j);
+                continue;
+            }
+            int row = (int)(((long)start + i) % rows);
+            for (int j = 0; j < dim; j++) target[j] = buffer[row * dim + j];
+        }
+    }
+
+    /// <summary>buffer row (start + i) mod rows = x[i, :] (work items: chains of x).</summary>
+    [Kernel]
+    public static void Scatter(ArrayView<float> x, ArrayView<float> buffer, int dim, int start)
+    {
+        int chains = x.IntLength / dim, rows = buffer.IntLength / dim, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < chains; i += stride)
+        {
+            int row = (int)(((long)start + i) % rows);
+            for (int j = 0; j < dim; j++) buffer[row * dim + j] = x[i * dim + j];
+        }
+    }
+}

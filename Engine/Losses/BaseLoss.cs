@@ -1,0 +1,17 @@
+using TorchEbm.Autodiff;
+using TorchEbm.Models;
+
+namespace TorchEbm.Losses;
+
+/// <summary>A training objective for an energy-based model, computed on the autodiff tape.</summary>
+public abstract class BaseLoss : IDisposable
+{
+    /// <summary>
+    /// The scalar loss for a batch <paramref name="data"/> (n, d): call Backward() on it to fill the model's parameter
+    /// gradients, and dispose it to free the graph behind it.
+    /// </summary>
+    public abstract Var Compute(BaseModel model, Tensor data);
+
+    /// <summary>Frees device state the loss keeps between calls (e.g. a replay buffer).</summary>
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+}

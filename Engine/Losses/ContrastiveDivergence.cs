@@ -1,0 +1,153 @@
+using ILGPU.Runtime;
+using TorchEbm.Autodiff;
+using TorchEbm.Models;
+using TorchEbm.Random;
+using TorchEbm.Samplers;
+
+namespace TorchEbm.Losses;
+
+/// <summary>
+/// Contrastive divergence: loss = mean E(data) - mean E(negatives) (+ w (mean E(data)^2 + mean E(negatives)^2)),
+/// where the negatives are k sampler steps started at the data (CD-k) or, when persistent, at a replay buffer on
+/// the device (PCD). Minimising it lowers the energy of the data and raises that of the model's samples.
+/// </summary>
+/// <remarks>
+/// Negatives carry no gradient (they are detached, as in TorchEBM). A call launches kernels only: the single host
+/// synchronisation is the scan of <c>data</c> for NaN, which <see cref="CheckFinite"/> can switch off.
+/// Persistent buffer: a ring of <see cref="BufferSize"/> states, initially N(0, I). Each call takes the next
+/// batchSize rows in ring order (so the oldest states are advanced first), restarts each from N(0, I) with
+/// probability <see cref="ReinitFraction"/>, runs k steps, and writes the results back to the same rows.
+/// </remarks>
+public sealed class ContrastiveDivergence : BaseLoss
+{
+    private Tensor? _buffer;
+    private int _next;
+    private uint _calls;
+
+    /// <summary>Creates the loss.</summary>
+    /// <param name="sampler">Draws the negatives; its model is the model trained.</param>
+    /// <param name="k">Sampler steps per call (0: the negatives are the starting states).</param>
+    /// <param name="batchSize">Number of negative chains; null: the number of data rows (the persistent case needs it or the data's).</param>
+    /// <param name="persistent">Start the chains in a replay buffer kept across calls instead of at the data.</param>
+    /// <param name="bufferSize">Rows of the replay buffer (persistent only).</param>
+    /// <param name="reinitFraction">Probability that a persistent chain restarts from N(0, I) on a call.</param>
+    /// <param name="energyRegularization">Weight w of the energy-magnitude penalty.</param>
+    /// <param name="seed">Philox key of the buffer's initial states and restarts.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A number is out of range.</exception>
+    public ContrastiveDivergence(Sampler sampler, int k = 1, int? batchSize = null, bool persistent = false,
+        int bufferSize = 10000, float reinitFraction = 0.05f, float energyRegularization = 0f, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (batchSize is int b) ArgumentOutOfRangeException.ThrowIfLessThan(b, 1, nameof(batchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
+        if (!(reinitFraction >= 0f && reinitFraction <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(reinitFraction), reinitFraction, "reinitFraction must be in [0, 1].");
+        Guard.NonNegativeFinite(energyRegularization);
+        Sampler = sampler;
+        K = k;
+        BatchSize = batchSize;
+        Persistent = persistent;
+        BufferSize = bufferSize;
+        ReinitFraction = reinitFraction;
+        EnergyRegularization = energyRegularization;
+        Seed = seed;
+    }
+
+    /// <summary>The sampler of the negatives.</summary>
+    public Sampler Sampler { get; }
+
+    /// <summary>Sampler steps per call.</summary>
+    public int K { get; }
+
+    /// <summary>Number of negative chains (null: as many as data rows).</summary>
+    public int? BatchSize { get; }
+
+    /// <summary>Whether chains persist in a replay buffer across calls.</summary>
+    public bool Persistent { get; }
+
+    /// <summary>Rows of the replay buffer.</summary>
+    public int BufferSize { get; }
+
+    /// <summary>Probability that a persistent chain restarts from noise on a call.</summary>
+    public float ReinitFraction { get; }
+
+    /// <summary>Weight of the energy-magnitude penalty.</summary>
+    public float EnergyRegularization { get; }
+
+    /// <summary>Philox key of the replay buffer.</summary>
+    public long Seed { get; }
+
+    /// <summary>Scan each batch for NaN or infinity on the host before any launch (one synchronisation per call).</summary>
+    public bool CheckFinite { get; set; } = true;
+
+    /// <summary>The replay buffer (BufferSize, d), created on the first persistent call.</summary>
+    internal Tensor? Buffer => _buffer;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The model is not the sampler's, the data is not a live (n, d) batch of the
+    /// model's dimension on its device, has non-finite values, or has fewer rows than a non-persistent batchSize.</exception>
+    public override Var Compute(BaseModel model, Tensor data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!ReferenceEquals(model, Sampler.Model))
+            throw new ArgumentException("model must be the model of the loss's sampler.", nameof(model));
+        Guard.Batch(data, model.Device, nameof(data));
+        int n = data.Dim(0), d = data.Dim(1), chains = BatchSize ?? n;
+        if (model.Dim is int modelDim && modelDim != d)
+            throw new ArgumentException($"data has shape {Shapes.Format(data.Shape)} but the model expects samples of dimension {modelDim}.", nameof(data));
+        if (!Persistent && chains > n)
+            throw new ArgumentException($"batchSize ({chains}) exceeds the data's {n} rows, where CD starts its chains.", nameof(data));
+        if (_buffer is Tensor buffer && buffer.Dim(1) != d)
+            throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
+        if (CheckFinite)
+        {
+            int bad = Array.FindIndex(data.ToArray(), v => !float.IsFinite(v));
+            if (bad >= 0) throw new ArgumentException($"data must be finite, but element [{bad / d}, {bad % d}] is not.", nameof(data));
+        }
+
+        Tensor negatives = Negatives(data, chains);
+        Var positive = Var.Borrowed(data); // a leaf that owns nothing: the graph never frees the data
+        Var ePos = model.Energies(positive), eNeg = model.Energies(Var.Intermediate(negatives));
+        Var loss = ePos.Mean() - eNeg.Mean();
+        if (EnergyRegularization > 0f)
+            loss = loss + EnergyRegularization * (ePos.Square().Mean() + eNeg.Square().Mean());
+        return loss;
+    }
+
+    /// <summary>k sampler steps from the data's first rows, or from the next rows of the replay buffer (written back).</summary>
+    private Tensor Negatives(Tensor data, int chains)
+    {
+        Device device = data.Device;
+        int d = data.Dim(1);
+        if (!Persistent)
+        {
+            if (chains == data.Dim(0)) return Sampler.Advance(data, K); // the sampler copies its starting states
+            using Tensor start = FirstRows(data, chains);
+            return Sampler.Advance(start, K);
+        }
+
+        _buffer ??= device.Randn([BufferSize, d], Seed);
+        using Tensor x = device.Allocate([chains, d]);
+        device.Launch(ReplayKernels.Gather, chains, _buffer.View, x.View, d, _next, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++);
+        Tensor advanced = Sampler.Advance(x, K);
+        device.Launch(ReplayKernels.Scatter, chains, advanced.View, _buffer.View, d, _next);
+        _next = (int)(((long)_next + chains) % BufferSize);
+        return advanced;
+    }
+
+    private static Tensor FirstRows(Tensor data, int rows)
+    {
+        Tensor t = data.Device.Allocate([rows, data.Dim(1)]);
+        data.View.SubView(0, t.Length).CopyTo(t.View);
+        return t;
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _buffer?.Dispose();
+        _buffer = null;
+        base.Dispose();
+    }
+}
