@@ -50,6 +50,35 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
+    public override OptimizerState ExportState()
+    {
+        var tensors = new List<(string, Tensor)>();
+        var metadata = new Dictionary<string, string> { ["optimizer"] = nameof(Adam) };
+        for (int i = 0; i < _steps.Length; i++)
+        {
+            if (_m[i] is not Tensor m || _v[i] is not Tensor v) continue;
+            tensors.Add(($"{i}.exp_avg", m));
+            tensors.Add(($"{i}.exp_avg_sq", v));
+            metadata[$"{i}.step"] = _steps[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return new OptimizerState(tensors, metadata);
+    }
+
+    /// <inheritdoc />
+    protected override void RestoreState(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        for (int i = 0; i < _steps.Length; i++)
+        {
+            bool hasM = tensors.TryGetValue($"{i}.exp_avg", out var m), hasV = tensors.TryGetValue($"{i}.exp_avg_sq", out var v);
+            if (hasM != hasV || !(metadata.TryGetValue($"{i}.step", out string? step) == hasM))
+                throw new InvalidDataException($"{source}: the Adam state of parameter {i} is incomplete.");
+            _m[i]?.Dispose();
+            _v[i]?.Dispose();
+            (_m[i], _v[i], _steps[i]) = hasM ? (Upload(i, m.Data), Upload(i, v.Data), int.Parse(step!, System.Globalization.CultureInfo.InvariantCulture)) : (null, null, 0);
+        }
+    }
+
+    /// <inheritdoc />
     public override void Dispose()
     {
         foreach (Tensor? t in _m.Concat(_v)) t?.Dispose();

@@ -58,6 +58,37 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>The state a checkpoint stores (the tensors are this optimizer's own: copy, don't dispose).</summary>
+    public abstract OptimizerState ExportState();
+
+    /// <summary>
+    /// Replaces the state with one read from a checkpoint: host tensors by name and the metadata.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The state was written by another kind of optimizer or for other parameters.</exception>
+    public void ImportState(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(metadata);
+        string kind = GetType().Name;
+        if (!metadata.TryGetValue("optimizer", out string? saved) || saved != kind)
+            throw new InvalidDataException($"{source} holds the state of a {saved ?? "(unknown)"} optimizer, not of {kind}.");
+        foreach ((string name, (int[] shape, _)) in tensors)
+        {
+            int dot = name.IndexOf('.');
+            if (dot < 0 || !int.TryParse(name[..dot], out int index) || index < 0 || index >= _parameters.Length)
+                throw new InvalidDataException($"{source}: state '{name}' names no parameter of this optimizer ({_parameters.Length} parameters).");
+            if (!shape.AsSpan().SequenceEqual(_parameters[index].Value.Shape))
+                throw new InvalidDataException($"{source}: state '{name}' has shape ({string.Join(", ", shape)}) but parameter {index} has {Shapes.Format(_parameters[index].Value.Shape)}.");
+        }
+        RestoreState(tensors, metadata, source);
+    }
+
+    /// <summary>Applies a checked state (names and shapes fit the parameters).</summary>
+    protected abstract void RestoreState(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, string source);
+
+    /// <summary>A device copy of host data shaped like parameter <paramref name="index"/>.</summary>
+    protected Tensor Upload(int index, float[] data) => _parameters[index].Device.FromArray(data, _parameters[index].Value.Shape);
+
     /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
     protected abstract void Update(int index, Tensor parameter, Tensor gradient);
 

@@ -37,6 +37,25 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
+    public override OptimizerState ExportState()
+    {
+        var tensors = new List<(string, Tensor)>();
+        for (int i = 0; i < _momentum.Length; i++)
+            if (Momentum != 0f && _momentum[i] is Tensor buffer) tensors.Add(($"{i}.momentum_buffer", buffer));
+        return new OptimizerState(tensors, new Dictionary<string, string> { ["optimizer"] = nameof(Sgd) });
+    }
+
+    /// <inheritdoc />
+    protected override void RestoreState(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        for (int i = 0; i < _momentum.Length; i++)
+        {
+            _momentum[i]?.Dispose();
+            _momentum[i] = tensors.TryGetValue($"{i}.momentum_buffer", out var b) ? Upload(i, b.Data) : null;
+        }
+    }
+
+    /// <inheritdoc />
     public override void Dispose()
     {
         foreach (Tensor? t in _momentum) t?.Dispose();

@@ -1,0 +1,65 @@
+using ILGPU.Runtime;
+using TorchEbm.Autodiff;
+using TorchEbm.Optim;
+
+namespace TorchEbm.Checkpoints;
+
+/// <summary>
+/// Saves and loads a module's parameters, and an optimizer's state, as safetensors files. Parameter names are
+/// PyTorch's state_dict names, so a file of an <see cref="MLP"/> loads into the equivalent
+/// <c>torch.nn.Sequential(Linear, SiLU, ...)</c> with <c>load_state_dict(strict=True)</c>, and back.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>Writes every parameter of <paramref name="module"/> (atomically) with optional string metadata.</summary>
+    public static void Save(string path, Module module, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        SafeTensorsFile.Save(path, module.NamedParameters().Select(p => ToHost(p.Name, p.Parameter.Value)), metadata);
+    }
+
+    /// <summary>
+    /// Loads parameters into <paramref name="module"/>: the file must hold exactly the module's parameter names with
+    /// the same shapes (strict, as PyTorch's default); nothing is changed unless all of them match.
+    /// </summary>
+    /// <returns>The file's metadata.</returns>
+    /// <exception cref="InvalidDataException">The file is not a valid safetensors file, or names or shapes differ.</exception>
+    public static IReadOnlyDictionary<string, string> Load(string path, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        (IReadOnlyList<SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Load(path);
+        var byName = tensors.ToDictionary(t => t.Name);
+        (string Name, Var Parameter)[] parameters = [.. module.NamedParameters()];
+        string[] missing = [.. parameters.Select(p => p.Name).Where(n => !byName.ContainsKey(n))];
+        string[] unexpected = [.. byName.Keys.Where(n => parameters.All(p => p.Name != n))];
+        if (missing.Length > 0 || unexpected.Length > 0)
+            throw new InvalidDataException(
+                $"{Path.GetFileName(path)} does not fit the module: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
+        foreach ((string name, Var parameter) in parameters)
+            if (!byName[name].Shape.AsSpan().SequenceEqual(parameter.Value.Shape))
+                throw new InvalidDataException(
+                    $"{Path.GetFileName(path)}: '{name}' has shape {byName[name].ShapeText} in the file but {Shapes.Format(parameter.Value.Shape)} in the module.");
+        foreach ((string name, Var parameter) in parameters)
+            parameter.Value.View.CopyFromCPU(byName[name].Data);
+        return metadata;
+    }
+
+    /// <summary>Writes the state of <paramref name="optimizer"/> (moments or momentum buffers, step counts), atomically.</summary>
+    public static void SaveOptimizer(string path, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        OptimizerState state = optimizer.ExportState();
+        SafeTensorsFile.Save(path, state.Tensors.Select(t => ToHost(t.Name, t.Tensor)), state.Metadata);
+    }
+
+    /// <summary>Loads a state written by <see cref="SaveOptimizer"/> for an optimizer of the same kind and parameters.</summary>
+    /// <exception cref="InvalidDataException">The file is invalid or does not fit the optimizer.</exception>
+    public static void LoadOptimizer(string path, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        (IReadOnlyList<SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Load(path);
+        optimizer.ImportState(tensors.ToDictionary(t => t.Name, t => (t.Shape, t.Data)), metadata, Path.GetFileName(path));
+    }
+
+    private static SafeTensor ToHost(string name, Tensor tensor) => new(name, tensor.Shape, tensor.ToArray());
+}
