@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using TorchEbm.Checkpoints;
+using TorchEbm.Cli.Plots;
+using TorchEbm.Training;
+
+namespace TorchEbm.Cli.Commands;
+
+/// <summary>
+/// <c>torchebm train</c>: trains an MLP energy on a synthetic data set by contrastive divergence and writes the
+/// checkpoint, plots and metrics to --out. Defaults (eight Gaussians) finish in about two minutes on two CPU cores.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainingOptions();
+        var dataset = new Option<string>("--dataset") { Description = $"Data set: {string.Join(", ", Datasets.SyntheticDatasets.Names)}.", DefaultValueFactory = _ => defaults.Dataset };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
+        var batch = new Option<int>("--batch-size") { Description = "Data rows (and negative chains) per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var k = new Option<int>("--k") { Description = "Langevin steps per CD step.", DefaultValueFactory = _ => defaults.K };
+        var persistent = new Option<bool>("--persistent") { Description = "Persistent CD (replay buffer); --persistent false starts chains at the data.", DefaultValueFactory = _ => defaults.Persistent };
+        var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.Lr };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden widths of the MLP, comma separated.", DefaultValueFactory = _ => string.Join(",", defaults.Hidden) };
+        var seed = new Option<long>("--seed") { Description = "Seed of data, weights and chains.", DefaultValueFactory = _ => defaults.Seed };
+        var stepSize = new Option<float>("--step-size") { Description = "Langevin step size.", DefaultValueFactory = _ => defaults.StepSize };
+        var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale (samples exp(-E / s^2)).", DefaultValueFactory = _ => defaults.NoiseScale };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
+
+        var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics.");
+        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, hidden, seed, stepSize, noiseScale, device, output })
+            command.Options.Add(option);
+        command.SetAction(result =>
+        {
+            TrainingOptions options;
+            try
+            {
+                options = defaults with
+                {
+                    Dataset = result.GetValue(dataset)!,
+                    Steps = result.GetValue(steps),
+                    BatchSize = result.GetValue(batch),
+                    K = result.GetValue(k),
+                    Persistent = result.GetValue(persistent),
+                    Lr = result.GetValue(lr),
+                    Hidden = ParseWidths(result.GetValue(hidden)!),
+                    Seed = result.GetValue(seed),
+                    StepSize = result.GetValue(stepSize),
+                    NoiseScale = result.GetValue(noiseScale),
+                };
+                options.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"torchebm train: {e.Message}");
+                return 2;
+            }
+            return Run(options, DeviceOption.Parse(result.GetValue(device)!), result.GetValue(output)!);
+        });
+        return command;
+    }
+
+    private static int Run(TrainingOptions options, DeviceKind kind, DirectoryInfo outDir)
+    {
+        using Device device = Device.Create(kind);
+        outDir.Create();
+        Console.WriteLine($"Training on {options.Dataset} for {options.Steps} steps on {device}; writing to {outDir.FullName}");
+        using TrainingResult result = RunWithProgress(device, options);
+
+        string checkpoint = Path.Combine(outDir.FullName, "model.safetensors");
+        Checkpoint.Save(checkpoint, result.Model.Network, ModelMetadata(options));
+        float[] data = result.Data.ToArray(), samples = result.Samples.ToArray();
+        string title = $"{options.Dataset}: learned energy, MMD^2 {result.Mmd:E2}";
+        TrainingPlots.Energy(Path.Combine(outDir.FullName, "energy.png"), result.Model, data, samples, title);
+        TrainingPlots.Samples(Path.Combine(outDir.FullName, "samples.png"), data, samples, $"{options.Dataset}: model samples (red) and data (grey)");
+        TrainingPlots.Loss(Path.Combine(outDir.FullName, "loss.png"), result.Losses);
+        WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, device);
+
+        Console.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
+                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}, between two draws of the data = {result.DataMmd:E3}");
+        Console.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
+        if (result.DivergedAt is int step)
+        {
+            Console.Error.WriteLine($"torchebm train: the loss became NaN or infinite at step {step}; stopped there and kept the parameters " +
+                                    "of the last finite step in model.safetensors. Try a smaller --lr or --step-size.");
+            return 3;
+        }
+        return 0;
+    }
+
+    /// <summary>A live progress bar on a terminal; a plain line every tenth of the run when output is redirected.</summary>
+    private static TrainingResult RunWithProgress(Device device, TrainingOptions options)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            int every = Math.Max(1, options.Steps / 10);
+            return Trainer.Run(device, options, p =>
+            {
+                if (p.Step % every == 0 || p.Step == p.Steps)
+                    Console.WriteLine($"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.StepsPerSecond:F1} it/s");
+            });
+        }
+        TrainingResult? result = null;
+        AnsiConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask task = context.AddTask("training", maxValue: options.Steps);
+                result = Trainer.Run(device, options, p =>
+                {
+                    task.Description = $"loss {p.Loss:F4}, {p.StepsPerSecond:F1} it/s";
+                    task.Value = p.Step;
+                });
+            });
+        return result!;
+    }
+
+    private static Dictionary<string, string> ModelMetadata(TrainingOptions options) => new()
+    {
+        ["format"] = "torchebm-mlp",
+        ["input_dim"] = "2",
+        ["hidden"] = string.Join(",", options.Hidden),
+        ["activation"] = "SiLU",
+        ["dataset"] = options.Dataset,
+        ["step_size"] = options.StepSize.ToString(CultureInfo.InvariantCulture),
+        ["noise_scale"] = options.NoiseScale.ToString(CultureInfo.InvariantCulture),
+        ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, Device device)
+    {
+        var metrics = new
+        {
+            dataset = options.Dataset,
+            steps = result.Losses.Count,
+            options = new { options.BatchSize, options.K, options.Persistent, options.Lr, hidden = options.Hidden, options.Seed, options.StepSize, options.NoiseScale, options.EnergyRegularization },
+            loss = result.Losses,
+            mmd2_model_vs_heldout = result.Mmd,
+            mmd2_data_vs_heldout = result.DataMmd,
+            eval_samples = options.EvalSamples,
+            eval_langevin_steps = options.EvalSteps,
+            wall_seconds = result.Seconds,
+            device = device.ToString(),
+            diverged_at = result.DivergedAt,
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    internal static int[] ParseWidths(string text)
+    {
+        try
+        {
+            return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"--hidden must be comma-separated integers like 64,64, got '{text}'.");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using ILGPU.Runtime;
+using TorchEbm.Autodiff;
+using TorchEbm.Datasets;
+using TorchEbm.Diagnostics;
+using TorchEbm.Losses;
+using TorchEbm.Models;
+using TorchEbm.Optim;
+using TorchEbm.Samplers;
+
+namespace TorchEbm.Training;
+
+/// <summary>
+/// Trains an MLP energy on a synthetic 2-D data set by contrastive divergence and Adam, then draws model samples and
+/// measures their MMD to held-out data: the seed page's training loop as one call.
+/// </summary>
+/// <remarks>
+/// Each step launches kernels only and reads back one number, the loss (to report progress and to stop on NaN).
+/// When the loss is not finite the parameters are restored to those of the last finite step and the run stops.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>Runs the training described by <paramref name="options"/> on <paramref name="device"/>.</summary>
+    /// <param name="device">Where everything runs.</param>
+    /// <param name="options">The run's settings (validated first).</param>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="cancellation">Stops the run between steps (the result covers the steps done).</param>
+    public static TrainingResult Run(Device device, TrainingOptions options, Action<TrainingProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        long seed = options.Seed;
+        Tensor data = SyntheticDatasets.Create(options.Dataset, device, options.DataSize, seed);
+        Tensor heldOut = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 1);
+        var model = new NeuralNetworkModel(new MLP(device, 2, options.Hidden, 1, Activation.SiLU, seed));
+        try
+        {
+            var sampler = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2);
+            using var loss = new ContrastiveDivergence(sampler, options.K, options.BatchSize, options.Persistent,
+                options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3)
+            { CheckFinite = false }; // the data comes from a generator of finite values
+            using var adam = new Adam(model.Parameters(), options.Lr);
+            using Tensor batch = device.Allocate([options.BatchSize, 2]);
+            Var[] parameters = [.. model.Parameters()];
+            Tensor[] lastGood = [.. parameters.Select(p => p.Value.Clone())];
+
+            var losses = new List<float>(options.Steps);
+            int? divergedAt = null;
+            var clock = Stopwatch.StartNew();
+            for (int step = 0; step < options.Steps && !cancellation.IsCancellationRequested; step++)
+            {
+                int start = (int)((long)step * options.BatchSize % (options.DataSize - options.BatchSize + 1));
+                data.View.SubView(start * 2, options.BatchSize * 2).CopyTo(batch.View);
+                adam.ZeroGrad();
+                float value;
+                using (Var l = loss.Compute(model, batch))
+                {
+                    l.Backward();
+                    value = l.Value.ToArray()[0];
+                }
+                if (!float.IsFinite(value))
+                {
+                    divergedAt = step;
+                    for (int i = 0; i < parameters.Length; i++) lastGood[i].View.CopyTo(parameters[i].Value.View);
+                    break;
+                }
+                for (int i = 0; i < parameters.Length; i++) parameters[i].Value.View.CopyTo(lastGood[i].View);
+                adam.Step();
+                losses.Add(value);
+                progress?.Invoke(new TrainingProgress(step + 1, options.Steps, value, (step + 1) / clock.Elapsed.TotalSeconds));
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            foreach (Tensor t in lastGood) t.Dispose();
+
+            var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
+            Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps);
+            using Tensor fresh = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 5);
+            float mmd = Mmd.Unbiased(samples, heldOut), dataMmd = Mmd.Unbiased(fresh, heldOut);
+            return new TrainingResult(model, losses, data, heldOut, samples, mmd, dataMmd, seconds, divergedAt);
+        }
+        catch
+        {
+            model.Dispose();
+            data.Dispose();
+            heldOut.Dispose();
+            throw;
+        }
+    }
+}

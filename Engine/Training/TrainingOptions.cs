@@ -1,0 +1,72 @@
+namespace TorchEbm.Training;
+
+/// <summary>Settings of a contrastive-divergence training run (<see cref="Trainer"/>); the defaults are the `torchebm train` defaults.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Synthetic data set name (see <see cref="Datasets.SyntheticDatasets.Names"/>).</summary>
+    public string Dataset { get; init; } = "eight-gaussians";
+
+    /// <summary>Rows of training data drawn once at the start.</summary>
+    public int DataSize { get; init; } = 20000;
+
+    /// <summary>Optimizer steps.</summary>
+    public int Steps { get; init; } = 1000;
+
+    /// <summary>Data rows per step (also the number of negative chains).</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Langevin steps per CD step.</summary>
+    public int K { get; init; } = 10;
+
+    /// <summary>Persistent CD (a replay buffer) instead of chains started at the data.</summary>
+    public bool Persistent { get; init; } = true;
+
+    /// <summary>Adam learning rate.</summary>
+    public float Lr { get; init; } = 1e-3f;
+
+    /// <summary>Hidden layer widths of the MLP energy.</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [64, 64];
+
+    /// <summary>Seed of the data, the network's initial weights and every chain.</summary>
+    public long Seed { get; init; } = 0;
+
+    /// <summary>Langevin step size of training and of the final samples.</summary>
+    public float StepSize { get; init; } = 0.01f;
+
+    /// <summary>Langevin noise scale.</summary>
+    public float NoiseScale { get; init; } = 1f;
+
+    /// <summary>Weight of the energy-magnitude penalty of the CD loss.</summary>
+    public float EnergyRegularization { get; init; } = 0.1f;
+
+    /// <summary>Replay buffer rows (persistent CD).</summary>
+    public int BufferSize { get; init; } = 10000;
+
+    /// <summary>Fraction of persistent chains restarted from noise per step.</summary>
+    public float ReinitFraction { get; init; } = 0.05f;
+
+    /// <summary>Model samples and held-out data rows the final MMD compares.</summary>
+    public int EvalSamples { get; init; } = 1000;
+
+    /// <summary>Langevin steps from N(0, I) for the final model samples.</summary>
+    public int EvalSteps { get; init; } = 1000;
+
+    /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        if (!Datasets.SyntheticDatasets.Names.Contains(Dataset))
+            throw new ArgumentException($"Unknown data set '{Dataset}'; choose one of {string.Join(", ", Datasets.SyntheticDatasets.Names)}.", nameof(Dataset));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Steps, 1, nameof(Steps));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DataSize, BatchSize, nameof(DataSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(K, nameof(K));
+        if (Hidden.Count == 0 || Hidden.Any(h => h < 1)) throw new ArgumentException("Hidden needs at least one width, each >= 1.", nameof(Hidden));
+        Guard.PositiveFinite(Lr, nameof(Lr));
+        Guard.PositiveFinite(StepSize, nameof(StepSize));
+        Guard.NonNegativeFinite(NoiseScale, nameof(NoiseScale));
+        Guard.NonNegativeFinite(EnergyRegularization, nameof(EnergyRegularization));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, 1, nameof(BufferSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EvalSamples, 2, nameof(EvalSamples));
+        ArgumentOutOfRangeException.ThrowIfNegative(EvalSteps, nameof(EvalSteps));
+    }
+}
