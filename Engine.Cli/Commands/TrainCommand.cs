@@ -128,6 +128,7 @@ internal static class TrainCommand
         ["step_size"] = options.StepSize.ToString(CultureInfo.InvariantCulture),
         ["noise_scale"] = options.NoiseScale.ToString(CultureInfo.InvariantCulture),
         ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+        ["k"] = options.K.ToString(CultureInfo.InvariantCulture),
     };
 
     private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, Device device)
@@ -136,12 +137,12 @@ internal static class TrainCommand
         {
             dataset = options.Dataset,
             steps = result.Losses.Count,
-            options = new { options.BatchSize, options.K, options.Persistent, options.Lr, hidden = options.Hidden, options.Seed, options.StepSize, options.NoiseScale, options.EnergyRegularization },
+            options = new { options.BatchSize, options.K, options.Persistent, options.ReinitFraction, options.Lr, hidden = options.Hidden, options.Seed, options.StepSize, options.NoiseScale, options.EnergyRegularization },
             loss = result.Losses,
             mmd2_model_vs_heldout = result.Mmd,
             mmd2_data_vs_heldout = result.DataMmd,
             eval_samples = options.EvalSamples,
-            eval_langevin_steps = options.EvalSteps,
+            eval_langevin_steps = options.EvalSteps ?? options.K,
             wall_seconds = result.Seconds,
             device = device.ToString(),
             diverged_at = result.DivergedAt,

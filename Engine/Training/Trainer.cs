@@ -75,7 +75,7 @@ public static class Trainer
             foreach (Tensor t in lastGood) t.Dispose();
 
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
-            Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps);
+            Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps ?? options.K);
             using Tensor fresh = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 5);
             float mmd = Mmd.Unbiased(samples, heldOut), dataMmd = Mmd.Unbiased(fresh, heldOut);
             return new TrainingResult(model, losses, data, heldOut, samples, mmd, dataMmd, seconds, divergedAt);

@@ -31,10 +31,10 @@ public sealed record TrainingOptions
     public long Seed { get; init; } = 0;
 
     /// <summary>Langevin step size of training and of the final samples.</summary>
-    public float StepSize { get; init; } = 0.01f;
+    public float StepSize { get; init; } = 0.1f;
 
-    /// <summary>Langevin noise scale.</summary>
-    public float NoiseScale { get; init; } = 1f;
+    /// <summary>Langevin noise scale (the chains target exp(-E / s^2)).</summary>
+    public float NoiseScale { get; init; } = 0.05f;
 
     /// <summary>Weight of the energy-magnitude penalty of the CD loss.</summary>
     public float EnergyRegularization { get; init; } = 0.1f;
@@ -42,14 +42,18 @@ public sealed record TrainingOptions
     /// <summary>Replay buffer rows (persistent CD).</summary>
     public int BufferSize { get; init; } = 10000;
 
-    /// <summary>Fraction of persistent chains restarted from noise per step.</summary>
-    public float ReinitFraction { get; init; } = 0.05f;
+    /// <summary>
+    /// Fraction of persistent chains restarted from N(0, I) per step. The default 1 restarts every chain: short-run
+    /// training (Nijkamp et al., 2019), where the model learns to shape K Langevin steps from noise into the data, so
+    /// the final samples use the same K steps. Lower it (e.g. 0.05) for classic persistent CD with long-run chains.
+    /// </summary>
+    public float ReinitFraction { get; init; } = 1f;
 
     /// <summary>Model samples and held-out data rows the final MMD compares.</summary>
     public int EvalSamples { get; init; } = 1000;
 
-    /// <summary>Langevin steps from N(0, I) for the final model samples.</summary>
-    public int EvalSteps { get; init; } = 1000;
+    /// <summary>Langevin steps from N(0, I) for the final model samples; null uses <see cref="K"/> (right for short-run training).</summary>
+    public int? EvalSteps { get; init; }
 
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
@@ -67,6 +71,6 @@ public sealed record TrainingOptions
         Guard.NonNegativeFinite(EnergyRegularization, nameof(EnergyRegularization));
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, 1, nameof(BufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(EvalSamples, 2, nameof(EvalSamples));
-        ArgumentOutOfRangeException.ThrowIfNegative(EvalSteps, nameof(EvalSteps));
+        if (EvalSteps is int e) ArgumentOutOfRangeException.ThrowIfNegative(e, nameof(EvalSteps));
     }
 }

@@ -7,7 +7,7 @@ namespace TorchEbm.Training;
 /// <param name="Losses">The loss of every completed step.</param>
 /// <param name="Data">Training data (DataSize, 2).</param>
 /// <param name="HeldOut">Held-out data (EvalSamples, 2), drawn with another seed.</param>
-/// <param name="Samples">Model samples (EvalSamples, 2): Langevin from N(0, I) for EvalSteps steps.</param>
+/// <param name="Samples">Model samples (EvalSamples, 2): Langevin from N(0, I) for EvalSteps (default K) steps.</param>
 /// <param name="Mmd">Unbiased MMD^2 between <paramref name="Samples"/> and <paramref name="HeldOut"/>.</param>
 /// <param name="DataMmd">MMD^2 between a fresh draw of the data set and <paramref name="HeldOut"/>: the floor MMD can reach.</param>
 /// <param name="Seconds">Wall time of the training steps.</param>
