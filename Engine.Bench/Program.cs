@@ -4,7 +4,8 @@ using TorchEbm.Bench.Layout;
 using TorchEbm.Launch;
 
 // `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
-// `langevin [repetitions]`: W1/W2 throughput on Device.Create(); `compare [repetitions]`: the same beside PyTorch;
+// `langevin [repetitions]`: W1-W4 throughput on Device.Create(); `compare [repetitions]`: the same beside PyTorch;
+// `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -15,6 +16,9 @@ if (args.Length > 0 && args[0] == "cpu-layout")
 
 if (args.Length > 0 && args[0] == "langevin")
     return ThroughputRunner.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+
+if (args.Length > 0 && args[0] == "pcd")
+    return TorchEbm.Bench.Training.PersistenceComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);

@@ -186,8 +186,17 @@ public sealed partial class Var
         return c;
     }
 
-    private static void Product(Tensor a, Tensor b, Tensor c, MatMulShape product) =>
-        a.Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(product), a.View, b.View, c.View, product);
+    /// <summary>
+    /// C (+)= A B: on a GPU the shared-memory tiled kernel, on the CPU accelerator the register-blocked one (where
+    /// shared memory buys nothing and each group barrier costs an OS-thread synchronisation).
+    /// </summary>
+    private static void Product(Tensor a, Tensor b, Tensor c, MatMulShape product)
+    {
+        if (a.Device.Kind == DeviceKind.Cuda)
+            a.Device.Launch(MatMulKernels.MultiplyTiled, MatMulKernels.TiledWorkItems(product), a.View, b.View, c.View, product);
+        else
+            a.Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(product), a.View, b.View, c.View, product);
+    }
 
     private static int MatrixDim(Var v, int axis, string op) => v.Value.Rank == 2
         ? v.Value.Dim(axis)

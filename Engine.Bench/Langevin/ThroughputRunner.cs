@@ -11,8 +11,8 @@ public sealed record Measurement(string Key, string Name, string Unit, double Wo
 }
 
 /// <summary>
-/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s and MLP
-/// forward + backward FLOP/s on Device.Create(), median of runs after one warm-up.
+/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s, MLP
+/// forward + backward FLOP/s and W4 CD-10 iterations/s on Device.Create(), median of runs after one warm-up.
 /// </summary>
 public static class ThroughputRunner
 {
@@ -33,6 +33,11 @@ public static class ThroughputRunner
         using var doubleWell = LangevinWorkloads.W2Model(device);
         using var network = NeuralWorkloads.Model(device);
         using var batch = new Var(device.Randn(NeuralWorkloads.Batch, NeuralWorkloads.Dim, seed: 7));
+        using var trained = NeuralWorkloads.Model(device);
+        (var cd, var adam) = NeuralWorkloads.W4Setup(trained);
+        using var cdLoss = cd;
+        using var optimizer = adam;
+        using Tensor data = device.Randn(NeuralWorkloads.W4Batch, NeuralWorkloads.Dim, seed: 8);
         Measurement[] results =
         [
             new("W1", "W1 Gaussian 2-D", "chain-steps/s", (double)LangevinWorkloads.W1Chains * LangevinWorkloads.W1Steps,
@@ -44,6 +49,8 @@ public static class ThroughputRunner
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(network))),
             new("MLP", "MLP fwd+bwd, batch 1024", "FLOP/s", NeuralWorkloads.ForwardBackwardFlops,
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunForwardBackward(network, batch))),
+            new("W4", "W4 CD-10 iteration, batch 256, Adam", "iterations/s", NeuralWorkloads.W4Iterations,
+                MedianSeconds(repetitions, () => NeuralWorkloads.RunW4(trained, cdLoss, optimizer, data))),
         ];
         return (results, device.ToString());
     }

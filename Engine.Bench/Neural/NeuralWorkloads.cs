@@ -1,5 +1,7 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Losses;
 using TorchEbm.Models;
+using TorchEbm.Optim;
 using TorchEbm.Samplers;
 
 namespace TorchEbm.Bench.Neural;
@@ -27,6 +29,27 @@ public static class NeuralWorkloads
     {
         using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(W3Chains, Dim, W3Steps);
         model.Device.Synchronize();
+    }
+
+    /// <summary>W4: CD-10 iterations (Langevin from the data, loss, backward, Adam) per measured run, batch 256.</summary>
+    public const int W4Iterations = 10, W4Batch = 256, W4K = 10;
+
+    /// <summary>The pieces of a W4 iteration: loss (CD-10, chains from the data) and Adam over the model.</summary>
+    public static (ContrastiveDivergence Loss, Adam Optimizer) W4Setup(NeuralNetworkModel model) =>
+        (new ContrastiveDivergence(new LangevinDynamics(model, stepSize: 0.01f, seed: 3), k: W4K) { CheckFinite = false },
+         new Adam(model.Parameters(), lr: 1e-3f));
+
+    /// <summary>Runs <see cref="W4Iterations"/> CD-10 training iterations, reading the loss each time as a training loop does.</summary>
+    public static void RunW4(NeuralNetworkModel model, ContrastiveDivergence loss, Adam adam, Tensor data)
+    {
+        for (int i = 0; i < W4Iterations; i++)
+        {
+            adam.ZeroGrad();
+            using Var l = loss.Compute(model, data);
+            l.Backward();
+            adam.Step();
+            _ = l.Value.ToArray();
+        }
     }
 
     /// <summary>One forward + backward pass of sum E(x) into the parameter gradients, waiting for the device.</summary>

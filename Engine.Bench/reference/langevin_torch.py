@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the workloads W1, W2 and W3 of DESIGN.md, written the way TorchEBM runs them:
-eager autograd for dE/dx, one step at a time; plus one forward + backward pass of the W3 network ("MLP").
+"""PyTorch reference for the workloads W1-W4 of DESIGN.md, written the way TorchEBM runs them: eager autograd
+for dE/dx, one step at a time; plus one forward + backward pass of the W3 network ("MLP"); W4 is ten CD-10
+iterations (MLP 2-128-128-1, batch 256, Adam).
 
-Prints one JSON object: {"device": ..., "threads": ..., "torch": ..., "W1": s, "W2": s, "W3": s, "MLP": s}
+Prints one JSON object: {"device": ..., "threads": ..., "torch": ..., "W1": s, "W2": s, "W3": s, "MLP": s, "W4": s}
 (median of --repetitions runs after one warm-up). Used by `dotnet run -c Release --project Engine.Bench -- compare`.
 """
 import argparse
@@ -50,6 +51,16 @@ def forward_backward(net, energy, x):
     energy(x).sum().backward()
 
 
+def cd_iteration(energy, optimizer, data, k=10, step_size=0.01):
+    """One CD-k training iteration as TorchEBM runs it: k Langevin steps from the data, then the loss and Adam."""
+    negatives = langevin(energy, data, k, step_size)
+    optimizer.zero_grad()
+    loss = energy(data).mean() - energy(negatives).mean()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 def median_seconds(run, repetitions, device):
     run()
     times = []
@@ -87,8 +98,12 @@ def main():
         p.requires_grad_(True)
     batch = torch.randn(1024, 2, device=device)
     mlp = median_seconds(lambda: forward_backward(net, w3_energy, batch), max(args.repetitions, 20), device)
+    w4_net, w4_energy = mlp_energy(device)
+    w4_opt = torch.optim.Adam(w4_net.parameters(), lr=1e-3)
+    w4_data = torch.randn(256, 2, device=device)
+    w4 = median_seconds(lambda: [cd_iteration(w4_energy, w4_opt, w4_data) for _ in range(10)], args.repetitions, device)
     print(json.dumps({"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
-                      "W1": w1, "W2": w2, "W3": w3, "MLP": mlp}))
+                      "W1": w1, "W2": w2, "W3": w3, "MLP": mlp, "W4": w4}))
 
 
 if __name__ == "__main__":

@@ -80,7 +80,8 @@ internal static class TrainCommand
         WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, device);
 
         Console.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
-                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}, between two draws of the data = {result.DataMmd:E3}");
+                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.DataMmd:E3} " +
+                          $"(null sd {result.NullStd:E2}); {(result.MatchesData ? "within" : "NOT within")} 3x data + 3 null sd");
         Console.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
         if (result.DivergedAt is int step)
         {
@@ -141,6 +142,9 @@ internal static class TrainCommand
             loss = result.Losses,
             mmd2_model_vs_heldout = result.Mmd,
             mmd2_data_vs_heldout = result.DataMmd,
+            mmd2_null_draws = result.NullMmds,
+            mmd2_null_std = result.NullStd,
+            matches_data = result.MatchesData,
             eval_samples = options.EvalSamples,
             eval_langevin_steps = options.EvalSteps ?? options.K,
             wall_seconds = result.Seconds,

@@ -4,16 +4,21 @@ using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Autodiff;
 
-/// <summary>The register-blocked product kernel against a float64 host product, in every transpose combination.</summary>
+/// <summary>Both product kernels (register-blocked and shared-memory tiled) against a float64 host product, in every transpose combination.</summary>
 public sealed class MatMulTests(DeviceKind kind) : DeviceTest(kind)
 {
-    [TestCase(1, 1, 1)]
-    [TestCase(7, 130, 33)]
-    [TestCase(256, 128, 128)]
-    [TestCase(1, 64, 9)]
-    [TestCase(9, 64, 1)]
-    [TestCase(5, 1, 6)]
-    public void Product_MatchesFloat64Reference(int m, int k, int n)
+    [TestCase(1, 1, 1, false)]
+    [TestCase(7, 130, 33, false)]
+    [TestCase(256, 128, 128, false)]
+    [TestCase(1, 64, 9, false)]
+    [TestCase(9, 64, 1, false)]
+    [TestCase(5, 1, 6, false)]
+    [TestCase(1, 1, 1, true)]
+    [TestCase(7, 130, 33, true)]
+    [TestCase(40, 17, 50, true)]
+    [TestCase(1, 64, 9, true)]
+    [TestCase(9, 64, 1, true)]
+    public void Product_MatchesFloat64Reference(int m, int k, int n, bool tiled)
     {
         var random = new System.Random(m * 1000 + k * 10 + n);
         foreach ((bool ta, bool tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
@@ -26,7 +31,10 @@ public sealed class MatMulTests(DeviceKind kind) : DeviceTest(kind)
             {
                 c.View.CopyFromCPU(c0);
                 MatMulShape shape = MatMulShape.Of(m, n, k, ta, tb, accumulate);
-                Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(shape), ta_.View, tb_.View, c.View, shape);
+                if (tiled)
+                    Device.Launch(MatMulKernels.MultiplyTiled, MatMulKernels.TiledWorkItems(shape), ta_.View, tb_.View, c.View, shape);
+                else
+                    Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(shape), ta_.View, tb_.View, c.View, shape);
                 float[] actual = c.ToArray();
                 for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++)

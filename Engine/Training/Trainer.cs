@@ -20,6 +20,9 @@ namespace TorchEbm.Training;
 /// </remarks>
 public static class Trainer
 {
+    /// <summary>Independent data draws compared with the held-out data to estimate the MMD^2 noise floor.</summary>
+    public const int NullDraws = 8;
+
     /// <summary>Runs the training described by <paramref name="options"/> on <paramref name="device"/>.</summary>
     /// <param name="device">Where everything runs.</param>
     /// <param name="options">The run's settings (validated first).</param>
@@ -76,9 +79,17 @@ public static class Trainer
 
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
             Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps ?? options.K);
-            using Tensor fresh = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 5);
-            float mmd = Mmd.Unbiased(samples, heldOut), dataMmd = Mmd.Unbiased(fresh, heldOut);
-            return new TrainingResult(model, losses, data, heldOut, samples, mmd, dataMmd, seconds, divergedAt);
+            float mmd = Mmd.Unbiased(samples, heldOut);
+            // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidth the model's
+            // MMD^2 used, so the model's value can be judged against the estimator's own noise.
+            float bandwidth = Mmd.MedianBandwidth(samples, heldOut);
+            float[] nullMmds = new float[NullDraws];
+            for (int i = 0; i < NullDraws; i++)
+            {
+                using Tensor fresh = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 5 + i);
+                nullMmds[i] = Mmd.Unbiased(fresh, heldOut, bandwidth);
+            }
+            return new TrainingResult(model, losses, data, heldOut, samples, mmd, nullMmds, seconds, divergedAt);
         }
         catch
         {

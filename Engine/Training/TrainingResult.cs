@@ -9,13 +9,33 @@ namespace TorchEbm.Training;
 /// <param name="HeldOut">Held-out data (EvalSamples, 2), drawn with another seed.</param>
 /// <param name="Samples">Model samples (EvalSamples, 2): Langevin from N(0, I) for EvalSteps (default K) steps.</param>
 /// <param name="Mmd">Unbiased MMD^2 between <paramref name="Samples"/> and <paramref name="HeldOut"/>.</param>
-/// <param name="DataMmd">MMD^2 between a fresh draw of the data set and <paramref name="HeldOut"/>: the floor MMD can reach.</param>
+/// <param name="NullMmds">MMD^2 between independent fresh draws of the data set and <paramref name="HeldOut"/> (same
+/// bandwidth): what a perfect model would score, i.e. the estimator's noise.</param>
 /// <param name="Seconds">Wall time of the training steps.</param>
 /// <param name="DivergedAt">The step whose loss was not finite (training stopped there), or null.</param>
 public sealed record TrainingResult(
     NeuralNetworkModel Model, IReadOnlyList<float> Losses, Tensor Data, Tensor HeldOut, Tensor Samples,
-    float Mmd, float DataMmd, double Seconds, int? DivergedAt) : IDisposable
+    float Mmd, IReadOnlyList<float> NullMmds, double Seconds, int? DivergedAt) : IDisposable
 {
+    /// <summary>The first null draw: MMD^2 between two independent draws of the data.</summary>
+    public float DataMmd => NullMmds[0];
+
+    /// <summary>Standard deviation of the null draws.</summary>
+    public float NullStd
+    {
+        get
+        {
+            double mean = NullMmds.Average(v => (double)v);
+            return (float)Math.Sqrt(NullMmds.Sum(v => (v - mean) * (v - mean)) / (NullMmds.Count - 1));
+        }
+    }
+
+    /// <summary>
+    /// The quality bar: MMD^2 within 3x the data-vs-data value plus a floor of three null standard deviations (a
+    /// perfect model's MMD^2 is itself a null draw, so it stays under the floor about 99.9% of the time).
+    /// </summary>
+    public bool MatchesData => Mmd <= 3 * Math.Max(DataMmd, 0f) + 3 * NullStd;
+
     /// <inheritdoc />
     public void Dispose()
     {
