@@ -33,6 +33,10 @@ internal static class TrainingPlots
         heatmap.FlipVertically = true; // row r holds y = lo + r step: increasing y upwards
         heatmap.Position = new CoordinateRect(lo, hi, lo, hi);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        // Colour the lower half of the energies only: the wells are what matter, and the high energies far from the
+        // data would otherwise take up the whole scale.
+        double[] sorted = [.. e.Select(v => (double)v).Order()];
+        heatmap.ManualRange = new ScottPlot.Range(sorted[0], sorted[sorted.Length / 2]);
         plot.Add.ColorBar(heatmap).Label = "energy E(x)";
         Scatter(plot, data, Colors.White.WithAlpha(0.6), "data");
         Scatter(plot, samples, Colors.Red, "model samples");
