@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Loads a checkpoint written by TorchEbm.Gpu (`torchebm train` writes model.safetensors) into the equivalent
 torch.nn.Sequential with load_state_dict(strict=True) and prints the energies at a few points.
-    /usr/bin/python3 tools/torch_load_checkpoint.py runs/model.safetensors --hidden 128,128 [--activation SiLU]
+    /usr/bin/python3 tools/torch_load_checkpoint.py runs/train/model.safetensors --hidden 32,32 [--activation SiLU]
 """
 import argparse
 import os
@@ -16,7 +16,7 @@ from safetensors_io import load_file  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint")
-    parser.add_argument("--hidden", default="128,128")
+    parser.add_argument("--hidden", default="32,32")
     parser.add_argument("--activation", default="SiLU")
     parser.add_argument("--input-dim", type=int, default=2)
     args = parser.parse_args()

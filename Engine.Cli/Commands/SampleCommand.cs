@@ -8,8 +8,8 @@ using TorchEbm.Samplers;
 namespace TorchEbm.Cli.Commands;
 
 /// <summary>
-/// <c>torchebm sample --checkpoint FILE --n N --steps S --out FILE.csv</c>: draws Langevin samples (from N(0, I)) from a
-/// model saved by <c>torchebm train</c>, whose architecture and sampler settings are in the checkpoint's metadata.
+/// <c>torchebm sample --checkpoint FILE --n N [--steps S] --out FILE.csv</c>: draws Langevin samples (from N(0, I)) from
+/// a model saved by <c>torchebm train</c>, whose architecture, sampler settings and K are in the checkpoint's metadata.
 /// </summary>
 internal static class SampleCommand
 {
@@ -17,7 +17,7 @@ internal static class SampleCommand
     {
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train.", Required = true };
         var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
-        var steps = new Option<int>("--steps") { Description = "Langevin steps from N(0, I).", DefaultValueFactory = _ => 1000 };
+        var steps = new Option<int?>("--steps") { Description = "Langevin steps from N(0, I); default: the K the model was trained with (short-run)." };
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         var output = new Option<FileInfo>("--out") { Description = "CSV file to write (x1,x2,... per row).", Required = true };
@@ -39,10 +39,10 @@ internal static class SampleCommand
         return command;
     }
 
-    private static int Run(FileInfo checkpoint, int n, int steps, long seed, DeviceKind kind, FileInfo output)
+    private static int Run(FileInfo checkpoint, int n, int? requestedSteps, long seed, DeviceKind kind, FileInfo output)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, "--n");
-        ArgumentOutOfRangeException.ThrowIfNegative(steps, "--steps");
+        if (requestedSteps is int s) ArgumentOutOfRangeException.ThrowIfNegative(s, "--steps");
         if (!checkpoint.Exists) throw new FileNotFoundException($"No checkpoint at {checkpoint.FullName}.");
         IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.Load(checkpoint.FullName).Metadata;
         string Meta(string key) => metadata.TryGetValue(key, out string? v) ? v
@@ -52,6 +52,7 @@ internal static class SampleCommand
         Activation activation = Enum.Parse<Activation>(Meta("activation"));
         float stepSize = float.Parse(Meta("step_size"), CultureInfo.InvariantCulture);
         float noiseScale = float.Parse(Meta("noise_scale"), CultureInfo.InvariantCulture);
+        int steps = requestedSteps ?? int.Parse(Meta("k"), CultureInfo.InvariantCulture);
 
         using Device device = Device.Create(kind);
         using var model = new NeuralNetworkModel(new MLP(device, inputDim, hidden, 1, activation));

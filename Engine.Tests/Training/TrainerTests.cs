@@ -17,7 +17,7 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
 {
     private static TrainingOptions Reduced(string dataset) => new()
     {
-        Dataset = dataset, Steps = 400, BatchSize = 128, Hidden = [32, 32], DataSize = 4000, EvalSamples = 600, Lr = 3e-3f,
+        Dataset = dataset, Steps = 400, BatchSize = 128, Hidden = [32, 32], K = 10, DataSize = 4000, EvalSamples = 600, Lr = 3e-3f,
     };
 
     [TestCase("eight-gaussians")]

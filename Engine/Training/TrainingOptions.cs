@@ -10,13 +10,13 @@ public sealed record TrainingOptions
     public int DataSize { get; init; } = 20000;
 
     /// <summary>Optimizer steps.</summary>
-    public int Steps { get; init; } = 1000;
+    public int Steps { get; init; } = 900;
 
     /// <summary>Data rows per step (also the number of negative chains).</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>Langevin steps per CD step.</summary>
-    public int K { get; init; } = 10;
+    public int K { get; init; } = 20;
 
     /// <summary>Persistent CD (a replay buffer) instead of chains started at the data.</summary>
     public bool Persistent { get; init; } = true;
@@ -25,7 +25,7 @@ public sealed record TrainingOptions
     public float Lr { get; init; } = 1e-3f;
 
     /// <summary>Hidden layer widths of the MLP energy.</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = [64, 64];
+    public IReadOnlyList<int> Hidden { get; init; } = [32, 32];
 
     /// <summary>Seed of the data, the network's initial weights and every chain.</summary>
     public long Seed { get; init; } = 0;
