@@ -95,8 +95,9 @@ public sealed partial class Var : IDisposable
     public void Backward()
     {
         ThrowIfNotDifferentiable();
-        using var gradients = new Gradients(new HashSet<Var>(TopologicalOrder(), ReferenceEqualityComparer.Instance), only: null);
-        Propagate(gradients);
+        List<Var> order = TopologicalOrder();
+        using var gradients = new Gradients(new HashSet<Var>(order, ReferenceEqualityComparer.Instance), only: null);
+        Propagate(order, gradients);
     }
 
     /// <summary>d(this)/d(<paramref name="input"/>) for a scalar Var, returned as a new tensor; no Grad is touched.</summary>
@@ -111,7 +112,7 @@ public sealed partial class Var : IDisposable
         if (!active.Contains(input))
             throw new ArgumentException("The output does not depend on this input, or the input does not require a gradient.", nameof(input));
         using var gradients = new Gradients(active, only: input);
-        Propagate(gradients);
+        Propagate(order, gradients);
         return gradients.Take(input);
     }
 
@@ -149,9 +150,8 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>Seeds d(this)/d(this) = 1 and runs each active node's backward step, outputs before inputs.</summary>
-    private void Propagate(Gradients gradients)
+    private void Propagate(List<Var> order, Gradients gradients)
     {
-        List<Var> order = TopologicalOrder();
         Tensor seed = gradients.For(this)!;
         Device.Launch(ElementwiseKernels.Affine, 1, seed.View, seed.View, 1f, 1f);
         for (int i = order.Count - 1; i >= 0; i--)
