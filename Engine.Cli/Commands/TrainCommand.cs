@@ -27,11 +27,13 @@ internal static class TrainCommand
         var seed = new Option<long>("--seed") { Description = "Seed of data, weights and chains.", DefaultValueFactory = _ => defaults.Seed };
         var stepSize = new Option<float>("--step-size") { Description = "Langevin step size.", DefaultValueFactory = _ => defaults.StepSize };
         var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale (samples exp(-E / s^2)).", DefaultValueFactory = _ => defaults.NoiseScale };
+        var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run).", DefaultValueFactory = _ => defaults.ReinitFraction };
+        var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: --k)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
         var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics.");
-        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, hidden, seed, stepSize, noiseScale, device, output })
+        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, hidden, seed, stepSize, noiseScale, reinit, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -50,6 +52,8 @@ internal static class TrainCommand
                     Seed = result.GetValue(seed),
                     StepSize = result.GetValue(stepSize),
                     NoiseScale = result.GetValue(noiseScale),
+                    ReinitFraction = result.GetValue(reinit),
+                    EvalSteps = result.GetValue(evalSteps),
                 };
                 options.Validate();
             }
@@ -129,7 +133,7 @@ internal static class TrainCommand
         ["step_size"] = options.StepSize.ToString(CultureInfo.InvariantCulture),
         ["noise_scale"] = options.NoiseScale.ToString(CultureInfo.InvariantCulture),
         ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        ["k"] = options.K.ToString(CultureInfo.InvariantCulture),
+        ["k"] = (options.EvalSteps ?? options.K).ToString(CultureInfo.InvariantCulture), // the steps `sample` takes by default
     };
 
     private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, Device device)
