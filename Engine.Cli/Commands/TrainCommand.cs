@@ -86,6 +86,9 @@ internal static class TrainCommand
         Console.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
                           $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.DataMmd:E3} " +
                           $"(null sd {result.NullStd:E2}); {(result.MatchesData ? "within" : "NOT within")} 3x data + 3 null sd");
+        Console.WriteLine("MMD^2 by kernel bandwidth (the median heuristic, then finer):");
+        foreach (MmdScale s in result.Scales)
+            Console.WriteLine($"  s = {s.Bandwidth,6:F3}  model {s.Model,10:E2}  data draws {s.NullMean,10:E2} +- {s.NullStd:E1}  {(s.Within ? "within" : "not within")} 3x + 3 sd");
         Console.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
         if (result.DivergedAt is int step)
         {
@@ -149,6 +152,7 @@ internal static class TrainCommand
             mmd2_null_draws = result.NullMmds,
             mmd2_null_std = result.NullStd,
             matches_data = result.MatchesData,
+            mmd2_by_bandwidth = result.Scales.Select(s => new { bandwidth = s.Bandwidth, model = s.Model, null_mean = s.NullMean, null_sd = s.NullStd, within = s.Within }),
             eval_samples = options.EvalSamples,
             eval_langevin_steps = options.EvalSteps ?? options.K,
             wall_seconds = result.Seconds,

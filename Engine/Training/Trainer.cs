@@ -23,6 +23,9 @@ public static class Trainer
     /// <summary>Independent data draws compared with the held-out data to estimate the MMD^2 noise floor.</summary>
     public const int NullDraws = 8;
 
+    /// <summary>Bandwidths the final MMD^2 is reported at: the median heuristic and its halvings.</summary>
+    public const int BandwidthScales = 5;
+
     /// <summary>Runs the training described by <paramref name="options"/> on <paramref name="device"/>.</summary>
     /// <param name="device">Where everything runs.</param>
     /// <param name="options">The run's settings (validated first).</param>
@@ -80,16 +83,26 @@ public static class Trainer
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
             Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps ?? options.K);
             float mmd = Mmd.Unbiased(samples, heldOut);
-            // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidth the model's
-            // MMD^2 used, so the model's value can be judged against the estimator's own noise.
-            float bandwidth = Mmd.MedianBandwidth(samples, heldOut);
-            float[] nullMmds = new float[NullDraws];
+            // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
+            // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic
+            // is coarse for multi-modal data, so finer bandwidths (halving down to 1/16 of it) are reported as well.
+            float median = Mmd.MedianBandwidth(samples, heldOut);
+            float[] bandwidths = [.. Enumerable.Range(0, BandwidthScales).Select(i => median / (1 << i))];
+            var nulls = new float[bandwidths.Length, NullDraws];
             for (int i = 0; i < NullDraws; i++)
             {
                 using Tensor fresh = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 5 + i);
-                nullMmds[i] = Mmd.Unbiased(fresh, heldOut, bandwidth);
+                for (int b = 0; b < bandwidths.Length; b++) nulls[b, i] = Mmd.Unbiased(fresh, heldOut, bandwidths[b]);
             }
-            return new TrainingResult(model, losses, data, heldOut, samples, mmd, nullMmds, seconds, divergedAt);
+            var scales = new MmdScale[bandwidths.Length];
+            for (int b = 0; b < bandwidths.Length; b++)
+            {
+                float[] draws = [.. Enumerable.Range(0, NullDraws).Select(i => nulls[b, i])];
+                double mean = draws.Average(v => (double)v), sd = Math.Sqrt(draws.Sum(v => (v - mean) * (v - mean)) / (NullDraws - 1));
+                scales[b] = new MmdScale(bandwidths[b], b == 0 ? mmd : Mmd.Unbiased(samples, heldOut, bandwidths[b]), (float)mean, (float)sd);
+            }
+            float[] nullMmds = [.. Enumerable.Range(0, NullDraws).Select(i => nulls[0, i])];
+            return new TrainingResult(model, losses, data, heldOut, samples, mmd, nullMmds, scales, seconds, divergedAt);
         }
         catch
         {

@@ -11,11 +11,12 @@ namespace TorchEbm.Training;
 /// <param name="Mmd">Unbiased MMD^2 between <paramref name="Samples"/> and <paramref name="HeldOut"/>.</param>
 /// <param name="NullMmds">MMD^2 between independent fresh draws of the data set and <paramref name="HeldOut"/> (same
 /// bandwidth): what a perfect model would score, i.e. the estimator's noise.</param>
+/// <param name="Scales">MMD^2 at the median-heuristic bandwidth and its halvings, each with its null draws' mean and sd.</param>
 /// <param name="Seconds">Wall time of the training steps.</param>
 /// <param name="DivergedAt">The step whose loss was not finite (training stopped there), or null.</param>
 public sealed record TrainingResult(
     NeuralNetworkModel Model, IReadOnlyList<float> Losses, Tensor Data, Tensor HeldOut, Tensor Samples,
-    float Mmd, IReadOnlyList<float> NullMmds, double Seconds, int? DivergedAt) : IDisposable
+    float Mmd, IReadOnlyList<float> NullMmds, IReadOnlyList<MmdScale> Scales, double Seconds, int? DivergedAt) : IDisposable
 {
     /// <summary>The first null draw: MMD^2 between two independent draws of the data.</summary>
     public float DataMmd => NullMmds[0];
