@@ -99,6 +99,8 @@ public sealed class ContrastiveDivergenceTests(DeviceKind kind) : DeviceTest(kin
         using var cd2 = new ContrastiveDivergence(sampler);
         Assert.That(Assert.Throws<ArgumentException>(() => cd2.Compute(model, withNaN))!.Message, Does.Contain("finite"));
         Assert.Throws<ArgumentException>(() => cd2.Compute(other, few));
+        using var tiny = new ContrastiveDivergence(sampler, persistent: true, bufferSize: 4);
+        Assert.That(Assert.Throws<ArgumentException>(() => tiny.Compute(model, few))!.Message, Does.Contain("replay buffer's 4 rows"));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ContrastiveDivergence(sampler, k: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ContrastiveDivergence(sampler, batchSize: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ContrastiveDivergence(sampler, reinitFraction: 1.5f));

@@ -98,6 +98,8 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"data has shape {Shapes.Format(data.Shape)} but the model expects samples of dimension {modelDim}.", nameof(data));
         if (!Persistent && chains > n)
             throw new ArgumentException($"batchSize ({chains}) exceeds the data's {n} rows, where CD starts its chains.", nameof(data));
+        if (Persistent && chains > BufferSize)
+            throw new ArgumentException($"{chains} chains per call exceed the replay buffer's {BufferSize} rows (a row would be advanced twice in one call).", nameof(data));
         if (_buffer is Tensor buffer && buffer.Dim(1) != d)
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
         if (CheckFinite)

@@ -69,7 +69,7 @@ public sealed record TrainingOptions
         Guard.PositiveFinite(StepSize, nameof(StepSize));
         Guard.NonNegativeFinite(NoiseScale, nameof(NoiseScale));
         Guard.NonNegativeFinite(EnergyRegularization, nameof(EnergyRegularization));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, 1, nameof(BufferSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, Persistent ? BatchSize : 1, nameof(BufferSize));
         if (!(ReinitFraction >= 0f && ReinitFraction <= 1f))
             throw new ArgumentOutOfRangeException(nameof(ReinitFraction), ReinitFraction, "ReinitFraction must be in [0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThan(EvalSamples, 2, nameof(EvalSamples));
