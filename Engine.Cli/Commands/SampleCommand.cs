@@ -9,7 +9,7 @@ namespace TorchEbm.Cli.Commands;
 
 /// <summary>
 /// <c>torchebm sample --checkpoint FILE --n N [--steps S] --out FILE.csv</c>: draws Langevin samples (from N(0, I)) from
-/// a model saved by <c>torchebm train</c>, whose architecture, sampler settings and K are in the checkpoint's metadata.
+/// a model saved by <c>torchebm train</c>, whose architecture, sampler settings and sampling steps are in the checkpoint's metadata.
 /// </summary>
 internal static class SampleCommand
 {
@@ -52,7 +52,7 @@ internal static class SampleCommand
         Activation activation = Enum.Parse<Activation>(Meta("activation"));
         float stepSize = float.Parse(Meta("step_size"), CultureInfo.InvariantCulture);
         float noiseScale = float.Parse(Meta("noise_scale"), CultureInfo.InvariantCulture);
-        int steps = requestedSteps ?? int.Parse(Meta("k"), CultureInfo.InvariantCulture);
+        int steps = requestedSteps ?? int.Parse(Meta("sample_steps"), CultureInfo.InvariantCulture);
 
         using Device device = Device.Create(kind);
         using var model = new NeuralNetworkModel(new MLP(device, inputDim, hidden, 1, activation));

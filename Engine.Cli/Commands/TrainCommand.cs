@@ -136,7 +136,7 @@ internal static class TrainCommand
         ["step_size"] = options.StepSize.ToString(CultureInfo.InvariantCulture),
         ["noise_scale"] = options.NoiseScale.ToString(CultureInfo.InvariantCulture),
         ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        ["k"] = (options.EvalSteps ?? options.K).ToString(CultureInfo.InvariantCulture), // the steps `sample` takes by default
+        ["sample_steps"] = (options.EvalSteps ?? options.K).ToString(CultureInfo.InvariantCulture),
     };
 
     private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, Device device)

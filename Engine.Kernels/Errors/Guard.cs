@@ -23,6 +23,14 @@ internal static class Guard
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be >= 0 and finite, got {value}.");
     }
 
+    /// <summary>Copies the (n, d) tensor <paramref name="x"/> to the host once and throws if an element is NaN or infinite.</summary>
+    public static void AllFinite(Tensor x, string name)
+    {
+        int bad = Array.FindIndex(x.ToArray(), v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new ArgumentException($"{name} must be finite, but element [{bad / x.Dim(1)}, {bad % x.Dim(1)}] is not.", name);
+    }
+
     /// <summary>Checks that <paramref name="x"/> is a live (n, d) tensor on <paramref name="device"/>.</summary>
     public static void Batch(Tensor x, Device device, string name)
     {

@@ -102,11 +102,7 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"{chains} chains per call exceed the replay buffer's {BufferSize} rows (a row would be advanced twice in one call).", nameof(data));
         if (_buffer is Tensor buffer && buffer.Dim(1) != d)
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
-        if (CheckFinite)
-        {
-            int bad = Array.FindIndex(data.ToArray(), v => !float.IsFinite(v));
-            if (bad >= 0) throw new ArgumentException($"data must be finite, but element [{bad / d}, {bad % d}] is not.", nameof(data));
-        }
+        if (CheckFinite) Guard.AllFinite(data, nameof(data));
 
         Tensor negatives = Negatives(data, chains);
         Var positive = Var.Borrowed(data); // a leaf that owns nothing: the graph never frees the data

@@ -26,18 +26,14 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
     public override Tensor Forward(Tensor x)
     {
         ValidateAnalytic(x);
-        Tensor energies = Device.Allocate([x.Dim(0)]);
-        Device.Launch(EnergyKernels.Forward, x.Dim(0), x.View, energies.View, x.Dim(1), Energy);
-        return energies;
+        return EnergyLaunch.Energies(x, Energy);
     }
 
     /// <inheritdoc />
     public override Tensor Gradient(Tensor x)
     {
         ValidateAnalytic(x);
-        Tensor gradient = Device.Allocate(x.Shape);
-        Device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, gradient.View, x.Dim(1), Energy);
-        return gradient;
+        return EnergyLaunch.Gradients(x, Energy);
     }
 
     TResult IAnalyticModel.Accept<TResult>(IEnergyVisitor<TResult> visitor) => Accept(visitor);

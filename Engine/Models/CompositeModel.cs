@@ -128,13 +128,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
     /// <summary>Launches the energy or gradient kernel for the composed struct.</summary>
     private sealed class Launch(Tensor x, bool gradient) : IEnergyVisitor<Tensor>
     {
-        public Tensor Visit<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy
-        {
-            Device device = x.Device;
-            Tensor output = device.Allocate(gradient ? x.Shape : [x.Dim(0)]);
-            if (gradient) device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, output.View, x.Dim(1), energy);
-            else device.Launch(EnergyKernels.Forward, x.Dim(0), x.View, output.View, x.Dim(1), energy);
-            return output;
-        }
+        public Tensor Visit<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy =>
+            gradient ? EnergyLaunch.Gradients(x, energy) : EnergyLaunch.Energies(x, energy);
     }
 }

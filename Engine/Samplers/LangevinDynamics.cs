@@ -60,7 +60,7 @@ public sealed class LangevinDynamics : Sampler
     {
         options ??= new SampleOptions();
         Validate(dim, nSteps, nSamples, options);
-        if (options.InitialSamples is Tensor initial) ScanFinite(initial, "options.InitialSamples");
+        if (options.InitialSamples is Tensor initial) Guard.AllFinite(initial, "options.InitialSamples");
         return Run(dim, nSteps, nSamples, options, firstStep: 0);
     }
 
@@ -175,14 +175,6 @@ public sealed class LangevinDynamics : Sampler
                 throw new ArgumentException(
                     $"options.InitialSamples has shape {Shapes.Format(initial.Shape)} but the run needs ({nSamples}, {dim}).", nameof(options));
         }
-    }
-
-    /// <summary>Copies states to the host once to look for NaN or infinity.</summary>
-    private static void ScanFinite(Tensor x, string name)
-    {
-        int bad = Array.FindIndex(x.ToArray(), v => !float.IsFinite(v));
-        if (bad >= 0)
-            throw new ArgumentException($"{name} must be finite, but element [{bad / x.Dim(1)}, {bad % x.Dim(1)}] is not.", name);
     }
 
     /// <summary>Launches the fused chain kernel specialised for the model's energy struct.</summary>

@@ -82,11 +82,10 @@ public static class Trainer
 
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
             Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps ?? options.K);
-            float mmd = Mmd.Unbiased(samples, heldOut);
             // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
             // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic
             // is coarse for multi-modal data, so finer bandwidths (halving down to 1/16 of it) are reported as well.
-            float median = Mmd.MedianBandwidth(samples, heldOut);
+            float median = Mmd.MedianBandwidth(samples, heldOut); // computed once: Unbiased would redo it per call
             float[] bandwidths = [.. Enumerable.Range(0, BandwidthScales).Select(i => median / (1 << i))];
             var nulls = new float[bandwidths.Length, NullDraws];
             for (int i = 0; i < NullDraws; i++)
@@ -99,10 +98,10 @@ public static class Trainer
             {
                 float[] draws = [.. Enumerable.Range(0, NullDraws).Select(i => nulls[b, i])];
                 double mean = draws.Average(v => (double)v), sd = Math.Sqrt(draws.Sum(v => (v - mean) * (v - mean)) / (NullDraws - 1));
-                scales[b] = new MmdScale(bandwidths[b], b == 0 ? mmd : Mmd.Unbiased(samples, heldOut, bandwidths[b]), (float)mean, (float)sd);
+                scales[b] = new MmdScale(bandwidths[b], Mmd.Unbiased(samples, heldOut, bandwidths[b]), (float)mean, (float)sd);
             }
             float[] nullMmds = [.. Enumerable.Range(0, NullDraws).Select(i => nulls[0, i])];
-            return new TrainingResult(model, losses, data, heldOut, samples, mmd, nullMmds, scales, seconds, divergedAt);
+            return new TrainingResult(model, losses, data, heldOut, samples, nullMmds, scales, seconds, divergedAt);
         }
         catch
         {

@@ -8,7 +8,6 @@ namespace TorchEbm.Training;
 /// <param name="Data">Training data (DataSize, 2).</param>
 /// <param name="HeldOut">Held-out data (EvalSamples, 2), drawn with another seed.</param>
 /// <param name="Samples">Model samples (EvalSamples, 2): Langevin from N(0, I) for EvalSteps (default K) steps.</param>
-/// <param name="Mmd">Unbiased MMD^2 between <paramref name="Samples"/> and <paramref name="HeldOut"/>.</param>
 /// <param name="NullMmds">MMD^2 between independent fresh draws of the data set and <paramref name="HeldOut"/> (same
 /// bandwidth): what a perfect model would score, i.e. the estimator's noise.</param>
 /// <param name="Scales">MMD^2 at the median-heuristic bandwidth and its halvings, each with its null draws' mean and sd.</param>
@@ -16,20 +15,16 @@ namespace TorchEbm.Training;
 /// <param name="DivergedAt">The step whose loss was not finite (training stopped there), or null.</param>
 public sealed record TrainingResult(
     NeuralNetworkModel Model, IReadOnlyList<float> Losses, Tensor Data, Tensor HeldOut, Tensor Samples,
-    float Mmd, IReadOnlyList<float> NullMmds, IReadOnlyList<MmdScale> Scales, double Seconds, int? DivergedAt) : IDisposable
+    IReadOnlyList<float> NullMmds, IReadOnlyList<MmdScale> Scales, double Seconds, int? DivergedAt) : IDisposable
 {
+    /// <summary>Unbiased MMD^2 between <see cref="Samples"/> and <see cref="HeldOut"/> at the median-heuristic bandwidth.</summary>
+    public float Mmd => Scales[0].Model;
+
     /// <summary>The first null draw: MMD^2 between two independent draws of the data.</summary>
     public float DataMmd => NullMmds[0];
 
-    /// <summary>Standard deviation of the null draws.</summary>
-    public float NullStd
-    {
-        get
-        {
-            double mean = NullMmds.Average(v => (double)v);
-            return (float)Math.Sqrt(NullMmds.Sum(v => (v - mean) * (v - mean)) / (NullMmds.Count - 1));
-        }
-    }
+    /// <summary>Standard deviation of the null draws (at the median-heuristic bandwidth).</summary>
+    public float NullStd => Scales[0].NullStd;
 
     /// <summary>
     /// The quality bar: MMD^2 within 3x the data-vs-data value plus a floor of three null standard deviations (a
