@@ -10,23 +10,13 @@ namespace TorchEbm.Tests.Models;
 /// </summary>
 public sealed class CompositeModelTests(DeviceKind kind) : DeviceTest(kind)
 {
-    /// <summary>A model written with public tensor code only, so a composite holding it cannot fuse.</summary>
-    private sealed class Opaque(BaseModel inner) : BaseModel(inner.Device)
-    {
-        public override int? Dim => inner.Dim;
-
-        public override Tensor Forward(Tensor x) => inner.Forward(x);
-
-        public override Tensor Gradient(Tensor x) => inner.Gradient(x);
-    }
-
     [Test]
     public void FusedComposite_EqualsPartByPartSum()
     {
         using var gaussian = new GaussianModel(Device, [1f, -1f, 0f], new float[,] { { 1, 0.5f, 0 }, { 0.5f, 2, 0 }, { 0, 0, 1 } });
         using var well = new DoubleWellModel(Device, 0.5f, 1f);
         using var fused = new CompositeModel([gaussian, well], [0.7f, 1.3f]);
-        using var partwise = new CompositeModel([new Opaque(gaussian), well], [0.7f, 1.3f]);
+        using var partwise = new CompositeModel([new OpaqueModel(gaussian), well], [0.7f, 1.3f]);
         Assert.That(fused.IsFused, Is.True);
         Assert.That(partwise.IsFused, Is.False);
         Assert.That(fused.Dim, Is.EqualTo(3));
@@ -43,7 +33,7 @@ public sealed class CompositeModelTests(DeviceKind kind) : DeviceTest(kind)
         using var harmonic = new HarmonicModel(Device, 2f);
         using var ackley = new AckleyModel(Device);
         using var fused = new CompositeModel([harmonic, ackley], [1f, 0.5f]);
-        using var partwise = new CompositeModel([harmonic, new Opaque(ackley)], [1f, 0.5f]);
+        using var partwise = new CompositeModel([harmonic, new OpaqueModel(ackley)], [1f, 0.5f]);
         var options = new SampleOptions { ReturnTrajectory = true, Thin = 5 };
         using ChainResult a = new LangevinDynamics(fused, 0.01f, seed: 3).SampleChain(4, 40, 17, options);
         using ChainResult b = new LangevinDynamics(partwise, 0.01f, seed: 3).SampleChain(4, 40, 17, options);

@@ -7,16 +7,6 @@ namespace TorchEbm.Tests.Samplers;
 /// <summary>Reproducibility, trajectories, diagnostics, the step-by-step path for user models, and bad input.</summary>
 public sealed class LangevinDynamicsTests(DeviceKind kind) : DeviceTest(kind)
 {
-    /// <summary>A user model written only with public tensor code: the sampler cannot fuse it.</summary>
-    private sealed class UserDoubleWell(Device device) : BaseModel(device)
-    {
-        private readonly DoubleWellModel _inner = new(device);
-
-        public override Tensor Forward(Tensor x) => _inner.Forward(x);
-
-        public override Tensor Gradient(Tensor x) => _inner.Gradient(x);
-    }
-
     [Test]
     public void SameSeed_GivesBitIdenticalSamplesAndTrajectories()
     {
@@ -92,7 +82,7 @@ public sealed class LangevinDynamicsTests(DeviceKind kind) : DeviceTest(kind)
     public void UserModel_RunsStepByStep_AndMatchesTheFusedKernel()
     {
         using var fusedModel = new DoubleWellModel(Device);
-        using var userModel = new UserDoubleWell(Device);
+        using var userModel = new OpaqueModel(new DoubleWellModel(Device));
         var options = new SampleOptions { ReturnTrajectory = true, Thin = 2 };
         using ChainResult fused = new LangevinDynamics(fusedModel, 0.01f, seed: 12).SampleChain(5, 20, 33, options);
         using ChainResult stepwise = new LangevinDynamics(userModel, 0.01f, seed: 12).SampleChain(5, 20, 33, options);
