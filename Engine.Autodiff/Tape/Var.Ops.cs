@@ -108,18 +108,7 @@ public sealed partial class Var
     public Var Log() => Map(new Log());
 
     /// <summary>Applies an activation element-wise (PyTorch's default constants: LeakyReLU slope 0.01, ELU alpha 1).</summary>
-    public Var Apply(Activation activation) => activation switch
-    {
-        Activation.ReLU => Map(new ReLU()),
-        Activation.LeakyReLU => Map(new LeakyReLU(0.01f)),
-        Activation.Tanh => Map(new Tanh()),
-        Activation.Sigmoid => Map(new Sigmoid()),
-        Activation.Softplus => Map(new Softplus()),
-        Activation.SiLU => Map(new SiLU()),
-        Activation.ELU => Map(new ELU(1f)),
-        Activation.GELU => Map(new GELU()),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
-    };
+    public Var Apply(Activation activation) => activation.Accept(new MapVisitor(this));
 
     /// <summary>The same elements in a new shape (a copy), e.g. (n, 1) to (n).</summary>
     public Var Reshape(params int[] shape)
@@ -142,6 +131,12 @@ public sealed partial class Var
         {
             if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.Backward, g.Length, Value.View, g.View, ga.View, function);
         });
+    }
+
+    /// <summary>Applies the visited function with <see cref="Map{TFunction}"/>.</summary>
+    private sealed class MapVisitor(Var input) : IUnaryFunctionVisitor<Var>
+    {
+        public Var Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction => input.Map(function);
     }
 
     private static Var Combine(Var a, Var b, float sign, string op)

@@ -28,12 +28,13 @@ internal static class TrainCommand
         var stepSize = new Option<float>("--step-size") { Description = "Langevin step size.", DefaultValueFactory = _ => defaults.StepSize };
         var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale (samples exp(-E / s^2)).", DefaultValueFactory = _ => defaults.NoiseScale };
         var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run).", DefaultValueFactory = _ => defaults.ReinitFraction };
+        var energyReg = new Option<float>("--energy-reg") { Description = "Weight of the CD loss's energy-magnitude penalty.", DefaultValueFactory = _ => defaults.EnergyRegularization };
         var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: --k)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
         var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics.");
-        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, hidden, seed, stepSize, noiseScale, reinit, evalSteps, device, output })
+        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -53,6 +54,7 @@ internal static class TrainCommand
                     StepSize = result.GetValue(stepSize),
                     NoiseScale = result.GetValue(noiseScale),
                     ReinitFraction = result.GetValue(reinit),
+                    EnergyRegularization = result.GetValue(energyReg),
                     EvalSteps = result.GetValue(evalSteps),
                 };
                 options.Validate();

@@ -113,7 +113,7 @@ public static class LangevinKernels
         }
     }
 
-    private static void Step(ArrayView<float> row, ArrayView<float> gradient, float h, float noiseScale,
+    internal static void Step(ArrayView<float> row, ArrayView<float> gradient, float h, float noiseScale,
         LangevinSettings settings, Philox4x32 rng, int chain, int step)
     {
         int d = settings.Dim;
@@ -135,7 +135,7 @@ public static class LangevinKernels
         XMath.Clamp(x - h * gradient + noise, lo, hi);
 
     /// <summary>Writes the state after step t to trajectory[(t + 1) / thin - 1, c, :] when t + 1 is a multiple of thin.</summary>
-    private static void Keep(ArrayView<float> row, ArrayView<float> trajectory, LangevinSettings settings, int chains, int chain, int step)
+    internal static void Keep(ArrayView<float> row, ArrayView<float> trajectory, LangevinSettings settings, int chains, int chain, int step)
     {
         long offset = KeptOffset(trajectory, settings, chains, chain, step);
         if (offset < 0) return;

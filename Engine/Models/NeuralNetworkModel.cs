@@ -1,4 +1,6 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Random;
+using TorchEbm.Samplers;
 
 namespace TorchEbm.Models;
 
@@ -7,16 +9,27 @@ namespace TorchEbm.Models;
 /// respect to x run through the autodiff tape on the device; parameter gradients come from a loss's Backward().
 /// </summary>
 /// <remarks>
-/// Samplers run it step by step (one Gradient and one update launch per step). A fused per-chain kernel for small
-/// MLPs (weights in shared memory, forward and input gradient in one launch) would plug in as an analytic model.
+/// When the network is a plain MLP with one output (an <see cref="MLP"/>, or any <see cref="Sequential"/> of
+/// Linear layers with one activation between them), <see cref="Forward"/>, <see cref="Gradient"/> and Langevin
+/// chains run as per-sample fused kernels: a whole K-step chain is one launch (<see cref="IsFused"/>). Any other
+/// network runs on the tape, and samplers take one Gradient and one update launch per step.
 /// </remarks>
 public sealed class NeuralNetworkModel : BaseModel
 {
+    private readonly FusedMlp? _fused;
+
     /// <summary>Wraps <paramref name="network"/> (the model owns it and disposes it).</summary>
-    public NeuralNetworkModel(Module network) : base(NetworkDevice(network)) => Network = network;
+    public NeuralNetworkModel(Module network) : base(NetworkDevice(network))
+    {
+        Network = network;
+        _fused = FusedMlp.TryCreate(network);
+    }
 
     /// <summary>The network.</summary>
     public Module Network { get; }
+
+    /// <summary>Whether energies, gradients and Langevin chains run as fused per-sample kernels (see the remarks).</summary>
+    public bool IsFused => _fused is not null;
 
     /// <inheritdoc />
     public override int? Dim => Network.InputDim;
@@ -43,6 +56,7 @@ public sealed class NeuralNetworkModel : BaseModel
     /// <inheritdoc />
     public override Tensor Forward(Tensor x)
     {
+        if (Fused(x) is FusedMlp fused) return fused.Energies(x);
         using IDisposable scope = Tape.NoGrad();
         using Var input = Var.Borrowed(x);
         using Var energies = Energies(input);
@@ -53,17 +67,38 @@ public sealed class NeuralNetworkModel : BaseModel
     /// <remarks>Parameter gradients are neither computed nor touched.</remarks>
     public override Tensor Gradient(Tensor x)
     {
+        if (Fused(x) is FusedMlp fused) return fused.Gradients(x);
         using Var input = Var.Borrowed(x, requiresGrad: true);
         using Var energies = Energies(input);
         using Var total = energies.Sum();
         return Tape.Grad(total, input);
     }
 
+    /// <summary>
+    /// settings.Steps Langevin steps of every row of x in one launch, when the network is fused and x fits its
+    /// scratch indices; false (nothing done) otherwise.
+    /// </summary>
+    internal bool TryLangevin(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)
+    {
+        if (_fused is null || !_fused.Fits(x.Dim(0))) return false;
+        _fused.Langevin(x, trajectory, stepSizes, noiseScales, settings, rng);
+        return true;
+    }
+
     /// <inheritdoc />
     public override void Dispose()
     {
+        _fused?.Dispose();
         Network.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>The fused kernels for x after validating it, or null when the tape must run.</summary>
+    private FusedMlp? Fused(Tensor x)
+    {
+        if (_fused is null) return null;
+        ValidateSamples(x);
+        return _fused.Fits(x.Dim(0)) ? _fused : null;
     }
 
     private static Device NetworkDevice(Module network)

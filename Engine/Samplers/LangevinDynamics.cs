@@ -10,7 +10,7 @@ namespace TorchEbm.Samplers;
 /// With noiseScale s the chains target exp(-E(x) / s^2) (up to the discretisation bias of the step).
 /// </summary>
 /// <remarks>
-/// For analytic models (every built-in model) a whole run is one kernel launch: each chain's state stays in its
+/// For analytic models (every built-in model) and MLP energies (<see cref="NeuralNetworkModel.IsFused"/>) a whole run is one kernel launch: each chain's state stays in its
 /// own row, noise is drawn in-kernel, and only kept states are written. Any other <see cref="BaseModel"/> runs
 /// one Gradient call and one update launch per step, with no host synchronisation in the loop.
 /// </remarks>
@@ -108,6 +108,10 @@ public sealed class LangevinDynamics : Sampler
             {
                 if (Model is IAnalyticModel { CanFuse: true } analytic)
                     analytic.Accept(new FusedRun(x, trajectory, stepTable, noiseTable, settings, rng));
+                else if (Model is NeuralNetworkModel network && network.TryLangevin(x, trajectory, stepTable, noiseTable, settings, rng))
+                {
+                    // a plain MLP: the whole run was one fused launch
+                }
                 else
                     RunStepByStep(x, trajectory, stepTable, noiseTable, settings, rng);
             }

@@ -1,0 +1,110 @@
+using TorchEbm.Autodiff;
+using TorchEbm.Models;
+using TorchEbm.Optim;
+using TorchEbm.Samplers;
+using TorchEbm.Tests.Autodiff;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Models;
+
+/// <summary>
+/// The fused per-sample MLP kernels behind <see cref="NeuralNetworkModel"/>: the same energies, input gradients and
+/// Langevin chains as the tape, for every activation and for shallow, deep, wide and odd-dimensional networks.
+/// </summary>
+public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
+{
+    // (input dim, hidden widths): no hidden layer, one, several, wide (130 > a 128 tile), odd input dims.
+    private static readonly (int Dim, int[] Hidden)[] Shapes =
+        [(2, []), (2, [16]), (3, [16, 8]), (5, [130]), (2, [16, 16, 16]), (1, [4, 4])];
+
+    public static IEnumerable<TestCaseData> Cases() =>
+        from activation in Enum.GetValues<Activation>()
+        from shape in Shapes
+        select new TestCaseData(activation, shape.Dim, shape.Hidden)
+            .SetArgDisplayNames(activation.ToString(), string.Join("-", [shape.Dim, .. shape.Hidden, 1]));
+
+    [TestCaseSource(nameof(Cases))]
+    public void EnergiesAndGradients_MatchTheTape(Activation activation, int dim, int[] hidden)
+    {
+        const int n = 37;
+        using var fused = new NeuralNetworkModel(new MLP(Device, dim, hidden, 1, activation, seed: 3));
+        using Tensor x = Device.Randn(n, dim, seed: 11);
+        Assert.That(fused.IsFused, Is.True);
+
+        using Tensor energies = fused.Forward(x);
+        using Tensor gradient = fused.Gradient(x);
+        (float[] tapeEnergies, float[] tapeGradient) = OnTape(fused, x);
+        Assert.That(FiniteDifferences.RelativeError(energies.ToArray(), tapeEnergies.Select(v => (double)v).ToArray()), Is.LessThan(1e-5));
+        Assert.That(FiniteDifferences.RelativeError(gradient.ToArray(), tapeGradient.Select(v => (double)v).ToArray()), Is.LessThan(1e-5));
+    }
+
+    [TestCase(2, 20)]
+    [TestCase(3, 8)]
+    public void LangevinChains_MatchTheStepByStepTapePath(int dim, int steps)
+    {
+        using var fused = new NeuralNetworkModel(new MLP(Device, dim, [16, 16], 1, Activation.SiLU, seed: 5));
+        // The same MLP inside another Sequential is not recognised as plain, so it runs on the tape step by step.
+        using var tape = new NeuralNetworkModel(new Sequential(new MLP(Device, dim, [16, 16], 1, Activation.SiLU, seed: 5)));
+        Assert.That((fused.IsFused, tape.IsFused), Is.EqualTo((true, false)));
+        var options = new SampleOptions { ReturnTrajectory = true, Thin = 2, Seed = 7 };
+
+        using ChainResult a = new LangevinDynamics(fused, 0.05f, 0.3f, seed: 1, clampMin: -2f, clampMax: 2f).SampleChain(dim, steps, 50, options);
+        using ChainResult b = new LangevinDynamics(tape, 0.05f, 0.3f, seed: 1, clampMin: -2f, clampMax: 2f).SampleChain(dim, steps, 50, options);
+
+        float[] fa = a.Trajectory!.ToArray(), fb = b.Trajectory!.ToArray();
+        Assert.That(a.Trajectory.Shape, Is.EqualTo(b.Trajectory!.Shape));
+        Assert.That(fa.Zip(fb, (u, v) => MathF.Abs(u - v)).Max(), Is.LessThan(1e-4), "same noise, same gradients up to rounding");
+        Assert.That(a.Samples.ToArray(), Is.EqualTo(fa[^(50 * dim)..]), "the last kept state is the sample");
+        Assert.That(fa.Max(), Is.LessThanOrEqualTo(2f), "clamped");
+    }
+
+    [Test]
+    public void OptimizerSteps_AreSeenByTheNextCall()
+    {
+        using var model = new NeuralNetworkModel(new MLP(Device, 2, [8], 1, Activation.Tanh, seed: 2));
+        using Tensor x = Device.Randn(16, 2, seed: 4);
+        using Tensor before = model.Forward(x);
+        using (var sgd = new Sgd(model.Parameters(), 0.5f))
+        {
+            using (Var input = Var.Borrowed(x))
+            using (Var total = model.Energies(input).Sum())
+                total.Backward();
+            sgd.Step();
+        }
+        using Tensor after = model.Forward(x);
+        (float[] expected, _) = OnTape(model, x);
+        Assert.That(after.ToArray(), Is.Not.EqualTo(before.ToArray()));
+        Assert.That(FiniteDifferences.RelativeError(after.ToArray(), expected.Select(v => (double)v).ToArray()), Is.LessThan(1e-5));
+    }
+
+    [Test]
+    public void OnlyPlainScalarMlps_AreFused()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(IsFused(new MLP(Device, 2, [4], 3)), Is.False, "three outputs");
+            Assert.That(IsFused(new Sequential(new Linear(Device, 2, 4), new ActivationLayer(Device, Activation.ReLU),
+                new Linear(Device, 4, 4), new ActivationLayer(Device, Activation.Tanh), new Linear(Device, 4, 1))), Is.False, "mixed activations");
+            Assert.That(IsFused(new Sequential(new Linear(Device, 2, 4), new Linear(Device, 4, 1))), Is.False, "no activation between");
+            Assert.That(IsFused(new Sequential(new Linear(Device, 2, 4), new ActivationLayer(Device, Activation.GELU),
+                new Linear(Device, 4, 1))), Is.True, "a hand-built plain MLP");
+            Assert.That(IsFused(new Linear(Device, 2, 1)), Is.False, "a bare layer is not a Sequential");
+        });
+    }
+
+    private bool IsFused(Module network)
+    {
+        using var model = new NeuralNetworkModel(network);
+        return model.IsFused;
+    }
+
+    /// <summary>Energies and input gradients computed through the autodiff tape.</summary>
+    private static (float[] Energies, float[] Gradient) OnTape(NeuralNetworkModel model, Tensor x)
+    {
+        using Var input = Var.Borrowed(x, requiresGrad: true);
+        using Var energies = model.Energies(input);
+        using Var total = energies.Sum();
+        using Tensor gradient = Tape.Grad(total, input);
+        return (energies.Value.ToArray(), gradient.ToArray());
+    }
+}
