@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using TorchEbm.Elementwise;
 using TorchEbm.Functions;
 using TorchEbm.LinearAlgebra;
@@ -118,6 +119,24 @@ public sealed partial class Var
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+        });
+    }
+
+    /// <summary>Elements <paramref name="start"/> .. start + length - 1 of a rank-1 Var (a copy), e.g. one part of a batch.</summary>
+    /// <exception cref="ArgumentException">This Var is not rank 1, or the range leaves it.</exception>
+    public Var Slice(int start, int length)
+    {
+        CheckLive(this);
+        if (Value.Rank != 1)
+            throw new ArgumentException($"Slice takes a rank-1 Var, got shape {Shapes.Format(Value.Shape)}.");
+        if (start < 0 || length < 1 || (long)start + length > Value.Length)
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"Slice [{start}, {(long)start + length}) leaves a Var of {Value.Length} elements (length must be >= 1).");
+        Tensor value = Device.Allocate([length]);
+        Value.View.SubView(start, length).CopyTo(value.View);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, length, g.View, ga.View.SubView(start, length), 1f);
         });
     }
 

@@ -34,6 +34,10 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         yield return new("sum", [v], x => x[0].Sum(), h => [h[0].Sum()]);
         yield return new("mean", [[1000]], x => x[0].Mean(), h => [h[0].Average()]);
         yield return new("reshape", [v], x => x[0].Reshape(15), h => h[0]);
+        yield return new("slice", [[15]], x => x[0].Slice(4, 7), h => h[0][4..11]);
+        // Two slices of one Var, as the CD loss takes the data and negative parts of one batch: both gradients add up.
+        yield return new("two slices", [[15]], x => x[0].Slice(0, 5).Square().Mean() - x[0].Slice(5, 10).Mean(),
+            h => [h[0][..5].Average(a => a * a) - h[0][5..].Average()]);
         yield return new("addBias", [v, [5]], x => x[0].AddBias(x[1]), h => h[0].Select((a, i) => a + h[1][i % 5]).ToArray());
         yield return new("matmul", [[4, 6], [6, 3]], x => x[0].MatMul(x[1]), h => HostMatMul(h[0], h[1], 4, 6, 3, false));
         yield return new("matmul 1x1x1", [[1, 1], [1, 1]], x => x[0].MatMul(x[1]), h => HostMatMul(h[0], h[1], 1, 1, 1, false));
@@ -47,6 +51,17 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
                 double[] y = HostMatMul(h[0], h[1], 4, 3, 2, true);
                 return [y.Select((z, i) => 0.5 * Math.Pow(Math.Tanh(z + h[2][i % 2]), 2)).Average()];
             });
+    }
+
+    [Test]
+    public void Slice_RejectsBadRanges_BeforeAnyLaunch()
+    {
+        using var v = new Var(Device.Zeros(6), requiresGrad: true);
+        using var m = new Var(Device.Zeros(2, 3), requiresGrad: true);
+        Assert.Throws<ArgumentOutOfRangeException>(() => v.Slice(4, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => v.Slice(-1, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => v.Slice(0, 0));
+        Assert.That(Assert.Throws<ArgumentException>(() => m.Slice(0, 1))!.Message, Does.Contain("(2, 3)"));
     }
 
     [TestCaseSource(nameof(Cases))]

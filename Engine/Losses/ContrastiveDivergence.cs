@@ -104,9 +104,21 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
         if (CheckFinite) Guard.AllFinite(data, nameof(data));
 
-        Tensor negatives = Negatives(data, chains);
-        Var positive = Var.Borrowed(data); // a leaf that owns nothing: the graph never frees the data
-        Var ePos = model.Energies(positive), eNeg = model.Energies(Var.Intermediate(negatives));
+        // Data and negatives go through the model as one batch: half the launches of two forward and backward passes.
+        Tensor batch = model.Device.Allocate([n + chains, d]);
+        try
+        {
+            using Tensor negatives = Negatives(data, chains);
+            data.View.CopyTo(batch.View.SubView(0, data.Length));
+            negatives.View.CopyTo(batch.View.SubView(data.Length, negatives.Length));
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+        Var energies = model.Energies(Var.Intermediate(batch)); // the graph owns the batch and frees it with the loss
+        Var ePos = energies.Slice(0, n), eNeg = energies.Slice(n, chains);
         Var loss = ePos.Mean() - eNeg.Mean();
         if (EnergyRegularization > 0f)
             loss = loss + EnergyRegularization * (ePos.Square().Mean() + eNeg.Square().Mean());
