@@ -17,7 +17,7 @@ internal static class SampleCommand
     {
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train.", Required = true };
         var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
-        var steps = new Option<int?>("--steps") { Description = "Langevin steps from N(0, I); default: the K the model was trained with (short-run)." };
+        var steps = new Option<int?>("--steps") { Description = "Langevin steps from N(0, I); default: the number training used for its final samples (checkpoint metadata)." };
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         var output = new Option<FileInfo>("--out") { Description = "CSV file to write (x1,x2,... per row).", Required = true };

@@ -23,18 +23,19 @@ internal static class TrainCommand
         var k = new Option<int>("--k") { Description = "Langevin steps per CD step.", DefaultValueFactory = _ => defaults.K };
         var persistent = new Option<bool>("--persistent") { Description = "Persistent CD (replay buffer); --persistent false starts chains at the data.", DefaultValueFactory = _ => defaults.Persistent };
         var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.Lr };
+        var inputGain = new Option<float>("--input-gain") { Description = "Factor on the first layer's initial weights (sharper initial features).", DefaultValueFactory = _ => defaults.InputGain };
         var hidden = new Option<string>("--hidden") { Description = "Hidden widths of the MLP, comma separated.", DefaultValueFactory = _ => string.Join(",", defaults.Hidden) };
         var seed = new Option<long>("--seed") { Description = "Seed of data, weights and chains.", DefaultValueFactory = _ => defaults.Seed };
         var stepSize = new Option<float>("--step-size") { Description = "Langevin step size.", DefaultValueFactory = _ => defaults.StepSize };
         var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale (samples exp(-E / s^2)).", DefaultValueFactory = _ => defaults.NoiseScale };
-        var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run).", DefaultValueFactory = _ => defaults.ReinitFraction };
+        var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run training).", DefaultValueFactory = _ => defaults.ReinitFraction };
         var energyReg = new Option<float>("--energy-reg") { Description = "Weight of the CD loss's energy-magnitude penalty.", DefaultValueFactory = _ => defaults.EnergyRegularization };
-        var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: --k)." };
+        var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: as long as a training chain lives, k / reinit-fraction)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
         var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics.");
-        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
+        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -54,6 +55,7 @@ internal static class TrainCommand
                     StepSize = result.GetValue(stepSize),
                     NoiseScale = result.GetValue(noiseScale),
                     ReinitFraction = result.GetValue(reinit),
+                    InputGain = result.GetValue(inputGain),
                     EnergyRegularization = result.GetValue(energyReg),
                     EvalSteps = result.GetValue(evalSteps),
                 };
@@ -138,7 +140,7 @@ internal static class TrainCommand
         ["step_size"] = options.StepSize.ToString(CultureInfo.InvariantCulture),
         ["noise_scale"] = options.NoiseScale.ToString(CultureInfo.InvariantCulture),
         ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        ["sample_steps"] = (options.EvalSteps ?? options.K).ToString(CultureInfo.InvariantCulture),
+        ["sample_steps"] = options.SampleSteps.ToString(CultureInfo.InvariantCulture),
     };
 
     private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, Device device)
@@ -147,7 +149,7 @@ internal static class TrainCommand
         {
             dataset = options.Dataset,
             steps = result.Losses.Count,
-            options = new { options.BatchSize, options.K, options.Persistent, options.ReinitFraction, options.Lr, hidden = options.Hidden, options.Seed, options.StepSize, options.NoiseScale, options.EnergyRegularization },
+            options = new { options.BatchSize, options.K, options.Persistent, options.ReinitFraction, options.Lr, options.InputGain, hidden = options.Hidden, options.Seed, options.StepSize, options.NoiseScale, options.EnergyRegularization },
             loss = result.Losses,
             mmd2_model_vs_heldout = result.Mmd,
             mmd2_data_vs_heldout = result.DataMmd,
@@ -156,7 +158,7 @@ internal static class TrainCommand
             matches_data = result.MatchesData,
             mmd2_by_bandwidth = result.Scales.Select(s => new { bandwidth = s.Bandwidth, model = s.Model, null_mean = s.NullMean, null_sd = s.NullStd, within = s.Within }),
             eval_samples = options.EvalSamples,
-            eval_langevin_steps = options.EvalSteps ?? options.K,
+            eval_langevin_steps = options.SampleSteps,
             wall_seconds = result.Seconds,
             device = device.ToString(),
             diverged_at = result.DivergedAt,

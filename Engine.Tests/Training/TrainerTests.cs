@@ -15,9 +15,10 @@ namespace TorchEbm.Tests.Training;
 /// </summary>
 public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
 {
+    // The defaults' regime (persistent CD, 2-64-64-1, long-run samples) on a quarter of their optimizer steps and half their batch.
     private static TrainingOptions Reduced(string dataset) => new()
     {
-        Dataset = dataset, Steps = 400, BatchSize = 128, Hidden = [32, 32], K = 10, DataSize = 4000, EvalSamples = 600, Lr = 3e-3f,
+        Dataset = dataset, Steps = 400, BatchSize = 128, DataSize = 4000, EvalSamples = 600,
     };
 
     [TestCase("eight-gaussians")]
@@ -34,6 +35,30 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void EightGaussians_EveryModeGetsAWellAndItsShareOfSamples()
+    {
+        // The defaults themselves (fewer final samples): what energy.png of `torchebm train` shows, as numbers.
+        var options = new TrainingOptions { EvalSamples = 800 };
+        using TrainingResult result = Trainer.Run(Device, options);
+        float[] xy = result.Samples.ToArray();
+        var perMode = new int[8];
+        int near = 0;
+        for (int i = 0; i < xy.Length; i += 2)
+        {
+            // Nearest centre 2 (cos k pi/4, sin k pi/4); "near" is within 0.25, over ten data standard deviations (0.02).
+            int k = ((int)Math.Round(Math.Atan2(xy[i + 1], xy[i]) / (Math.PI / 4)) + 8) % 8;
+            double dx = xy[i] - 2 * Math.Cos(k * Math.PI / 4), dy = xy[i + 1] - 2 * Math.Sin(k * Math.PI / 4);
+            if (dx * dx + dy * dy >= 0.25 * 0.25) continue;
+            near++;
+            perMode[k]++;
+        }
+        TestContext.Out.WriteLine($"near a mode: {near} of {xy.Length / 2}; per mode: {string.Join(", ", perMode)}; MMD^2 {result.Mmd:E3}, {result.Seconds:F1} s");
+        Assert.That(near, Is.GreaterThanOrEqualTo(0.9 * options.EvalSamples), "samples sit in the wells, not between them");
+        // A balanced mode holds 100 of 800 (binomial sd 9.4): each must hold at least half that.
+        Assert.That(perMode, Is.All.GreaterThanOrEqualTo(options.EvalSamples / 16), "every one of the eight modes is sampled");
+    }
+
+    [Test]
     public void DivergingRun_StopsAndKeepsTheLastFiniteParameters()
     {
         // A huge learning rate drives the energies to overflow within a few steps.
@@ -42,6 +67,21 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(result.DivergedAt, Is.Not.Null);
         Assert.That(result.Losses, Has.Count.EqualTo(result.DivergedAt!.Value));
         Assert.That(result.Model.Parameters().SelectMany(p => p.Value.ToArray()), Is.All.Matches<float>(float.IsFinite));
+    }
+
+    [Test]
+    public void FinalSamples_RunAsLongAsATrainingChainLives()
+    {
+        var defaults = new TrainingOptions();
+        Assert.Multiple(() =>
+        {
+            Assert.That(defaults.SampleSteps, Is.EqualTo(defaults.K / defaults.ReinitFraction).Within(0.5), "K / reinit fraction");
+            Assert.That((defaults with { ReinitFraction = 1f }).SampleSteps, Is.EqualTo(defaults.K), "short-run: K");
+            Assert.That((defaults with { Persistent = false }).SampleSteps, Is.EqualTo(defaults.K), "CD from the data: K");
+            // Never restarted: every buffer row is advanced K steps per pass over the ring; 1500 * 256 / 10000 -> 39 passes.
+            Assert.That((defaults with { ReinitFraction = 0f }).SampleSteps, Is.EqualTo(defaults.K * 39));
+            Assert.That((defaults with { EvalSteps = 7 }).SampleSteps, Is.EqualTo(7), "an explicit count wins");
+        });
     }
 
     [Test]
@@ -56,9 +96,9 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
     /// <summary>MMD^2 to held-out data of samples drawn the same way from the network before any training step.</summary>
     private float UntrainedMmd(TrainingOptions o)
     {
-        using var model = new NeuralNetworkModel(new MLP(Device, 2, o.Hidden, 1, Activation.SiLU, o.Seed));
+        using NeuralNetworkModel model = Trainer.CreateModel(Device, o);
         using Tensor heldOut = SyntheticDatasets.Create(o.Dataset, Device, o.EvalSamples, o.Seed + 1);
-        using Tensor samples = new LangevinDynamics(model, o.StepSize, o.NoiseScale, o.Seed + 4).Sample(o.EvalSamples, 2, o.EvalSteps ?? o.K);
+        using Tensor samples = new LangevinDynamics(model, o.StepSize, o.NoiseScale, o.Seed + 4).Sample(o.EvalSamples, 2, o.SampleSteps);
         return Mmd.Unbiased(samples, heldOut);
     }
 }

@@ -3,6 +3,7 @@ using ILGPU.Runtime;
 using TorchEbm.Autodiff;
 using TorchEbm.Datasets;
 using TorchEbm.Diagnostics;
+using TorchEbm.Elementwise;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
@@ -26,6 +27,22 @@ public static class Trainer
     /// <summary>Bandwidths the final MMD^2 is reported at: the median heuristic and its halvings.</summary>
     public const int BandwidthScales = 5;
 
+    /// <summary>
+    /// The untrained model a run of <paramref name="options"/> starts from: a SiLU MLP 2 - Hidden - 1 seeded with
+    /// options.Seed, its first layer's weight and bias multiplied by options.InputGain.
+    /// </summary>
+    public static NeuralNetworkModel CreateModel(Device device, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var network = new MLP(device, 2, options.Hidden, 1, Activation.SiLU, options.Seed);
+        if (options.InputGain != 1f)
+            foreach (Var p in ((Linear)network.Layers[0]).Parameters())
+                device.Launch(ElementwiseKernels.Scale, p.Value.Length, p.Value.View, p.Value.View, options.InputGain);
+        return new NeuralNetworkModel(network);
+    }
+
     /// <summary>Runs the training described by <paramref name="options"/> on <paramref name="device"/>.</summary>
     /// <param name="device">Where everything runs.</param>
     /// <param name="options">The run's settings (validated first).</param>
@@ -40,7 +57,7 @@ public static class Trainer
         long seed = options.Seed;
         Tensor data = SyntheticDatasets.Create(options.Dataset, device, options.DataSize, seed);
         Tensor heldOut = SyntheticDatasets.Create(options.Dataset, device, options.EvalSamples, seed + 1);
-        var model = new NeuralNetworkModel(new MLP(device, 2, options.Hidden, 1, Activation.SiLU, seed));
+        NeuralNetworkModel model = CreateModel(device, options);
         try
         {
             var sampler = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2);
@@ -81,7 +98,7 @@ public static class Trainer
             foreach (Tensor t in lastGood) t.Dispose();
 
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
-            Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.EvalSteps ?? options.K);
+            Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.SampleSteps);
             // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
             // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic
             // is coarse for multi-modal data, so finer bandwidths (halving down to 1/16 of it) are reported as well.

@@ -7,7 +7,7 @@ namespace TorchEbm.Training;
 /// <param name="Losses">The loss of every completed step.</param>
 /// <param name="Data">Training data (DataSize, 2).</param>
 /// <param name="HeldOut">Held-out data (EvalSamples, 2), drawn with another seed.</param>
-/// <param name="Samples">Model samples (EvalSamples, 2): Langevin from N(0, I) for EvalSteps (default K) steps.</param>
+/// <param name="Samples">Model samples (EvalSamples, 2): Langevin from N(0, I) for the options' SampleSteps steps.</param>
 /// <param name="NullMmds">MMD^2 between independent fresh draws of the data set and <paramref name="HeldOut"/> (same
 /// bandwidth): what a perfect model would score, i.e. the estimator's noise.</param>
 /// <param name="Scales">MMD^2 at the median-heuristic bandwidth and its halvings, each with its null draws' mean and sd.</param>
