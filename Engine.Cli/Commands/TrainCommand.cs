@@ -88,8 +88,8 @@ internal static class TrainCommand
         WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, device);
 
         Console.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
-                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.DataMmd:E3} " +
-                          $"(null sd {result.NullStd:E2}); {(result.MatchesData ? "within" : "NOT within")} 3x data + 3 null sd");
+                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.Scales[0].NullMean:E3} " +
+                          $"+- {result.NullStd:E2} (mean +- sd of {result.NullMmds.Count}); {(result.MatchesData ? "within" : "NOT within")} 3x data + 3 sd");
         Console.WriteLine("MMD^2 by kernel bandwidth (the median heuristic, then finer):");
         foreach (MmdScale s in result.Scales)
             Console.WriteLine($"  s = {s.Bandwidth,6:F3}  model {s.Model,10:E2}  data draws {s.NullMean,10:E2} +- {s.NullStd:E1}  {(s.Within ? "within" : "not within")} 3x + 3 sd");
@@ -154,6 +154,7 @@ internal static class TrainCommand
             mmd2_model_vs_heldout = result.Mmd,
             mmd2_data_vs_heldout = result.DataMmd,
             mmd2_null_draws = result.NullMmds,
+            mmd2_null_mean = result.Scales[0].NullMean,
             mmd2_null_std = result.NullStd,
             matches_data = result.MatchesData,
             mmd2_by_bandwidth = result.Scales.Select(s => new { bandwidth = s.Bandwidth, model = s.Model, null_mean = s.NullMean, null_sd = s.NullStd, within = s.Within }),

@@ -27,10 +27,11 @@ public sealed record TrainingResult(
     public float NullStd => Scales[0].NullStd;
 
     /// <summary>
-    /// The quality bar: MMD^2 within 3x the data-vs-data value plus a floor of three null standard deviations (a
-    /// perfect model's MMD^2 is itself a null draw, so it stays under the floor about 99.9% of the time).
+    /// The quality bar at the median-heuristic bandwidth (<see cref="MmdScale.Within"/>): MMD^2 within 3x the mean of the
+    /// null draws plus a floor of three null standard deviations (a perfect model's MMD^2 is itself a null draw, so it
+    /// stays under the floor about 99.9% of the time).
     /// </summary>
-    public bool MatchesData => Mmd <= 3 * Math.Max(DataMmd, 0f) + 3 * NullStd;
+    public bool MatchesData => Scales[0].Within;
 
     /// <inheritdoc />
     public void Dispose()
