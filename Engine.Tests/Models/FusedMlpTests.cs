@@ -59,6 +59,24 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void BothScratchLayouts_GiveIdenticalResults()
+    {
+        // The device picks one layout (unit-major on GPUs, sample-major on the CPU); the arithmetic is the same in both.
+        using var model = new NeuralNetworkModel(new MLP(Device, 3, [9, 6], 1, Activation.GELU, seed: 8));
+        using Tensor x = Device.Randn(21, 3, seed: 2);
+        float[][] Run(bool unitMajor)
+        {
+            model.FusedKernels!.UnitMajor = unitMajor;
+            using Tensor e = model.Forward(x);
+            using Tensor g = model.Gradient(x);
+            using Tensor s = new LangevinDynamics(model, 0.05f, 0.5f, seed: 3).Sample(17, 3, 6);
+            return [e.ToArray(), g.ToArray(), s.ToArray()];
+        }
+        float[][] sampleMajor = Run(false), unitMajor = Run(true);
+        for (int i = 0; i < 3; i++) Assert.That(unitMajor[i], Is.EqualTo(sampleMajor[i]), $"output {i}");
+    }
+
+    [Test]
     public void OptimizerSteps_AreSeenByTheNextCall()
     {
         using var model = new NeuralNetworkModel(new MLP(Device, 2, [8], 1, Activation.Tanh, seed: 2));

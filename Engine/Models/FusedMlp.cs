@@ -30,8 +30,15 @@ internal sealed class FusedMlp : IDisposable
         int[] widths = [layers[0].InFeatures, .. layers.Select(l => l.OutFeatures)];
         _hiddenUnits = widths[1..^1].Sum();
         _widths = device.Accelerator.Allocate1D(widths);
+        UnitMajor = device.Kind != DeviceKind.Cpu;
         _parameters = device.Allocate([layers.Sum(l => (l.InFeatures + 1) * l.OutFeatures)]);
     }
+
+    /// <summary>
+    /// Scratch layout: unit-major (coalesced across GPU threads) or sample-major (one CPU thread's sample in consecutive
+    /// cache lines). Chosen by device kind; tests flip it to check both layouts on the CPU.
+    /// </summary>
+    internal bool UnitMajor { get; set; }
 
     /// <summary>The fused form of <paramref name="network"/>, or null when it is not a plain MLP with one output.</summary>
     public static FusedMlp? TryCreate(Module network)
@@ -91,8 +98,7 @@ internal sealed class FusedMlp : IDisposable
     {
         // Never empty, even with no hidden unit: the kernels take a view of it either way.
         using Tensor hidden = x.Device.Allocate([Math.Max(1, 2 * _hiddenUnits * x.Dim(0))]);
-        bool unitMajor = x.Device.Kind != DeviceKind.Cpu; // coalesced on GPUs, cache-friendly per sample on the CPU
-        launch(MlpScratch.Create(hidden.View, x.Dim(0), 2 * _hiddenUnits, unitMajor));
+        launch(MlpScratch.Create(hidden.View, x.Dim(0), 2 * _hiddenUnits, UnitMajor));
     }
 
     /// <summary>Copies every layer's current weight and bias into the packed buffer.</summary>

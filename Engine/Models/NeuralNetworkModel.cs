@@ -31,6 +31,9 @@ public sealed class NeuralNetworkModel : BaseModel
     /// <summary>Whether energies, gradients and Langevin chains run as fused per-sample kernels (see the remarks).</summary>
     public bool IsFused => _fused is not null;
 
+    /// <summary>The fused kernels, when <see cref="IsFused"/> (tests reach their scratch layout through it).</summary>
+    internal FusedMlp? FusedKernels => _fused;
+
     /// <inheritdoc />
     public override int? Dim => Network.InputDim;
 
