@@ -11,8 +11,9 @@ public sealed record Measurement(string Key, string Name, string Unit, double Wo
 }
 
 /// <summary>
-/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s, MLP
-/// forward + backward FLOP/s and W4 CD-10 iterations/s on Device.Create(), median of runs after one warm-up.
+/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s (fused, and
+/// through the tape), MLP forward + backward FLOP/s and W4 CD-10 iterations/s on Device.Create(), median of runs
+/// after one warm-up.
 /// </summary>
 public static class ThroughputRunner
 {
@@ -32,6 +33,7 @@ public static class ThroughputRunner
         using var gaussian = LangevinWorkloads.W1Model(device);
         using var doubleWell = LangevinWorkloads.W2Model(device);
         using var network = NeuralWorkloads.Model(device);
+        using var tapeNetwork = NeuralWorkloads.TapeModel(device);
         using var batch = new Var(device.Randn(NeuralWorkloads.Batch, NeuralWorkloads.Dim, seed: 7));
         using var trained = NeuralWorkloads.Model(device);
         (var cd, var adam) = NeuralWorkloads.W4Setup(trained);
@@ -47,6 +49,8 @@ public static class ThroughputRunner
                 MedianSeconds(repetitions, () => LangevinWorkloads.RunW2(doubleWell))),
             new("W3", "W3 MLP 2-128-128-1 energy", "chain-steps/s", (double)NeuralWorkloads.W3Chains * NeuralWorkloads.W3Steps,
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(network))),
+            new("W3", "W3, tape step by step (not fused)", "chain-steps/s", (double)NeuralWorkloads.W3Chains * NeuralWorkloads.W3Steps,
+                MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(tapeNetwork))),
             new("MLP", "MLP fwd+bwd, batch 1024", "FLOP/s", NeuralWorkloads.ForwardBackwardFlops,
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunForwardBackward(network, batch))),
             new("W4", "W4 CD-10 iteration, batch 256, Adam", "iterations/s", NeuralWorkloads.W4Iterations,

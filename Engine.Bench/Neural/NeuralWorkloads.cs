@@ -24,6 +24,13 @@ public static class NeuralWorkloads
     public static NeuralNetworkModel Model(Device device) =>
         new(new MLP(device, Dim, [Hidden, Hidden], 1, Activation.SiLU, seed: 0));
 
+    /// <summary>
+    /// The same network behind one more Sequential, which hides the plain MLP from the fused kernels: W3 then runs
+    /// through the tape step by step, the path to compare the fused per-sample kernel with on each device.
+    /// </summary>
+    public static NeuralNetworkModel TapeModel(Device device) =>
+        new(new Sequential(new MLP(device, Dim, [Hidden, Hidden], 1, Activation.SiLU, seed: 0)));
+
     /// <summary>Runs W3 once, waiting for the device.</summary>
     public static void RunW3(NeuralNetworkModel model)
     {
