@@ -106,14 +106,11 @@ public sealed class LangevinDynamics : Sampler
 
             if (nSteps > 0)
             {
-                if (Model is IAnalyticModel { CanFuse: true } analytic)
-                    analytic.Accept(new FusedRun(x, trajectory, stepTable, noiseTable, settings, rng));
-                else if (Model is NeuralNetworkModel network && network.TryLangevin(x, trajectory, stepTable, noiseTable, settings, rng))
-                {
-                    // a plain MLP: the whole run was one fused launch
-                }
-                else
-                    RunStepByStep(x, trajectory, stepTable, noiseTable, settings, rng);
+                // One fused launch for analytic models and plain MLPs; otherwise a Gradient and an update per step.
+                bool fused = Model is IAnalyticModel { CanFuse: true } analytic
+                    ? analytic.Accept(new FusedRun(x, trajectory, stepTable, noiseTable, settings, rng))
+                    : Model is NeuralNetworkModel network && network.TryLangevin(x, trajectory, stepTable, noiseTable, settings, rng);
+                if (!fused) RunStepByStep(x, trajectory, stepTable, noiseTable, settings, rng);
             }
 
             ChainDiagnostics? diagnostics = options.ReturnDiagnostics ? Diagnostics(trajectory, kept, nSamples, dim) : null;
