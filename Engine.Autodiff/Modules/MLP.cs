@@ -25,11 +25,19 @@ public sealed class MLP : Sequential
                 throw new ArgumentOutOfRangeException(i == 0 ? nameof(inputDim) : i == sizes.Length - 1 ? nameof(outputDim) : nameof(hiddenDims),
                     sizes[i], "Every layer size must be >= 1.");
         var layers = new List<Module>();
-        for (int i = 0; i + 1 < sizes.Length; i++)
+        try
         {
-            if (i > 0) layers.Add(new ActivationLayer(device, activation));
-            layers.Add(new Linear(device, sizes[i], sizes[i + 1], seed + i));
+            for (int i = 0; i + 1 < sizes.Length; i++)
+            {
+                if (i > 0) layers.Add(new ActivationLayer(device, activation));
+                layers.Add(new Linear(device, sizes[i], sizes[i + 1], seed + i));
+            }
+            return [.. layers];
         }
-        return [.. layers];
+        catch
+        {
+            foreach (Module layer in layers) layer.Dispose(); // a layer that failed (too large, bad activation) frees the ones before it
+            throw;
+        }
     }
 }

@@ -21,8 +21,11 @@ public sealed partial class Device : IDisposable
     private readonly Dictionary<System.Reflection.MethodInfo, Delegate> _kernels = new();
     private bool _disposed;
 
+    private static int s_created;
+
     private Device(Context context, Accelerator accelerator, DeviceKind kind, string name)
     {
+        Number = Interlocked.Increment(ref s_created);
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
@@ -128,7 +131,18 @@ public sealed partial class Device : IDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Kind} device: {Name}";
+    public override string ToString() => $"{Kind} device #{Number}: {Name}";
+
+    /// <summary>
+    /// Tensors allocated on this device and not yet disposed: a leak check for code that must free what it allocates
+    /// (tensors left to the garbage collector count until disposed).
+    /// </summary>
+    public int LiveTensors => Volatile.Read(ref LiveTensorCount);
+
+    internal int LiveTensorCount;
+
+    /// <summary>Which device this is among those created in this process (1, 2, ...), so messages tell two devices apart.</summary>
+    public int Number { get; }
 
     /// <summary>Frees the accelerator, every tensor still allocated on it, and its compiled kernels.</summary>
     public void Dispose()

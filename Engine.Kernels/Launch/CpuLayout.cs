@@ -25,6 +25,15 @@ public readonly record struct CpuLayout(int ThreadsPerWarp, int WarpsPerMultipro
     /// <summary>Threads per simulated warp in the default layout.</summary>
     public const int DefaultThreadsPerWarp = 2;
 
+    /// <summary>Largest simulated warp accepted.</summary>
+    public const int MaxThreadsPerWarp = 64;
+
+    /// <summary>Largest simulated group (threads per warp times warps per multiprocessor) accepted.</summary>
+    public const int MaxThreadsPerGroup = 1024;
+
+    /// <summary>Most simulated multiprocessors accepted.</summary>
+    public const int MaxMultiprocessors = 1024;
+
     /// <summary>The layout used when <see cref="EnvironmentVariable"/> is unset.</summary>
     public static CpuLayout Default => new(DefaultThreadsPerWarp, 1, Environment.ProcessorCount);
 
@@ -45,11 +54,14 @@ public readonly record struct CpuLayout(int ThreadsPerWarp, int WarpsPerMultipro
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         var values = new int[3];
         bool valid = parts.Length == 3 && parts.Select((p, i) => int.TryParse(p, out values[i])).All(ok => ok);
-        // ILGPU's CPU accelerator needs at least two threads per warp and a power-of-two number of warps.
-        if (!valid || values[0] < 2 || values[1] < 1 || !int.IsPow2(values[1]) || values[2] < 1)
+        // ILGPU's CPU accelerator needs at least two threads per warp and a power-of-two number of warps; every simulated
+        // thread is an OS thread, so the upper bounds keep a layout to what a host can start (and the products within an int).
+        if (!valid || values[0] is < 2 or > MaxThreadsPerWarp || values[1] < 1 || !int.IsPow2(values[1])
+            || (long)values[0] * values[1] > MaxThreadsPerGroup || values[2] is < 1 or > MaxMultiprocessors)
             throw new FormatException(
-                $"{EnvironmentVariable} must be 'threadsPerWarp,warpsPerMultiprocessor,multiprocessors' with threadsPerWarp >= 2, " +
-                $"warpsPerMultiprocessor a power of two and multiprocessors >= 1, got '{text}'.");
+                $"{EnvironmentVariable} must be 'threadsPerWarp,warpsPerMultiprocessor,multiprocessors' with threadsPerWarp in " +
+                $"[2, {MaxThreadsPerWarp}], warpsPerMultiprocessor a power of two, threadsPerWarp * warpsPerMultiprocessor <= " +
+                $"{MaxThreadsPerGroup} and multiprocessors in [1, {MaxMultiprocessors}], got '{text}'.");
         return new CpuLayout(values[0], values[1], values[2]);
     }
 

@@ -71,7 +71,7 @@ public static class MlpKernels
                 int t = settings.FirstStep + s;
                 Forward(row, hidden, c, weights, activation, derivatives: true);
                 Backward(g, hidden, c, weights);
-                LangevinKernels.Step(row, g, stepSizes[s], noiseScales[s], settings, rng, c, t);
+                LangevinKernels.Step(row, g, LangevinKernels.At(stepSizes, s), LangevinKernels.At(noiseScales, s), settings, rng, c, t);
                 LangevinKernels.Keep(row, trajectory, settings, chains, c, t);
             }
         }

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using TorchEbm.Launch;
 
 namespace TorchEbm.Samplers;
@@ -41,6 +42,23 @@ public static class DiagnosticsKernels
             float sum = 0f;
             for (int c = 0; c < group; c++) sum += values[(long)k * group + c];
             means[k] = sum / group;
+        }
+    }
+
+    /// <summary>flags[c] = 1 when row c of x (chains, dim) holds a NaN or an infinity, else 0. Work items: chains.</summary>
+    [Kernel]
+    public static void NonFiniteRows(ArrayView<float> x, ArrayView<float> flags, int dim)
+    {
+        int items = flags.IntLength, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < items; c += stride)
+        {
+            float flag = 0f;
+            for (int j = 0; j < dim; j++)
+            {
+                float v = x[(long)c * dim + j];
+                if (XMath.IsNaN(v) || XMath.IsInfinity(v)) flag = 1f;
+            }
+            flags[c] = flag;
         }
     }
 }

@@ -14,7 +14,8 @@ namespace TorchEbm.Samplers;
 /// states use step word <see cref="InitialStep"/>. So the samples depend only on the seed, the call index and the
 /// chain, never on the launch grid, and every kernel here gives the same numbers for the same chain.
 /// Step s of a launch (global step t = FirstStep + s) reads h and s from stepSizes[s] and noiseScales[s], tables
-/// the host builds from the schedules.
+/// the host builds from the schedules; a table shorter than the run holds its last value (a constant schedule is
+/// a one-entry table, whatever the number of steps).
 /// </remarks>
 public static class LangevinKernels
 {
@@ -53,7 +54,7 @@ public static class LangevinKernels
             {
                 int t = settings.FirstStep + s;
                 EnergyKernels.WriteGradient(energy, row, gradient);
-                Step(row, gradient, stepSizes[s], noiseScales[s], settings, rng, c, t);
+                Step(row, gradient, At(stepSizes, s), At(noiseScales, s), settings, rng, c, t);
                 Keep(row, trajectory, settings, chains, c, t);
             }
         }
@@ -82,7 +83,7 @@ public static class LangevinKernels
             for (int s = 0; s < settings.Steps; s++)
             {
                 int t = settings.FirstStep + s;
-                float h = stepSizes[s], sigma = noiseScales[s] * XMath.Sqrt(2f * h);
+                float h = At(stepSizes, s), sigma = At(noiseScales, s) * XMath.Sqrt(2f * h);
                 Float4 z = rng.Normal4((uint)c, (uint)t, (uint)k, settings.Call);
                 x0 = Move(x0, energy.CoordinateGradient(x0), h, sigma * z.X, lo, hi);
                 x1 = Move(x1, energy.CoordinateGradient(x1), h, sigma * z.Y, lo, hi);
@@ -129,6 +130,9 @@ public static class LangevinKernels
             if (j + 3 < d) row[j + 3] = Move(row[j + 3], gradient[j + 3], h, sigma * z.W, lo, hi);
         }
     }
+
+    /// <summary>Entry s of a schedule table, or its last entry when the table is shorter (constant from there on).</summary>
+    internal static float At(ArrayView<float> table, int s) => table[XMath.Min(s, table.IntLength - 1)];
 
     /// <summary>One coordinate's Langevin move: clamp(x - h g + noise) into [lo, hi].</summary>
     private static float Move(float x, float gradient, float h, float noise, float lo, float hi) =>

@@ -19,6 +19,7 @@ public sealed class Tensor : IDisposable
         _shape = shape;
         Length = length;
         _buffer = device.Accelerator.Allocate1D<float>(length);
+        Interlocked.Increment(ref device.LiveTensorCount);
     }
 
     /// <summary>The device whose memory holds this tensor.</summary>
@@ -101,8 +102,9 @@ public sealed class Tensor : IDisposable
     /// <summary>Frees the device memory. Safe to call twice, and after the device was disposed.</summary>
     public void Dispose()
     {
-        MemoryBuffer1D<float, Stride1D.Dense>? buffer = _buffer;
-        _buffer = null;
-        if (buffer is not null && !Device.IsDisposed) buffer.Dispose();
+        MemoryBuffer1D<float, Stride1D.Dense>? buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is null) return;
+        Interlocked.Decrement(ref Device.LiveTensorCount);
+        if (!Device.IsDisposed) buffer.Dispose();
     }
 }

@@ -12,7 +12,7 @@ public sealed class DeviceTests
         using Device device = Device.Create(DeviceKind.Cpu);
         Assert.That(device.Kind, Is.EqualTo(DeviceKind.Cpu));
         Assert.That(device.Name, Does.Contain("CPU"));
-        Assert.That(device.ToString(), Does.StartWith("Cpu device: "));
+        Assert.That(device.ToString(), Does.StartWith("Cpu device #"));
         Assert.That(device.Accelerator.AcceleratorType, Is.EqualTo(ILGPU.Runtime.AcceleratorType.CPU));
         Assert.DoesNotThrow(device.Synchronize);
     }
@@ -76,6 +76,33 @@ public sealed class DeviceTests
             var e = Assert.Throws<ArgumentException>(() => Device.Create(DeviceKind.Cpu))!;
             Assert.That(e.Message, Does.Contain(CpuLayout.EnvironmentVariable).And.Contain("'4,x,2'"));
         });
+    }
+
+    [TestCase("2,1,2147483647")]
+    [TestCase("65,1,1")]
+    [TestCase("2147483647,1,1")]
+    [TestCase("2,1073741824,2")]
+    [TestCase("64,32,1")]
+    [TestCase("2,1,1025")]
+    public void CpuLayoutVariable_OutOfBounds_GetsOurMessage(string layout)
+    {
+        WithEnvironment(CpuLayout.EnvironmentVariable, layout, () =>
+        {
+            var e = Assert.Throws<ArgumentException>(() => Device.Create(DeviceKind.Cpu))!;
+            Assert.That(e.Message, Does.Contain(CpuLayout.EnvironmentVariable).And.Contain($"'{layout}'").And.Contain("[1, 1024]"));
+        });
+    }
+
+    [Test]
+    public void TwoDevices_AreToldApartInMessages()
+    {
+        using Device first = Device.Create(DeviceKind.Cpu);
+        using Device second = Device.Create(DeviceKind.Cpu);
+        using var model = new TorchEbm.Models.HarmonicModel(first);
+        using Tensor x = second.Zeros(2, 2);
+        var e = Assert.Throws<ArgumentException>(() => model.Forward(x).Dispose())!;
+        Assert.That(first.ToString(), Is.Not.EqualTo(second.ToString()));
+        Assert.That(e.Message, Does.Contain(first.ToString()).And.Contain(second.ToString()));
     }
 
     [Test]

@@ -94,4 +94,20 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
             for (int i = 0; i < a.Length; i++) Assert.That(b[i], Is.EqualTo(a[i]).Within(1e-5f * Math.Max(1f, Math.Abs(a[i]))));
         Assert.That(x.ToArray(), Is.EqualTo(coordinates.Samples.ToArray()).Within(1e-5f));
     }
+
+    /// <summary>A constant schedule is a one-entry table, so a long run allocates no per-step host or device table.</summary>
+    [Test]
+    public void ConstantSchedule_LongRun_AllocatesNoPerStepTable()
+    {
+        using var model = new HarmonicModel(Device);
+        var sampler = new LangevinDynamics(model, 0.01f, 0.5f, seed: 1);
+        sampler.Sample(1, 1, 2).Dispose(); // compiles the kernel outside the measurement
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using Tensor x = sampler.Sample(1, 1, nSteps: 4_000_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.LessThan(1_000_000), "two per-step tables would take 8 bytes a step, 32 MB here");
+        Assert.That(float.IsFinite(x.ToArray()[0]), Is.True);
+    }
 }

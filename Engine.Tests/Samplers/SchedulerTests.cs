@@ -68,4 +68,17 @@ public sealed class SchedulerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new WarmupScheduler(1f, 3, 1.5f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConstantScheduler(1f).ValueAt(-1));
     }
+
+    [TestCase(float.NaN, 0.1f, "stepSize")]
+    [TestCase(float.PositiveInfinity, 0.1f, "stepSize")]
+    [TestCase(0.01f, float.NaN, "noiseScale")]
+    [TestCase(0.01f, float.NegativeInfinity, "noiseScale")]
+    public void FloatArgumentOfASampler_OutOfRange_NamesTheSamplersParameter(float stepSize, float noiseScale, string name)
+    {
+        using Device device = Device.Create(DeviceKind.Cpu);
+        using var model = new HarmonicModel(device);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new LangevinDynamics(model, stepSize, noiseScale))!;
+        Assert.That(e.ParamName, Is.EqualTo(name));
+        Assert.That(e.Message, Does.StartWith(name));
+    }
 }

@@ -12,6 +12,16 @@ public abstract class BaseLoss : IDisposable
     /// </summary>
     public abstract Var Compute(BaseModel model, Tensor data);
 
-    /// <summary>Frees device state the loss keeps between calls (e.g. a replay buffer).</summary>
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>Whether <see cref="Dispose"/> has run; a disposed loss throws <see cref="ObjectDisposedException"/> from Compute.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the loss has been disposed.</summary>
+    protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    /// <summary>Frees device state the loss keeps between calls (e.g. a replay buffer); an override calls base.Dispose() last.</summary>
+    public virtual void Dispose()
+    {
+        IsDisposed = true;
+        GC.SuppressFinalize(this);
+    }
 }

@@ -89,7 +89,9 @@ public sealed class ContrastiveDivergence : BaseLoss
     /// model's dimension on its device, has non-finite values, or has fewer rows than a non-persistent batchSize.</exception>
     public override Var Compute(BaseModel model, Tensor data)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfDisposed();
         if (!ReferenceEquals(model, Sampler.Model))
             throw new ArgumentException("model must be the model of the loss's sampler.", nameof(model));
         Guard.Batch(data, model.Device, nameof(data));
@@ -117,7 +119,14 @@ public sealed class ContrastiveDivergence : BaseLoss
             batch.Dispose();
             throw;
         }
-        Var energies = model.Energies(Var.Intermediate(batch)); // the graph owns the batch and frees it with the loss
+        Var input = Var.Intermediate(batch); // the graph owns the batch and frees it with the loss
+        Var energies;
+        try { energies = model.CheckedEnergies(input); }
+        catch
+        {
+            input.Dispose();
+            throw;
+        }
         Var ePos = energies.Slice(0, n), eNeg = energies.Slice(n, chains);
         Var loss = ePos.Mean() - eNeg.Mean();
         if (EnergyRegularization > 0f)

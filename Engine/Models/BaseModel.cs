@@ -41,13 +41,13 @@ public abstract class BaseModel : IDisposable
     public virtual Var Energies(Var x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        return Var.Intermediate(Forward(x.Value));
+        return Var.Intermediate(CheckedForward(x.Value));
     }
 
     /// <summary>The score grad log p(x) = -dE/dx: a new tensor of shape (n, d).</summary>
     public virtual Tensor Score(Tensor x)
     {
-        using Tensor gradient = Gradient(x);
+        using Tensor gradient = CheckedGradient(x);
         Tensor score = Device.Allocate(gradient.Shape);
         Device.Launch(ElementwiseKernels.Scale, score.Length, gradient.View, score.View, -1f);
         return score;
@@ -57,14 +57,77 @@ public abstract class BaseModel : IDisposable
     /// Checks that <paramref name="x"/> is a live (n, d) tensor on this model's device with the model's d;
     /// throws <see cref="ArgumentException"/> naming <paramref name="name"/> otherwise. Call before any launch.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     protected void ValidateSamples(Tensor x, string name = "x")
     {
+        ThrowIfDisposed();
         Guard.Batch(x, Device, name);
         if (Dim is int d && x.Dim(1) != d)
             throw new ArgumentException(
                 $"{name} has shape {Shapes.Format(x.Shape)} but the model expects samples of dimension {d}, i.e. shape (n, {d}).", name);
     }
 
-    /// <summary>Frees the model's device memory (parameters, constants). Models that own none do nothing.</summary>
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>Whether <see cref="Dispose"/> has run; a disposed model throws <see cref="ObjectDisposedException"/> from every call.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>
+    /// Throws <see cref="ObjectDisposedException"/> once the model (or, for a composite, any part) has been disposed:
+    /// every evaluation path calls it before touching device memory.
+    /// </summary>
+    protected internal virtual void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    /// <summary>
+    /// <see cref="Forward"/> for the engine's own callers (samplers, losses, composites): checks the model is alive and
+    /// that what it returns is a new (n) tensor on its device before any kernel reads it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model returned null, x itself, or a tensor of another shape or device.</exception>
+    internal Tensor CheckedForward(Tensor x)
+    {
+        ThrowIfDisposed();
+        return CheckResult(Forward(x), nameof(Forward), x, [x.Dim(0)]);
+    }
+
+    /// <summary><see cref="Gradient"/> with the checks of <see cref="CheckedForward"/>: a new (n, d) tensor on the model's device.</summary>
+    /// <exception cref="InvalidOperationException">The model returned null, x itself, or a tensor of another shape or device.</exception>
+    internal Tensor CheckedGradient(Tensor x)
+    {
+        ThrowIfDisposed();
+        return CheckResult(Gradient(x), nameof(Gradient), x, x.Shape);
+    }
+
+    /// <summary><see cref="Energies"/> with the checks of <see cref="CheckedForward"/>: shape (n).</summary>
+    /// <exception cref="InvalidOperationException">The model returned null, x itself, or energies of another shape or device.</exception>
+    internal Var CheckedEnergies(Var x)
+    {
+        ThrowIfDisposed();
+        Var energies = Energies(x);
+        if (energies is null || ReferenceEquals(energies, x) || energies.IsDisposed)
+            throw Misbehaved(nameof(Energies), energies is null ? "null" : energies.IsDisposed ? "a disposed Var" : "its input x", [x.Value.Dim(0)]);
+        CheckResult(energies.Value, nameof(Energies), x.Value, [x.Value.Dim(0)], dispose: energies);
+        return energies;
+    }
+
+    private Tensor CheckResult(Tensor? result, string method, Tensor x, int[] expected, IDisposable? dispose = null)
+    {
+        if (result is null || ReferenceEquals(result, x) || result.IsDisposed)
+            throw Misbehaved(method, result is null ? "null" : result.IsDisposed ? "a disposed tensor" : "its input x", expected);
+        if (!ReferenceEquals(result.Device, Device) || !result.Shape.AsSpan().SequenceEqual(expected))
+        {
+            string returned = $"shape {Shapes.Format(result.Shape)} on {result.Device}";
+            (dispose ?? result).Dispose();
+            throw Misbehaved(method, returned, expected);
+        }
+        return result;
+    }
+
+    private InvalidOperationException Misbehaved(string method, string returned, int[] expected) =>
+        new($"{GetType().Name}.{method} returned {returned}, but it must return a new tensor of shape {Shapes.Format(expected)} on {Device}.");
+
+    /// <summary>Frees the model's device memory (parameters, constants); later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <remarks>An override frees what it owns and then calls base.Dispose().</remarks>
+    public virtual void Dispose()
+    {
+        IsDisposed = true;
+        GC.SuppressFinalize(this);
+    }
 }

@@ -8,7 +8,8 @@ namespace TorchEbm.Models;
 /// one composed energy struct, so Forward, Gradient and whole Langevin chains run as one fused kernel launch;
 /// otherwise each part is evaluated in turn and the results are summed on the device.
 /// </summary>
-/// <remarks>The composite does not own its parts: disposing it leaves them alive.</remarks>
+/// <remarks>The composite does not own its parts: disposing it leaves them alive, and disposing a part makes the
+/// composite throw <see cref="ObjectDisposedException"/>.</remarks>
 public sealed class CompositeModel : BaseModel, IAnalyticModel
 {
     private readonly BaseModel[] _parts;
@@ -78,7 +79,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
         {
             for (int i = 0; i < _parts.Length; i++)
             {
-                using Tensor term = gradient ? _parts[i].Gradient(x) : _parts[i].Forward(x);
+                using Tensor term = gradient ? _parts[i].CheckedGradient(x) : _parts[i].CheckedForward(x);
                 Device.Launch(ElementwiseKernels.AddScaled, sum.Length, term.View, sum.View, _weights[i]);
             }
             return sum;
@@ -95,6 +96,13 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
     {
         if (!IsFused) throw new InvalidOperationException("Only a composite of analytic models has a fused energy.");
         return ((IAnalyticModel)_parts[0]).Accept(new Head<TResult>(this, visitor));
+    }
+
+    /// <summary>The composite is unusable once it or any of its parts has been disposed.</summary>
+    protected internal override void ThrowIfDisposed()
+    {
+        base.ThrowIfDisposed();
+        foreach (BaseModel part in _parts) part.ThrowIfDisposed();
     }
 
     private static Device FirstDevice(IReadOnlyList<BaseModel> models)

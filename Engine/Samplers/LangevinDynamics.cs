@@ -1,3 +1,4 @@
+using ILGPU;
 using TorchEbm.Energies;
 using TorchEbm.Models;
 using TorchEbm.Random;
@@ -61,7 +62,15 @@ public sealed class LangevinDynamics : Sampler
         options ??= new SampleOptions();
         Validate(dim, nSteps, nSamples, options);
         if (options.InitialSamples is Tensor initial) Guard.AllFinite(initial, "options.InitialSamples");
-        return Run(dim, nSteps, nSamples, options, firstStep: 0);
+        ChainResult result = Run(dim, nSteps, nSamples, options, firstStep: 0);
+        if (options.ThrowOnNonFinite && result.NonFiniteChains > 0)
+        {
+            int bad = result.NonFiniteChains;
+            result.Dispose();
+            throw new NotFiniteNumberException(
+                $"{bad} of {nSamples} chains ended with a NaN or infinite coordinate after {nSteps} steps; the step size may be too large for this energy.");
+        }
+        return result;
     }
 
     /// <summary>
@@ -86,17 +95,18 @@ public sealed class LangevinDynamics : Sampler
     private ChainResult Run(int dim, int nSteps, int nSamples, SampleOptions options, int firstStep)
     {
         int kept = options.ReturnTrajectory || options.ReturnDiagnostics ? nSteps / options.Thin : 0;
-        float[] stepSizes = StepSize.Values(firstStep, Math.Max(1, nSteps));
-        float[] noiseScales = NoiseScale.Values(firstStep, Math.Max(1, nSteps));
+        float[] stepSizes = Table(StepSize, firstStep, nSteps);
+        float[] noiseScales = Table(NoiseScale, firstStep, nSteps);
         CheckSchedule(stepSizes, firstStep, nameof(StepSize), positive: true);
         CheckSchedule(noiseScales, firstStep, nameof(NoiseScale), positive: false);
         (long seed, uint call) = NextStream(options);
         var rng = Philox4x32.FromSeed(seed);
 
-        Tensor x = options.InitialSamples?.Clone() ?? Device.Allocate([nSamples, dim]);
-        Tensor trajectory = Device.Allocate(kept > 0 ? [kept, nSamples, dim] : [1]);
+        Tensor? x = null, trajectory = null;
         try
         {
+            x = options.InitialSamples?.Clone() ?? Device.Allocate([nSamples, dim]);
+            trajectory = Device.Allocate(kept > 0 ? [kept, nSamples, dim] : [1]);
             if (options.InitialSamples is null)
                 Device.Launch(LangevinKernels.Initialize, nSamples, x.View, dim, rng, call);
             using Tensor stepTable = Device.FromArray(stepSizes, stepSizes.Length);
@@ -119,11 +129,17 @@ public sealed class LangevinDynamics : Sampler
         }
         catch
         {
-            x.Dispose();
-            trajectory.Dispose();
+            x?.Dispose();
+            trajectory?.Dispose();
             throw;
         }
     }
+
+    /// <summary>The values a run's kernels read: one entry for a constant schedule (kernels hold the last entry), else one per step.</summary>
+    private static float[] Table(Scheduler schedule, int firstStep, int nSteps) =>
+        schedule.Values(firstStep, schedule is ConstantScheduler ? 1 : Math.Max(1, nSteps));
+
+    private static ArrayView<float> TableEntry(Tensor table, int step) => table.View.SubView(Math.Min(step, table.Length - 1), 1);
 
     private static void CheckSchedule(float[] values, int firstStep, string name, bool positive)
     {
@@ -137,26 +153,38 @@ public sealed class LangevinDynamics : Sampler
     {
         for (int s = 0; s < settings.Steps; s++)
         {
-            using Tensor gradient = Model.Gradient(x);
+            using Tensor gradient = Model.CheckedGradient(x);
             Device.Launch(LangevinKernels.Update, x.Dim(0), x.View, gradient.View, trajectory.View,
-                stepSizes.View.SubView(s, 1), noiseScales.View.SubView(s, 1), settings with { FirstStep = settings.FirstStep + s }, rng);
+                TableEntry(stepSizes, s), TableEntry(noiseScales, s), settings with { FirstStep = settings.FirstStep + s }, rng);
         }
     }
 
     private ChainDiagnostics Diagnostics(Tensor trajectory, int kept, int chains, int dim)
     {
         using Tensor rows = trajectory.Reshape(kept * chains, dim);
-        using Tensor energies = Model.Forward(rows);
-        Tensor meanEnergy = Device.Allocate([kept]);
-        Tensor mean = Device.Allocate([kept, dim]);
-        Tensor variance = Device.Allocate([kept, dim]);
-        Device.Launch(DiagnosticsKernels.GroupMeans, kept, energies.View, meanEnergy.View, chains);
-        Device.Launch(DiagnosticsKernels.ColumnMoments, (long)kept * dim, trajectory.View, mean.View, variance.View, chains, dim);
-        return new ChainDiagnostics(meanEnergy, mean, variance);
+        using Tensor energies = Model.CheckedForward(rows);
+        Tensor? meanEnergy = null, mean = null, variance = null;
+        try
+        {
+            meanEnergy = Device.Allocate([kept]);
+            mean = Device.Allocate([kept, dim]);
+            variance = Device.Allocate([kept, dim]);
+            Device.Launch(DiagnosticsKernels.GroupMeans, kept, energies.View, meanEnergy.View, chains);
+            Device.Launch(DiagnosticsKernels.ColumnMoments, (long)kept * dim, trajectory.View, mean.View, variance.View, chains, dim);
+            return new ChainDiagnostics(meanEnergy, mean, variance);
+        }
+        catch
+        {
+            meanEnergy?.Dispose();
+            mean?.Dispose();
+            variance?.Dispose();
+            throw;
+        }
     }
 
     private void Validate(int dim, int nSteps, int nSamples, SampleOptions options, string dimName = "dim")
     {
+        Model.ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(nSteps);
         ArgumentOutOfRangeException.ThrowIfLessThan(nSamples, 1);

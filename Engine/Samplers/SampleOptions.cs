@@ -20,4 +20,11 @@ public sealed record SampleOptions
     /// call counter, so successive calls draw fresh noise yet a new sampler with the same seed repeats them.
     /// </summary>
     public long? Seed { get; init; }
+
+    /// <summary>
+    /// Throw <see cref="NotFiniteNumberException"/> (freeing the results) when any chain ends with a NaN or infinite
+    /// coordinate, e.g. after a step size too large for the energy. Costs one host synchronisation per call; without it
+    /// <see cref="ChainResult.NonFiniteChains"/> reports the count on request. Not applied to single steps.
+    /// </summary>
+    public bool ThrowOnNonFinite { get; init; }
 }

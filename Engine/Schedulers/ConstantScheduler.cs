@@ -11,6 +11,12 @@ public sealed class ConstantScheduler : Scheduler
         Value = value;
     }
 
+    /// <summary>The schedule a float converts to: unchecked here, so the consumer's range check names its own parameter.</summary>
+    private ConstantScheduler(float value, bool _) => Value = value;
+
+    /// <summary>The schedule behind the implicit conversion from float (see <see cref="Scheduler"/>).</summary>
+    internal static ConstantScheduler FromFloat(float value) => new(value, false);
+
     /// <summary>The value.</summary>
     public float Value { get; }
 

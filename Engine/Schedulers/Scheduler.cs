@@ -3,7 +3,8 @@ namespace TorchEbm.Schedulers;
 /// <summary>
 /// A value that changes with the step index t = 0, 1, 2, ... of a run: a step size, a noise scale, a learning rate.
 /// Schedules are pure functions of t, so a run with the same seed and schedule repeats bit for bit.
-/// A float converts implicitly to a <see cref="ConstantScheduler"/>.
+/// A float converts implicitly to a <see cref="ConstantScheduler"/>; the consumer (e.g. a sampler's stepSize) checks
+/// its range and names its own parameter in the error.
 /// </summary>
 public abstract class Scheduler
 {
@@ -29,5 +30,5 @@ public abstract class Scheduler
     protected abstract double Compute(int step);
 
     /// <summary>A constant schedule.</summary>
-    public static implicit operator Scheduler(float value) => new ConstantScheduler(value);
+    public static implicit operator Scheduler(float value) => ConstantScheduler.FromFloat(value);
 }
