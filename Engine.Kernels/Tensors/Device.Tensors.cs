@@ -33,6 +33,13 @@ public sealed partial class Device
     public Tensor FromArray(float[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return FromSpan(data, shape);
+    }
+
+    /// <summary>Copies host data (row-major) from any span (an array, a slice, stack or native memory) into a new tensor.</summary>
+    /// <exception cref="ArgumentException">The shape is invalid or its element count differs from <c>data.Length</c>.</exception>
+    public Tensor FromSpan(ReadOnlySpan<float> data, params int[] shape)
+    {
         ArgumentNullException.ThrowIfNull(shape);
         int length = Check.ShapeLength(shape, nameof(shape));
         if (length != data.Length)

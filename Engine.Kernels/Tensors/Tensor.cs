@@ -62,8 +62,28 @@ public sealed class Tensor : IDisposable
     public float[] ToArray()
     {
         var host = new float[Length];
-        Buffer.View.CopyToCPU(host);
+        CopyTo(host);
         return host;
+    }
+
+    /// <summary>Copies the elements, row-major, into the first <see cref="Length"/> elements of <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="Length"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The tensor or its device was disposed.</exception>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length < Length)
+            throw new ArgumentException(
+                $"destination has {destination.Length} elements but the tensor of shape {Check.Format(_shape)} has {Length}.", nameof(destination));
+        View.CopyToCPU(destination[..Length]);
+    }
+
+    /// <summary>A copy of this tensor on <paramref name="device"/> (through host memory when the devices differ).</summary>
+    /// <exception cref="ObjectDisposedException">The tensor, its device or <paramref name="device"/> was disposed.</exception>
+    public Tensor To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        device.ThrowIfDisposed();
+        return ReferenceEquals(device, Device) ? Clone() : device.FromArray(ToArray(), _shape);
     }
 
     /// <summary>Copies a rank-2 tensor to a new host matrix.</summary>
@@ -97,7 +117,11 @@ public sealed class Tensor : IDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"Tensor{Check.Format(_shape)} on {Device.Kind}";
+    /// <remarks>
+    /// Shows the values as PyTorch prints them, with at most three leading and three trailing entries along each axis
+    /// (only those are copied from the device), then the shape and the device. A disposed tensor shows no values.
+    /// </remarks>
+    public override string ToString() => TensorFormat.Format(this);
 
     /// <summary>Frees the device memory. Safe to call twice, and after the device was disposed.</summary>
     public void Dispose()
