@@ -12,6 +12,8 @@ namespace TorchEbm.Checkpoints;
 public static class Checkpoint
 {
     /// <summary>Writes every parameter of <paramref name="module"/> (atomically) with optional string metadata.</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or a directory, or a metadata value is null.</exception>
+    /// <exception cref="IOException">The file could not be written (the previous file, if any, is left as it was).</exception>
     public static void Save(string path, Module module, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(module);
@@ -54,6 +56,8 @@ public static class Checkpoint
     }
 
     /// <summary>Writes the state of <paramref name="optimizer"/> (moments or momentum buffers, step counts), atomically.</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or a directory.</exception>
+    /// <exception cref="IOException">The file could not be written (the previous file, if any, is left as it was).</exception>
     /// <exception cref="ObjectDisposedException">The optimizer has been disposed.</exception>
     public static void SaveOptimizer(string path, Optimizer optimizer)
     {
