@@ -50,7 +50,13 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
-    public override OptimizerState ExportState()
+    protected override IReadOnlyList<string> StateTensorNames { get; } = ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> StateScalarNames { get; } = ["step"];
+
+    /// <inheritdoc />
+    protected override OptimizerState CreateState()
     {
         var tensors = new List<(string, Tensor)>();
         var metadata = new Dictionary<string, string> { ["optimizer"] = nameof(Adam) };
@@ -65,22 +71,48 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
+    /// <exception cref="InvalidDataException">A step is not an integer of at least 1, or a second moment is negative.</exception>
     protected override void RestoreState(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, string source)
     {
-        for (int i = 0; i < _steps.Length; i++)
+        // Check every value before changing anything: a bad step (e.g. -5) would turn every parameter NaN.
+        int[] steps = new int[_steps.Length];
+        for (int i = 0; i < steps.Length; i++)
         {
-            bool hasM = tensors.TryGetValue($"{i}.exp_avg", out var m), hasV = tensors.TryGetValue($"{i}.exp_avg_sq", out var v);
-            if (hasM != hasV || !(metadata.TryGetValue($"{i}.step", out string? step) == hasM))
-                throw new InvalidDataException($"{source}: the Adam state of parameter {i} is incomplete.");
+            if (!metadata.TryGetValue($"{i}.step", out string? step)) continue;
+            steps[i] = ParseStep($"{i}.step", step, source);
+            if (tensors[$"{i}.exp_avg_sq"].Data.Any(x => x < 0f))
+                throw new InvalidDataException($"{source}: '{i}.exp_avg_sq' holds negative values; a second moment cannot be negative.");
+        }
+
+        var m = new Tensor?[_m.Length];
+        var v = new Tensor?[_v.Length];
+        try
+        {
+            for (int i = 0; i < steps.Length; i++)
+            {
+                if (steps[i] == 0) continue;
+                m[i] = Upload(i, tensors[$"{i}.exp_avg"].Data);
+                v[i] = Upload(i, tensors[$"{i}.exp_avg_sq"].Data);
+            }
+        }
+        catch
+        {
+            foreach (Tensor? t in m.Concat(v)) t?.Dispose();
+            throw;
+        }
+
+        for (int i = 0; i < steps.Length; i++)
+        {
             _m[i]?.Dispose();
             _v[i]?.Dispose();
-            (_m[i], _v[i], _steps[i]) = hasM ? (Upload(i, m.Data), Upload(i, v.Data), int.Parse(step!, System.Globalization.CultureInfo.InvariantCulture)) : (null, null, 0);
+            (_m[i], _v[i], _steps[i]) = (m[i], v[i], steps[i]);
         }
     }
 
     /// <inheritdoc />
     public override void Dispose()
     {
+        if (IsDisposed) return;
         foreach (Tensor? t in _m.Concat(_v)) t?.Dispose();
         base.Dispose();
     }

@@ -37,7 +37,11 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc />
-    public override OptimizerState ExportState()
+    /// <remarks>Only with momentum: plain SGD has no state.</remarks>
+    protected override IReadOnlyList<string> StateTensorNames => Momentum != 0f ? ["momentum_buffer"] : [];
+
+    /// <inheritdoc />
+    protected override OptimizerState CreateState()
     {
         var tensors = new List<(string, Tensor)>();
         for (int i = 0; i < _momentum.Length; i++)
@@ -48,16 +52,29 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc />
     protected override void RestoreState(IReadOnlyDictionary<string, (int[] Shape, float[] Data)> tensors, IReadOnlyDictionary<string, string> metadata, string source)
     {
-        for (int i = 0; i < _momentum.Length; i++)
+        var buffers = new Tensor?[_momentum.Length];
+        try
+        {
+            for (int i = 0; i < buffers.Length; i++)
+                buffers[i] = tensors.TryGetValue($"{i}.momentum_buffer", out var b) ? Upload(i, b.Data) : null;
+        }
+        catch
+        {
+            foreach (Tensor? t in buffers) t?.Dispose();
+            throw;
+        }
+
+        for (int i = 0; i < buffers.Length; i++)
         {
             _momentum[i]?.Dispose();
-            _momentum[i] = tensors.TryGetValue($"{i}.momentum_buffer", out var b) ? Upload(i, b.Data) : null;
+            _momentum[i] = buffers[i];
         }
     }
 
     /// <inheritdoc />
     public override void Dispose()
     {
+        if (IsDisposed) return;
         foreach (Tensor? t in _momentum) t?.Dispose();
         base.Dispose();
     }

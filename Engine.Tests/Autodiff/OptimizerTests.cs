@@ -69,6 +69,48 @@ public sealed class OptimizerTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([p], 0.1f, momentum: -1f));
     }
 
+    [Test]
+    public void Constructor_SameParameterTwice_ThrowsArgumentExceptionNamingParameters()
+    {
+        using var p = new Var(Device.Zeros(3), requiresGrad: true);
+        using var q = new Var(Device.Zeros(2), requiresGrad: true);
+        foreach (Func<Optimizer> create in new Func<Optimizer>[] { () => new Sgd([p, q, p], 0.1f), () => new Adam([q, p, q]) })
+        {
+            var e = Assert.Throws<ArgumentException>(() => create().Dispose())!;
+            Assert.That(e.ParamName, Is.EqualTo("parameters"));
+            Assert.That(e.Message, Does.Contain("parameters[2] is the same Var as parameters[0]"));
+        }
+    }
+
+    [Test]
+    public void Adam_AfterDispose_StepZeroGradAndStateThrowObjectDisposedException()
+    {
+        using var parameter = new Var(Device.FromArray(P0.Select(x => (float)x).ToArray(), P0.Length), requiresGrad: true);
+        var adam = new Adam([parameter], 0.1f);
+        Run(adam, parameter);
+        OptimizerState state = adam.ExportState();
+        var tensors = state.Tensors.ToDictionary(t => t.Name, t => (t.Tensor.Shape, t.Tensor.ToArray()));
+        adam.Dispose();
+        adam.Dispose(); // idempotent
+        Assert.That(adam.IsDisposed);
+        Assert.Throws<ObjectDisposedException>(adam.Step);
+        Assert.Throws<ObjectDisposedException>(adam.ZeroGrad);
+        Assert.Throws<ObjectDisposedException>(() => adam.ExportState());
+        Assert.Throws<ObjectDisposedException>(() => adam.ImportState(tensors, state.Metadata, "state"));
+        Assert.That(parameter.IsDisposed, Is.False, "the parameters stay alive");
+    }
+
+    [Test]
+    public void Sgd_AfterDispose_StepThrowsObjectDisposedException()
+    {
+        using var parameter = new Var(Device.FromArray(P0.Select(x => (float)x).ToArray(), P0.Length), requiresGrad: true);
+        var sgd = new Sgd([parameter], 0.1f, momentum: 0.9f);
+        Run(sgd, parameter);
+        sgd.Dispose();
+        Assert.Throws<ObjectDisposedException>(sgd.Step);
+        Assert.Throws<ObjectDisposedException>(() => sgd.ExportState());
+    }
+
     /// <summary>ZeroGrad, Backward of sum c p^2, Step.</summary>
     private void Run(Optimizer optimizer, Var parameter)
     {

@@ -91,6 +91,35 @@ public sealed class CheckpointTests(DeviceKind kind) : DeviceTest(kind)
             Does.Contain("missing [4.weight, 4.bias]"));
     }
 
+    [TestCase(float.NaN, "NaN")]
+    [TestCase(float.NegativeInfinity, "-Infinity")]
+    public void Load_NonFiniteWeight_ThrowsNamingTheTensorAndLeavesTheModuleUnchanged(float bad, string shown)
+    {
+        using var saved = new MLP(Device, 2, [8], 1, seed: 1);
+        using var target = new MLP(Device, 2, [8], 1, seed: 2);
+        SafeTensor[] tensors = saved.NamedParameters().Select(p => new SafeTensor(p.Name, p.Parameter.Shape, p.Parameter.Value.ToArray())).ToArray();
+        tensors[^1].Data[0] = bad; // 2.bias, the last parameter: every other one would be copied first by a careless loader
+        SafeTensorsFile.Save(PathOf("m.safetensors"), tensors);
+        float[][] before = [.. target.Parameters().Select(p => p.Value.ToArray())];
+
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(PathOf("m.safetensors"), target))!;
+        Assert.That(e.Message, Does.Contain($"'2.bias' holds {shown} at element 0"));
+        Assert.That(target.Parameters().Select(p => p.Value.ToArray()), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void Load_NonFiniteWeight_WithAllowNonFinite_Loads()
+    {
+        using var saved = new MLP(Device, 2, [8], 1, seed: 1);
+        using var target = new MLP(Device, 2, [8], 1, seed: 2);
+        SafeTensor[] tensors = saved.NamedParameters().Select(p => new SafeTensor(p.Name, p.Parameter.Shape, p.Parameter.Value.ToArray())).ToArray();
+        tensors[0].Data[3] = float.PositiveInfinity;
+        SafeTensorsFile.Save(PathOf("m.safetensors"), tensors);
+        Checkpoint.Load(PathOf("m.safetensors"), target, allowNonFinite: true);
+        foreach ((SafeTensor t, Var p) in tensors.Zip(target.Parameters()))
+            Assert.That(p.Value.ToArray(), Is.EqualTo(t.Data), t.Name);
+    }
+
     [Test]
     public void CrashDuringSave_LeavesThePreviousCheckpointIntact()
     {

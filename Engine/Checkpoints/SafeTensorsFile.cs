@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 
 namespace TorchEbm.Checkpoints;
 
@@ -11,17 +12,24 @@ namespace TorchEbm.Checkpoints;
 /// strings), then the raw little-endian data. Only F32 tensors, the dtype this engine computes in.
 /// </summary>
 /// <remarks>
-/// Writes are atomic: the file is written beside the target under a temporary name, flushed to disk and renamed over
-/// the target, so a crash mid-write leaves the old file (or none), never a half-written one. Reads validate the
-/// header, every dtype, shape and offset, and reject truncated or corrupted files with <see cref="InvalidDataException"/>.
+/// Writes are atomic: the file is written beside the target under a temporary name (<c>.name.GUID.tmp</c>), flushed
+/// to disk and renamed over the target, so a crash mid-write leaves the old file (or none), never a half-written one;
+/// temporary files that an interrupted save of the same target left behind are removed by the next successful save.
+/// Reads validate the header (UTF-8, JSON, no duplicate keys), every dtype, shape and offset, and reject truncated or
+/// corrupted files with <see cref="InvalidDataException"/>.
 /// </remarks>
 public static class SafeTensorsFile
 {
     private const string MetadataKey = "__metadata__";
     private const long MaxHeaderBytes = 100L << 20; // the reference implementation's limit
+    private const string TemporarySuffix = ".tmp";
 
     /// <summary>Writes <paramref name="tensors"/> (unique names) and optional string metadata to <paramref name="path"/>, atomically.</summary>
-    /// <exception cref="ArgumentException">Duplicate or empty names, or a shape that does not match the data length.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="path"/> is empty or a directory; duplicate or empty names, a null shape or data, a shape that does
+    /// not match the data length; or a null metadata value.
+    /// </exception>
+    /// <exception cref="IOException">The file could not be written (the previous file, if any, is left as it was).</exception>
     public static void Save(string path, IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
         Save(path, tensors, metadata, afterBytes: null);
 
@@ -30,11 +38,13 @@ public static class SafeTensorsFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new ArgumentException($"{path} is a directory, not a safetensors file.", nameof(path));
         SafeTensor[] list = [.. tensors];
         byte[] header = Header(list, metadata);
 
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string directory = Path.GetDirectoryName(full)!, fileName = Path.GetFileName(full);
+        string temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -62,14 +72,20 @@ public static class SafeTensorsFile
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+        RemoveStaleTemporaries(directory, fileName);
     }
 
     /// <summary>Reads every tensor and the metadata of a safetensors file.</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or a directory.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is truncated, corrupted, or holds a dtype other than F32.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is truncated or corrupted: a header that is not UTF-8 JSON, a duplicate key, a dtype other than F32, a
+    /// malformed or oversized shape, offsets that do not tile the data.
+    /// </exception>
     public static (IReadOnlyList<SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new ArgumentException($"{path} is a directory, not a safetensors file.", nameof(path));
         byte[] bytes = File.ReadAllBytes(path);
         string name = Path.GetFileName(path);
         if (bytes.Length < 8) throw Invalid(name, $"it has {bytes.Length} bytes, fewer than the 8-byte header length");
@@ -77,71 +93,131 @@ public static class SafeTensorsFile
         if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8)
             throw Invalid(name, $"its header claims {headerLength} bytes but the file has {bytes.Length - 8} after the length");
 
-        JsonObject header;
+        ReadOnlyMemory<byte> json = bytes.AsMemory(8, (int)headerLength);
+        if (!Utf8.IsValid(json.Span))
+        {
+            Utf8.ToUtf16(json.Span, new char[json.Length], out int valid, out _, replaceInvalidSequences: false);
+            throw Invalid(name, $"its header is not valid UTF-8 (at byte {8 + valid} of the file)");
+        }
+        JsonDocument document;
         try
         {
-            header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength))?.AsObject()
-                ?? throw Invalid(name, "its header is not a JSON object");
+            document = JsonDocument.Parse(json);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        catch (JsonException e)
         {
             throw Invalid(name, $"its header is not valid JSON ({e.Message})");
         }
 
-        long dataStart = 8 + (long)headerLength, dataLength = bytes.Length - dataStart;
-        var metadata = new Dictionary<string, string>();
-        var entries = new List<(SafeTensor Tensor, long Begin, long End)>();
-        foreach ((string key, JsonNode? value) in header)
+        using (document)
         {
-            if (key == MetadataKey)
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw Invalid(name, "its header is not a JSON object");
+            long dataStart = 8 + (long)headerLength, dataLength = bytes.Length - dataStart;
+            var metadata = new Dictionary<string, string>();
+            var entries = new List<(SafeTensor Tensor, long Begin, long End)>();
+            try
             {
-                foreach ((string k, JsonNode? v) in value as JsonObject ?? throw Invalid(name, "__metadata__ is not an object"))
-                    metadata[k] = v is JsonValue s && s.TryGetValue(out string? text) ? text : throw Invalid(name, $"metadata '{k}' is not a string");
-                continue;
+                foreach ((string key, JsonElement value) in Properties(name, document.RootElement, "the header"))
+                {
+                    if (key != MetadataKey)
+                    {
+                        entries.Add(ReadEntry(name, key, value, bytes, dataStart, dataLength));
+                        continue;
+                    }
+                    if (value.ValueKind != JsonValueKind.Object) throw Invalid(name, "__metadata__ is not an object");
+                    foreach ((string k, JsonElement v) in Properties(name, value, "__metadata__"))
+                        metadata[k] = v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Invalid(name, $"metadata '{k}' is not a string");
+                }
             }
-            entries.Add(ReadEntry(name, key, value, bytes, dataStart, dataLength));
-        }
+            catch (InvalidOperationException e) // a string escape that decodes to invalid UTF-16, e.g. a lone surrogate
+            {
+                throw Invalid(name, $"its header holds a string that is not valid text ({e.Message})");
+            }
 
-        // The data must be covered exactly: contiguous, non-overlapping, no trailing bytes (as the reference reader requires).
-        long expected = 0;
-        foreach (var (tensor, begin, end) in entries.OrderBy(e => e.Begin))
-        {
-            if (begin != expected) throw Invalid(name, $"tensor '{tensor.Name}' starts at byte {begin} of the data, expected {expected} (gap or overlap)");
-            expected = end;
+            // The data must be covered exactly: contiguous, non-overlapping, no trailing bytes (as the reference reader requires).
+            long expected = 0;
+            foreach (var (tensor, begin, end) in entries.OrderBy(e => e.Begin))
+            {
+                if (begin != expected) throw Invalid(name, $"tensor '{tensor.Name}' starts at byte {begin} of the data, expected {expected} (gap or overlap)");
+                expected = end;
+            }
+            if (expected != dataLength) throw Invalid(name, $"the tensors cover {expected} bytes of data but the file holds {dataLength}");
+            return (entries.Select(e => e.Tensor).ToArray(), metadata);
         }
-        if (expected != dataLength) throw Invalid(name, $"the tensors cover {expected} bytes of data but the file holds {dataLength}");
-        return (entries.Select(e => e.Tensor).ToArray(), metadata);
     }
 
-    private static (SafeTensor, long, long) ReadEntry(string file, string key, JsonNode? value, byte[] bytes, long dataStart, long dataLength)
+    /// <summary>The properties of a JSON object, rejecting a key that occurs twice (JSON leaves that undefined).</summary>
+    private static List<(string Key, JsonElement Value)> Properties(string file, JsonElement obj, string where)
     {
-        if (value is not JsonObject entry) throw Invalid(file, $"entry '{key}' is not an object");
-        string? dtype = (entry["dtype"] as JsonValue)?.GetValue<string>();
-        if (dtype != "F32") throw Invalid(file, $"tensor '{key}' has dtype {dtype ?? "(none)"}; only F32 is supported");
-        if (entry["shape"] is not JsonArray shapeNode || entry["data_offsets"] is not JsonArray offsets || offsets.Count != 2)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<(string, JsonElement)>();
+        foreach (JsonProperty property in obj.EnumerateObject())
+        {
+            if (!seen.Add(property.Name)) throw Invalid(file, $"{where} has the key '{property.Name}' twice");
+            result.Add((property.Name, property.Value));
+        }
+        return result;
+    }
+
+    private static (SafeTensor, long, long) ReadEntry(string file, string key, JsonElement entry, byte[] bytes, long dataStart, long dataLength)
+    {
+        if (entry.ValueKind != JsonValueKind.Object) throw Invalid(file, $"entry '{key}' is not an object");
+        var fields = Properties(file, entry, $"entry '{key}'").ToDictionary(p => p.Key, p => p.Value);
+        if (!fields.TryGetValue("dtype", out JsonElement dtypeNode)) throw Invalid(file, $"tensor '{key}' has no dtype");
+        if (dtypeNode.ValueKind != JsonValueKind.String) throw Invalid(file, $"tensor '{key}' has dtype {dtypeNode.GetRawText()}, not a string such as \"F32\"");
+        string dtype = dtypeNode.GetString()!;
+        if (dtype != "F32") throw Invalid(file, $"tensor '{key}' has dtype {dtype}; only F32 is supported");
+        if (!fields.TryGetValue("shape", out JsonElement shapeNode) || shapeNode.ValueKind != JsonValueKind.Array
+            || !fields.TryGetValue("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw Invalid(file, $"tensor '{key}' lacks a shape or a [begin, end] data_offsets pair");
-        int[] shape;
-        long begin, end;
-        try
-        {
-            shape = shapeNode.Select(d => checked((int)d!.GetValue<long>())).ToArray();
-            begin = offsets[0]!.GetValue<long>();
-            end = offsets[1]!.GetValue<long>();
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or NullReferenceException)
-        {
-            throw Invalid(file, $"tensor '{key}' has a malformed shape or offsets ({e.Message})");
-        }
-        if (shape.Any(d => d < 0)) throw Invalid(file, $"tensor '{key}' has a negative dimension");
-        long elements = shape.Aggregate(1L, (a, d) => a * d);
+        int[] shape = [.. shapeNode.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out int n) && n >= 0
+            ? n : throw Invalid(file, $"tensor '{key}' has shape {shapeNode.GetRawText()}; dimensions must be integers in [0, {int.MaxValue}]"))];
+        if (offsets[0].ValueKind != JsonValueKind.Number || !offsets[0].TryGetInt64(out long begin)
+            || offsets[1].ValueKind != JsonValueKind.Number || !offsets[1].TryGetInt64(out long end))
+            throw Invalid(file, $"tensor '{key}' has data_offsets {offsets.GetRawText()}; they must be integers");
         if (begin < 0 || end < begin || end > dataLength)
             throw Invalid(file, $"tensor '{key}' has offsets [{begin}, {end}] outside the {dataLength} data bytes (truncated?)");
-        if (end - begin != elements * 4)
-            throw Invalid(file, $"tensor '{key}' of shape ({string.Join(", ", shape)}) needs {elements * 4} bytes but its offsets span {end - begin}");
+        long elements = ElementCount(shape, limit: (end - begin) / 4);
+        if (elements < 0 || end - begin != elements * 4)
+            throw Invalid(file, $"tensor '{key}' of shape ({string.Join(", ", shape)}) does not fit its offsets, which span {end - begin} bytes");
         var data = new float[elements];
         for (long i = 0; i < elements; i++)
             data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + begin + 4 * i), 4));
         return (new SafeTensor(key, shape, data), begin, end);
+    }
+
+    /// <summary>The product of <paramref name="shape"/>'s dimensions (all non-negative), or -1 if it exceeds <paramref name="limit"/> (no overflow).</summary>
+    private static long ElementCount(int[] shape, long limit)
+    {
+        if (shape.Contains(0)) return 0;
+        long elements = 1;
+        foreach (int d in shape)
+        {
+            if (elements > limit / d) return -1;
+            elements *= d;
+        }
+        return elements;
+    }
+
+    /// <summary>Deletes <c>.name.GUID.tmp</c> files an interrupted save of the same target left behind (best effort).</summary>
+    private static void RemoveStaleTemporaries(string directory, string fileName)
+    {
+        string prefix = $".{fileName}.";
+        foreach (string candidate in Directory.EnumerateFiles(directory, $"{prefix}*{TemporarySuffix}"))
+        {
+            string name = Path.GetFileName(candidate);
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length != prefix.Length + 32 + TemporarySuffix.Length
+                || !Guid.TryParseExact(name.AsSpan(prefix.Length, 32), "N", out _))
+                continue;
+            try
+            {
+                File.Delete(candidate);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's or locked: the checkpoint itself was written, so this is not an error.
+            }
+        }
     }
 
     private static byte[] Header(SafeTensor[] tensors, IReadOnlyDictionary<string, string>? metadata)
@@ -150,25 +226,26 @@ public static class SafeTensorsFile
         if (metadata is { Count: > 0 })
         {
             var meta = new JsonObject();
-            foreach ((string k, string v) in metadata) meta[k] = v;
+            foreach ((string k, string v) in metadata)
+                meta[k] = v ?? throw new ArgumentException($"metadata['{k}'] is null; metadata values must be strings.", nameof(metadata));
             header[MetadataKey] = meta;
         }
         long offset = 0;
         foreach (SafeTensor t in tensors)
         {
-            ArgumentNullException.ThrowIfNull(t);
+            if (t is null) throw new ArgumentException("A tensor is null.", nameof(tensors));
             if (string.IsNullOrEmpty(t.Name) || t.Name == MetadataKey) throw new ArgumentException($"Invalid tensor name '{t.Name}'.", nameof(tensors));
             if (header.ContainsKey(t.Name)) throw new ArgumentException($"Duplicate tensor name '{t.Name}'.", nameof(tensors));
-            long elements = t.Shape.Aggregate(1L, (a, d) => a * d);
-            if (t.Shape.Any(d => d < 0) || elements != t.Data.Length)
+            if (t.Shape is null || t.Data is null) throw new ArgumentException($"Tensor '{t.Name}' has a null shape or data.", nameof(tensors));
+            if (t.Shape.Any(d => d < 0) || ElementCount(t.Shape, limit: t.Data.Length) != t.Data.Length)
                 throw new ArgumentException($"Tensor '{t.Name}' has shape {t.ShapeText} but {t.Data.Length} elements.", nameof(tensors));
             header[t.Name] = new JsonObject
             {
                 ["dtype"] = "F32",
                 ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode)d).ToArray()),
-                ["data_offsets"] = new JsonArray(offset, offset + 4 * elements),
+                ["data_offsets"] = new JsonArray(offset, offset + 4L * t.Data.Length),
             };
-            offset += 4 * elements;
+            offset += 4L * t.Data.Length;
         }
         byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padded = (json.Length + 7) / 8 * 8; // pad with spaces so the data starts 8-byte aligned, as the reference writer does
