@@ -20,8 +20,11 @@ public sealed class Linear : Module
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         float bound = 1f / MathF.Sqrt(inFeatures);
-        Weight = new Var(UniformSymmetric(device, [outFeatures, inFeatures], bound, seed), requiresGrad: true);
-        Bias = new Var(UniformSymmetric(device, [outFeatures], bound, seed ^ BiasSeedMix), requiresGrad: true);
+        using (DisposeScope.Suspend()) // the layer owns its parameters
+        {
+            Weight = new Var(UniformSymmetric(device, [outFeatures, inFeatures], bound, seed), requiresGrad: true);
+            Bias = new Var(UniformSymmetric(device, [outFeatures], bound, seed ^ BiasSeedMix), requiresGrad: true);
+        }
     }
 
     /// <summary>Input features.</summary>

@@ -41,8 +41,8 @@ public sealed class Adam : Optimizer
     /// <inheritdoc />
     protected override void Update(int index, Tensor parameter, Tensor gradient)
     {
-        Tensor m = _m[index] ??= parameter.Device.Zeros(parameter.Shape);
-        Tensor v = _v[index] ??= parameter.Device.Zeros(parameter.Shape);
+        Tensor m = _m[index] ??= NewState(index);
+        Tensor v = _v[index] ??= NewState(index);
         int t = ++_steps[index];
         var settings = new AdamSettings(Lr, Beta1, Beta2, Eps, WeightDecay,
             (float)(1 - Math.Pow(Beta1, t)), (float)Math.Sqrt(1 - Math.Pow(Beta2, t)));

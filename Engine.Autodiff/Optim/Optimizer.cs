@@ -155,8 +155,17 @@ public abstract class Optimizer : IDisposable
             ? step
             : throw new InvalidDataException($"{source}: '{key}' is \"{value}\" but must be an integer of at least 1.");
 
-    /// <summary>A device copy of host data shaped like parameter <paramref name="index"/>.</summary>
-    protected Tensor Upload(int index, float[] data) => _parameters[index].Device.FromArray(data, _parameters[index].Value.Shape);
+    /// <summary>A device copy of host data shaped like parameter <paramref name="index"/>: optimizer state, outside any dispose scope.</summary>
+    protected Tensor Upload(int index, float[] data)
+    {
+        using (DisposeScope.Suspend()) return _parameters[index].Device.FromArray(data, _parameters[index].Value.Shape);
+    }
+
+    /// <summary>Zeroed state of the given shape (default: parameter <paramref name="index"/>'s), outside any dispose scope.</summary>
+    protected Tensor NewState(int index, int[]? shape = null)
+    {
+        using (DisposeScope.Suspend()) return _parameters[index].Device.Zeros(shape ?? _parameters[index].Value.Shape);
+    }
 
     /// <summary>Updates parameter <paramref name="index"/> in place from its gradient.</summary>
     protected abstract void Update(int index, Tensor parameter, Tensor gradient);

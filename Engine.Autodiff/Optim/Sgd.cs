@@ -31,7 +31,7 @@ public sealed class Sgd : Optimizer
     protected override void Update(int index, Tensor parameter, Tensor gradient)
     {
         bool first = _momentum[index] is null;
-        Tensor buffer = _momentum[index] ??= parameter.Device.Zeros(Momentum != 0f ? parameter.Shape : [1]);
+        Tensor buffer = _momentum[index] ??= NewState(index, Momentum != 0f ? null : [1]);
         parameter.Device.Launch(OptimizerKernels.Sgd, parameter.Length, parameter.View, gradient.View, buffer.View,
             Lr, Momentum, WeightDecay, first ? 1 : 0);
     }

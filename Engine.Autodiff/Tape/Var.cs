@@ -138,7 +138,12 @@ public sealed partial class Var : IDisposable
     public override string ToString() => $"Var{Shapes.Format(Value.Shape)}{(RequiresGrad ? " requires grad" : "")}";
 
     /// <summary>The gradient buffer of a leaf, created as zeros on first use.</summary>
-    internal Tensor EnsureGrad() => _grad ??= Device.Zeros(Value.Shape);
+    internal Tensor EnsureGrad()
+    {
+        if (_grad is null)
+            using (DisposeScope.Suspend()) _grad = Device.Zeros(Value.Shape); // lives as long as the Var
+        return _grad;
+    }
 
     private void ThrowIfNotDifferentiable()
     {

@@ -10,6 +10,17 @@ public sealed partial class Device
     private const uint UniformStream = 1;
     private const uint NormalStream = 2;
 
+    /// <summary>
+    /// Opens a <see cref="DisposeScope"/>: tensors this thread creates on this device until it is disposed are freed
+    /// with it, unless handed out with <see cref="DisposeScope.Keep"/>.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The device has been disposed.</exception>
+    public DisposeScope NewScope()
+    {
+        ThrowIfDisposed();
+        return new DisposeScope(this);
+    }
+
     /// <summary>A tensor of the given shape filled with zeros.</summary>
     /// <exception cref="ArgumentException">Rank outside 1-3 or a dimension below 1.</exception>
     public Tensor Zeros(params int[] shape)

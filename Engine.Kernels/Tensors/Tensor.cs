@@ -20,6 +20,7 @@ public sealed class Tensor : IDisposable
         Length = length;
         _buffer = device.Accelerator.Allocate1D<float>(length);
         Interlocked.Increment(ref device.LiveTensorCount);
+        DisposeScope.Adopt(this);
     }
 
     /// <summary>The device whose memory holds this tensor.</summary>

@@ -146,7 +146,8 @@ public sealed class ContrastiveDivergence : BaseLoss
             return Sampler.Advance(start, K);
         }
 
-        _buffer ??= device.Randn([BufferSize, d], Seed);
+        if (_buffer is null)
+            using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
         using Tensor x = device.Allocate([chains, d]);
         device.Launch(ReplayKernels.Gather, chains, _buffer.View, x.View, d, _next, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++);
         Tensor advanced = Sampler.Advance(x, K);

@@ -29,8 +29,11 @@ public sealed class GaussianModel : AnalyticModel<Gaussian>
                 $"cov must have shape ({d}, {d}) to match mean of shape ({d},), got ({cov.GetLength(0)}, {cov.GetLength(1)}).", nameof(cov));
 
         float[] precision = Precision(cov, d);
-        _mean = device.FromArray(mean, d);
-        _precision = device.FromArray(precision, d, d);
+        using (DisposeScope.Suspend()) // the model owns its constants
+        {
+            _mean = device.FromArray(mean, d);
+            _precision = device.FromArray(precision, d, d);
+        }
         Energy = new Gaussian(_mean.View, _precision.View);
     }
 
