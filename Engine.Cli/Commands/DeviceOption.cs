@@ -1,13 +1,25 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace TorchEbm.Cli.Commands;
 
-/// <summary>The --device option: auto, cpu or cuda.</summary>
+/// <summary>The --device option: auto, cpu or cuda (gpu is an alias); names only, never enum numbers.</summary>
 internal static class DeviceOption
 {
-    public static DeviceKind Parse(string text) => text.ToLowerInvariant() switch
+    public static Option<DeviceKind> Create() => new("--device")
     {
-        "auto" => DeviceKind.Auto,
-        "cpu" => DeviceKind.Cpu,
-        "cuda" or "gpu" => DeviceKind.Cuda,
-        _ => throw new ArgumentException($"--device must be auto, cpu or cuda, got '{text}'."),
+        Description = "auto, cpu or cuda.",
+        DefaultValueFactory = _ => DeviceKind.Auto,
+        CustomParser = Parse,
     };
+
+    private static DeviceKind Parse(ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0) return DeviceKind.Auto;
+        string text = result.Tokens[0].Value;
+        if (text.Equals("gpu", StringComparison.OrdinalIgnoreCase)) return DeviceKind.Cuda;
+        if (Names.TryParse(text, out DeviceKind kind)) return kind;
+        result.AddError($"--device must be auto, cpu or cuda, got '{text}'.");
+        return default;
+    }
 }

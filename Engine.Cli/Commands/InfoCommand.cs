@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using TorchEbm.Cli.Errors;
 
 namespace TorchEbm.Cli.Commands;
 
@@ -9,12 +10,12 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "List devices, the one Device.Create() picks, and ILGPU/.NET versions.");
-        command.SetAction(_ => Run(Console.Out));
+        var command = new Command("info", "List devices, the one Device.Create() picks, and ILGPU/.NET versions. " + ExitCodes.Help);
+        command.SetAction(result => Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(TextWriter output)
+    private static int Run(TextWriter output, TextWriter error)
     {
         output.WriteLine($"TorchEbm.Gpu {Version(typeof(Device).Assembly)}");
         output.WriteLine($"ILGPU        {Version(typeof(ILGPU.Context).Assembly)}");
@@ -32,12 +33,12 @@ internal static class InfoCommand
             using Device device = Device.Create();
             string why = string.IsNullOrWhiteSpace(overrideValue) ? "Auto" : $"{Device.EnvironmentVariable}={overrideValue}";
             output.WriteLine($"Device.Create() picks: {device} ({why})");
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is DeviceUnavailableException or ArgumentException)
         {
-            Console.Error.WriteLine($"Device.Create() fails: {e.Message}");
-            return 1;
+            error.WriteLine($"torchebm info: Device.Create() fails: {e.Message}");
+            return ExitCodes.Usage;
         }
     }
 

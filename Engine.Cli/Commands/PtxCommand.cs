@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TorchEbm.Cli.Errors;
 using TorchEbm.Launch;
 
 namespace TorchEbm.Cli.Commands;
@@ -12,15 +13,15 @@ internal static class PtxCommand
     public static Command Create()
     {
         var outOption = new Option<DirectoryInfo>("--out") { Description = "Directory to write the .ptx files and kernels.tsv to.", Required = true };
-        var command = new Command("ptx", "Compile every kernel to PTX for sm_90 (no GPU needed) and write the files.");
+        var command = new Command("ptx", "Compile every kernel to PTX for sm_90 (no GPU needed) and write the files. " + ExitCodes.Help);
         command.Options.Add(outOption);
-        command.SetAction(result => Run(result.GetValue(outOption)!));
+        command.SetAction(result => Run(result.GetValue(outOption)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(DirectoryInfo outDir)
+    private static int Run(DirectoryInfo outDir, TextWriter stdout, TextWriter stderr)
     {
-        outDir.Create();
+        OutputPaths.EnsureWritableDirectory(outDir, "--out");
         using var compiler = new PtxCompiler();
         var manifest = new List<string> { "file\tkernel\thot" };
         int failures = 0;
@@ -31,17 +32,17 @@ internal static class PtxCommand
             {
                 File.WriteAllText(Path.Combine(outDir.FullName, file), compiler.Compile(kernel));
                 manifest.Add($"{file}\t{kernel.Name}\t{(kernel.Hot ? "hot" : "-")}");
-                Console.WriteLine($"compiled {kernel.Name}");
+                stdout.WriteLine($"compiled {kernel.Name}");
             }
             catch (InvalidOperationException e)
             {
-                Console.Error.WriteLine(e.Message);
+                stderr.WriteLine($"torchebm ptx: {e.Message}");
                 failures++;
             }
         }
         File.WriteAllLines(Path.Combine(outDir.FullName, "kernels.tsv"), manifest);
-        Console.WriteLine($"{manifest.Count - 1} kernels written to {outDir.FullName}, {failures} failed");
-        return failures == 0 ? 0 : 1;
+        stdout.WriteLine($"{manifest.Count - 1} kernels written to {outDir.FullName}, {failures} failed");
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Internal;
     }
 
     private static string FileName(KernelEntry kernel) =>

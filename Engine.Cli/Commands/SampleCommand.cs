@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using TorchEbm.Autodiff;
 using TorchEbm.Checkpoints;
+using TorchEbm.Cli.Errors;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
 
@@ -17,57 +18,50 @@ internal static class SampleCommand
     {
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train.", Required = true };
         var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
+        n.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--n must be at least 1."); });
         var steps = new Option<int?>("--steps") { Description = "Langevin steps from N(0, I); default: the number training used for its final samples (checkpoint metadata)." };
+        steps.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--steps must be at least 0."); });
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        var device = DeviceOption.Create();
         var output = new Option<FileInfo>("--out") { Description = "CSV file to write (x1,x2,... per row).", Required = true };
-        var command = new Command("sample", "Draw samples from a trained checkpoint into a CSV file.");
+        var command = new Command("sample", "Draw samples from a trained checkpoint into a CSV file. " + ExitCodes.Help);
         foreach (Option option in new Option[] { checkpoint, n, steps, seed, device, output }) command.Options.Add(option);
-        command.SetAction(result =>
-        {
-            try
-            {
-                return Run(result.GetValue(checkpoint)!, result.GetValue(n), result.GetValue(steps), result.GetValue(seed),
-                    DeviceOption.Parse(result.GetValue(device)!), result.GetValue(output)!);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException)
-            {
-                Console.Error.WriteLine($"torchebm sample: {e.Message}");
-                return 2;
-            }
-        });
+        command.SetAction(result => Run(result.GetValue(checkpoint)!, result.GetValue(n), result.GetValue(steps), result.GetValue(seed),
+            result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output));
         return command;
     }
 
-    private static int Run(FileInfo checkpoint, int n, int? requestedSteps, long seed, DeviceKind kind, FileInfo output)
+    private static int Run(FileInfo checkpoint, int n, int? requestedSteps, long seed, DeviceKind kind, FileInfo output, TextWriter stdout)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, "--n");
-        if (requestedSteps is int s) ArgumentOutOfRangeException.ThrowIfNegative(s, "--steps");
-        if (!checkpoint.Exists) throw new FileNotFoundException($"No checkpoint at {checkpoint.FullName}.");
-        IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.Load(checkpoint.FullName).Metadata;
-        string Meta(string key) => metadata.TryGetValue(key, out string? v) ? v
-            : throw new InvalidDataException($"{checkpoint.Name} lacks the '{key}' metadata torchebm train writes.");
-        int inputDim = int.Parse(Meta("input_dim"), CultureInfo.InvariantCulture);
-        int[] hidden = TrainCommand.ParseWidths(Meta("hidden"));
-        Activation activation = Enum.Parse<Activation>(Meta("activation"));
-        float stepSize = float.Parse(Meta("step_size"), CultureInfo.InvariantCulture);
-        float noiseScale = float.Parse(Meta("noise_scale"), CultureInfo.InvariantCulture);
-        int steps = requestedSteps ?? int.Parse(Meta("sample_steps"), CultureInfo.InvariantCulture);
+        if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
+        OutputPaths.EnsureWritableFile(output, "--out");
+        var card = ModelCard.Read(checkpoint);
+        if ((long)n * card.InputDim > int.MaxValue)
+            throw new UsageException($"--n {n} is too large: {n} x {card.InputDim} values exceed {int.MaxValue}.");
+        int steps = requestedSteps ?? card.SampleSteps;
 
         using Device device = Device.Create(kind);
-        using var model = new NeuralNetworkModel(new MLP(device, inputDim, hidden, 1, activation));
+        Widths.CheckFits(device, card.InputDim, card.Hidden, n);
+        using var model = new NeuralNetworkModel(new MLP(device, card.InputDim, card.Hidden, 1, card.Activation));
         Checkpoint.Load(checkpoint.FullName, model.Network);
-        using Tensor samples = new LangevinDynamics(model, stepSize, noiseScale, seed).Sample(n, inputDim, steps);
+        using Tensor samples = new LangevinDynamics(model, card.StepSize, card.NoiseScale, seed).Sample(n, card.InputDim, steps);
         float[] values = samples.ToArray();
         string temporary = output.FullName + ".tmp";
-        using (var writer = new StreamWriter(temporary))
+        try
         {
-            writer.WriteLine(string.Join(",", Enumerable.Range(1, inputDim).Select(i => $"x{i}")));
-            for (int r = 0; r < n; r++)
-                writer.WriteLine(string.Join(",", Enumerable.Range(0, inputDim).Select(j => values[r * inputDim + j].ToString("R", CultureInfo.InvariantCulture))));
+            using (var writer = new StreamWriter(temporary))
+            {
+                writer.WriteLine(string.Join(",", Enumerable.Range(1, card.InputDim).Select(i => $"x{i}")));
+                for (int r = 0; r < n; r++)
+                    writer.WriteLine(string.Join(",", Enumerable.Range(0, card.InputDim).Select(j => values[r * card.InputDim + j].ToString("R", CultureInfo.InvariantCulture))));
+            }
+            File.Move(temporary, output.FullName, overwrite: true);
         }
-        File.Move(temporary, output.FullName, overwrite: true);
-        Console.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {stepSize}, noise scale {noiseScale}) to {output.FullName}");
-        return 0;
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+        stdout.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {card.StepSize}, noise scale {card.NoiseScale}) to {output.FullName}");
+        return ExitCodes.Ok;
     }
 }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using TorchEbm.Checkpoints;
+using TorchEbm.Cli.Errors;
 using TorchEbm.Cli.Plots;
 using TorchEbm.Training;
 
@@ -18,101 +18,102 @@ internal static class TrainCommand
     {
         var defaults = new TrainingOptions();
         var dataset = new Option<string>("--dataset") { Description = $"Data set: {string.Join(", ", Datasets.SyntheticDatasets.Names)}.", DefaultValueFactory = _ => defaults.Dataset };
+        dataset.AcceptOnlyFromAmong([.. Datasets.SyntheticDatasets.Names]);
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Data rows (and negative chains) per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var k = new Option<int>("--k") { Description = "Langevin steps per CD step.", DefaultValueFactory = _ => defaults.K };
         var persistent = new Option<bool>("--persistent") { Description = "Persistent CD (replay buffer); --persistent false starts chains at the data.", DefaultValueFactory = _ => defaults.Persistent };
         var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.Lr };
         var inputGain = new Option<float>("--input-gain") { Description = "Factor on the first layer's initial weights (sharper initial features).", DefaultValueFactory = _ => defaults.InputGain };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden widths of the MLP, comma separated.", DefaultValueFactory = _ => string.Join(",", defaults.Hidden) };
+        var hidden = Widths.CreateOption(defaults.Hidden);
         var seed = new Option<long>("--seed") { Description = "Seed of data, weights and chains.", DefaultValueFactory = _ => defaults.Seed };
         var stepSize = new Option<float>("--step-size") { Description = "Langevin step size.", DefaultValueFactory = _ => defaults.StepSize };
         var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale (samples exp(-E / s^2)).", DefaultValueFactory = _ => defaults.NoiseScale };
         var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run training).", DefaultValueFactory = _ => defaults.ReinitFraction };
         var energyReg = new Option<float>("--energy-reg") { Description = "Weight of the CD loss's energy-magnitude penalty.", DefaultValueFactory = _ => defaults.EnergyRegularization };
         var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: as long as a training chain lives, k / reinit-fraction)." };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        var device = DeviceOption.Create();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
-        var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics.");
+        var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics. " + ExitCodes.Help);
         foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
-            TrainingOptions options;
-            try
+            TrainingOptions options = defaults with
             {
-                options = defaults with
-                {
-                    Dataset = result.GetValue(dataset)!,
-                    Steps = result.GetValue(steps),
-                    BatchSize = result.GetValue(batch),
-                    K = result.GetValue(k),
-                    Persistent = result.GetValue(persistent),
-                    Lr = result.GetValue(lr),
-                    Hidden = ParseWidths(result.GetValue(hidden)!),
-                    Seed = result.GetValue(seed),
-                    StepSize = result.GetValue(stepSize),
-                    NoiseScale = result.GetValue(noiseScale),
-                    ReinitFraction = result.GetValue(reinit),
-                    InputGain = result.GetValue(inputGain),
-                    EnergyRegularization = result.GetValue(energyReg),
-                    EvalSteps = result.GetValue(evalSteps),
-                };
-                options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                Console.Error.WriteLine($"torchebm train: {e.Message}");
-                return 2;
-            }
-            return Run(options, DeviceOption.Parse(result.GetValue(device)!), result.GetValue(output)!);
+                Dataset = result.GetValue(dataset)!,
+                Steps = result.GetValue(steps),
+                BatchSize = result.GetValue(batch),
+                K = result.GetValue(k),
+                Persistent = result.GetValue(persistent),
+                Lr = result.GetValue(lr),
+                Hidden = result.GetValue(hidden)!,
+                Seed = result.GetValue(seed),
+                StepSize = result.GetValue(stepSize),
+                NoiseScale = result.GetValue(noiseScale),
+                ReinitFraction = result.GetValue(reinit),
+                InputGain = result.GetValue(inputGain),
+                EnergyRegularization = result.GetValue(energyReg),
+                EvalSteps = result.GetValue(evalSteps),
+            };
+            options.Validate();
+            return Run(options, result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    private static int Run(TrainingOptions options, DeviceKind kind, DirectoryInfo outDir)
+    private static int Run(TrainingOptions options, DeviceKind kind, DirectoryInfo outDir, TextWriter stdout, TextWriter stderr)
     {
+        OutputPaths.EnsureWritableDirectory(outDir, "--out");
         using Device device = Device.Create(kind);
-        outDir.Create();
-        Console.WriteLine($"Training on {options.Dataset} for {options.Steps} steps on {device}; writing to {outDir.FullName}");
-        using TrainingResult result = RunWithProgress(device, options);
+        // CD runs the data and the negatives through the network as one batch; the final samples are EvalSamples chains.
+        Widths.CheckFits(device, 2, options.Hidden, Math.Max(2 * options.BatchSize, options.EvalSamples));
+        stdout.WriteLine($"Training on {options.Dataset} for {options.Steps} steps on {device}; writing to {outDir.FullName}");
+        using TrainingResult result = RunWithProgress(device, options, stdout);
 
         string checkpoint = Path.Combine(outDir.FullName, "model.safetensors");
         Checkpoint.Save(checkpoint, result.Model.Network, ModelMetadata(options));
         float[] data = result.Data.ToArray(), samples = result.Samples.ToArray();
+        bool finiteSamples = samples.All(float.IsFinite);
         string title = $"{options.Dataset}: learned energy, MMD^2 {result.Mmd:E2}";
         TrainingPlots.Energy(Path.Combine(outDir.FullName, "energy.png"), result.Model, data, samples, title);
         TrainingPlots.Samples(Path.Combine(outDir.FullName, "samples.png"), data, samples, $"{options.Dataset}: model samples (red) and data (grey)");
         TrainingPlots.Loss(Path.Combine(outDir.FullName, "loss.png"), result.Losses);
-        WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, device);
+        WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, finiteSamples, device);
 
-        Console.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
-                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.Scales[0].NullMean:E3} " +
-                          $"+- {result.NullStd:E2} (mean +- sd of {result.NullMmds.Count}); {(result.MatchesData ? "within" : "NOT within")} 3x data + 3 sd");
-        Console.WriteLine("MMD^2 by kernel bandwidth (the median heuristic, then finer):");
+        stdout.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
+                         $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.Scales[0].NullMean:E3} " +
+                         $"+- {result.NullStd:E2} (mean +- sd of {result.NullMmds.Count}); {(result.MatchesData ? "within" : "NOT within")} 3x data + 3 sd");
+        stdout.WriteLine("MMD^2 by kernel bandwidth (the median heuristic, then finer):");
         foreach (MmdScale s in result.Scales)
-            Console.WriteLine($"  s = {s.Bandwidth,6:F3}  model {s.Model,10:E2}  data draws {s.NullMean,10:E2} +- {s.NullStd:E1}  {(s.Within ? "within" : "not within")} 3x + 3 sd");
-        Console.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
+            stdout.WriteLine($"  s = {s.Bandwidth,6:F3}  model {s.Model,10:E2}  data draws {s.NullMean,10:E2} +- {s.NullStd:E1}  {(s.Within ? "within" : "not within")} 3x + 3 sd");
+        stdout.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
         if (result.DivergedAt is int step)
         {
-            Console.Error.WriteLine($"torchebm train: the loss became NaN or infinite at step {step}; stopped there and kept the parameters " +
-                                    "of the last finite step in model.safetensors. Try a smaller --lr or --step-size.");
-            return 3;
+            stderr.WriteLine($"torchebm train: the loss became NaN or infinite at step {step}; stopped there and kept the parameters " +
+                             "of the last finite step in model.safetensors. Try a smaller --lr or --step-size.");
+            return ExitCodes.Diverged;
         }
-        return 0;
+        if (!finiteSamples || !float.IsFinite(result.Mmd))
+        {
+            stderr.WriteLine($"torchebm train: the final samples became NaN or infinite ({options.SampleSteps} Langevin steps of size " +
+                             $"{options.StepSize.ToString(CultureInfo.InvariantCulture)}); metrics.json has null for them. Try a smaller --step-size.");
+            return ExitCodes.Diverged;
+        }
+        return ExitCodes.Ok;
     }
 
     /// <summary>A live progress bar on a terminal; a plain line every tenth of the run when output is redirected.</summary>
-    private static TrainingResult RunWithProgress(Device device, TrainingOptions options)
+    private static TrainingResult RunWithProgress(Device device, TrainingOptions options, TextWriter stdout)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        if (!ReferenceEquals(stdout, Console.Out) || !AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
             int every = Math.Max(1, options.Steps / 10);
             return Trainer.Run(device, options, p =>
             {
                 if (p.Step % every == 0 || p.Step == p.Steps)
-                    Console.WriteLine($"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.StepsPerSecond:F1} it/s");
+                    stdout.WriteLine($"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.StepsPerSecond:F1} it/s");
             });
         }
         TrainingResult? result = null;
@@ -143,13 +144,19 @@ internal static class TrainCommand
         ["sample_steps"] = options.SampleSteps.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, Device device)
+    /// <summary>metrics.json: snake_case keys; NaN and infinity are written as null (<see cref="MetricsJson"/>).</summary>
+    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, bool finiteSamples, Device device)
     {
         var metrics = new
         {
             dataset = options.Dataset,
             steps = result.Losses.Count,
-            options = new { options.BatchSize, options.K, options.Persistent, options.ReinitFraction, options.Lr, options.InputGain, hidden = options.Hidden, options.Seed, options.StepSize, options.NoiseScale, options.EnergyRegularization },
+            options = new
+            {
+                batch_size = options.BatchSize, k = options.K, persistent = options.Persistent, reinit_fraction = options.ReinitFraction,
+                lr = options.Lr, input_gain = options.InputGain, hidden = options.Hidden, seed = options.Seed, step_size = options.StepSize,
+                noise_scale = options.NoiseScale, energy_reg = options.EnergyRegularization,
+            },
             loss = result.Losses,
             mmd2_model_vs_heldout = result.Mmd,
             mmd2_data_vs_heldout = result.DataMmd,
@@ -160,22 +167,11 @@ internal static class TrainCommand
             mmd2_by_bandwidth = result.Scales.Select(s => new { bandwidth = s.Bandwidth, model = s.Model, null_mean = s.NullMean, null_sd = s.NullStd, within = s.Within }),
             eval_samples = options.EvalSamples,
             eval_langevin_steps = options.SampleSteps,
+            samples_finite = finiteSamples,
             wall_seconds = result.Seconds,
             device = device.ToString(),
             diverged_at = result.DivergedAt,
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    internal static int[] ParseWidths(string text)
-    {
-        try
-        {
-            return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"--hidden must be comma-separated integers like 64,64, got '{text}'.");
-        }
+        File.WriteAllText(path, MetricsJson.Serialize(metrics));
     }
 }

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using TorchEbm.Cli.Commands;
+using TorchEbm.Cli.Errors;
+
+namespace TorchEbm.Cli;
+
+/// <summary>
+/// The <c>torchebm</c> command line, callable in-process (tests) as well as from <c>Main</c>. The one place that turns
+/// parse errors and exceptions into an exit code (<see cref="ExitCodes"/>) and a single line
+/// <c>torchebm &lt;command&gt;: &lt;what is wrong&gt;</c> on stderr.
+/// </summary>
+public static class TorchEbmCli
+{
+    /// <summary>Set to 1 to get the stack trace of an internal error (exit code 1) after its line.</summary>
+    public const string DebugVariable = "TORCHEBM_DEBUG";
+
+    /// <summary>Runs the command line <paramref name="args"/>, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    /// <returns>The exit code: 0 ok, 2 usage or input error, 3 diverged (train), 1 internal error.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("torchebm: energy-based models on the GPU (ILGPU kernels; CPU accelerator where there is no GPU). " + ExitCodes.Help);
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(PtxCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
+
+        ParseResult parsed = root.Parse(args);
+        string prefix = parsed.CommandResult.Command is RootCommand ? "torchebm" : $"torchebm {parsed.CommandResult.Command.Name}";
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"{prefix}: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message)))}");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (IsUsageError(e))
+        {
+            stderr.WriteLine($"{prefix}: {OneLine(e.Message)}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"{prefix}: internal error: {e.GetType().Name}: {OneLine(e.Message)}" +
+                             (Environment.GetEnvironmentVariable(DebugVariable) == "1" ? "" : $" (set {DebugVariable}=1 for the stack trace)"));
+            if (Environment.GetEnvironmentVariable(DebugVariable) == "1") stderr.WriteLine(e);
+            return ExitCodes.Internal;
+        }
+    }
+
+    /// <summary>
+    /// Bad input: the command line's own checks, the library's argument checks (made before any kernel launch), an
+    /// unreadable or malformed file, a path that cannot be written, a device that is not there, a size that does not fit.
+    /// </summary>
+    private static bool IsUsageError(Exception e) => e is UsageException or ArgumentException or InvalidDataException
+        or IOException or UnauthorizedAccessException or DeviceUnavailableException or OutOfMemoryException;
+
+    private static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

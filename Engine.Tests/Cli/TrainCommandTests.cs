@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TorchEbm.Tests.Cli;
+
+/// <summary>
+/// <c>torchebm train</c> in-process: the divergence path (exit 3, metrics.json with null for NaN), snake_case metrics keys,
+/// and every user error as exit 2 with one line on stderr, found before training starts.
+/// </summary>
+public sealed class TrainCommandTests
+{
+    private string _directory = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("torchebm-cli-train-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory, name);
+
+    /// <summary>A tiny run (a few seconds on two cores), with option values replaced or added ("--name", "value", ...).</summary>
+    private static string[] Tiny(string outDir, params string[] overrides)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["--steps"] = "20", ["--batch-size"] = "32", ["--hidden"] = "8", ["--eval-steps"] = "5", ["--device"] = "cpu", ["--out"] = outDir,
+        };
+        for (int i = 0; i < overrides.Length; i += 2) options[overrides[i]] = overrides[i + 1];
+        return ["train", .. options.SelectMany(o => new[] { o.Key, o.Value })];
+    }
+
+    [Test]
+    public void NonFiniteSamples_ExitDiverged_AndWriteMetricsWithNull()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--eval-steps", "20", "--step-size", "3e38"));
+
+        run.AssertOneLine(3, "train", "NaN or infinite");
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(metrics.RootElement.GetProperty("mmd2_model_vs_heldout").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(File.Exists(PathOf("run/model.safetensors")), Is.True);
+        });
+    }
+
+    [Test]
+    public void Metrics_UseSnakeCaseKeysThroughout()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run")));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        string[] keys = [.. Keys(metrics.RootElement)];
+        Assert.That(keys, Does.Contain("batch_size").And.Contain("mmd2_model_vs_heldout").And.Contain("samples_finite"));
+        Assert.That(keys.Where(k => !Regex.IsMatch(k, "^[a-z][a-z0-9]*(_[a-z0-9]+)*$")), Is.Empty);
+    }
+
+    private static IEnumerable<string> Keys(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Keys(p.Value).Prepend(p.Name)),
+        JsonValueKind.Array => e.EnumerateArray().SelectMany(Keys),
+        _ => [],
+    };
+
+    [TestCase("bogus")]
+    [TestCase("1")]
+    [TestCase("2")]
+    public void BadDevice_IsUsageError(string device)
+    {
+        CliRun.Of(Tiny(PathOf("run"), "--device", device)).AssertUsageError("train", "--device");
+        Assert.That(Directory.Exists(PathOf("run")), Is.False, "nothing written for a bad option");
+    }
+
+    [Test]
+    public void CudaWithoutGpu_IsUsageError()
+    {
+        if (Device.List().Any(d => d.Kind == DeviceKind.Cuda)) Assert.Ignore("This machine has a CUDA device.");
+        CliRun.Of(Tiny(PathOf("run"), "--device", "cuda")).AssertUsageError("train", "CUDA");
+    }
+
+    [TestCase("99999999999")]
+    [TestCase("100000000")]
+    [TestCase("1000000,1000000")]
+    [TestCase("64,0")]
+    [TestCase("64,x")]
+    public void AbsurdOrMalformedHidden_IsUsageError_BeforeTraining(string hidden)
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--hidden", hidden));
+
+        run.AssertUsageError("train", "--hidden");
+        Assert.That(run.Stdout, Does.Not.Contain("Training on"));
+    }
+
+    [TestCase("2")]
+    [TestCase("moons")]
+    public void NumericOrUnknownDataset_IsUsageError(string dataset) =>
+        CliRun.Of(Tiny(PathOf("run"), "--dataset", dataset)).AssertUsageError("train", dataset);
+
+    [Test]
+    public void UnparsableNumber_IsUsageError_OnOneLine() =>
+        CliRun.Of(Tiny(PathOf("run"), "--steps", "many")).AssertUsageError("train", "--steps");
+
+    [Test]
+    public void OutUnderARegularFile_IsUsageError_BeforeTraining()
+    {
+        File.WriteAllText(PathOf("file"), "");
+        CliRun run = CliRun.Of(Tiny(PathOf("file/sub")));
+
+        run.AssertUsageError("train", "--out");
+        Assert.That(run.Stdout, Does.Not.Contain("Training on"));
+    }
+
+    [Test]
+    public void OutIsARegularFile_IsUsageError()
+    {
+        File.WriteAllText(PathOf("file"), "keep");
+        CliRun.Of(Tiny(PathOf("file"))).AssertUsageError("train", "--out");
+        Assert.That(File.ReadAllText(PathOf("file")), Is.EqualTo("keep"));
+    }
+
+    [Test]
+    public void OutDirectory_IsCreated_AndLeftWithoutProbe()
+    {
+        // A bad option after the probe would not do: check the probe on its own through a run that fails on the device.
+        CliRun run = CliRun.Of(Tiny(PathOf("new/run"), "--hidden", "1000000,1000000"));
+
+        run.AssertUsageError("train");
+        Assert.That(Directory.Exists(PathOf("new/run")), Is.True);
+        Assert.That(Directory.GetFileSystemEntries(PathOf("new/run")), Is.Empty, "the write probe is deleted");
+    }
+
+    [TestCase("train")]
+    [TestCase("sample")]
+    public void Help_DocumentsExitCodes(string command)
+    {
+        CliRun run = CliRun.Of(command, "--help");
+
+        Assert.That(run.ExitCode, Is.EqualTo(0));
+        Assert.That(run.Stdout, Does.Contain("Exit codes: 0 ok, 2 usage or input error, 3 diverged (train), 1 internal error."));
+    }
+}
