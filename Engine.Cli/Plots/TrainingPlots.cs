@@ -7,6 +7,7 @@ namespace TorchEbm.Cli.Plots;
 internal static class TrainingPlots
 {
     private const int Grid = 120, Overlay = 1500;
+    private const double ClipLow = 0.02, ClipHigh = 0.98;
 
     /// <summary>Heatmap of E(x) over the data's bounding box (plus a margin), data and model samples overlaid.</summary>
     public static void Energy(string path, BaseModel model, float[] data, float[] samples, string title)
@@ -33,13 +34,14 @@ internal static class TrainingPlots
         heatmap.FlipVertically = true; // row r holds y = lo + r step: increasing y upwards
         heatmap.Position = new CoordinateRect(lo, hi, lo, hi);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        // Colour the lower half of the energies only: the wells are what matter, and the high energies far from the
-        // data would otherwise take up the whole scale.
-        double[] sorted = [.. e.Select(v => (double)v).Order()];
-        heatmap.ManualRange = new ScottPlot.Range(sorted[0], sorted[sorted.Length / 2]);
-        plot.Add.ColorBar(heatmap).Label = "energy E(x)";
-        Scatter(plot, data, Colors.White.WithAlpha(0.6), "data");
+        // The colour scale spans the 2nd to 98th percentile of the grid's energies, so a few extreme values far from the
+        // data cannot flatten the wells; the colour bar says so, and the clipped ends take the end colours.
+        double[] sorted = [.. e.Where(float.IsFinite).Select(v => (double)v).Order()];
+        if (sorted.Length > 0)
+            heatmap.ManualRange = new ScottPlot.Range(Quantile(sorted, ClipLow), Quantile(sorted, ClipHigh));
+        plot.Add.ColorBar(heatmap).Label = $"energy E(x), clipped to its {ClipLow * 100:0}th-{ClipHigh * 100:0}th percentiles";
         Scatter(plot, samples, Colors.Red, "model samples");
+        Scatter(plot, data, Colors.Cyan.WithAlpha(0.8), "data"); // on top, in a colour the legend and the wells both show
         plot.ShowLegend(Alignment.UpperRight);
         plot.Title(title);
         plot.XLabel("x1");
@@ -57,16 +59,28 @@ internal static class TrainingPlots
         Scatter(plot, samples, Colors.Red, "model samples");
         plot.ShowLegend(Alignment.UpperRight);
         plot.Title(title);
+        plot.XLabel("x1");
+        plot.YLabel("x2");
         plot.Axes.SetLimits(lo, hi, lo, hi);
         plot.SavePng(path, 700, 700);
     }
 
-    /// <summary>The loss of every step.</summary>
+    /// <summary>The loss of every step (light) under its moving average over 5% of the run (bold).</summary>
     public static void Loss(string path, IReadOnlyList<float> losses)
     {
         var plot = new Plot();
         double[] steps = [.. Enumerable.Range(1, losses.Count).Select(i => (double)i)];
-        plot.Add.ScatterLine(steps, [.. losses.Select(l => (double)l)]).LineWidth = 1;
+        double[] raw = [.. losses.Select(l => (double)l)];
+        var rawLine = plot.Add.ScatterLine(steps, raw);
+        rawLine.LineWidth = 1;
+        rawLine.Color = Colors.SteelBlue.WithAlpha(0.35);
+        rawLine.LegendText = "loss per step";
+        int window = Math.Clamp(losses.Count / 20, 1, Math.Max(1, losses.Count));
+        var smooth = plot.Add.ScatterLine(steps, MovingAverage(raw, window));
+        smooth.LineWidth = 2.5f;
+        smooth.Color = Colors.Navy;
+        smooth.LegendText = $"moving average over {window} steps";
+        plot.ShowLegend(Alignment.UpperRight);
         plot.Title("contrastive-divergence loss");
         plot.XLabel("step");
         plot.YLabel("loss");
@@ -83,6 +97,25 @@ internal static class TrainingPlots
         markers.Color = color;
         markers.LegendText = label;
     }
+
+    /// <summary>Mean of the (up to) <paramref name="window"/> values ending at each index; non-finite values are skipped.</summary>
+    private static double[] MovingAverage(double[] values, int window)
+    {
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var span = values.AsSpan(Math.Max(0, i - window + 1)..(i + 1));
+            double sum = 0;
+            int count = 0;
+            foreach (double v in span)
+                if (double.IsFinite(v)) { sum += v; count++; }
+            result[i] = count > 0 ? sum / count : double.NaN;
+        }
+        return result;
+    }
+
+    /// <summary>The q-quantile of sorted values (nearest rank).</summary>
+    private static double Quantile(double[] sorted, double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
 
     /// <summary>A square box around the data with a 15% margin.</summary>
     private static (double Lo, double Hi) Bounds(float[] xy)
