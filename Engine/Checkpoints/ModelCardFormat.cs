@@ -150,10 +150,10 @@ internal static class ModelCardFormat
         string[] missing = [.. expected.Keys.Where(n => tensors.All(t => t.Name != n))];
         string[] unexpected = [.. tensors.Select(t => t.Name).Where(n => !expected.ContainsKey(n))];
         if (missing.Length > 0 || unexpected.Length > 0)
-            throw Invalid(file, $"its tensors do not fit the card's architecture ({Architecture(card)}): missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
+            throw Mismatch(file, $"its tensors do not fit the card's architecture ({Architecture(card)}): missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
         foreach (SafeTensor t in tensors)
             if (!t.Shape.AsSpan().SequenceEqual(expected[t.Name]))
-                throw Invalid(file, $"tensor '{t.Name}' has shape {t.ShapeText} but the card's architecture ({Architecture(card)}) gives it {Shapes.Format(expected[t.Name])}");
+                throw Mismatch(file, $"tensor '{t.Name}' has shape {t.ShapeText} but the card's architecture ({Architecture(card)}) gives it {Shapes.Format(expected[t.Name])}");
     }
 
     private static string Architecture(ModelCard card) =>
@@ -161,8 +161,12 @@ internal static class ModelCardFormat
 
     private static string Require(IReadOnlyDictionary<string, string> metadata, string key, string file) =>
         metadata.TryGetValue(key, out string? value) ? value
-            : throw Invalid(file, $"the model card key '{key}' is missing (files saved with Checkpoint.Save(path, module, metadata) " +
-                                  "carry no card: load those with Checkpoint.Load into a network you build)");
+            : throw Invalid(file, $"the model card key '{key}' is missing" + key switch
+            {
+                FormatKey => " (a file saved with Checkpoint.Save(path, module, metadata) carries no card: load it with Checkpoint.Load into a network you build)",
+                VersionKey => " (torchebm train wrote files without one before model cards: load such a file with Checkpoint.Load into a network you build)",
+                _ => "",
+            });
 
     /// <summary>A canonical decimal integer in [min, max]: digits only, no sign, spaces or leading zeros.</summary>
     private static int Integer(IReadOnlyDictionary<string, string> metadata, string key, string file, int min, int max)
@@ -225,4 +229,6 @@ internal static class ModelCardFormat
         "Checkpoint.Save(path, module, metadata) and rebuild the network yourself before Checkpoint.Load.", argument);
 
     private static InvalidDataException Invalid(string file, string why) => new($"{file}: invalid model card: {why}.");
+
+    private static InvalidDataException Mismatch(string file, string why) => new($"{file} does not match its model card: {why}.");
 }
