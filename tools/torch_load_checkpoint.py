@@ -26,15 +26,16 @@ def architecture(args, metadata):
     if card and card.get("format_version", CARD_VERSION) != CARD_VERSION:
         sys.exit(f"{args.checkpoint}: model card format_version {card['format_version']}; this script reads {CARD_VERSION}")
 
-    def pick(flag, key, default=None):
-        value = flag if flag is not None else card.get(key, default)
-        if value is None:
-            sys.exit(f"{args.checkpoint} has no model card key '{key}' (a weights-only file?): pass --{key.replace('_', '-')}")
-        return value
+    def pick(flag, key, default):
+        # A flag wins; then the card; a file without a card gets this script's old defaults (2, 32,32, SiLU, 1),
+        # and load_state_dict(strict=True) says so loudly if they do not fit.
+        return flag if flag is not None else card.get(key, default)
 
-    input_dim = int(pick(args.input_dim, "input_dim"))
-    hidden = [int(h) for h in pick(args.hidden, "hidden").split(",") if h]
-    activation = pick(args.activation, "activation", "SiLU" if not hidden else None)
+    if not card and args.hidden is None:
+        print(f"{args.checkpoint} has no model card: assuming --hidden 32,32 unless given", file=sys.stderr)
+    input_dim = int(pick(args.input_dim, "input_dim", "2"))
+    hidden = [int(h) for h in pick(args.hidden, "hidden", "32,32").split(",") if h]
+    activation = pick(args.activation, "activation", "SiLU")
     output_dim = int(pick(args.output_dim, "output_dim", "1"))  # files from before the card had one output
     if not isinstance(getattr(torch.nn, activation, None), type):
         sys.exit(f"activation '{activation}' is not a torch.nn class name such as SiLU")
@@ -44,9 +45,9 @@ def architecture(args, metadata):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint")
-    parser.add_argument("--hidden", help="hidden widths, e.g. 32,32 (default: the model card's)")
-    parser.add_argument("--activation", help="torch.nn activation class, e.g. SiLU (default: the model card's)")
-    parser.add_argument("--input-dim", type=int, help="input features (default: the model card's)")
+    parser.add_argument("--hidden", help="hidden widths, e.g. 32,32 (default: the model card's, else 32,32)")
+    parser.add_argument("--activation", help="torch.nn activation class, e.g. SiLU (default: the model card's, else SiLU)")
+    parser.add_argument("--input-dim", type=int, help="input features (default: the model card's, else 2)")
     parser.add_argument("--output-dim", type=int, help="output features (default: the model card's, else 1)")
     args = parser.parse_args()
     metadata = load_metadata(args.checkpoint)
