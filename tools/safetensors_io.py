@@ -26,6 +26,14 @@ def save_file(tensors, path, metadata=None):
             f.write(blob)
 
 
+def load_metadata(path):
+    """The header's "__metadata__" map of strings (empty if none), without reading the tensors."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+    return dict(header.get("__metadata__", {}))
+
+
 def load_file(path):
     with open(path, "rb") as f:
         data = f.read()

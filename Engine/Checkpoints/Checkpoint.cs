@@ -1,5 +1,6 @@
 using ILGPU.Runtime;
 using TorchEbm.Autodiff;
+using TorchEbm.Models;
 using TorchEbm.Optim;
 
 namespace TorchEbm.Checkpoints;
@@ -53,6 +54,103 @@ public static class Checkpoint
         foreach ((string name, Var parameter) in parameters)
             parameter.Value.View.CopyFromCPU(byName[name].Data);
         return metadata;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="model"/>'s weights (the same PyTorch state_dict names as
+    /// <see cref="Save(string, Module, IReadOnlyDictionary{string, string})"/>) and its model card, atomically, so that
+    /// <see cref="LoadModel"/> rebuilds the model from the file alone. The card is safetensors metadata: <c>format</c>
+    /// (<c>torchebm-mlp</c>), <c>format_version</c> (1), <c>input_dim</c>, <c>hidden</c> (comma-separated widths, empty
+    /// for none), <c>activation</c> (PyTorch's class name, e.g. <c>SiLU</c>), <c>output_dim</c>, and, when
+    /// <paramref name="sampler"/> is given, <c>step_size</c>, <c>noise_scale</c> and <c>sample_steps</c>.
+    /// </summary>
+    /// <param name="path">The safetensors file to write.</param>
+    /// <param name="model">A model whose network is a plain MLP: an <see cref="MLP"/>, or a <see cref="Sequential"/> of
+    /// <see cref="Linear"/> layers with one <see cref="ActivationLayer"/> (the same activation) between each pair.</param>
+    /// <param name="sampler">Sampler settings to keep with the model (e.g. those it was trained with), or null.</param>
+    /// <param name="metadata">The caller's own string metadata (dataset, seed, ...); its keys must not be the card's.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="path"/> is empty or a directory; <paramref name="model"/>'s network is not a plain MLP (save its
+    /// weights with <see cref="Save(string, Module, IReadOnlyDictionary{string, string})"/> instead); or a
+    /// <paramref name="metadata"/> key is one of the card's keys, or a value is null.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="IOException">The file could not be written (the previous file, if any, is left as it was).</exception>
+    public static void Save(string path, NeuralNetworkModel model, SamplerSettings? sampler = null,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfDisposed();
+        var architecture = ModelCardFormat.Describe(model.Network, nameof(model));
+        Dictionary<string, string> all = ModelCardFormat.Write(architecture, sampler, metadata);
+        Save(path, model.Network, all);
+    }
+
+    /// <summary>
+    /// Rebuilds the <see cref="NeuralNetworkModel"/> that <see cref="Save(string, NeuralNetworkModel, SamplerSettings?, IReadOnlyDictionary{string, string}?)"/>
+    /// wrote, on <paramref name="device"/>, from the file alone. The card, the tensor names and shapes and (unless
+    /// <paramref name="allowNonFinite"/>) the values are all checked before anything is allocated; if anything is
+    /// wrong nothing is left allocated.
+    /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <param name="device">The device the model is built on.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite weights (e.g. to inspect a diverged run).</param>
+    /// <returns>The model (the caller disposes it); its network is an <see cref="MLP"/>. Read the rest of the card
+    /// (sampler settings, metadata) with <see cref="ReadModelCard"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or a directory.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="device"/> has been disposed.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a valid safetensors file; a card key is missing or malformed (an unknown activation or a number in
+    /// its place, a size that is not a whole number in [1, 1048576], a format or version this engine does not read,
+    /// partial sampler settings); the tensors' names or shapes do not match the card's architecture; or a weight is NaN
+    /// or infinite. The message names the key or tensor.
+    /// </exception>
+    public static NeuralNetworkModel LoadModel(string path, Device device, bool allowNonFinite = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(device);
+        ObjectDisposedException.ThrowIf(device.IsDisposed, device);
+        (ModelCard card, IReadOnlyList<SafeTensor> tensors) = ReadChecked(path);
+        if (!allowNonFinite) RequireFinite(tensors, path);
+        var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        MLP? network = null;
+        try
+        {
+            network = new MLP(device, card.InputDim, [.. card.HiddenDims], card.OutputDim, card.Activation);
+            foreach ((string name, Var parameter) in network.NamedParameters())
+                parameter.Value.View.CopyFromCPU(byName[name].Data);
+            return new NeuralNetworkModel(network);
+        }
+        catch
+        {
+            network?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the model card of a file written by <see cref="Save(string, NeuralNetworkModel, SamplerSettings?, IReadOnlyDictionary{string, string}?)"/>
+    /// without building the model: its architecture, sampler settings and the caller's metadata. The file is checked as
+    /// <see cref="LoadModel"/> checks it, except for non-finite weights.
+    /// </summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or a directory.</exception>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a valid safetensors file, its card is missing or malformed, or its tensors do not match the card.
+    /// </exception>
+    public static ModelCard ReadModelCard(string path) => ReadChecked(path).Card;
+
+    /// <summary>The file's card and tensors, the card checked and the tensors checked against it.</summary>
+    private static (ModelCard Card, IReadOnlyList<SafeTensor> Tensors) ReadChecked(string path)
+    {
+        (IReadOnlyList<SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Load(path);
+        string file = Path.GetFileName(path);
+        ModelCard card = ModelCardFormat.Read(metadata, file);
+        ModelCardFormat.CheckTensors(card, tensors, file);
+        return (card, tensors);
     }
 
     /// <summary>Writes the state of <paramref name="optimizer"/> (moments or momentum buffers, step counts), atomically.</summary>

@@ -1,0 +1,43 @@
+using TorchEbm.Autodiff;
+
+namespace TorchEbm.Checkpoints;
+
+/// <summary>
+/// What a checkpoint written by <see cref="Checkpoint.Save(string, Models.NeuralNetworkModel, SamplerSettings?, IReadOnlyDictionary{string, string}?)"/>
+/// says about its model: the MLP's architecture, the sampler settings if the caller gave them, and the caller's other
+/// metadata. Read it with <see cref="Checkpoint.ReadModelCard"/>.
+/// </summary>
+public sealed record ModelCard
+{
+    internal ModelCard(int inputDim, IReadOnlyList<int> hiddenDims, Activation activation, int outputDim,
+        SamplerSettings? sampler, IReadOnlyDictionary<string, string> metadata)
+    {
+        InputDim = inputDim;
+        HiddenDims = hiddenDims;
+        Activation = activation;
+        OutputDim = outputDim;
+        Sampler = sampler;
+        Metadata = metadata;
+    }
+
+    /// <summary>The version of the card's layout this engine writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Input features of the network (the sample dimension).</summary>
+    public int InputDim { get; }
+
+    /// <summary>Widths of the hidden layers, in order (empty for a single Linear layer).</summary>
+    public IReadOnlyList<int> HiddenDims { get; }
+
+    /// <summary>The activation between the Linear layers (PyTorch's class name: <c>torch.nn.SiLU</c>, ...).</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Output features of the network (1 for an energy).</summary>
+    public int OutputDim { get; }
+
+    /// <summary>The sampler settings saved with the model, or null when none were given.</summary>
+    public SamplerSettings? Sampler { get; }
+
+    /// <summary>The caller's other metadata (every key that is not one of the card's).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+}
