@@ -17,6 +17,4 @@ internal static class Names
         value = default;
         return false;
     }
-
-    public static string List<T>() where T : struct, Enum => string.Join(", ", Enum.GetNames<T>());
 }

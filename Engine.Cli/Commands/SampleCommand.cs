@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using TorchEbm.Autodiff;
 using TorchEbm.Checkpoints;
 using TorchEbm.Cli.Errors;
 using TorchEbm.Models;
@@ -35,16 +34,17 @@ internal static class SampleCommand
     {
         if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
         OutputPaths.EnsureWritableFile(output, "--out");
-        var card = ModelCard.Read(checkpoint);
+        ModelCard card = Checkpoint.ReadModelCard(checkpoint.FullName);
+        SamplerSettings sampler = card.Sampler
+            ?? throw new InvalidDataException($"{checkpoint.Name} has no sampler settings in its model card; torchebm train writes them.");
         if ((long)n * card.InputDim > int.MaxValue)
             throw new UsageException($"--n {n} is too large: {n} x {card.InputDim} values exceed {int.MaxValue}.");
-        int steps = requestedSteps ?? card.SampleSteps;
+        int steps = requestedSteps ?? sampler.Steps;
 
         using Device device = Device.Create(kind);
-        Widths.CheckFits(device, card.InputDim, card.Hidden, n);
-        using var model = new NeuralNetworkModel(new MLP(device, card.InputDim, card.Hidden, 1, card.Activation));
-        Checkpoint.Load(checkpoint.FullName, model.Network);
-        using Tensor samples = new LangevinDynamics(model, card.StepSize, card.NoiseScale, seed).Sample(n, card.InputDim, steps);
+        Widths.CheckFits(device, card.InputDim, [.. card.HiddenDims], n);
+        using NeuralNetworkModel model = Checkpoint.LoadModel(checkpoint.FullName, device);
+        using Tensor samples = new LangevinDynamics(model, sampler.StepSize, sampler.NoiseScale, seed).Sample(n, card.InputDim, steps);
         float[] values = samples.ToArray();
         string temporary = output.FullName + ".tmp";
         try
@@ -61,7 +61,7 @@ internal static class SampleCommand
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
-        stdout.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {card.StepSize}, noise scale {card.NoiseScale}) to {output.FullName}");
+        stdout.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {sampler.StepSize}, noise scale {sampler.NoiseScale}) to {output.FullName}");
         return ExitCodes.Ok;
     }
 }

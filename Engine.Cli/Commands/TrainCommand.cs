@@ -73,7 +73,7 @@ internal static class TrainCommand
         using TrainingResult result = RunWithProgress(device, options, stdout);
 
         string checkpoint = Path.Combine(outDir.FullName, "model.safetensors");
-        Checkpoint.Save(checkpoint, result.Model.Network, ModelMetadata(options));
+        Checkpoint.Save(checkpoint, result.Model, new SamplerSettings(options.StepSize, options.NoiseScale, options.SampleSteps), RunMetadata(options));
         float[] data = result.Data.ToArray(), samples = result.Samples.ToArray();
         bool finiteSamples = samples.All(float.IsFinite);
         string title = $"{options.Dataset}: learned energy, MMD^2 {result.Mmd:E2}";
@@ -131,17 +131,11 @@ internal static class TrainCommand
         return result!;
     }
 
-    private static Dictionary<string, string> ModelMetadata(TrainingOptions options) => new()
+    /// <summary>Where the model came from; the model card holds the architecture and the sampler settings.</summary>
+    private static Dictionary<string, string> RunMetadata(TrainingOptions options) => new()
     {
-        ["format"] = "torchebm-mlp",
-        ["input_dim"] = "2",
-        ["hidden"] = string.Join(",", options.Hidden),
-        ["activation"] = "SiLU",
         ["dataset"] = options.Dataset,
-        ["step_size"] = options.StepSize.ToString(CultureInfo.InvariantCulture),
-        ["noise_scale"] = options.NoiseScale.ToString(CultureInfo.InvariantCulture),
         ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        ["sample_steps"] = options.SampleSteps.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>metrics.json: snake_case keys; NaN and infinity are written as null (<see cref="MetricsJson"/>).</summary>

@@ -5,7 +5,7 @@ using TorchEbm.Cli.Errors;
 
 namespace TorchEbm.Cli.Commands;
 
-/// <summary>Hidden-layer widths ("64,64"): the --hidden option and the checkpoint metadata; and whether a network fits.</summary>
+/// <summary>Hidden-layer widths ("64,64"): the --hidden option, and whether a network fits the device.</summary>
 internal static class Widths
 {
     public static Option<int[]> CreateOption(IReadOnlyList<int> defaults) => new("--hidden")

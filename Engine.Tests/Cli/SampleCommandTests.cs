@@ -26,12 +26,12 @@ public sealed class SampleCommandTests
 
     private string PathOf(string name) => Path.Combine(_directory, name);
 
-    /// <summary>A 2-4-1 SiLU network saved with the metadata torchebm train writes, one value replaced.</summary>
+    /// <summary>A 2-4-1 SiLU network saved with the model card torchebm train writes, one value replaced.</summary>
     private string SaveCheckpoint(string? key = null, string? value = null)
     {
         var metadata = new Dictionary<string, string>
         {
-            ["format"] = "torchebm-mlp", ["input_dim"] = "2", ["hidden"] = "4", ["activation"] = "SiLU", ["dataset"] = "two-moons",
+            ["format"] = "torchebm-mlp", ["format_version"] = "1", ["output_dim"] = "1", ["input_dim"] = "2", ["hidden"] = "4", ["activation"] = "SiLU", ["dataset"] = "two-moons",
             ["step_size"] = "0.01", ["noise_scale"] = "0.1", ["seed"] = "0", ["sample_steps"] = "5",
         };
         if (key is not null) metadata[key] = value!;
@@ -82,7 +82,7 @@ public sealed class SampleCommandTests
 
     [Test]
     public void MetadataOfAnotherNetwork_IsUsageError_BeforeAllocating() =>
-        CliRun.Of(Sample(SaveCheckpoint("hidden", "40000,40000"), PathOf("s.csv"))).AssertUsageError("sample", "parameters");
+        CliRun.Of(Sample(SaveCheckpoint("hidden", "40000,40000"), PathOf("s.csv"))).AssertUsageError("sample", "does not match its model card");
 
     [Test]
     public void NotACheckpoint_IsUsageError()
