@@ -1,4 +1,5 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Kernels.Optim;
 
 namespace TorchEbm.Optim;
 
@@ -18,8 +19,8 @@ public sealed class Adam : Optimizer
     {
         if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
         if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
-        Guard.PositiveFinite(eps);
-        Guard.NonNegativeFinite(weightDecay);
+        Check.PositiveFinite(eps);
+        Check.NonNegativeFinite(weightDecay);
         (Beta1, Beta2, Eps, WeightDecay) = (beta1, beta2, eps, weightDecay);
         _m = new Tensor?[Parameters.Count];
         _v = new Tensor?[Parameters.Count];

@@ -1,4 +1,5 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Kernels.Optim;
 
 namespace TorchEbm.Optim;
 
@@ -14,8 +15,8 @@ public sealed class Sgd : Optimizer
     /// <exception cref="ArgumentOutOfRangeException">A rate is out of range.</exception>
     public Sgd(IEnumerable<Var> parameters, float lr, float momentum = 0f, float weightDecay = 0f) : base(parameters, lr)
     {
-        Guard.NonNegativeFinite(momentum);
-        Guard.NonNegativeFinite(weightDecay);
+        Check.NonNegativeFinite(momentum);
+        Check.NonNegativeFinite(weightDecay);
         Momentum = momentum;
         WeightDecay = weightDecay;
         _momentum = new Tensor?[Parameters.Count];

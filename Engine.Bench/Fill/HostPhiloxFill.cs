@@ -1,4 +1,4 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
 namespace TorchEbm.Bench.Fill;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using TorchEbm.Fill;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
 namespace TorchEbm.Bench.Fill;
 

@@ -1,8 +1,8 @@
-using TorchEbm.Fill;
-using TorchEbm.Launch;
-using TorchEbm.Random;
 using TorchEbm.Bench.Fill;
 using TorchEbm.Bench.Timing;
+using TorchEbm.Fill;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Launch;
 
 namespace TorchEbm.Bench.Layout;
 

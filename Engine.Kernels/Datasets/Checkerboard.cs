@@ -1,6 +1,6 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>
 /// Uniform on the dark squares of a 4 x 4 checkerboard covering [-Range/2, Range/2]^2 (squares where the sum of the

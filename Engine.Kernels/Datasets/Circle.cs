@@ -1,7 +1,7 @@
 using ILGPU.Algorithms;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>Points uniform in angle on a circle of radius Radius, plus N(0, Noise^2) per coordinate.</summary>
 public readonly struct Circle(float noise, float radius) : IPointDistribution

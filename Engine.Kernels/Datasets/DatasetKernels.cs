@@ -1,8 +1,8 @@
 using ILGPU;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
-using TorchEbm.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>Draws synthetic 2-D data sets on the device.</summary>
 public static class DatasetKernels

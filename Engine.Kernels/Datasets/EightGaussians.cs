@@ -1,7 +1,7 @@
 using ILGPU.Algorithms;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>Eight Gaussians (standard deviation Std) at Scale * (cos k pi/4, sin k pi/4), k = 0..7.</summary>
 public readonly struct EightGaussians(float std, float scale) : IPointDistribution

@@ -1,7 +1,7 @@
 using ILGPU.Algorithms;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>Equal-weight Gaussians (standard deviation Std) centred evenly on a circle of radius Radius.</summary>
 public readonly struct GaussianMixture(int components, float std, float radius) : IPointDistribution

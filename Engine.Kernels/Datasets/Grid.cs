@@ -1,6 +1,6 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>Equal-weight points of a PerDim x PerDim grid spanning [-Range, Range]^2, plus N(0, Noise^2) per coordinate.</summary>
 public readonly struct Grid(int perDim, float range, float noise) : IPointDistribution

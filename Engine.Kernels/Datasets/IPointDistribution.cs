@@ -1,6 +1,6 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>
 /// A 2-D distribution that maps four uniforms and four standard normals to one point, so a kernel can draw point

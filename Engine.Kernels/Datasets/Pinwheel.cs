@@ -1,7 +1,7 @@
 using ILGPU.Algorithms;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>
 /// A pinwheel of Classes arms: radius r ~ N(1, 0.3^2) and tangential offset ~ N(0, Noise^2) around arm k's axis,

@@ -1,7 +1,7 @@
 using ILGPU.Algorithms;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>A 2-D Swiss roll: t = 1.5 pi (1 + 2u), the point (t cos t, t sin t) / 5, plus N(0, Noise^2) per coordinate.</summary>
 public readonly struct SwissRoll(float noise) : IPointDistribution

@@ -1,7 +1,7 @@
 using ILGPU.Algorithms;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Datasets;
+namespace TorchEbm.Kernels.Datasets;
 
 /// <summary>
 /// scikit-learn's two moons: the upper half circle (cos t, sin t) and the lower one (1 - cos t, 0.5 - sin t),

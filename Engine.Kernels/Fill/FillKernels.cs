@@ -1,6 +1,6 @@
 using ILGPU;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
-using TorchEbm.Random;
 
 namespace TorchEbm.Fill;
 

@@ -1,5 +1,5 @@
-using ILGPU;
 using ILGPU.Runtime;
+using ILGPU;
 
 namespace TorchEbm.Launch;
 

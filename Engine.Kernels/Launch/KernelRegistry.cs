@@ -1,4 +1,5 @@
 using System.Reflection;
+using TorchEbm.Kernels.Samplers;
 
 namespace TorchEbm.Launch;
 

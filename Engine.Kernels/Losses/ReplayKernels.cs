@@ -1,8 +1,8 @@
 using ILGPU;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
-using TorchEbm.Random;
 
-namespace TorchEbm.Losses;
+namespace TorchEbm.Kernels.Losses;
 
 /// <summary>The replay buffer of persistent contrastive divergence: a ring of chain states on the device.</summary>
 public static class ReplayKernels

@@ -1,9 +1,9 @@
-using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU;
 using TorchEbm.Functions;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
 using TorchEbm.Launch;
-using TorchEbm.Random;
-using TorchEbm.Samplers;
 
 namespace TorchEbm.Networks;
 

@@ -1,4 +1,4 @@
-namespace TorchEbm.Optim;
+namespace TorchEbm.Kernels.Optim;
 
 /// <summary>Scalars of one Adam step, bundled so the kernel stays within ILGPU's parameter limits.</summary>
 /// <param name="Lr">Learning rate.</param>

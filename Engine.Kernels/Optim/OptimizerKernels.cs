@@ -2,7 +2,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Launch;
 
-namespace TorchEbm.Optim;
+namespace TorchEbm.Kernels.Optim;
 
 /// <summary>Parameter updates with PyTorch's rules (torch.optim.SGD and torch.optim.Adam, default flags).</summary>
 public static class OptimizerKernels

@@ -1,6 +1,6 @@
 using ILGPU.Algorithms;
 
-namespace TorchEbm.Random;
+namespace TorchEbm.Kernels.Random;
 
 /// <summary>
 /// Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11): a counter-based

@@ -2,7 +2,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Launch;
 
-namespace TorchEbm.Samplers;
+namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>Per-kept-step statistics over chains, each reduced sequentially in chain order (deterministic).</summary>
 public static class DiagnosticsKernels

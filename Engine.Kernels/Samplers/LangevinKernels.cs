@@ -1,10 +1,10 @@
-using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU;
 using TorchEbm.Energies;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
-using TorchEbm.Random;
 
-namespace TorchEbm.Samplers;
+namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>
 /// Unadjusted Langevin dynamics: x &lt;- x - h dE/dx + s sqrt(2 h) xi, xi ~ N(0, I).

@@ -1,4 +1,4 @@
-namespace TorchEbm.Samplers;
+namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>Scalars of a Langevin launch, bundled so kernels stay within ILGPU's parameter limits.</summary>
 /// <param name="Dim">Sample dimension d.</param>

@@ -1,6 +1,6 @@
 using ILGPU.Runtime;
 using TorchEbm.Fill;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
 namespace TorchEbm;
 

@@ -1,4 +1,5 @@
 using TorchEbm.Datasets;
+using TorchEbm.Kernels.Datasets;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Datasets;

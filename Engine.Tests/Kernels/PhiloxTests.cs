@@ -1,7 +1,7 @@
-using ILGPU;
 using ILGPU.Runtime;
+using ILGPU;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
-using TorchEbm.Random;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Kernels;

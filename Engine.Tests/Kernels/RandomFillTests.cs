@@ -1,4 +1,4 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Kernels;

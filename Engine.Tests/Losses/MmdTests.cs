@@ -1,5 +1,6 @@
 using TorchEbm.Datasets;
 using TorchEbm.Diagnostics;
+using TorchEbm.Kernels.Datasets;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Losses;

@@ -1,6 +1,7 @@
 using TorchEbm.Energies;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
 using TorchEbm.Models;
-using TorchEbm.Random;
 using TorchEbm.Samplers;
 using TorchEbm.Schedulers;
 using TorchEbm.Tests.Support;

@@ -16,8 +16,8 @@ public sealed record SamplerSettings
     /// </exception>
     public SamplerSettings(float stepSize, float noiseScale, int steps)
     {
-        Guard.PositiveFinite(stepSize, nameof(stepSize));
-        Guard.NonNegativeFinite(noiseScale, nameof(noiseScale));
+        Check.PositiveFinite(stepSize, nameof(stepSize));
+        Check.NonNegativeFinite(noiseScale, nameof(noiseScale));
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         StepSize = stepSize;
         NoiseScale = noiseScale;

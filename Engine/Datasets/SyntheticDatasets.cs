@@ -1,4 +1,5 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Datasets;
+using TorchEbm.Kernels.Random;
 
 namespace TorchEbm.Datasets;
 
@@ -31,46 +32,46 @@ public static class SyntheticDatasets
     public static Tensor GaussianMixture(Device device, int n, long seed, int components = 8, float std = 0.05f, float radius = 1f)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(components, 1);
-        Guard.NonNegativeFinite(std);
-        Guard.PositiveFinite(radius);
+        Check.NonNegativeFinite(std);
+        Check.PositiveFinite(radius);
         return Draw(device, n, seed, new GaussianMixture(components, std, radius));
     }
 
     /// <summary>Eight Gaussians at distance <paramref name="scale"/> from the origin.</summary>
     public static Tensor EightGaussians(Device device, int n, long seed, float std = 0.02f, float scale = 2f)
     {
-        Guard.NonNegativeFinite(std);
-        Guard.PositiveFinite(scale);
+        Check.NonNegativeFinite(std);
+        Check.PositiveFinite(scale);
         return Draw(device, n, seed, new EightGaussians(std, scale));
     }
 
     /// <summary>Two interleaved half circles (scikit-learn's make_moons).</summary>
     public static Tensor TwoMoons(Device device, int n, long seed, float noise = 0.05f)
     {
-        Guard.NonNegativeFinite(noise);
+        Check.NonNegativeFinite(noise);
         return Draw(device, n, seed, new TwoMoons(noise));
     }
 
     /// <summary>A 2-D Swiss roll.</summary>
     public static Tensor SwissRoll(Device device, int n, long seed, float noise = 0.05f)
     {
-        Guard.NonNegativeFinite(noise);
+        Check.NonNegativeFinite(noise);
         return Draw(device, n, seed, new SwissRoll(noise));
     }
 
     /// <summary>A noisy circle.</summary>
     public static Tensor Circle(Device device, int n, long seed, float noise = 0.05f, float radius = 1f)
     {
-        Guard.NonNegativeFinite(noise);
-        Guard.PositiveFinite(radius);
+        Check.NonNegativeFinite(noise);
+        Check.PositiveFinite(radius);
         return Draw(device, n, seed, new Circle(noise, radius));
     }
 
     /// <summary>The dark squares of a 4 x 4 checkerboard of side <paramref name="range"/>.</summary>
     public static Tensor Checkerboard(Device device, int n, long seed, float range = 4f, float noise = 0.01f)
     {
-        Guard.PositiveFinite(range);
-        Guard.NonNegativeFinite(noise);
+        Check.PositiveFinite(range);
+        Check.NonNegativeFinite(noise);
         return Draw(device, n, seed, new Checkerboard(range, noise));
     }
 
@@ -78,7 +79,7 @@ public static class SyntheticDatasets
     public static Tensor Pinwheel(Device device, int n, long seed, int classes = 5, float noise = 0.05f)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
-        Guard.NonNegativeFinite(noise);
+        Check.NonNegativeFinite(noise);
         return Draw(device, n, seed, new Pinwheel(classes, noise));
     }
 
@@ -86,8 +87,8 @@ public static class SyntheticDatasets
     public static Tensor Grid(Device device, int n, long seed, int perDim = 10, float range = 1f, float noise = 0.01f)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perDim, 1);
-        Guard.PositiveFinite(range);
-        Guard.NonNegativeFinite(noise);
+        Check.PositiveFinite(range);
+        Check.NonNegativeFinite(noise);
         return Draw(device, n, seed, new Grid(perDim, range, noise));
     }
 

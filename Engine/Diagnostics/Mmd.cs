@@ -21,9 +21,9 @@ public static class Mmd
     /// <exception cref="ArgumentException">Shapes or devices differ, or a sample has fewer than two rows.</exception>
     public static float Unbiased(Tensor x, Tensor y, float? bandwidth = null)
     {
-        Check(x, y);
+        ValidatePair(x, y);
         float s = bandwidth ?? MedianBandwidth(x, y);
-        Guard.PositiveFinite(s, nameof(bandwidth));
+        Check.PositiveFinite(s, nameof(bandwidth));
         float gamma = 1f / (2f * s * s);
         int n = x.Dim(0), m = y.Dim(0);
         double xx = KernelSum(x, x, gamma, true) / ((double)n * (n - 1));
@@ -38,7 +38,7 @@ public static class Mmd
     /// </summary>
     public static float MedianBandwidth(Tensor x, Tensor y)
     {
-        Check(x, y);
+        ValidatePair(x, y);
         int d = x.Dim(1), nx = Math.Min(x.Dim(0), BandwidthRows), ny = Math.Min(y.Dim(0), BandwidthRows), p = nx + ny;
         using Tensor pooled = x.Device.Allocate([p, d]);
         x.View.SubView(0, nx * d).CopyTo(pooled.View.SubView(0, nx * d));
@@ -63,12 +63,12 @@ public static class Mmd
         return total.ToArray()[0];
     }
 
-    private static void Check(Tensor x, Tensor y)
+    private static void ValidatePair(Tensor x, Tensor y)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        Guard.Batch(x, x.Device, nameof(x));
-        Guard.Batch(y, x.Device, nameof(y));
+        Check.Batch(x, x.Device, nameof(x));
+        Check.Batch(y, x.Device, nameof(y));
         if (x.Dim(1) != y.Dim(1))
             throw new ArgumentException($"x has shape {Shapes.Format(x.Shape)} and y {Shapes.Format(y.Shape)}: the dimensions differ.", nameof(y));
         if (x.Dim(0) < 2 || y.Dim(0) < 2)

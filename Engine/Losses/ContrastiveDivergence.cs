@@ -1,7 +1,8 @@
 using ILGPU.Runtime;
 using TorchEbm.Autodiff;
+using TorchEbm.Kernels.Losses;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Models;
-using TorchEbm.Random;
 using TorchEbm.Samplers;
 
 namespace TorchEbm.Losses;
@@ -43,7 +44,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
         if (!(reinitFraction >= 0f && reinitFraction <= 1f))
             throw new ArgumentOutOfRangeException(nameof(reinitFraction), reinitFraction, "reinitFraction must be in [0, 1].");
-        Guard.NonNegativeFinite(energyRegularization);
+        Check.NonNegativeFinite(energyRegularization);
         Sampler = sampler;
         K = k;
         BatchSize = batchSize;
@@ -94,7 +95,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         model.ThrowIfDisposed();
         if (!ReferenceEquals(model, Sampler.Model))
             throw new ArgumentException("model must be the model of the loss's sampler.", nameof(model));
-        Guard.Batch(data, model.Device, nameof(data));
+        Check.Batch(data, model.Device, nameof(data));
         int n = data.Dim(0), d = data.Dim(1), chains = BatchSize ?? n;
         if (model.Dim is int modelDim && modelDim != d)
             throw new ArgumentException($"data has shape {Shapes.Format(data.Shape)} but the model expects samples of dimension {modelDim}.", nameof(data));
@@ -104,7 +105,7 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"{chains} chains per call exceed the replay buffer's {BufferSize} rows (a row would be advanced twice in one call).", nameof(data));
         if (_buffer is Tensor buffer && buffer.Dim(1) != d)
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
-        if (CheckFinite) Guard.AllFinite(data, nameof(data));
+        if (CheckFinite) Check.AllFinite(data, nameof(data));
 
         // Data and negatives go through the model as one batch: half the launches of two forward and backward passes.
         Tensor batch = model.Device.Allocate([n + chains, d]);

@@ -12,9 +12,9 @@ public sealed class AckleyModel : AnalyticModel<Ackley>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is negative or not finite.</exception>
     public AckleyModel(Device device, float a = 20f, float b = 0.2f, float c = 2f * MathF.PI) : base(device)
     {
-        Guard.NonNegativeFinite(a);
-        Guard.NonNegativeFinite(b);
-        Guard.Finite(c);
+        Check.NonNegativeFinite(a);
+        Check.NonNegativeFinite(b);
+        Check.Finite(c);
         Energy = new Ackley(a, b, c);
     }
 

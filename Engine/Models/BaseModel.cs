@@ -61,7 +61,7 @@ public abstract class BaseModel : IDisposable
     protected void ValidateSamples(Tensor x, string name = "x")
     {
         ThrowIfDisposed();
-        Guard.Batch(x, Device, name);
+        Check.Batch(x, Device, name);
         if (Dim is int d && x.Dim(1) != d)
             throw new ArgumentException(
                 $"{name} has shape {Shapes.Format(x.Shape)} but the model expects samples of dimension {d}, i.e. shape (n, {d}).", name);

@@ -37,7 +37,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
             if (models[i].Dim is int d && Dim is int first && d != first)
                 throw new ArgumentException($"models[{i}] expects dimension {d} but another part expects {first}.", nameof(models));
             Dim ??= models[i].Dim;
-            Guard.Finite(weights[i], $"weights[{i}]");
+            Check.Finite(weights[i], $"weights[{i}]");
         }
         _parts = [.. models];
         _weights = [.. weights];

@@ -9,8 +9,8 @@ public sealed class DoubleWellModel : SeparableModel<DoubleWell>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="a"/> is not positive or a value is not finite.</exception>
     public DoubleWellModel(Device device, float a = 1f, float b = 2f) : base(device)
     {
-        Guard.PositiveFinite(a);
-        Guard.Finite(b);
+        Check.PositiveFinite(a);
+        Check.Finite(b);
         Energy = new DoubleWell(a, b);
     }
 

@@ -1,9 +1,10 @@
-using ILGPU;
 using ILGPU.Runtime;
+using ILGPU;
 using TorchEbm.Autodiff;
 using TorchEbm.Functions;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
 using TorchEbm.Networks;
-using TorchEbm.Random;
 using TorchEbm.Samplers;
 
 namespace TorchEbm.Models;

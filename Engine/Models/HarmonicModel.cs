@@ -9,7 +9,7 @@ public sealed class HarmonicModel : SeparableModel<Harmonic>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is not positive and finite.</exception>
     public HarmonicModel(Device device, float k = 1f) : base(device)
     {
-        Guard.PositiveFinite(k);
+        Check.PositiveFinite(k);
         Energy = new Harmonic(k);
     }
 

@@ -1,5 +1,6 @@
 using TorchEbm.Autodiff;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
 using TorchEbm.Samplers;
 
 namespace TorchEbm.Models;

@@ -9,7 +9,7 @@ public sealed class RastriginModel : SeparableModel<Rastrigin>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="a"/> is negative or not finite.</exception>
     public RastriginModel(Device device, float a = 10f) : base(device)
     {
-        Guard.NonNegativeFinite(a);
+        Check.NonNegativeFinite(a);
         Energy = new Rastrigin(a);
     }
 

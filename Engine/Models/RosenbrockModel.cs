@@ -9,8 +9,8 @@ public sealed class RosenbrockModel : AnalyticModel<Rosenbrock>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="b"/> is negative or a value is not finite.</exception>
     public RosenbrockModel(Device device, float a = 1f, float b = 100f) : base(device)
     {
-        Guard.Finite(a);
-        Guard.NonNegativeFinite(b);
+        Check.Finite(a);
+        Check.NonNegativeFinite(b);
         Energy = new Rosenbrock(a, b);
     }
 

@@ -1,3 +1,4 @@
+using TorchEbm.Kernels.Samplers;
 using TorchEbm.Reductions;
 
 namespace TorchEbm.Samplers;

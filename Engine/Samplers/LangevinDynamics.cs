@@ -1,7 +1,8 @@
 using ILGPU;
 using TorchEbm.Energies;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
 using TorchEbm.Models;
-using TorchEbm.Random;
 using TorchEbm.Schedulers;
 
 namespace TorchEbm.Samplers;
@@ -32,10 +33,10 @@ public sealed class LangevinDynamics : Sampler
     {
         ArgumentNullException.ThrowIfNull(stepSize);
         noiseScale ??= 1f;
-        if (stepSize is ConstantScheduler h) Guard.PositiveFinite(h.Value, nameof(stepSize));
-        if (noiseScale is ConstantScheduler s) Guard.NonNegativeFinite(s.Value, nameof(noiseScale));
-        if (clampMin is float lo) Guard.Finite(lo, nameof(clampMin));
-        if (clampMax is float hi) Guard.Finite(hi, nameof(clampMax));
+        if (stepSize is ConstantScheduler h) Check.PositiveFinite(h.Value, nameof(stepSize));
+        if (noiseScale is ConstantScheduler s) Check.NonNegativeFinite(s.Value, nameof(noiseScale));
+        if (clampMin is float lo) Check.Finite(lo, nameof(clampMin));
+        if (clampMax is float hi) Check.Finite(hi, nameof(clampMax));
         if (clampMin > clampMax)
             throw new ArgumentOutOfRangeException(nameof(clampMax), clampMax, $"clampMax must be >= clampMin ({clampMin}).");
         StepSize = stepSize;
@@ -61,7 +62,7 @@ public sealed class LangevinDynamics : Sampler
     {
         options ??= new SampleOptions();
         Validate(dim, nSteps, nSamples, options);
-        if (options.InitialSamples is Tensor initial) Guard.AllFinite(initial, "options.InitialSamples");
+        if (options.InitialSamples is Tensor initial) Check.AllFinite(initial, "options.InitialSamples");
         ChainResult result = Run(dim, nSteps, nSamples, options, firstStep: 0);
         if (options.ThrowOnNonFinite && result.NonFiniteChains > 0)
         {
@@ -80,7 +81,7 @@ public sealed class LangevinDynamics : Sampler
     /// <exception cref="ArgumentException">x is not a live (n, d) tensor of the model's dimension on the model's device.</exception>
     public override Tensor SampleStep(Tensor x, int step = 0)
     {
-        Guard.Batch(x, Device, nameof(x));
+        Check.Batch(x, Device, nameof(x));
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         var options = new SampleOptions { InitialSamples = x };
         Validate(x.Dim(1), 1, x.Dim(0), options, nameof(x));
@@ -199,7 +200,7 @@ public sealed class LangevinDynamics : Sampler
                 $"A trajectory or diagnostics need at least one kept step: nSteps ({nSteps}) must be >= options.Thin ({options.Thin}).", nameof(nSteps));
         if (options.InitialSamples is Tensor initial)
         {
-            Guard.Batch(initial, Device, "options.InitialSamples");
+            Check.Batch(initial, Device, "options.InitialSamples");
             if (initial.Dim(0) != nSamples || initial.Dim(1) != dim)
                 throw new ArgumentException(
                     $"options.InitialSamples has shape {Shapes.Format(initial.Shape)} but the run needs ({nSamples}, {dim}).", nameof(options));

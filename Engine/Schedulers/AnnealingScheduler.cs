@@ -10,8 +10,8 @@ public abstract class AnnealingScheduler : Scheduler
     /// <exception cref="ArgumentOutOfRangeException">A value is not finite or <paramref name="nSteps"/> &lt; 1.</exception>
     protected AnnealingScheduler(float startValue, float endValue, int nSteps)
     {
-        Guard.Finite(startValue);
-        Guard.Finite(endValue);
+        Check.Finite(startValue);
+        Check.Finite(endValue);
         ArgumentOutOfRangeException.ThrowIfLessThan(nSteps, 1);
         StartValue = startValue;
         EndValue = endValue;

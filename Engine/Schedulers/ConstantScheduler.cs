@@ -7,7 +7,7 @@ public sealed class ConstantScheduler : Scheduler
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is not finite.</exception>
     public ConstantScheduler(float value)
     {
-        Guard.Finite(value);
+        Check.Finite(value);
         Value = value;
     }
 

@@ -7,8 +7,8 @@ public sealed class ExponentialDecayScheduler : Scheduler
     /// <exception cref="ArgumentOutOfRangeException">A value is not finite, or <paramref name="decayRate"/> is not in (0, 1].</exception>
     public ExponentialDecayScheduler(float startValue, float decayRate, float minValue = 0f)
     {
-        Guard.Finite(startValue);
-        Guard.Finite(minValue);
+        Check.Finite(startValue);
+        Check.Finite(minValue);
         if (!(decayRate > 0f && decayRate <= 1f))
             throw new ArgumentOutOfRangeException(nameof(decayRate), decayRate, $"decayRate must be in (0, 1], got {decayRate}.");
         StartValue = startValue;

@@ -11,8 +11,8 @@ public sealed class MultiStepScheduler : Scheduler
     public MultiStepScheduler(float startValue, IReadOnlyList<int> milestones, float gamma = 0.1f)
     {
         ArgumentNullException.ThrowIfNull(milestones);
-        Guard.Finite(startValue);
-        Guard.Finite(gamma);
+        Check.Finite(startValue);
+        Check.Finite(gamma);
         for (int i = 0; i < milestones.Count; i++)
             if (milestones[i] <= 0 || (i > 0 && milestones[i] <= milestones[i - 1]))
                 throw new ArgumentException(

@@ -88,11 +88,11 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(DataSize, BatchSize, nameof(DataSize));
         ArgumentOutOfRangeException.ThrowIfNegative(K, nameof(K));
         if (Hidden.Count == 0 || Hidden.Any(h => h < 1)) throw new ArgumentException("Hidden needs at least one width, each >= 1.", nameof(Hidden));
-        Guard.PositiveFinite(Lr, nameof(Lr));
-        Guard.PositiveFinite(InputGain, nameof(InputGain));
-        Guard.PositiveFinite(StepSize, nameof(StepSize));
-        Guard.NonNegativeFinite(NoiseScale, nameof(NoiseScale));
-        Guard.NonNegativeFinite(EnergyRegularization, nameof(EnergyRegularization));
+        Check.PositiveFinite(Lr, nameof(Lr));
+        Check.PositiveFinite(InputGain, nameof(InputGain));
+        Check.PositiveFinite(StepSize, nameof(StepSize));
+        Check.NonNegativeFinite(NoiseScale, nameof(NoiseScale));
+        Check.NonNegativeFinite(EnergyRegularization, nameof(EnergyRegularization));
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, Persistent ? BatchSize : 1, nameof(BufferSize));
         if (!(ReinitFraction >= 0f && ReinitFraction <= 1f))
             throw new ArgumentOutOfRangeException(nameof(ReinitFraction), ReinitFraction, "ReinitFraction must be in [0, 1].");
