@@ -130,4 +130,10 @@ public abstract class BaseModel : IDisposable
         IsDisposed = true;
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>
+    /// The trainable parameters: the leaf <see cref="Var"/>s an optimizer updates and a training loop snapshots. Empty
+    /// by default (analytic energies have none); a model with weights overrides it (<see cref="NeuralNetworkModel"/>).
+    /// </summary>
+    public virtual IEnumerable<Var> Parameters() => [];
 }

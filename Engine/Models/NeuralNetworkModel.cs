@@ -39,7 +39,7 @@ public sealed class NeuralNetworkModel : BaseModel
     public override int? Dim => Network.InputDim;
 
     /// <summary>The network's parameters (for an optimizer).</summary>
-    public IEnumerable<Var> Parameters() => Network.Parameters();
+    public override IEnumerable<Var> Parameters() => Network.Parameters();
 
     /// <summary>Energies of <paramref name="x"/> (n, d) on the tape: shape (n), differentiable in x and the parameters.</summary>
     public override Var Energies(Var x)

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using ILGPU.Runtime;
 using TorchEbm.Autodiff;
 using TorchEbm.Datasets;
 using TorchEbm.Diagnostics;
@@ -16,7 +14,8 @@ namespace TorchEbm.Training;
 /// measures their MMD to held-out data: the seed page's training loop as one call.
 /// </summary>
 /// <remarks>
-/// Each step launches kernels only and reads back one number, the loss (to report progress and to stop on NaN).
+/// The steps are a <see cref="TrainingLoop"/> over the data set (minibatches in a seeded random order, BatchSize rows
+/// each): each launches kernels only and reads back one number, the loss (to report progress and to stop on NaN).
 /// When the loss is not finite the parameters are restored to those of the last finite step and the run stops.
 /// </remarks>
 public static class Trainer
@@ -65,37 +64,11 @@ public static class Trainer
                 options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3)
             { CheckFinite = false }; // the data comes from a generator of finite values
             using var adam = new Adam(model.Parameters(), options.Lr);
-            using Tensor batch = device.Allocate([options.BatchSize, 2]);
-            Var[] parameters = [.. model.Parameters()];
-            Tensor[] lastGood = [.. parameters.Select(p => p.Value.Clone())];
-
-            var losses = new List<float>(options.Steps);
-            int? divergedAt = null;
-            var clock = Stopwatch.StartNew();
-            for (int step = 0; step < options.Steps && !cancellation.IsCancellationRequested; step++)
-            {
-                int start = (int)((long)step * options.BatchSize % (options.DataSize - options.BatchSize + 1));
-                data.View.SubView(start * 2, options.BatchSize * 2).CopyTo(batch.View);
-                adam.ZeroGrad();
-                float value;
-                using (Var l = loss.Compute(model, batch))
-                {
-                    l.Backward();
-                    value = l.Value.ToArray()[0];
-                }
-                if (!float.IsFinite(value))
-                {
-                    divergedAt = step;
-                    for (int i = 0; i < parameters.Length; i++) lastGood[i].View.CopyTo(parameters[i].Value.View);
-                    break;
-                }
-                for (int i = 0; i < parameters.Length; i++) parameters[i].Value.View.CopyTo(lastGood[i].View);
-                adam.Step();
-                losses.Add(value);
-                progress?.Invoke(new TrainingProgress(step + 1, options.Steps, value, (step + 1) / clock.Elapsed.TotalSeconds));
-            }
-            double seconds = clock.Elapsed.TotalSeconds;
-            foreach (Tensor t in lastGood) t.Dispose();
+            // Every step takes BatchSize rows, as the CD loss's chains do; the permutation's key is a seed no other
+            // part of the run uses (the held-out data, samplers and null draws take seed + 1 ... seed + 4 + NullDraws).
+            var loop = new TrainingLoopOptions { Steps = options.Steps, BatchSize = options.BatchSize, DropLast = true, Seed = seed + 5 + NullDraws };
+            TrainingLoopResult trained = TrainingLoop.Run(model, loss, adam, data, loop,
+                progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
             Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.SampleSteps);
@@ -118,7 +91,7 @@ public static class Trainer
                 scales[b] = new MmdScale(bandwidths[b], Mmd.Unbiased(samples, heldOut, bandwidths[b]), (float)mean, (float)sd);
             }
             float[] nullMmds = [.. Enumerable.Range(0, NullDraws).Select(i => nulls[0, i])];
-            return new TrainingResult(model, losses, data, heldOut, samples, nullMmds, scales, seconds, divergedAt);
+            return new TrainingResult(model, trained.Losses, data, heldOut, samples, nullMmds, scales, trained.Elapsed.TotalSeconds, trained.DivergedAt);
         }
         catch
         {

@@ -1,8 +1,13 @@
 namespace TorchEbm.Training;
 
 /// <summary>Where a training run stands after a step.</summary>
-/// <param name="Step">Steps done.</param>
+/// <param name="Step">Steps done (the step just completed, counting from 1).</param>
 /// <param name="Steps">Steps in the run.</param>
-/// <param name="Loss">The loss of the last step.</param>
-/// <param name="StepsPerSecond">Throughput so far.</param>
-public readonly record struct TrainingProgress(int Step, int Steps, float Loss, double StepsPerSecond);
+/// <param name="Epoch">The epoch that step belongs to, counting from 1.</param>
+/// <param name="Loss">The loss of that step.</param>
+/// <param name="Elapsed">Wall time since the first step began.</param>
+public readonly record struct TrainingProgress(int Step, int Steps, int Epoch, float Loss, TimeSpan Elapsed)
+{
+    /// <summary>Throughput so far.</summary>
+    public double StepsPerSecond => Step / Elapsed.TotalSeconds;
+}

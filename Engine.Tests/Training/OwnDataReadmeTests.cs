@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using TorchEbm.Autodiff;
+using TorchEbm.Losses;
+using TorchEbm.Models;
+using TorchEbm.Optim;
+using TorchEbm.Samplers;
+using TorchEbm.Training;
+
+namespace TorchEbm.Tests.Training;
+
+/// <summary>The README's "Training on your own data" example, run here on a blob at (3, 3); a second test keeps the README's copy identical.</summary>
+public sealed class OwnDataReadmeTests
+{
+    private static float[,] Blob()
+    {
+        var random = new System.Random(5);
+        var data = new float[512, 2];
+        for (int i = 0; i < 512; i++)
+        {
+            double r = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())), a = 2 * Math.PI * random.NextDouble();
+            (data[i, 0], data[i, 1]) = (3 + (float)(0.3 * r * Math.Cos(a)), 3 + (float)(0.3 * r * Math.Sin(a)));
+        }
+        return data;
+    }
+
+    [Test]
+    public void OwnDataExample_Runs()
+    {
+        float[,] points = Blob();
+        var evaluations = new List<int>();
+        // README own data begins
+        using var device = Device.Create();
+        using var model = new NeuralNetworkModel(new MLP(device, inputDim: 2, hiddenDims: new[] { 32, 32 }, outputDim: 1, activation: Activation.SiLU, seed: 0));
+        var sampler = new LangevinDynamics(model, stepSize: 0.1f, noiseScale: 0.1f, seed: 1);
+        using var lossFn = new ContrastiveDivergence(sampler, k: 20, batchSize: 64, persistent: true, bufferSize: 64,
+            reinitFraction: 1f, energyRegularization: 0.01f, seed: 2);   // short-run CD: every chain starts from N(0, I)
+        using var optimizer = new Adam(model.Parameters(), lr: 3e-2f);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        TrainingLoopResult result = TrainingLoop.Run(model, lossFn, optimizer, points,
+            new TrainingLoopOptions { Epochs = 8, BatchSize = 64, Seed = 0, EvalEvery = 16 },
+            progress: new Progress<TrainingProgress>(p => Console.WriteLine($"step {p.Step}/{p.Steps}, epoch {p.Epoch}: loss {p.Loss:F4}")),
+            evaluate: p => evaluations.Add(p.Step),
+            cancellationToken: cancel.Token);
+        if (result.Diverged) Console.WriteLine($"loss not finite at step {result.DivergedAt}; kept the last finite parameters");
+        using Tensor samples = sampler.Sample(nSamples: 1000, dim: 2, nSteps: 20);
+        // README own data ends
+        Assert.That(result.Steps, Is.EqualTo(64));
+        Assert.That(evaluations, Is.EqualTo(new[] { 16, 32, 48, 64 }));
+        float[,] xy = samples.ToArray2D();
+        double mx = Enumerable.Range(0, 1000).Average(i => xy[i, 0]), my = Enumerable.Range(0, 1000).Average(i => xy[i, 1]);
+        Assert.That(Math.Sqrt((mx - 3) * (mx - 3) + (my - 3) * (my - 3)), Is.LessThan(0.5), "samples sit at the blob");
+    }
+
+    [Test]
+    public void ReadmeOwnDataExample_IsTheCodeThisTestRuns()
+    {
+        string root = FindRepositoryRoot();
+        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        Match block = Regex.Match(readme, @"## Training on your own data.*?```csharp\n(.*?)```", RegexOptions.Singleline);
+        Assert.That(block.Success, "README.md has a ## Training on your own data section with a csharp block");
+        string[] readmeLines = [.. Statements(block.Groups[1].Value).Where(l => !l.StartsWith("using TorchEbm") && !l.StartsWith("float[,] points") && !l.StartsWith("var evaluations"))];
+
+        string test = File.ReadAllText(Path.Combine(root, "Engine.Tests", "Training", "OwnDataReadmeTests.cs"));
+        Match body = Regex.Match(test, @"// README own data begins\n(.*?)// README own data ends", RegexOptions.Singleline);
+        Assert.That(Statements(body.Groups[1].Value), Is.EqualTo(readmeLines));
+    }
+
+    private static string[] Statements(string code) => [.. code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "TorchEbm.Gpu.sln"))) return d.FullName;
+        throw new DirectoryNotFoundException("TorchEbm.Gpu.sln not found above the test directory.");
+    }
+}

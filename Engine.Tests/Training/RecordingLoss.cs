@@ -1,0 +1,28 @@
+using TorchEbm.Autodiff;
+using TorchEbm.Losses;
+using TorchEbm.Models;
+
+namespace TorchEbm.Tests.Training;
+
+/// <summary>
+/// A test loss: the mean energy of the batch (so Backward() reaches the parameters), recording every batch it is given
+/// on the host, and turning NaN from call <see cref="NaNFromCall"/> (counting from 0) on.
+/// </summary>
+internal sealed class RecordingLoss : BaseLoss
+{
+    public List<float[,]> Batches { get; } = [];
+
+    public int NaNFromCall { get; init; } = int.MaxValue;
+
+    public int Calls => Batches.Count;
+
+    public override Var Compute(BaseModel model, Tensor data)
+    {
+        ThrowIfDisposed();
+        bool nan = Calls >= NaNFromCall;
+        Batches.Add(data.ToArray2D());
+        Var energies = model.Energies(Var.Intermediate(data.Clone()));
+        Var mean = energies.Mean();
+        return nan ? mean * float.NaN : mean;
+    }
+}
