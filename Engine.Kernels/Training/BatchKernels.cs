@@ -1,7 +1,7 @@
 using ILGPU;
 using TorchEbm.Launch;
 
-namespace TorchEbm.Training;
+namespace TorchEbm.Kernels.Training;
 
 /// <summary>Minibatches of a training loop, drawn on the device.</summary>
 public static class BatchKernels

@@ -1,6 +1,6 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
-namespace TorchEbm.Training;
+namespace TorchEbm.Kernels.Training;
 
 /// <summary>
 /// A seeded pseudo-random permutation of the row indices [0, rows), a different one per epoch, evaluated index by index

@@ -1,4 +1,5 @@
-using TorchEbm.Random;
+using TorchEbm.Kernels.Training;
+using TorchEbm.Kernels.Random;
 using TorchEbm.Training;
 
 namespace TorchEbm.Tests.Training;

@@ -1,9 +1,10 @@
+using TorchEbm.Kernels.Training;
 using System.Diagnostics;
 using TorchEbm.Autodiff;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
-using TorchEbm.Random;
+using TorchEbm.Kernels.Random;
 
 namespace TorchEbm.Training;
 
@@ -51,9 +52,9 @@ public static class TrainingLoop
         IProgress<TrainingProgress>? progress = null, Action<TrainingProgress>? evaluate = null, CancellationToken cancellationToken = default)
     {
         Var[] parameters = Validate(model, loss, optimizer, data, options);
-        Guard.Batch(data, model.Device, nameof(data));
+        Check.Batch(data, model.Device, nameof(data));
         int totalSteps = Plan(model, options, data.Dim(0), data.Dim(1), nameof(data));
-        Guard.AllFinite(data, nameof(data));
+        Check.AllFinite(data, nameof(data));
         return Train(model, loss, optimizer, data, options, parameters, totalSteps, progress, evaluate, cancellationToken);
     }
 
