@@ -1,5 +1,4 @@
 using TorchEbm.Datasets;
-using TorchEbm.Kernels.Datasets;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Datasets;

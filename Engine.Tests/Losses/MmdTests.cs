@@ -1,6 +1,5 @@
 using TorchEbm.Datasets;
 using TorchEbm.Diagnostics;
-using TorchEbm.Kernels.Datasets;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Losses;

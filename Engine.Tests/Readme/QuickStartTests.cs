@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using TorchEbm.Autodiff;
 using TorchEbm.Datasets;
-using TorchEbm.Kernels.Datasets;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
