@@ -158,7 +158,7 @@ internal static class TrainCommand
             mmd2_null_mean = result.Scales[0].NullMean,
             mmd2_null_std = result.NullStd,
             matches_data = result.MatchesData,
-            mmd2_by_bandwidth = result.Scales.Select(s => new { bandwidth = s.Bandwidth, model = s.Model, null_mean = s.NullMean, null_sd = s.NullStd, within = s.Within }),
+            mmd2_by_bandwidth = result.Scales.Select(s => new { bandwidth = s.Bandwidth, model = s.Model, null_mean = s.NullMean, null_std = s.NullStd, within = s.Within }),
             eval_samples = options.EvalSamples,
             eval_langevin_steps = options.SampleSteps,
             samples_finite = finiteSamples,

@@ -1,8 +1,8 @@
-using System.Text.RegularExpressions;
 using ILGPU;
 using TorchEbm.Energies;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
+using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Readme;
 
@@ -50,16 +50,7 @@ public sealed class OwnEnergyReadmeTests
     }
 
     [Test]
-    public void ReadmeOwnEnergy_IsTheCodeThisTestDefines()
-    {
-        string root = Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../.."));
-        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        Match block = Regex.Match(readme, @"## Your own energy.*?```csharp\n(.*?)```", RegexOptions.Singleline);
-        Assert.That(block.Success, "README.md has a ## Your own energy section with a csharp block");
-        string test = File.ReadAllText(Path.Combine(root, "Engine.Tests", "Readme", "OwnEnergyReadmeTests.cs"));
-        Match body = Regex.Match(test, @"// README own energy begins\n(.*?)// README own energy ends", RegexOptions.Singleline);
-        Assert.That(Lines(block.Groups[1].Value).Where(l => !l.StartsWith("using ")), Is.EqualTo(Lines(body.Groups[1].Value)));
-    }
-
-    private static string[] Lines(string code) => [.. code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+    public void ReadmeOwnEnergy_IsTheCodeThisTestDefines() =>
+        Assert.That(ReadmeCode.Block("## Your own energy").Where(l => !l.StartsWith("using ")),
+            Is.EqualTo(ReadmeCode.Marked("Engine.Tests/Readme/OwnEnergyReadmeTests.cs", "own energy")));
 }

@@ -1,10 +1,10 @@
-using System.Text.RegularExpressions;
 using TorchEbm.Autodiff;
 using TorchEbm.Datasets;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
 using TorchEbm.Samplers;
+using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Readme;
 
@@ -35,26 +35,7 @@ public sealed class QuickStartTests
     }
 
     [Test]
-    public void ReadmeQuickStart_IsTheCodeThisTestRuns()
-    {
-        string root = FindRepositoryRoot();
-        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        Match block = Regex.Match(readme, @"## Quick start.*?```csharp\n(.*?)```", RegexOptions.Singleline);
-        Assert.That(block.Success, "README.md has a ## Quick start section with a csharp block");
-        string[] readmeLines = Statements(block.Groups[1].Value).Where(l => !l.StartsWith("using TorchEbm")).ToArray();
-
-        string test = File.ReadAllText(Path.Combine(root, "Engine.Tests", "Readme", "QuickStartTests.cs"));
-        Match body = Regex.Match(test, @"// README quick start begins\n(.*?)// README quick start ends", RegexOptions.Singleline);
-        Assert.That(Statements(body.Groups[1].Value), Is.EqualTo(readmeLines));
-    }
-
-    private static string[] Statements(string code) =>
-        [.. code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "TorchEbm.Gpu.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("TorchEbm.Gpu.sln not found above the test directory.");
-    }
+    public void ReadmeQuickStart_IsTheCodeThisTestRuns() =>
+        Assert.That(ReadmeCode.Marked("Engine.Tests/Readme/QuickStartTests.cs", "quick start"),
+            Is.EqualTo(ReadmeCode.Block("## Quick start").Where(l => !l.StartsWith("using TorchEbm"))));
 }

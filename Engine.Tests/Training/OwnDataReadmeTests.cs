@@ -1,10 +1,10 @@
-using System.Text.RegularExpressions;
 using TorchEbm.Autodiff;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
 using TorchEbm.Samplers;
 using TorchEbm.Training;
+using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Training;
 
@@ -52,25 +52,8 @@ public sealed class OwnDataReadmeTests
     }
 
     [Test]
-    public void ReadmeOwnDataExample_IsTheCodeThisTestRuns()
-    {
-        string root = FindRepositoryRoot();
-        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        Match block = Regex.Match(readme, @"## Training on your own data.*?```csharp\n(.*?)```", RegexOptions.Singleline);
-        Assert.That(block.Success, "README.md has a ## Training on your own data section with a csharp block");
-        string[] readmeLines = [.. Statements(block.Groups[1].Value).Where(l => !l.StartsWith("using TorchEbm") && !l.StartsWith("float[,] points") && !l.StartsWith("var evaluations"))];
-
-        string test = File.ReadAllText(Path.Combine(root, "Engine.Tests", "Training", "OwnDataReadmeTests.cs"));
-        Match body = Regex.Match(test, @"// README own data begins\n(.*?)// README own data ends", RegexOptions.Singleline);
-        Assert.That(Statements(body.Groups[1].Value), Is.EqualTo(readmeLines));
-    }
-
-    private static string[] Statements(string code) => [.. code.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "TorchEbm.Gpu.sln"))) return d.FullName;
-        throw new DirectoryNotFoundException("TorchEbm.Gpu.sln not found above the test directory.");
-    }
+    public void ReadmeOwnDataExample_IsTheCodeThisTestRuns() =>
+        Assert.That(ReadmeCode.Marked("Engine.Tests/Training/OwnDataReadmeTests.cs", "own data"),
+            Is.EqualTo(ReadmeCode.Block("## Training on your own data")
+                .Where(l => !l.StartsWith("using TorchEbm") && !l.StartsWith("float[,] points") && !l.StartsWith("var evaluations"))));
 }
