@@ -23,7 +23,12 @@ public sealed class Linear : Module
         using (DisposeScope.Suspend()) // the layer owns its parameters
         {
             Weight = new Var(UniformSymmetric(device, [outFeatures, inFeatures], bound, seed), requiresGrad: true);
-            Bias = new Var(UniformSymmetric(device, [outFeatures], bound, seed ^ BiasSeedMix), requiresGrad: true);
+            try { Bias = new Var(UniformSymmetric(device, [outFeatures], bound, seed ^ BiasSeedMix), requiresGrad: true); }
+            catch
+            {
+                Weight.Dispose();
+                throw;
+            }
         }
     }
 

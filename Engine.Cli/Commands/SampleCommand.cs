@@ -37,6 +37,8 @@ internal static class SampleCommand
         ModelCard card = Checkpoint.ReadModelCard(checkpoint.FullName);
         SamplerSettings sampler = card.Sampler
             ?? throw new InvalidDataException($"{checkpoint.Name} has no sampler settings in its model card; torchebm train writes them.");
+        if (card.OutputDim != 1)
+            throw new InvalidDataException($"{checkpoint.Name} holds a network with {card.OutputDim} outputs; an energy has one.");
         if ((long)n * card.InputDim > int.MaxValue)
             throw new UsageException($"--n {n} is too large: {n} x {card.InputDim} values exceed {int.MaxValue}.");
         int steps = requestedSteps ?? sampler.Steps;

@@ -64,7 +64,7 @@ internal static class Check
         ArgumentNullException.ThrowIfNull(x, name);
         ObjectDisposedException.ThrowIf(x.IsDisposed, x);
         if (!ReferenceEquals(x.Device, device))
-            throw new ArgumentException($"{name} lives on {x.Device} but the model on {device}.", name);
+            throw new ArgumentException($"{name} lives on {x.Device} but must be on {device}.", name);
         if (x.Rank != 2)
             throw new ArgumentException($"{name} must have shape (n, d), got {Shapes.Format(x.Shape)}.", name);
     }

@@ -6,17 +6,22 @@ namespace TorchEbm;
 /// flat without a <c>using</c> on every intermediate (as TorchSharp's NewDisposeScope).
 /// </summary>
 /// <remarks>
-/// Tensors that an object owns and frees itself — a model's constants, a module's parameters and their gradients,
-/// an optimizer's state, a loss's replay buffer — never join a scope, so models, modules and optimizers may be
-/// created or used inside one. A scope belongs to the thread that opened it (do not carry it across an
+/// Tensors that the engine's own objects own and free themselves — a built-in model's constants, a module's parameters
+/// and their gradients, an optimizer's state, a loss's replay buffer — never join a scope, so those objects may be
+/// created or used inside one. A type of yours that keeps tensors allocates them inside <c>using (DisposeScope.Suspend())</c>
+/// for the same effect; results (a <see cref="Tensor"/>, a sampler's ChainResult) are scoped like any tensor, so keep
+/// what must outlive the scope. A scope belongs to the thread that opened it (do not carry it across an
 /// <c>await</c>); scopes nest, and should be disposed innermost first.
 /// </remarks>
 public sealed class DisposeScope : IDisposable
 {
     [ThreadStatic] private static DisposeScope? t_innermost;
 
+    private const int FirstPrune = 256;
+
     private readonly DisposeScope? _outer;
     private List<Tensor>? _owned = [];
+    private int _pruneAt = FirstPrune;
 
     internal DisposeScope(Device device)
     {
@@ -28,8 +33,11 @@ public sealed class DisposeScope : IDisposable
     /// <summary>The device whose tensors this scope collects.</summary>
     public Device Device { get; }
 
-    /// <summary>How many tensors the scope will free when disposed.</summary>
-    public int Count => _owned?.Count ?? 0;
+    /// <summary>Entries the scope holds, disposed ones not yet forgotten included (tests check that it stays bounded).</summary>
+    internal int Tracked => _owned?.Count ?? 0;
+
+    /// <summary>How many live tensors the scope will free when disposed.</summary>
+    public int Count => _owned?.Count(t => !t.IsDisposed) ?? 0;
 
     /// <summary>
     /// Takes <paramref name="tensor"/> out of this scope so it outlives it: it moves to the enclosing scope of the same
@@ -43,7 +51,7 @@ public sealed class DisposeScope : IDisposable
         int index = _owned.LastIndexOf(tensor);
         if (index < 0) return tensor; // not this scope's: nothing to do
         _owned.RemoveAt(index);
-        EnclosingScope(_outer, tensor.Device)?._owned!.Add(tensor);
+        EnclosingScope(_outer, tensor.Device)?.Add(tensor);
         return tensor;
     }
 
@@ -58,13 +66,23 @@ public sealed class DisposeScope : IDisposable
     }
 
     /// <summary>Called for every new tensor: the innermost open scope of its device on this thread takes it.</summary>
-    internal static void Adopt(Tensor tensor) => EnclosingScope(t_innermost, tensor.Device)?._owned!.Add(tensor);
+    internal static void Adopt(Tensor tensor) => EnclosingScope(t_innermost, tensor.Device)?.Add(tensor);
 
     /// <summary>
     /// Until the returned token is disposed, new tensors on this thread join no scope: for tensors an object owns
     /// (parameters, gradients, optimizer state, buffers) and frees itself.
     /// </summary>
-    internal static Suspension Suspend() => new(t_innermost);
+    public static Suspension Suspend() => new(t_innermost);
+
+    /// <summary>Adds a tensor; forgets the ones already disposed whenever the list has doubled, so a long loop stays small.</summary>
+    private void Add(Tensor tensor)
+    {
+        List<Tensor> owned = _owned!;
+        owned.Add(tensor);
+        if (owned.Count < _pruneAt) return;
+        owned.RemoveAll(t => t.IsDisposed);
+        _pruneAt = Math.Max(FirstPrune, 2 * owned.Count);
+    }
 
     private static DisposeScope? EnclosingScope(DisposeScope? start, Device device)
     {
@@ -73,8 +91,8 @@ public sealed class DisposeScope : IDisposable
         return null;
     }
 
-    /// <summary>Restores the innermost scope that <see cref="Suspend"/> set aside.</summary>
-    internal readonly struct Suspension : IDisposable
+    /// <summary>What <see cref="Suspend"/> returns: disposing it restores the innermost scope it set aside.</summary>
+    public readonly struct Suspension : IDisposable
     {
         private readonly DisposeScope? _saved;
 
@@ -84,6 +102,7 @@ public sealed class DisposeScope : IDisposable
             t_innermost = null;
         }
 
+        /// <summary>Restores the scope that was innermost when <see cref="Suspend"/> was called.</summary>
         public void Dispose() => t_innermost = _saved;
     }
 }

@@ -84,6 +84,7 @@ public sealed class Tensor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(device);
         device.ThrowIfDisposed();
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
         return ReferenceEquals(device, Device) ? Clone() : device.FromArray(ToArray(), _shape);
     }
 
@@ -107,6 +108,7 @@ public sealed class Tensor : IDisposable
     public Tensor Reshape(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        ObjectDisposedException.ThrowIf(IsDisposed, this); // before allocating the copy
         int length = Check.ShapeLength(shape, nameof(shape));
         if (length != Length)
             throw new ArgumentException(

@@ -48,6 +48,16 @@ public sealed class SampleCommandTests
         Assert.That(Directory.GetFiles(_directory).Select(Path.GetFileName), Is.EquivalentTo(new[] { "model.safetensors" }).Or.Empty);
 
     [Test]
+    public void CheckpointOfANetworkWithTwoOutputs_IsUsageError()
+    {
+        string path = PathOf("model.safetensors");
+        using (var model = new TorchEbm.Models.NeuralNetworkModel(new MLP(_device, 2, [4], 2, Activation.SiLU, seed: 1)))
+            Checkpoint.Save(path, model, new SamplerSettings(0.01f, 0.1f, 5));
+        CliRun.Of(Sample(path, PathOf("s.csv"))).AssertUsageError("sample", "2 outputs");
+        AssertNothingWritten();
+    }
+
+    [Test]
     public void GoodCheckpoint_WritesCsv_AndNoTemporary()
     {
         CliRun run = CliRun.Of(Sample(SaveCheckpoint(), PathOf("s.csv")));

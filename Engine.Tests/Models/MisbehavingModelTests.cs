@@ -76,6 +76,32 @@ public sealed class MisbehavingModelTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(e.Message, Does.Contain("WrongShapeModel.Forward").And.Contain("(16,)"));
     }
 
+    /// <summary>An analytic energy that reads coordinate 1, so it needs samples of dimension >= 2.</summary>
+    public readonly struct SecondCoordinate : TorchEbm.Energies.IEnergy
+    {
+        public float Energy(ILGPU.ArrayView<float> x) => 0.5f * x[1] * x[1];
+
+        public void AddGradient(ILGPU.ArrayView<float> x, ILGPU.ArrayView<float> gradient, float weight) => gradient[1] += weight * x[1];
+    }
+
+    private sealed class SecondCoordinateModel(Device device) : AnalyticModel<SecondCoordinate>(device)
+    {
+        public override SecondCoordinate Energy => default;
+
+        protected override int MinDim => 2;
+    }
+
+    [Test]
+    public void ContrastiveDivergence_WithDataBelowTheEnergysMinimumDimension_ThrowsBeforeSampling()
+    {
+        using var model = new SecondCoordinateModel(Device);
+        using var loss = new ContrastiveDivergence(new LangevinDynamics(model, stepSize: 0.01f, seed: 1), k: 2);
+        using Tensor data = Device.Zeros(8, 1);
+        var e = Assert.Throws<ArgumentException>(() => loss.Compute(model, data).Dispose())!;
+        Assert.That(e.ParamName, Is.EqualTo("data"));
+        Assert.That(e.Message, Does.Contain(">= 2"));
+    }
+
     [Test]
     public void RightShapedUserModel_StillSamples()
     {

@@ -135,4 +135,27 @@ public sealed class DisposeScopeTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(kept.Value.ToArray(), Is.All.EqualTo(6f));
         kept.Dispose();
     }
+
+    [Test]
+    public void LongLoopInsideOneScope_ForgetsTheTensorsItAlreadyDisposed()
+    {
+        using DisposeScope scope = Device.NewScope();
+        for (int i = 0; i < 10_000; i++)
+        {
+            using Tensor t = Device.Zeros(4);
+        }
+        Assert.That(scope.Count, Is.Zero);
+        Assert.That(scope.Tracked, Is.LessThan(1_000), "disposed tensors are pruned as the list doubles");
+    }
+
+    [Test]
+    public void Reshape_OfADisposedTensor_ThrowsWithoutAllocating()
+    {
+        Tensor t = Device.Zeros(2, 3);
+        t.Dispose();
+        int before = Device.LiveTensors;
+        Assert.Throws<ObjectDisposedException>(() => t.Reshape(3, 2).Dispose());
+        Assert.Throws<ObjectDisposedException>(() => t.To(Device).Dispose());
+        Assert.That(Device.LiveTensors, Is.EqualTo(before));
+    }
 }

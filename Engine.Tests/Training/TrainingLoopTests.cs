@@ -248,6 +248,23 @@ public sealed class TrainingLoopTests(DeviceKind kind) : DeviceTest(kind)
         (m, l, o) => TrainingLoop.Run(m, l, o, IndexRows(10), new TrainingLoopOptions { BatchSize = 11 }), "BatchSize");
 
     [Test]
+    public void NonPersistentCdWithMoreChainsThanTheLastBatch_IsRejectedBeforeTraining()
+    {
+        using NeuralNetworkModel model = SmallMlp();
+        var sampler = new LangevinDynamics(model, stepSize: 0.01f, seed: 1);
+        using var loss = new ContrastiveDivergence(sampler, k: 1, batchSize: 4);
+        using var sgd = new Sgd(model.Parameters(), lr: 1e-2f);
+        float[] before = Flatten(model.Parameters());
+        // 10 rows in batches of 4: the last batch has 2 rows, fewer than CD's 4 chains.
+        var e = Assert.Throws<ArgumentException>(() => TrainingLoop.Run(model, loss, sgd, IndexRows(10), new TrainingLoopOptions { BatchSize = 4 }))!;
+        Assert.That(e.ParamName, Is.EqualTo("data"));
+        Assert.That(e.Message, Does.Contain("batches of 2 rows"));
+        Assert.That(Flatten(model.Parameters()), Is.EqualTo(before).AsCollection, "parameters untouched");
+        TrainingLoopResult result = TrainingLoop.Run(model, loss, sgd, IndexRows(10), new TrainingLoopOptions { BatchSize = 4, DropLast = true });
+        Assert.That(result.Steps, Is.EqualTo(2));
+    }
+
+    [Test]
     public void DataOnAnotherDevice_IsRejected()
     {
         using Device other = Device.Create(DeviceKind.Cpu);

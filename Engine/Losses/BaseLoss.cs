@@ -12,6 +12,18 @@ public abstract class BaseLoss : IDisposable
     /// </summary>
     public abstract Var Compute(BaseModel model, Tensor data);
 
+    /// <summary>
+    /// For training loops, before anything runs: throws <see cref="ArgumentException"/> naming <paramref name="name"/>
+    /// when the loss cannot take batches of <paramref name="smallestBatch"/> rows. Accepts any by default.
+    /// </summary>
+    internal virtual void CheckBatchRows(int smallestBatch, string name) { }
+
+    /// <summary>
+    /// <see cref="Compute"/> for a batch drawn from data a training loop has already checked to be finite: a loss that
+    /// scans its input for NaN (a host synchronisation) may skip it here. By default the same as Compute.
+    /// </summary>
+    internal virtual Var ComputeOnCheckedData(BaseModel model, Tensor data) => Compute(model, data);
+
     /// <summary>Whether <see cref="Dispose"/> has run; a disposed loss throws <see cref="ObjectDisposedException"/> from Compute.</summary>
     public bool IsDisposed { get; private set; }
 

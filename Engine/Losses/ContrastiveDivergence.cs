@@ -88,24 +88,36 @@ public sealed class ContrastiveDivergence : BaseLoss
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The model is not the sampler's, the data is not a live (n, d) batch of the
     /// model's dimension on its device, has non-finite values, or has fewer rows than a non-persistent batchSize.</exception>
-    public override Var Compute(BaseModel model, Tensor data)
+    public override Var Compute(BaseModel model, Tensor data) => Compute(model, data, CheckFinite);
+
+    /// <inheritdoc />
+    internal override Var ComputeOnCheckedData(BaseModel model, Tensor data) => Compute(model, data, scanFinite: false);
+
+    /// <inheritdoc />
+    internal override void CheckBatchRows(int smallestBatch, string name)
+    {
+        if (!Persistent && BatchSize is int chains && chains > smallestBatch)
+            throw new ArgumentException(
+                $"{name} gives batches of {smallestBatch} rows, fewer than the loss's batchSize ({chains}), where non-persistent CD " +
+                $"starts its chains: use a batchSize <= {smallestBatch}, persistent CD, or drop the last partial batch.", name);
+    }
+
+    private Var Compute(BaseModel model, Tensor data, bool scanFinite)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfDisposed();
         if (!ReferenceEquals(model, Sampler.Model))
             throw new ArgumentException("model must be the model of the loss's sampler.", nameof(model));
-        Check.Batch(data, model.Device, nameof(data));
+        model.ValidateSamples(data, nameof(data));
         int n = data.Dim(0), d = data.Dim(1), chains = BatchSize ?? n;
-        if (model.Dim is int modelDim && modelDim != d)
-            throw new ArgumentException($"data has shape {Shapes.Format(data.Shape)} but the model expects samples of dimension {modelDim}.", nameof(data));
         if (!Persistent && chains > n)
             throw new ArgumentException($"batchSize ({chains}) exceeds the data's {n} rows, where CD starts its chains.", nameof(data));
         if (Persistent && chains > BufferSize)
             throw new ArgumentException($"{chains} chains per call exceed the replay buffer's {BufferSize} rows (a row would be advanced twice in one call).", nameof(data));
         if (_buffer is Tensor buffer && buffer.Dim(1) != d)
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
-        if (CheckFinite) Check.AllFinite(data, nameof(data));
+        if (scanFinite) Check.AllFinite(data, nameof(data));
 
         // Data and negatives go through the model as one batch: half the launches of two forward and backward passes.
         Tensor batch = model.Device.Allocate([n + chains, d]);

@@ -25,14 +25,14 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
     /// <inheritdoc />
     public override Tensor Forward(Tensor x)
     {
-        ValidateAnalytic(x);
+        ValidateSamples(x);
         return EnergyLaunch.Energies(x, Energy);
     }
 
     /// <inheritdoc />
     public override Tensor Gradient(Tensor x)
     {
-        ValidateAnalytic(x);
+        ValidateSamples(x);
         return EnergyLaunch.Gradients(x, Energy);
     }
 
@@ -40,13 +40,4 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
 
     /// <summary>Hands <see cref="Energy"/> to the visitor with its static type.</summary>
     private protected virtual TResult Accept<TResult>(IEnergyVisitor<TResult> visitor) => visitor.Visit(Energy);
-
-    /// <summary>The checks of <see cref="BaseModel.ValidateSamples"/> plus the energy's minimum dimension.</summary>
-    protected internal void ValidateAnalytic(Tensor x, string name = "x")
-    {
-        ValidateSamples(x, name);
-        if (x.Dim(1) < MinDim)
-            throw new ArgumentException(
-                $"{name} has shape {Shapes.Format(x.Shape)} but {GetType().Name} needs dimension >= {MinDim}.", name);
-    }
 }

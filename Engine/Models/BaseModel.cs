@@ -58,13 +58,25 @@ public abstract class BaseModel : IDisposable
     /// throws <see cref="ArgumentException"/> naming <paramref name="name"/> otherwise. Call before any launch.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
-    protected void ValidateSamples(Tensor x, string name = "x")
+    protected internal void ValidateSamples(Tensor x, string name = "x")
     {
         ThrowIfDisposed();
         Check.Batch(x, Device, name);
-        if (Dim is int d && x.Dim(1) != d)
-            throw new ArgumentException(
-                $"{name} has shape {Shapes.Format(x.Shape)} but the model expects samples of dimension {d}, i.e. shape (n, {d}).", name);
+        CheckDimension(x.Dim(1), name, x.Shape);
+    }
+
+    /// <summary>
+    /// The one check of a sample dimension against the model: its fixed <see cref="Dim"/> and, for analytic energies,
+    /// the smallest dimension their kernels read. Samplers, losses and training loops call it before any launch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model needs another dimension (the message names <paramref name="name"/>).</exception>
+    internal void CheckDimension(int dim, string name, int[]? shape = null)
+    {
+        string has = shape is null ? $"samples of dimension {dim}" : $"shape {Shapes.Format(shape)}";
+        if (Dim is int d && dim != d)
+            throw new ArgumentException($"{name} has {has} but the model {GetType().Name} expects samples of dimension {d}, i.e. shape (n, {d}).", name);
+        if (this is IAnalyticModel analytic && dim < analytic.MinDim)
+            throw new ArgumentException($"{name} has {has} but the model {GetType().Name} needs samples of dimension >= {analytic.MinDim}.", name);
     }
 
     /// <summary>Whether <see cref="Dispose"/> has run; a disposed model throws <see cref="ObjectDisposedException"/> from every call.</summary>

@@ -68,10 +68,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
 
     private Tensor Evaluate(Tensor x, bool gradient)
     {
-        ValidateSamples(x);
-        foreach (BaseModel part in _parts)
-            if (part is IAnalyticModel a && x.Dim(1) < a.MinDim)
-                throw new ArgumentException($"x has shape {Shapes.Format(x.Shape)} but {part.GetType().Name} needs dimension >= {a.MinDim}.", nameof(x));
+        ValidateSamples(x); // the composite's MinDim is its parts' largest
         if (IsFused) return ((IAnalyticModel)this).Accept(new Launch(x, gradient));
 
         Tensor sum = gradient ? Device.Zeros(x.Dim(0), x.Dim(1)) : Device.Zeros(x.Dim(0));

@@ -32,7 +32,15 @@ internal sealed class FusedMlp : IDisposable
         _hiddenUnits = widths[1..^1].Sum();
         _widths = device.Accelerator.Allocate1D(widths);
         UnitMajor = device.Kind != DeviceKind.Cpu;
-        using (DisposeScope.Suspend()) _parameters = device.Allocate([layers.Sum(l => (l.InFeatures + 1) * l.OutFeatures)]); // the model owns it
+        try
+        {
+            using (DisposeScope.Suspend()) _parameters = device.Allocate([layers.Sum(l => (l.InFeatures + 1) * l.OutFeatures)]); // the model owns it
+        }
+        catch
+        {
+            _widths.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -32,7 +32,12 @@ public sealed class GaussianModel : AnalyticModel<Gaussian>
         using (DisposeScope.Suspend()) // the model owns its constants
         {
             _mean = device.FromArray(mean, d);
-            _precision = device.FromArray(precision, d, d);
+            try { _precision = device.FromArray(precision, d, d); }
+            catch
+            {
+                _mean.Dispose();
+                throw;
+            }
         }
         Energy = new Gaussian(_mean.View, _precision.View);
     }

@@ -191,10 +191,7 @@ public sealed class LangevinDynamics : Sampler
         ArgumentOutOfRangeException.ThrowIfLessThan(nSamples, 1);
         if (options.Thin < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.Thin, $"options.Thin must be >= 1, got {options.Thin}.");
-        if (Model.Dim is int modelDim && modelDim != dim)
-            throw new ArgumentException($"{dimName} has dimension {dim} but the model {Model.GetType().Name} expects {modelDim}.", dimName);
-        if (Model is IAnalyticModel analytic && dim < analytic.MinDim)
-            throw new ArgumentException($"{dimName} has dimension {dim} but the model {Model.GetType().Name} needs >= {analytic.MinDim}.", dimName);
+        Model.CheckDimension(dim, dimName);
         if ((options.ReturnTrajectory || options.ReturnDiagnostics) && nSteps / options.Thin == 0)
             throw new ArgumentException(
                 $"A trajectory or diagnostics need at least one kept step: nSteps ({nSteps}) must be >= options.Thin ({options.Thin}).", nameof(nSteps));

@@ -1,10 +1,10 @@
-using TorchEbm.Kernels.Training;
 using System.Diagnostics;
 using TorchEbm.Autodiff;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
 using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Training;
 
 namespace TorchEbm.Training;
 
@@ -53,7 +53,7 @@ public static class TrainingLoop
     {
         Var[] parameters = Validate(model, loss, optimizer, data, options);
         Check.Batch(data, model.Device, nameof(data));
-        int totalSteps = Plan(model, options, data.Dim(0), data.Dim(1), nameof(data));
+        int totalSteps = Plan(model, loss, options, data.Dim(0), data.Dim(1), nameof(data));
         Check.AllFinite(data, nameof(data));
         return Train(model, loss, optimizer, data, options, parameters, totalSteps, progress, evaluate, cancellationToken);
     }
@@ -74,7 +74,7 @@ public static class TrainingLoop
         int n = data.GetLength(0), d = data.GetLength(1);
         if (n == 0 || d == 0)
             throw new ArgumentException($"data must have at least one row and one column, got ({n}, {d}).", nameof(data));
-        int totalSteps = Plan(model, options, n, d, nameof(data));
+        int totalSteps = Plan(model, loss, options, n, d, nameof(data));
         for (int i = 0; i < n; i++)
         for (int j = 0; j < d; j++)
             if (!float.IsFinite(data[i, j]))
@@ -108,13 +108,14 @@ public static class TrainingLoop
     }
 
     /// <summary>Checks the data's shape against the model and the batch size; returns the number of steps to run.</summary>
-    private static int Plan(BaseModel model, TrainingLoopOptions options, int rows, int dim, string name)
+    private static int Plan(BaseModel model, BaseLoss loss, TrainingLoopOptions options, int rows, int dim, string name)
     {
-        if (model.Dim is int modelDim && modelDim != dim)
-            throw new ArgumentException($"{name} has rows of dimension {dim} but the model expects dimension {modelDim}, i.e. shape (n, {modelDim}).", name);
+        model.CheckDimension(dim, name);
         if (options.BatchSize > rows)
             throw new ArgumentOutOfRangeException(nameof(TrainingLoopOptions.BatchSize), options.BatchSize,
                 $"BatchSize ({options.BatchSize}) exceeds the {rows} rows of {name}.");
+        int tailRows = options.DropLast ? 0 : rows % options.BatchSize;
+        loss.CheckBatchRows(tailRows > 0 ? tailRows : options.BatchSize, name);
         if (options.Steps is int steps) return steps;
         long total = (long)options.Epochs * options.StepsPerEpoch(rows);
         if (total > int.MaxValue)
@@ -154,7 +155,7 @@ public static class TrainingLoop
                 new RowPermutation(rng, rows, (uint)epoch));
 
             optimizer.ZeroGrad();
-            using (Var l = loss.Compute(model, target))
+            using (Var l = loss.ComputeOnCheckedData(model, target)) // data was scanned for NaN once, up front
             {
                 if (l is null || l.Value.Length != 1)
                     throw new InvalidOperationException($"{loss.GetType().Name}.Compute must return a scalar Var, got {(l is null ? "null" : Shapes.Format(l.Value.Shape))}.");
