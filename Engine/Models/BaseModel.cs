@@ -79,7 +79,10 @@ public abstract class BaseModel : IDisposable
             throw new ArgumentException($"{name} has {has} but the model {GetType().Name} needs samples of dimension >= {analytic.MinDim}.", name);
     }
 
-    /// <summary>Whether <see cref="Dispose"/> has run; a disposed model throws <see cref="ObjectDisposedException"/> from every call.</summary>
+    /// <summary>
+    /// Whether this model's <see cref="Dispose"/> has run; a disposed model throws <see cref="ObjectDisposedException"/>
+    /// from every call (a composite also throws when a part is disposed, while its own IsDisposed stays false).
+    /// </summary>
     public bool IsDisposed { get; private set; }
 
     /// <summary>

@@ -39,6 +39,9 @@ public abstract class Sampler
     /// diagnostics.
     /// </summary>
     /// <exception cref="ArgumentException">A size is out of range, the options do not fit the run, or the model needs another dimension.</exception>
+    /// <exception cref="ObjectDisposedException">The model (or a part of it) has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">A user model returned a tensor of the wrong shape or device.</exception>
+    /// <exception cref="NotFiniteNumberException"><see cref="SampleOptions.ThrowOnNonFinite"/> is set and a chain ended non-finite.</exception>
     public abstract ChainResult SampleChain(int dim, int nSteps, int nSamples = 1, SampleOptions? options = null);
 
     /// <summary>One step from the states <paramref name="x"/> (n, d), at schedule step <paramref name="step"/>: a new tensor of the next states.</summary>

@@ -17,7 +17,7 @@ public sealed class ConstantScheduler : Scheduler
     /// <summary>The schedule behind the implicit conversion from float (see <see cref="Scheduler"/>).</summary>
     internal static ConstantScheduler FromFloat(float value) => new(value, false);
 
-    /// <summary>The value.</summary>
+    /// <summary>The value: finite when built by the constructor; a float converted implicitly is checked by its consumer.</summary>
     public float Value { get; }
 
     /// <inheritdoc />
