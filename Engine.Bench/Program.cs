@@ -6,6 +6,7 @@ using TorchEbm.Launch;
 // `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
 // `langevin [repetitions]`: W1-W4 throughput on Device.Create(); `compare [repetitions]`: the same beside PyTorch;
 // `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
+// `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -19,6 +20,9 @@ if (args.Length > 0 && args[0] == "langevin")
 
 if (args.Length > 0 && args[0] == "pcd")
     return TorchEbm.Bench.Training.PersistenceComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
+
+if (args.Length > 0 && args[0] == "scope-memory")
+    return TorchEbm.Bench.Memory.ScopeMemory.Run(args.Length > 1 ? int.Parse(args[1]) : 600);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
