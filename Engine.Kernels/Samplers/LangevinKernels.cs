@@ -74,6 +74,9 @@ public static class LangevinKernels
         int d = settings.Dim, chains = x.IntLength / d, blocks = (d + 3) >> 2, stride = GridStride.Stride;
         int items = chains * blocks;
         float lo = settings.ClampMin, hi = settings.ClampMax;
+        // Constant schedules (one-entry tables) give h and sigma once, outside the step loop.
+        bool scheduled = stepSizes.IntLength > 1 || noiseScales.IntLength > 1;
+        float h0 = stepSizes[0], sigma0 = noiseScales[0] * XMath.Sqrt(2f * h0);
         for (int item = GridStride.Start; item < items; item += stride)
         {
             int c = item / blocks, k = item - c * blocks, j = k << 2;
@@ -83,7 +86,12 @@ public static class LangevinKernels
             for (int s = 0; s < settings.Steps; s++)
             {
                 int t = settings.FirstStep + s;
-                float h = At(stepSizes, s), sigma = At(noiseScales, s) * XMath.Sqrt(2f * h);
+                float h = h0, sigma = sigma0;
+                if (scheduled)
+                {
+                    h = At(stepSizes, s);
+                    sigma = At(noiseScales, s) * XMath.Sqrt(2f * h);
+                }
                 Float4 z = rng.Normal4((uint)c, (uint)t, (uint)k, settings.Call);
                 x0 = Move(x0, energy.CoordinateGradient(x0), h, sigma * z.X, lo, hi);
                 x1 = Move(x1, energy.CoordinateGradient(x1), h, sigma * z.Y, lo, hi);
