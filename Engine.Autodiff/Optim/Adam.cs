@@ -17,8 +17,8 @@ public sealed class Adam : Optimizer
     public Adam(IEnumerable<Var> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f)
         : base(parameters, lr)
     {
-        if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
-        if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
+        Check.UnitInterval(beta1, includeOne: false);
+        Check.UnitInterval(beta2, includeOne: false);
         Check.PositiveFinite(eps);
         Check.NonNegativeFinite(weightDecay);
         (Beta1, Beta2, Eps, WeightDecay) = (beta1, beta2, eps, weightDecay);

@@ -48,7 +48,7 @@ public abstract class Optimizer : IDisposable
         get => _lr;
         set
         {
-            if (!float.IsFinite(value) || value <= 0) throw new ArgumentOutOfRangeException(nameof(Lr), value, "The learning rate must be positive and finite.");
+            Check.PositiveFinite(value, nameof(Lr));
             _lr = value;
         }
     }

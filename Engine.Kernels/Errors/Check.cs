@@ -38,6 +38,13 @@ internal static class Check
             throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number, got {value}.");
     }
 
+    /// <summary>Throws unless 0 &lt;= value &lt; 1, or 0 &lt;= value &lt;= 1 when <paramref name="includeOne"/>; NaN fails.</summary>
+    public static void UnitInterval(float value, bool includeOne, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!(value >= 0f && (includeOne ? value <= 1f : value < 1f)))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1{(includeOne ? "]" : ")")}, got {value}.");
+    }
+
     public static void PositiveFinite(float value, [CallerArgumentExpression(nameof(value))] string? name = null)
     {
         if (!float.IsFinite(value) || value <= 0)

@@ -42,8 +42,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         if (batchSize is int b) ArgumentOutOfRangeException.ThrowIfLessThan(b, 1, nameof(batchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 1);
-        if (!(reinitFraction >= 0f && reinitFraction <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(reinitFraction), reinitFraction, "reinitFraction must be in [0, 1].");
+        Check.UnitInterval(reinitFraction, includeOne: true);
         Check.NonNegativeFinite(energyRegularization);
         Sampler = sampler;
         K = k;

@@ -94,8 +94,7 @@ public sealed record TrainingOptions
         Check.NonNegativeFinite(NoiseScale, nameof(NoiseScale));
         Check.NonNegativeFinite(EnergyRegularization, nameof(EnergyRegularization));
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, Persistent ? BatchSize : 1, nameof(BufferSize));
-        if (!(ReinitFraction >= 0f && ReinitFraction <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(ReinitFraction), ReinitFraction, "ReinitFraction must be in [0, 1].");
+        Check.UnitInterval(ReinitFraction, includeOne: true, nameof(ReinitFraction));
         ArgumentOutOfRangeException.ThrowIfLessThan(EvalSamples, 2, nameof(EvalSamples));
         if (EvalSteps is int e) ArgumentOutOfRangeException.ThrowIfNegative(e, nameof(EvalSteps));
     }
