@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using TorchEbm.Checkpoints;
+using TorchEbm.Files;
 using TorchEbm.Cli.Errors;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
@@ -48,21 +49,13 @@ internal static class SampleCommand
         using NeuralNetworkModel model = Checkpoint.LoadModel(checkpoint.FullName, device);
         using Tensor samples = new LangevinDynamics(model, sampler.StepSize, sampler.NoiseScale, seed).Sample(n, card.InputDim, steps);
         float[] values = samples.ToArray();
-        string temporary = output.FullName + ".tmp";
-        try
+        AtomicFile.Write(output.FullName, stream =>
         {
-            using (var writer = new StreamWriter(temporary))
-            {
-                writer.WriteLine(string.Join(",", Enumerable.Range(1, card.InputDim).Select(i => $"x{i}")));
-                for (int r = 0; r < n; r++)
-                    writer.WriteLine(string.Join(",", Enumerable.Range(0, card.InputDim).Select(j => values[r * card.InputDim + j].ToString("R", CultureInfo.InvariantCulture))));
-            }
-            File.Move(temporary, output.FullName, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            writer.WriteLine(string.Join(",", Enumerable.Range(1, card.InputDim).Select(i => $"x{i}")));
+            for (int r = 0; r < n; r++)
+                writer.WriteLine(string.Join(",", Enumerable.Range(0, card.InputDim).Select(j => values[r * card.InputDim + j].ToString("R", CultureInfo.InvariantCulture))));
+        });
         stdout.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {sampler.StepSize}, noise scale {sampler.NoiseScale}) to {output.FullName}");
         return ExitCodes.Ok;
     }

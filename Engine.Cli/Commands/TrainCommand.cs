@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using TorchEbm.Checkpoints;
+using TorchEbm.Files;
 using TorchEbm.Cli.Errors;
 using TorchEbm.Cli.Plots;
 using TorchEbm.Training;
@@ -166,6 +167,11 @@ internal static class TrainCommand
             device = device.ToString(),
             diverged_at = result.DivergedAt,
         };
-        File.WriteAllText(path, MetricsJson.Serialize(metrics));
+        string json = MetricsJson.Serialize(metrics);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            writer.Write(json);
+        });
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
+using TorchEbm.Files;
 
 namespace TorchEbm.Checkpoints;
 
@@ -22,7 +23,6 @@ public static class SafeTensorsFile
 {
     private const string MetadataKey = "__metadata__";
     private const long MaxHeaderBytes = 100L << 20; // the reference implementation's limit
-    private const string TemporarySuffix = ".tmp";
 
     /// <summary>Writes <paramref name="tensors"/> (unique names) and optional string metadata to <paramref name="path"/>, atomically.</summary>
     /// <exception cref="ArgumentException">
@@ -43,36 +43,24 @@ public static class SafeTensorsFile
         SafeTensor[] list = [.. tensors];
         byte[] header = Header(list, metadata);
 
-        string directory = Path.GetDirectoryName(full)!, fileName = Path.GetFileName(full);
-        string temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}{TemporarySuffix}");
-        try
+        AtomicFile.Write(full, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            long written = 8 + header.Length;
+            afterBytes?.Invoke(written);
+            byte[] buffer = [];
+            foreach (SafeTensor t in list)
             {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                long written = 8 + header.Length;
+                if (buffer.Length < t.Data.Length * 4) buffer = new byte[t.Data.Length * 4];
+                for (int i = 0; i < t.Data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * i), t.Data[i]);
+                stream.Write(buffer, 0, t.Data.Length * 4);
+                written += t.Data.Length * 4L;
                 afterBytes?.Invoke(written);
-                byte[] buffer = [];
-                foreach (SafeTensor t in list)
-                {
-                    if (buffer.Length < t.Data.Length * 4) buffer = new byte[t.Data.Length * 4];
-                    for (int i = 0; i < t.Data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * i), t.Data[i]);
-                    stream.Write(buffer, 0, t.Data.Length * 4);
-                    written += t.Data.Length * 4L;
-                    afterBytes?.Invoke(written);
-                }
-                stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-        RemoveStaleTemporaries(directory, fileName);
+        });
     }
 
     /// <summary>Reads every tensor and the metadata of a safetensors file.</summary>
@@ -197,27 +185,6 @@ public static class SafeTensorsFile
             elements *= d;
         }
         return elements;
-    }
-
-    /// <summary>Deletes <c>.name.GUID.tmp</c> files an interrupted save of the same target left behind (best effort).</summary>
-    private static void RemoveStaleTemporaries(string directory, string fileName)
-    {
-        string prefix = $".{fileName}.";
-        foreach (string candidate in Directory.EnumerateFiles(directory, $"{prefix}*{TemporarySuffix}"))
-        {
-            string name = Path.GetFileName(candidate);
-            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length != prefix.Length + 32 + TemporarySuffix.Length
-                || !Guid.TryParseExact(name.AsSpan(prefix.Length, 32), "N", out _))
-                continue;
-            try
-            {
-                File.Delete(candidate);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Someone else's or locked: the checkpoint itself was written, so this is not an error.
-            }
-        }
     }
 
     private static byte[] Header(SafeTensor[] tensors, IReadOnlyDictionary<string, string>? metadata)
