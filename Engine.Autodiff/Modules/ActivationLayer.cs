@@ -4,7 +4,8 @@ namespace TorchEbm.Autodiff;
 public sealed class ActivationLayer(Device device, Activation activation) : Module(device)
 {
     /// <summary>The activation applied.</summary>
-    public Activation Activation { get; } = activation;
+    public Activation Activation { get; } = Enum.IsDefined(activation) ? activation
+        : throw new ArgumentOutOfRangeException(nameof(activation), activation, $"activation must be one of {string.Join(", ", Enum.GetNames<Activation>())}.");
 
     /// <inheritdoc />
     public override Var Forward(Var x)

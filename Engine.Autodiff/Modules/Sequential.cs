@@ -6,14 +6,25 @@ public class Sequential : Module
     private readonly Module[] _layers;
 
     /// <summary>Creates the chain (it owns the layers).</summary>
-    /// <exception cref="ArgumentException">No layers, a null layer, or layers on different devices.</exception>
+    /// <exception cref="ArgumentException">No layers, a null layer, layers on different devices, or a Linear layer whose
+    /// input width is not the output width of the Linear layer before it (with only activations between them).</exception>
     public Sequential(params Module[] layers) : base(FirstDevice(layers))
     {
+        Linear? previous = null;
+        int previousIndex = -1;
         for (int i = 0; i < layers.Length; i++)
         {
             if (layers[i] is null) throw new ArgumentException($"layers[{i}] is null.", nameof(layers));
             if (!ReferenceEquals(layers[i].Device, Device))
                 throw new ArgumentException($"layers[{i}] lives on {layers[i].Device} but layers[0] on {Device}.", nameof(layers));
+            if (layers[i] is Linear linear)
+            {
+                if (previous is not null && linear.InFeatures != previous.OutFeatures)
+                    throw new ArgumentException(
+                        $"layers[{i}] takes {linear.InFeatures} features but layers[{previousIndex}] gives {previous.OutFeatures}.", nameof(layers));
+                (previous, previousIndex) = (linear, i);
+            }
+            else if (layers[i] is not ActivationLayer) previous = null; // an unknown module may change the width
         }
         _layers = [.. layers];
     }

@@ -123,15 +123,21 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>Frees the value and gradient, and the intermediate Vars that produced this one (never a leaf, except <see cref="Intermediate"/> constants).</summary>
+    /// <remarks>Walks the graph with an explicit stack, so a graph of any depth is freed without recursion.</remarks>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        if (_ownsValue) Value.Dispose();
-        _grad?.Dispose();
-        _grad = null;
-        foreach (Var parent in _parents)
-            if (!parent.IsLeaf || parent._ownedByGraph) parent.Dispose();
+        var pending = new Stack<Var>();
+        pending.Push(this);
+        while (pending.TryPop(out Var? node))
+        {
+            if (node._disposed) continue;
+            node._disposed = true;
+            if (node._ownsValue) node.Value.Dispose();
+            node._grad?.Dispose();
+            node._grad = null;
+            foreach (Var parent in node._parents)
+                if (!parent.IsLeaf || parent._ownedByGraph) pending.Push(parent);
+        }
     }
 
     /// <inheritdoc />

@@ -44,10 +44,7 @@ public sealed partial class Device : IDisposable
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Auto, Cpu or Cuda.");
         if (kind == DeviceKind.Auto) kind = KindFromEnvironment();
 
-        CpuLayout layout;
-        try { layout = CpuLayout.FromEnvironment(); }
-        catch (FormatException e) { throw new ArgumentException(e.Message, CpuLayout.EnvironmentVariable, e); }
-        return Create(kind, layout);
+        return Create(kind, LayoutFromEnvironment());
     }
 
     /// <summary>
@@ -91,9 +88,10 @@ public sealed partial class Device : IDisposable
     }
 
     /// <summary>Every accelerator this machine offers: the CPU accelerator first, then each CUDA GPU.</summary>
+    /// <exception cref="ArgumentException"><c>TORCHEBM_CPU_LAYOUT</c> holds a malformed value.</exception>
     public static IReadOnlyList<DeviceInfo> List()
     {
-        using Context context = CreateContext(CpuLayout.FromEnvironment());
+        using Context context = CreateContext(LayoutFromEnvironment());
         var list = new List<DeviceInfo>();
         foreach (ILGPU.Runtime.Device d in context)
         {
@@ -155,6 +153,13 @@ public sealed partial class Device : IDisposable
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The layout <c>TORCHEBM_CPU_LAYOUT</c> asks for; a malformed value is an <see cref="ArgumentException"/>.</summary>
+    private static CpuLayout LayoutFromEnvironment()
+    {
+        try { return CpuLayout.FromEnvironment(); }
+        catch (FormatException e) { throw new ArgumentException(e.Message, CpuLayout.EnvironmentVariable, e); }
+    }
 
     private static Context CreateContext(CpuLayout layout) =>
         Context.Create(builder => builder.CPU(layout.ToDevice()).Cuda().EnableAlgorithms());

@@ -121,4 +121,39 @@ public sealed class TapeTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(s1.Value.ToArray()[0], Is.EqualTo(expected).Within(1e-6 * sumAbs));
         Assert.That(BitConverter.SingleToInt32Bits(s2.Value.ToArray()[0]), Is.EqualTo(BitConverter.SingleToInt32Bits(s1.Value.ToArray()[0])));
     }
+
+    [Test]
+    public void Dispose_OfAVeryDeepGraph_FreesItWithoutRecursion()
+    {
+        int before = Device.LiveTensors;
+        using var a = new Var(Device.Full(1f, 1), requiresGrad: true);
+        Var h = a;
+        for (int i = 0; i < 100_000; i++) h = h * 1f;
+        h.Dispose(); // recursed once per op before: a stack overflow at this depth
+        Assert.That(h.IsDisposed, Is.True);
+        Assert.That(Device.LiveTensors, Is.EqualTo(before + 1), "only the leaf is left");
+    }
+
+    [Test]
+    public void Sequential_WhoseLinearWidthsDoNotChain_IsRejected()
+    {
+        foreach (int inFeatures in new[] { 4, 16 })
+        {
+            var first = new Linear(Device, 2, 8);
+            var activation = new ActivationLayer(Device, Activation.ReLU);
+            var second = new Linear(Device, inFeatures, 1);
+            var e = Assert.Throws<ArgumentException>(() => new Sequential(first, activation, second))!;
+            Assert.That(e.ParamName, Is.EqualTo("layers"));
+            Assert.That(e.Message, Does.Contain($"layers[2] takes {inFeatures} features but layers[0] gives 8"));
+            first.Dispose();
+            second.Dispose();
+        }
+    }
+
+    [Test]
+    public void ActivationLayer_WithAnUndefinedActivation_IsRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationLayer(Device, (Activation)99));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MLP(Device, 2, [4], 1, (Activation)99).Dispose());
+    }
 }

@@ -94,6 +94,11 @@ public sealed class DeviceTests
     }
 
     [Test]
+    public void List_WithAMalformedLayoutVariable_ThrowsArgumentException() =>
+        WithEnvironment(CpuLayout.EnvironmentVariable, "2,3,1", () =>
+            Assert.That(Assert.Throws<ArgumentException>(() => Device.List())!.ParamName, Is.EqualTo(CpuLayout.EnvironmentVariable)));
+
+    [Test]
     public void TwoDevices_AreToldApartInMessages()
     {
         using Device first = Device.Create(DeviceKind.Cpu);

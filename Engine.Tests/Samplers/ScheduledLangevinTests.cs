@@ -111,4 +111,29 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(allocated, Is.LessThan(1_000_000), "two per-step tables would take 8 bytes a step, 32 MB here");
         Assert.That(float.IsFinite(x.ToArray()[0]), Is.True);
     }
+
+    /// <summary>A schedule that settles (here after 10 steps) needs a table only up to that step, however long the run.</summary>
+    [Test]
+    public void SettlingSchedule_LongRun_AllocatesOnlyUntilItSettles()
+    {
+        using var model = new HarmonicModel(Device);
+        var sampler = new LangevinDynamics(model, new LinearScheduler(0.01f, 0.001f, 10), 0.5f, seed: 1);
+        sampler.Sample(1, 1, 2).Dispose();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using Tensor x = sampler.Sample(1, 1, nSteps: 4_000_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.LessThan(1_000_000), "a per-step step-size table would take 16 MB here");
+        Assert.That(float.IsFinite(x.ToArray()[0]), Is.True);
+    }
+
+    [Test]
+    public void ScheduleThatNeverSettles_OverTooManySteps_IsRejectedBeforeAllocating()
+    {
+        using var model = new HarmonicModel(Device);
+        var sampler = new LangevinDynamics(model, new ExponentialDecayScheduler(0.01f, 0.999f), seed: 1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(1, 1, nSteps: int.MaxValue).Dispose())!;
+        Assert.That(e.ParamName, Is.EqualTo("StepSize"));
+    }
 }

@@ -96,8 +96,8 @@ public sealed class LangevinDynamics : Sampler
     private ChainResult Run(int dim, int nSteps, int nSamples, SampleOptions options, int firstStep)
     {
         int kept = options.ReturnTrajectory || options.ReturnDiagnostics ? nSteps / options.Thin : 0;
-        float[] stepSizes = Table(StepSize, firstStep, nSteps);
-        float[] noiseScales = Table(NoiseScale, firstStep, nSteps);
+        float[] stepSizes = Table(StepSize, firstStep, nSteps, nameof(StepSize));
+        float[] noiseScales = Table(NoiseScale, firstStep, nSteps, nameof(NoiseScale));
         CheckSchedule(stepSizes, firstStep, nameof(StepSize), positive: true);
         CheckSchedule(noiseScales, firstStep, nameof(NoiseScale), positive: false);
         (long seed, uint call) = NextStream(options);
@@ -136,9 +136,23 @@ public sealed class LangevinDynamics : Sampler
         }
     }
 
-    /// <summary>The values a run's kernels read: one entry for a constant schedule (kernels hold the last entry), else one per step.</summary>
-    private static float[] Table(Scheduler schedule, int firstStep, int nSteps) =>
-        schedule.Values(firstStep, schedule is ConstantScheduler ? 1 : Math.Max(1, nSteps));
+    /// <summary>Most entries a schedule table may have (256 MB of floats): a schedule that keeps changing longer than this is refused.</summary>
+    private const int MaxTableLength = 1 << 26;
+
+    /// <summary>
+    /// The values a run's kernels read: one per step up to the step from which the schedule stays constant (kernels hold
+    /// the last entry), so a constant schedule is one entry and a settled one is short, however long the run.
+    /// </summary>
+    private static float[] Table(Scheduler schedule, int firstStep, int nSteps, string name)
+    {
+        long length = Math.Max(1, nSteps);
+        if (schedule.ConstantFrom is int settled) length = Math.Clamp((long)settled - firstStep + 1, 1, length);
+        if (length > MaxTableLength)
+            throw new ArgumentOutOfRangeException(name, schedule,
+                $"{name} ({schedule}) keeps changing over all {nSteps} steps, which needs a table of more than {MaxTableLength} values: " +
+                "run fewer steps per call (continue from InitialSamples) or use a schedule that settles.");
+        return schedule.Values(firstStep, (int)length);
+    }
 
     private static ArrayView<float> TableEntry(Tensor table, int step) => table.View.SubView(Math.Min(step, table.Length - 1), 1);
 

@@ -31,6 +31,9 @@ public abstract class AnnealingScheduler : Scheduler
     protected abstract double Shape(double progress);
 
     /// <inheritdoc />
+    internal override int? ConstantFrom => NSteps;
+
+    /// <inheritdoc />
     protected sealed override double Compute(int step) =>
         StartValue + ((double)EndValue - StartValue) * Shape(Math.Min(1.0, (double)step / NSteps));
 }

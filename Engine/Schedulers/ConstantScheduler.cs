@@ -23,6 +23,8 @@ public sealed class ConstantScheduler : Scheduler
     /// <inheritdoc />
     protected override double Compute(int step) => Value;
 
+    internal override int? ConstantFrom => 0;
+
     /// <inheritdoc />
     public override string ToString() => $"Constant({Value})";
 }

@@ -33,4 +33,6 @@ public sealed class MultiStepScheduler : Scheduler
 
     /// <inheritdoc />
     protected override double Compute(int step) => StartValue * Math.Pow(Gamma, _milestones.Count(m => m <= step));
+
+    internal override int? ConstantFrom => _milestones.Length == 0 ? 0 : _milestones[^1];
 }

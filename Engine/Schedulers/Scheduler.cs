@@ -26,6 +26,9 @@ public abstract class Scheduler
         return values;
     }
 
+    /// <summary>The first step from which the value never changes again, or null when it keeps changing.</summary>
+    internal virtual int? ConstantFrom => null;
+
     /// <summary>The value at step <paramref name="step"/> &gt;= 0, in double precision.</summary>
     protected abstract double Compute(int step);
 

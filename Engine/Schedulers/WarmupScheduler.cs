@@ -29,6 +29,10 @@ public sealed class WarmupScheduler : Scheduler
     public float WarmupInitFactor { get; }
 
     /// <inheritdoc />
+    internal override int? ConstantFrom =>
+        Main.ConstantFrom is int c && (long)c + WarmupSteps <= int.MaxValue ? c + WarmupSteps : null;
+
+    /// <inheritdoc />
     protected override double Compute(int step)
     {
         if (step >= WarmupSteps) return Main.ValueAt(step - WarmupSteps);
