@@ -58,11 +58,22 @@ internal static class Check
     }
 
     /// <summary>Copies the (n, d) tensor <paramref name="x"/> to the host once and throws if an element is NaN or infinite.</summary>
-    public static void AllFinite(Tensor x, string name)
+    public static void AllFinite(Tensor x, string name) => AllFinite(x.ToArray(), x.Dim(1), name);
+
+    /// <summary>Throws if an element of the row-major (n, <paramref name="columns"/>) values is NaN or infinite, naming it.</summary>
+    public static void AllFinite(ReadOnlySpan<float> values, int columns, string name)
     {
-        int bad = Array.FindIndex(x.ToArray(), v => !float.IsFinite(v));
+        int bad = FirstNonFinite(values);
         if (bad >= 0)
-            throw new ArgumentException($"{name} must be finite, but element [{bad / x.Dim(1)}, {bad % x.Dim(1)}] is not.", name);
+            throw new ArgumentException($"{name} must be finite, but element [{bad / columns}, {bad % columns}] is {values[bad]}.", name);
+    }
+
+    /// <summary>The index of the first NaN or infinite value, or -1: the one finite-value scan.</summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     /// <summary>Checks that <paramref name="x"/> is a live (n, d) tensor on <paramref name="device"/>.</summary>

@@ -192,7 +192,7 @@ public static class Checkpoint
     {
         foreach (SafeTensor t in tensors)
         {
-            int bad = Array.FindIndex(t.Data, x => !float.IsFinite(x));
+            int bad = Check.FirstNonFinite(t.Data);
             if (bad < 0) continue;
             string value = float.IsNaN(t.Data[bad]) ? "NaN" : t.Data[bad] > 0 ? "+Infinity" : "-Infinity";
             throw new InvalidDataException(

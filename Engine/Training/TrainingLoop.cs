@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using TorchEbm.Autodiff;
 using TorchEbm.Losses;
 using TorchEbm.Models;
@@ -75,10 +76,7 @@ public static class TrainingLoop
         if (n == 0 || d == 0)
             throw new ArgumentException($"data must have at least one row and one column, got ({n}, {d}).", nameof(data));
         int totalSteps = Plan(model, loss, options, n, d, nameof(data));
-        for (int i = 0; i < n; i++)
-        for (int j = 0; j < d; j++)
-            if (!float.IsFinite(data[i, j]))
-                throw new ArgumentException($"data must be finite, but element [{i}, {j}] is {data[i, j]}.", nameof(data));
+        Check.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref data[0, 0], data.Length), d, nameof(data));
         using Tensor onDevice = model.Device.FromArray(data);
         return Train(model, loss, optimizer, onDevice, options, parameters, totalSteps, progress, evaluate, cancellationToken);
     }
