@@ -5,9 +5,10 @@ namespace TorchEbm.Launch;
 /// by this attribute, so a new kernel is checked as soon as it is written.
 /// </summary>
 /// <remarks>
-/// A generic kernel (one type parameter) is compiled with every struct of Engine.Kernels that satisfies its
-/// interface constraints, e.g. every <c>IEnergy</c>, so a new energy is checked without touching the kernels;
-/// <see cref="Instantiations"/> overrides that list.
+/// A generic kernel is compiled with every struct of Engine.Kernels that satisfies each type parameter's interface
+/// constraints, e.g. every <c>IEnergy</c>, so a new energy is checked without touching the kernels (several type
+/// parameters: every combination; generic adapter structs such as <c>AnalyticSource&lt;TEnergy&gt;</c> closed with
+/// every argument their parameter takes). <see cref="Instantiations"/> narrows that list.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class KernelAttribute : Attribute
@@ -18,6 +19,9 @@ public sealed class KernelAttribute : Attribute
     /// </summary>
     public bool Hot { get; init; }
 
-    /// <summary>Explicit type arguments for a generic kernel with one type parameter (default: every struct meeting its constraints).</summary>
+    /// <summary>
+    /// Explicit type arguments: a type parameter (of the kernel, or of a generic struct closed for it) whose constraints
+    /// some of these meet takes only those (default: every struct meeting its constraints).
+    /// </summary>
     public Type[] Instantiations { get; init; } = [];
 }

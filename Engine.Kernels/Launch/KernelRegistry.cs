@@ -1,10 +1,9 @@
 using System.Reflection;
-using TorchEbm.Kernels.Samplers;
 
 namespace TorchEbm.Launch;
 
 /// <summary>One compiled specialisation of a kernel marked with <see cref="KernelAttribute"/>.</summary>
-/// <param name="Name">Readable and file-name safe: <c>FillKernels.Normal</c>, or <c>LangevinKernels.Run[DoubleWell]</c>.</param>
+/// <param name="Name">Readable and file-name safe: <c>FillKernels.Normal</c>, or <c>ChainKernels.Chains[AnalyticSource-DoubleWell,LangevinTransition]</c>.</param>
 /// <param name="Method">The closed kernel method (generic kernels instantiated).</param>
 /// <param name="Hot">Whether ptxas must report zero spills for it.</param>
 public sealed record KernelEntry(string Name, MethodInfo Method, bool Hot)
@@ -36,32 +35,43 @@ public static class KernelRegistry
                 entries.Add(new KernelEntry(baseName, method, attribute.Hot));
                 continue;
             }
-            Type[] arguments = attribute.Instantiations.Length > 0
-                ? attribute.Instantiations
-                : StructsSatisfying(assembly, method.GetGenericArguments()[0]);
-            if (arguments.Length == 0)
+            Type[][] choices = method.GetGenericArguments()
+                .Select(parameter => Arguments(assembly, parameter, attribute.Instantiations)).ToArray();
+            if (choices.Any(c => c.Length == 0))
                 throw new InvalidOperationException($"Generic kernel {baseName} has no type to be instantiated with.");
-            foreach (Type argument in arguments)
-                entries.Add(new KernelEntry($"{baseName}[{ReadableName(argument)}]", method.MakeGenericMethod(argument), attribute.Hot));
+            foreach (Type[] arguments in Combinations(choices))
+                entries.Add(new KernelEntry($"{baseName}[{string.Join(',', arguments.Select(ReadableName))}]",
+                    method.MakeGenericMethod(arguments), attribute.Hot));
         }
         entries.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return entries;
     }
 
     /// <summary>
-    /// Every struct in <paramref name="assembly"/> that implements all interface constraints of
-    /// <paramref name="parameter"/>. A generic struct (a composition such as <c>Sum&lt;TA, TB&gt;</c>) is closed with
-    /// the first plain struct meeting each of its own parameters' constraints, so compositions get checked too.
+    /// The type arguments a kernel's type parameter is compiled with: the listed <paramref name="instantiations"/>
+    /// that meet its constraints if any do, else every struct in <paramref name="assembly"/> that does. A generic
+    /// struct with one type parameter (an adapter such as <c>AnalyticSource&lt;TEnergy&gt;</c>) is closed with every
+    /// argument its own parameter takes by the same rule; one with more (a composition such as <c>Sum&lt;TA, TB&gt;</c>)
+    /// is closed with the first plain struct meeting each parameter's constraints, so compositions get checked too.
     /// </summary>
-    private static Type[] StructsSatisfying(Assembly assembly, Type parameter)
+    private static Type[] Arguments(Assembly assembly, Type parameter, Type[] instantiations)
     {
+        Type[] interfaces = Interfaces(parameter);
+        Type[] listed = instantiations.Where(t => interfaces.Length > 0 && Meets(t, interfaces)).ToArray();
+        if (listed.Length > 0) return listed;
         Type[] plain = Candidates(assembly, parameter).Where(t => !t.IsGenericTypeDefinition).ToArray();
-        IEnumerable<Type> composed = Candidates(assembly, parameter)
+        IEnumerable<Type> closed = Candidates(assembly, parameter)
             .Where(t => t.IsGenericTypeDefinition)
-            .Select(t => t.MakeGenericType(t.GetGenericArguments()
-                .Select(a => Candidates(assembly, a).First(c => !c.IsGenericTypeDefinition)).ToArray()));
-        return plain.Concat(composed).ToArray();
+            .SelectMany(t => t.GetGenericArguments() is [Type single]
+                ? Arguments(assembly, single, instantiations).Select(a => t.MakeGenericType(a))
+                : [t.MakeGenericType(t.GetGenericArguments()
+                    .Select(a => Candidates(assembly, a).First(c => !c.IsGenericTypeDefinition)).ToArray())]);
+        return plain.Concat(closed).ToArray();
     }
+
+    /// <summary>Every way to pick one type from each list, in order.</summary>
+    private static IEnumerable<Type[]> Combinations(Type[][] choices) =>
+        choices.Aggregate((IEnumerable<Type[]>)[[]], (sofar, next) => sofar.SelectMany(p => next.Select(t => (Type[])[.. p, t])));
 
     /// <summary>Ackley, or Sum-Ackley-Ackley for a closed generic struct (file-name safe).</summary>
     private static string ReadableName(Type type) => !type.IsGenericType
@@ -70,10 +80,15 @@ public static class KernelRegistry
 
     private static IEnumerable<Type> Candidates(Assembly assembly, Type parameter)
     {
-        Type[] interfaces = parameter.GetGenericParameterConstraints().Where(c => c.IsInterface).ToArray();
+        Type[] interfaces = Interfaces(parameter);
         if (interfaces.Length == 0) return [];
         return assembly.GetTypes()
-            .Where(t => t.IsValueType && !t.IsEnum && interfaces.All(i => i.IsAssignableFrom(t)))
+            .Where(t => t.IsValueType && !t.IsEnum && Meets(t, interfaces))
             .OrderBy(t => t.Name, StringComparer.Ordinal);
     }
+
+    private static Type[] Interfaces(Type parameter) =>
+        parameter.GetGenericParameterConstraints().Where(c => c.IsInterface).ToArray();
+
+    private static bool Meets(Type type, Type[] interfaces) => interfaces.All(i => i.IsAssignableFrom(type));
 }

@@ -1,16 +1,14 @@
 using ILGPU.Algorithms;
 using ILGPU;
 using TorchEbm.Functions;
-using TorchEbm.Kernels.Random;
-using TorchEbm.Kernels.Samplers;
 using TorchEbm.Launch;
 
 namespace TorchEbm.Networks;
 
 /// <summary>
-/// A small MLP energy evaluated per sample inside one kernel: forward pass, input gradient, and whole Langevin
-/// chains, one work item per sample. A K-step chain is one launch instead of K rounds of matrix-product, bias,
-/// activation and backward launches.
+/// A small MLP energy evaluated per sample inside one kernel: forward pass and input gradient, one work item per
+/// sample. Through <see cref="MlpSource{TFn}"/> the same code gives chains their gradients, so a K-step chain is one
+/// launch instead of K rounds of matrix-product, bias, activation and backward launches.
 /// </summary>
 /// <remarks>
 /// Each sample keeps its hidden activations and activation derivatives in an <see cref="MlpScratch"/> (unit-major on
@@ -31,8 +29,7 @@ public static class MlpKernels
         for (int c = GridStride.Start; c < samples; c += stride)
         {
             ArrayView<float> row = x.SubView(c * d, d);
-            Forward(row, hidden, c, weights, activation, derivatives: false);
-            energies[c] = Output(row, hidden, c, weights);
+            energies[c] = new MlpSource<TFn>(weights, hidden, activation).Energy(c, row);
         }
     }
 
@@ -46,34 +43,7 @@ public static class MlpKernels
         for (int c = GridStride.Start; c < samples; c += stride)
         {
             ArrayView<float> row = x.SubView(c * d, d);
-            Forward(row, hidden, c, weights, activation, derivatives: true);
-            Backward(gradient.SubView(c * d, d), hidden, c, weights);
-        }
-    }
-
-    /// <summary>
-    /// Whole Langevin chains over the MLP energy, one work item per chain: the same steps, noise counters and kept
-    /// states as <see cref="LangevinKernels.Chains{TEnergy}"/>, with the gradient from the network.
-    /// </summary>
-    [Kernel(Hot = true, Instantiations = [typeof(ReLU), typeof(LeakyReLU), typeof(Tanh), typeof(Sigmoid), typeof(Softplus), typeof(SiLU), typeof(ELU), typeof(GELU)])]
-    public static void Langevin<TFn>(
-        ArrayView<float> x, ArrayView<float> gradient, MlpScratch hidden, ArrayView<float> trajectory,
-        ArrayView<float> stepSizes, ArrayView<float> noiseScales, LangevinSettings settings, Philox4x32 rng,
-        MlpWeights weights, TFn activation)
-        where TFn : struct, IUnaryFunction
-    {
-        int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
-        for (int c = GridStride.Start; c < chains; c += stride)
-        {
-            ArrayView<float> row = x.SubView(c * d, d), g = gradient.SubView(c * d, d);
-            for (int s = 0; s < settings.Steps; s++)
-            {
-                int t = settings.FirstStep + s;
-                Forward(row, hidden, c, weights, activation, derivatives: true);
-                Backward(g, hidden, c, weights);
-                LangevinKernels.Step(row, g, LangevinKernels.At(stepSizes, s), LangevinKernels.At(noiseScales, s), settings, rng, c, t);
-                LangevinKernels.Keep(row, trajectory, settings, chains, c, t);
-            }
+            new MlpSource<TFn>(weights, hidden, activation).Gradient(c, row, gradient.SubView(c * d, d));
         }
     }
 
@@ -82,7 +52,7 @@ public static class MlpKernels
     /// derivative at scratch unit HiddenUnits + u. Four output units at a time share each input load (the last block
     /// recomputes its final unit for the missing ones and stores only the real ones).
     /// </summary>
-    private static void Forward<TFn>(ArrayView<float> row, MlpScratch hidden, int c,
+    internal static void Forward<TFn>(ArrayView<float> row, MlpScratch hidden, int c,
         MlpWeights weights, TFn activation, bool derivatives)
         where TFn : struct, IUnaryFunction
     {
@@ -125,7 +95,7 @@ public static class MlpKernels
     }
 
     /// <summary>The network's output for sample c after <see cref="Forward{TFn}"/>: the last layer on the last hidden layer (or on x).</summary>
-    private static float Output(ArrayView<float> row, MlpScratch hidden, int c, MlpWeights weights)
+    internal static float Output(ArrayView<float> row, MlpScratch hidden, int c, MlpWeights weights)
     {
         ArrayView<float> p = weights.Parameters;
         int last = weights.Layers - 1, inputs = weights.Widths[last], offset = ParameterOffset(weights, last);
@@ -145,7 +115,7 @@ public static class MlpKernels
     /// turning each hidden layer's derivatives in place into dE/dz of that layer on the way down. Four input units at
     /// a time share each load of dE/dz (as in the forward pass, the last block clamps its extra units).
     /// </summary>
-    private static void Backward(ArrayView<float> gradient, MlpScratch hidden, int c, MlpWeights weights)
+    internal static void Backward(ArrayView<float> gradient, MlpScratch hidden, int c, MlpWeights weights)
     {
         ArrayView<float> p = weights.Parameters, h = hidden.Hidden;
         int derivative = weights.HiddenUnits, unit = weights.HiddenUnits;

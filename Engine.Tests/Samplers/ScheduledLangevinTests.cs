@@ -84,9 +84,10 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
 
         using Tensor x = x0.Clone(), scratch = Device.Zeros(n, d), trajectory = Device.Zeros(steps / thin, n, d);
         using Tensor stepSizes = Device.FromArray(sampler.StepSize.Values(0, steps), steps), noiseScales = Device.Full(1f, steps);
-        var settings = new LangevinSettings(d, steps, 0, thin, 0, float.NegativeInfinity, float.PositiveInfinity);
-        Device.Launch(LangevinKernels.Chains, n, x.View, scratch.View, trajectory.View, stepSizes.View, noiseScales.View,
-            settings, Philox4x32.FromSeed(21), model.Energy);
+        var settings = new ChainSettings(d, steps, 0, thin, 0);
+        var transition = new LangevinTransition(stepSizes.View, noiseScales.View, float.NegativeInfinity, float.PositiveInfinity);
+        Device.Launch(ChainKernels.Chains, n, x.View, scratch.View, trajectory.View, settings, Philox4x32.FromSeed(21),
+            new AnalyticSource<DoubleWell>(model.Energy), transition);
 
         float[] a = coordinates.Trajectory!.ToArray(), b = trajectory.ToArray();
         if (Device.Kind == DeviceKind.Cpu)

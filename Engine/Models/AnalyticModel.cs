@@ -18,6 +18,14 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
     /// <summary>Smallest sample dimension the energy is defined for.</summary>
     protected virtual int MinDim => 1;
 
+    private EnergySource? _source;
+
+    /// <inheritdoc />
+    internal override EnergySource Source => _source ??= CreateSource();
+
+    /// <summary>The chain source for <see cref="Energy"/> (created on first use, then kept).</summary>
+    private protected virtual EnergySource CreateSource() => new AnalyticEnergySource<TEnergy>(Energy);
+
     int IAnalyticModel.MinDim => MinDim;
 
     bool IAnalyticModel.CanFuse => true;

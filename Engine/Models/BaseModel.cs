@@ -34,6 +34,12 @@ public abstract class BaseModel : IDisposable
     public abstract Tensor Gradient(Tensor x);
 
     /// <summary>
+    /// The energy as a device-side source that fused chain kernels can run on, resolved once per model; null when
+    /// samplers must go step by step through <see cref="Forward"/> and <see cref="Gradient"/>.
+    /// </summary>
+    internal virtual EnergySource? Source => null;
+
+    /// <summary>
     /// Energies of <paramref name="x"/> (n, d) on the autodiff tape, shape (n), for losses. A model with parameters
     /// (<see cref="NeuralNetworkModel"/>) records them so a loss's Backward() reaches the parameters; the default
     /// evaluates <see cref="Forward"/> as a constant of the graph.

@@ -42,6 +42,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
         _parts = [.. models];
         _weights = [.. weights];
         IsFused = _parts.All(p => p is IAnalyticModel { CanFuse: true });
+        Source = IsFused ? ((IAnalyticModel)this).Accept(new SourceOf()) : null;
     }
 
     /// <summary>The parts, in order.</summary>
@@ -55,6 +56,10 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
 
     /// <inheritdoc />
     public override int? Dim { get; }
+
+    /// <inheritdoc />
+    /// <remarks>The composed <see cref="Sum{TA, TB}"/> struct when every part is analytic, built once here.</remarks>
+    internal override EnergySource? Source { get; }
 
     int IAnalyticModel.MinDim => _parts.Max(p => p is IAnalyticModel a ? a.MinDim : 1);
 
@@ -128,6 +133,12 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
                 ? final.Visit(sum)
                 : ((IAnalyticModel)owner._parts[index + 1]).Accept(new Append<Sum<TSoFar, TNext>, TResult>(sum, 1f, owner, index + 1, final));
         }
+    }
+
+    /// <summary>Wraps the composed struct as a chain source.</summary>
+    private sealed class SourceOf : IEnergyVisitor<EnergySource>
+    {
+        public EnergySource Visit<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy => new AnalyticEnergySource<TEnergy>(energy);
     }
 
     /// <summary>Launches the energy or gradient kernel for the composed struct.</summary>

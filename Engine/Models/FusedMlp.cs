@@ -5,20 +5,20 @@ using TorchEbm.Functions;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
 using TorchEbm.Networks;
-using TorchEbm.Samplers;
 
 namespace TorchEbm.Models;
 
 /// <summary>
 /// A network that is a plain MLP with a scalar output (Linear, then activation and Linear pairs, one activation
-/// throughout), run by the per-sample kernels of <see cref="MlpKernels"/>: energies, input gradients and whole
-/// Langevin chains in one launch each. The weights are copied into one packed buffer at every call, so optimizer
+/// throughout), run by the per-sample kernels of <see cref="MlpKernels"/> and, as an <see cref="MlpSource{TFn}"/>, by
+/// the generic chain kernel: energies, input gradients and whole chains in one launch each. The activation's kernels
+/// are resolved once, at construction. The weights are copied into one packed buffer at every call, so optimizer
 /// steps and checkpoint loads are always seen.
 /// </summary>
 internal sealed class FusedMlp : IDisposable
 {
     private readonly Linear[] _layers;
-    private readonly Activation _activation;
+    private readonly Typed _typed;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _widths;
     private readonly Tensor _parameters;
     private readonly int _hiddenUnits;
@@ -26,7 +26,7 @@ internal sealed class FusedMlp : IDisposable
     private FusedMlp(Linear[] layers, Activation activation)
     {
         _layers = layers;
-        _activation = activation;
+        _typed = activation.Accept(new Resolve(this));
         Device device = layers[0].Device;
         int[] widths = [layers[0].InFeatures, .. layers.Select(l => l.OutFeatures)];
         _hiddenUnits = widths[1..^1].Sum();
@@ -76,7 +76,12 @@ internal sealed class FusedMlp : IDisposable
     public Tensor Energies(Tensor x)
     {
         Tensor energies = x.Device.Allocate([x.Dim(0)]);
-        Launch(x, hidden => _activation.Accept(new EnergiesLaunch(x, energies, hidden, Pack())));
+        try { _typed.Energies(x, energies); }
+        catch
+        {
+            energies.Dispose();
+            throw;
+        }
         return energies;
     }
 
@@ -84,17 +89,17 @@ internal sealed class FusedMlp : IDisposable
     public Tensor Gradients(Tensor x)
     {
         Tensor gradient = x.Device.Allocate(x.Shape);
-        Launch(x, hidden => _activation.Accept(new GradientsLaunch(x, gradient, hidden, Pack())));
+        try { _typed.Gradients(x, gradient); }
+        catch
+        {
+            gradient.Dispose();
+            throw;
+        }
         return gradient;
     }
 
-    /// <summary>settings.Steps Langevin steps of every chain (row of x) in one launch; see <see cref="MlpKernels.Langevin{TFn}"/>.</summary>
-    public void Langevin(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)
-    {
-        using Tensor gradient = x.Device.Allocate(x.Shape);
-        Launch(x, hidden => _activation.Accept(
-            new LangevinLaunch(x, gradient, hidden, trajectory, stepSizes, noiseScales, settings, rng, Pack())));
-    }
+    /// <summary>The network as a chain source (whole chains in one launch while the chains fit <see cref="Fits"/>).</summary>
+    public EnergySource Source => _typed;
 
     public void Dispose()
     {
@@ -102,13 +107,10 @@ internal sealed class FusedMlp : IDisposable
         _parameters.Dispose();
     }
 
-    /// <summary>Runs <paramref name="launch"/> with per-sample scratch for x's rows.</summary>
-    private void Launch(Tensor x, Func<MlpScratch, bool> launch)
-    {
-        // Never empty, even with no hidden unit: the kernels take a view of it either way.
-        using Tensor hidden = x.Device.Allocate([Math.Max(1, 2 * _hiddenUnits * x.Dim(0))]);
-        launch(MlpScratch.Create(hidden.View, x.Dim(0), 2 * _hiddenUnits, UnitMajor));
-    }
+    /// <summary>Per-sample scratch for x's rows (never empty, even with no hidden unit: the kernels take a view of it either way).</summary>
+    private Tensor AllocateHidden(Tensor x) => x.Device.Allocate([Math.Max(1, 2 * _hiddenUnits * x.Dim(0))]);
+
+    private MlpScratch Scratch(Tensor hidden, Tensor x) => MlpScratch.Create(hidden.View, x.Dim(0), 2 * _hiddenUnits, UnitMajor);
 
     /// <summary>Copies every layer's current weight and bias into the packed buffer.</summary>
     private MlpWeights Pack()
@@ -125,32 +127,42 @@ internal sealed class FusedMlp : IDisposable
         return new MlpWeights(_parameters.View, _widths.View, _layers.Length, _hiddenUnits);
     }
 
-    private sealed class EnergiesLaunch(Tensor x, Tensor energies, MlpScratch hidden, MlpWeights weights) : IUnaryFunctionVisitor<bool>
+    /// <summary>The launches, specialised for the activation struct once.</summary>
+    private abstract class Typed : EnergySource
     {
-        public bool Visit<TFn>(TFn activation) where TFn : struct, IUnaryFunction
+        public abstract void Energies(Tensor x, Tensor energies);
+
+        public abstract void Gradients(Tensor x, Tensor gradient);
+    }
+
+    private sealed class Typed<TFn>(FusedMlp owner, TFn activation) : Typed where TFn : struct, IUnaryFunction
+    {
+        public override bool Fits(int chains) => owner.Fits(chains);
+
+        public override void Energies(Tensor x, Tensor energies)
         {
-            x.Device.Launch(MlpKernels.Energies, x.Dim(0), x.View, energies.View, hidden, weights, activation);
-            return true;
+            using Tensor hidden = owner.AllocateHidden(x);
+            x.Device.Launch(MlpKernels.Energies, x.Dim(0), x.View, energies.View, owner.Scratch(hidden, x), owner.Pack(), activation);
+        }
+
+        public override void Gradients(Tensor x, Tensor gradient)
+        {
+            using Tensor hidden = owner.AllocateHidden(x);
+            x.Device.Launch(MlpKernels.Gradients, x.Dim(0), x.View, gradient.View, owner.Scratch(hidden, x), owner.Pack(), activation);
+        }
+
+        public override void Chains<TTransition>(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
+            TTransition transition)
+        {
+            using Tensor hidden = owner.AllocateHidden(x);
+            using Tensor scratch = x.Device.Allocate(x.Shape);
+            var source = new MlpSource<TFn>(owner.Pack(), owner.Scratch(hidden, x), activation);
+            x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, scratch.View, trajectory.View, settings, rng, source, transition);
         }
     }
 
-    private sealed class GradientsLaunch(Tensor x, Tensor gradient, MlpScratch hidden, MlpWeights weights) : IUnaryFunctionVisitor<bool>
+    private sealed class Resolve(FusedMlp owner) : IUnaryFunctionVisitor<Typed>
     {
-        public bool Visit<TFn>(TFn activation) where TFn : struct, IUnaryFunction
-        {
-            x.Device.Launch(MlpKernels.Gradients, x.Dim(0), x.View, gradient.View, hidden, weights, activation);
-            return true;
-        }
-    }
-
-    private sealed class LangevinLaunch(Tensor x, Tensor gradient, MlpScratch hidden, Tensor trajectory, Tensor stepSizes,
-        Tensor noiseScales, LangevinSettings settings, Philox4x32 rng, MlpWeights weights) : IUnaryFunctionVisitor<bool>
-    {
-        public bool Visit<TFn>(TFn activation) where TFn : struct, IUnaryFunction
-        {
-            x.Device.Launch(MlpKernels.Langevin, x.Dim(0), x.View, gradient.View, hidden, trajectory.View,
-                stepSizes.View, noiseScales.View, settings, rng, weights, activation);
-            return true;
-        }
+        public Typed Visit<TFn>(TFn activation) where TFn : struct, IUnaryFunction => new Typed<TFn>(owner, activation);
     }
 }

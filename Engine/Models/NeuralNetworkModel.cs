@@ -1,7 +1,4 @@
 using TorchEbm.Autodiff;
-using TorchEbm.Kernels.Random;
-using TorchEbm.Kernels.Samplers;
-using TorchEbm.Samplers;
 
 namespace TorchEbm.Models;
 
@@ -78,16 +75,9 @@ public sealed class NeuralNetworkModel : BaseModel
         return Tape.Grad(total, input);
     }
 
-    /// <summary>
-    /// settings.Steps Langevin steps of every row of x in one launch, when the network is fused and x fits its
-    /// scratch indices; false (nothing done) otherwise.
-    /// </summary>
-    internal bool TryLangevin(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)
-    {
-        if (_fused is null || !_fused.Fits(x.Dim(0))) return false;
-        _fused.Langevin(x, trajectory, stepSizes, noiseScales, settings, rng);
-        return true;
-    }
+    /// <inheritdoc />
+    /// <remarks>The fused network when <see cref="IsFused"/> (whole chains in one launch while their scratch indices fit 32 bits).</remarks>
+    internal override EnergySource? Source => _fused?.Source;
 
     /// <inheritdoc />
     public override void Dispose()

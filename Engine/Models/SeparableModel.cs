@@ -13,4 +13,6 @@ public abstract class SeparableModel<TEnergy> : AnalyticModel<TEnergy> where TEn
     protected SeparableModel(Device device) : base(device) { }
 
     private protected override TResult Accept<TResult>(IEnergyVisitor<TResult> visitor) => visitor.VisitSeparable(Energy);
+
+    private protected override EnergySource CreateSource() => new SeparableEnergySource<TEnergy>(Energy);
 }

@@ -1,5 +1,4 @@
 using ILGPU;
-using TorchEbm.Energies;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
 using TorchEbm.Models;
@@ -12,12 +11,16 @@ namespace TorchEbm.Samplers;
 /// With noiseScale s the chains target exp(-E(x) / s^2) (up to the discretisation bias of the step).
 /// </summary>
 /// <remarks>
-/// For analytic models (every built-in model) and MLP energies (<see cref="NeuralNetworkModel.IsFused"/>) a whole run is one kernel launch: each chain's state stays in its
-/// own row, noise is drawn in-kernel, and only kept states are written. Any other <see cref="BaseModel"/> runs
+/// For analytic models (every built-in model) and MLP energies (<see cref="NeuralNetworkModel.IsFused"/>) a whole run is one
+/// kernel launch (the generic chain kernel with the Langevin transition): each chain's state stays in its own row, noise
+/// is drawn in-kernel, and only kept states are written. Any other <see cref="BaseModel"/> runs
 /// one Gradient call and one update launch per step, with no host synchronisation in the loop.
 /// </remarks>
 public sealed class LangevinDynamics : Sampler
 {
+    /// <summary>The model's fused chain source, resolved once; null: one Gradient and one update launch per step.</summary>
+    private readonly EnergySource? _source;
+
     /// <summary>Creates the sampler.</summary>
     /// <param name="model">The model to sample.</param>
     /// <param name="stepSize">Step size h &gt; 0: a float or a schedule over the steps of each run.</param>
@@ -41,6 +44,7 @@ public sealed class LangevinDynamics : Sampler
             throw new ArgumentOutOfRangeException(nameof(clampMax), clampMax, $"clampMax must be >= clampMin ({clampMin}).");
         StepSize = stepSize;
         NoiseScale = noiseScale;
+        _source = model.Source;
         ClampMin = clampMin;
         ClampMax = clampMax;
     }
@@ -112,16 +116,19 @@ public sealed class LangevinDynamics : Sampler
                 Device.Launch(LangevinKernels.Initialize, nSamples, x.View, dim, rng, call);
             using Tensor stepTable = Device.FromArray(stepSizes, stepSizes.Length);
             using Tensor noiseTable = Device.FromArray(noiseScales, noiseScales.Length);
-            var settings = new LangevinSettings(dim, nSteps, firstStep, options.Thin, call,
-                ClampMin ?? float.NegativeInfinity, ClampMax ?? float.PositiveInfinity);
+            var settings = new ChainSettings(dim, nSteps, firstStep, options.Thin, call);
+            float lo = ClampMin ?? float.NegativeInfinity, hi = ClampMax ?? float.PositiveInfinity;
 
             if (nSteps > 0)
             {
-                // One fused launch for analytic models and plain MLPs; otherwise a Gradient and an update per step.
-                bool fused = Model is IAnalyticModel { CanFuse: true } analytic
-                    ? analytic.Accept(new FusedRun(x, trajectory, stepTable, noiseTable, settings, rng))
-                    : Model is NeuralNetworkModel network && network.TryLangevin(x, trajectory, stepTable, noiseTable, settings, rng);
-                if (!fused) RunStepByStep(x, trajectory, stepTable, noiseTable, settings, rng);
+                // One fused launch when the model has a chain source; otherwise a Gradient and an update per step.
+                if (_source is EnergySource source && source.Fits(nSamples))
+                {
+                    var transition = new LangevinTransition(stepTable.View, noiseTable.View, lo, hi);
+                    if (!source.TryLangevinCoordinates(x, trajectory, settings, rng, transition))
+                        source.Chains(x, trajectory, settings, rng, transition);
+                }
+                else RunStepByStep(x, trajectory, stepTable, noiseTable, settings, rng, lo, hi);
             }
 
             ChainDiagnostics? diagnostics = options.ReturnDiagnostics ? Diagnostics(trajectory, kept, nSamples, dim) : null;
@@ -164,13 +171,15 @@ public sealed class LangevinDynamics : Sampler
                 $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {firstStep + bad} it is {values[bad]}.");
     }
 
-    private void RunStepByStep(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)
+    private void RunStepByStep(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, ChainSettings settings,
+        Philox4x32 rng, float clampMin, float clampMax)
     {
         for (int s = 0; s < settings.Steps; s++)
         {
             using Tensor gradient = Model.CheckedGradient(x);
+            var transition = new LangevinTransition(TableEntry(stepSizes, s), TableEntry(noiseScales, s), clampMin, clampMax);
             Device.Launch(LangevinKernels.Update, x.Dim(0), x.View, gradient.View, trajectory.View,
-                TableEntry(stepSizes, s), TableEntry(noiseScales, s), settings with { FirstStep = settings.FirstStep + s }, rng);
+                settings with { FirstStep = settings.FirstStep + s }, rng, transition);
         }
     }
 
@@ -215,28 +224,6 @@ public sealed class LangevinDynamics : Sampler
             if (initial.Dim(0) != nSamples || initial.Dim(1) != dim)
                 throw new ArgumentException(
                     $"options.InitialSamples has shape {Shapes.Format(initial.Shape)} but the run needs ({nSamples}, {dim}).", nameof(options));
-        }
-    }
-
-    /// <summary>Launches the fused chain kernel specialised for the model's energy struct.</summary>
-    private sealed class FusedRun(Tensor x, Tensor trajectory, Tensor stepSizes, Tensor noiseScales, LangevinSettings settings, Philox4x32 rng)
-        : IEnergyVisitor<bool>
-    {
-        public bool Visit<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy
-        {
-            using Tensor scratch = x.Device.Allocate(x.Shape);
-            x.Device.Launch(LangevinKernels.Chains, x.Dim(0), x.View, scratch.View, trajectory.View,
-                stepSizes.View, noiseScales.View, settings, rng, energy);
-            return true;
-        }
-
-        /// <summary>Separable energies: a work item per block of four coordinates, state in registers.</summary>
-        public bool VisitSeparable<TEnergy>(TEnergy energy) where TEnergy : struct, ISeparableEnergy
-        {
-            long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
-            x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View,
-                stepSizes.View, noiseScales.View, settings, rng, energy);
-            return true;
         }
     }
 }

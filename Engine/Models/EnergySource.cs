@@ -1,0 +1,62 @@
+using TorchEbm.Energies;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
+
+namespace TorchEbm.Models;
+
+/// <summary>
+/// A model's energy as a device-side <see cref="IEnergySource"/> struct, resolved once per model (see
+/// <see cref="BaseModel.Source"/>): samplers hand it their transition and it launches the generic chain kernel
+/// specialised for both, so no visitor or type test runs per call.
+/// </summary>
+internal abstract class EnergySource
+{
+    /// <summary>Whether one launch can run <paramref name="chains"/> chains (false: the sampler goes step by step).</summary>
+    public virtual bool Fits(int chains) => true;
+
+    /// <summary>settings.Steps steps of <paramref name="transition"/> for every chain (row of x) in one launch.</summary>
+    /// <param name="x">The chains' states (n, d), advanced in place.</param>
+    /// <param name="trajectory">Kept states (kept, n, d), or a one-element tensor to keep none.</param>
+    /// <param name="settings">Dimension, steps, first step, thinning and Philox call.</param>
+    /// <param name="rng">The Philox key.</param>
+    /// <param name="transition">The algorithm's step.</param>
+    public abstract void Chains<TTransition>(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
+        TTransition transition) where TTransition : struct, ITransition;
+
+    /// <summary>
+    /// Langevin's special case for separable energies: one work item per block of four coordinates
+    /// (<see cref="LangevinKernels.Coordinates{TEnergy}"/>); false, with nothing launched, for other energies.
+    /// </summary>
+    public virtual bool TryLangevinCoordinates(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
+        LangevinTransition transition) => false;
+}
+
+/// <summary>An analytic energy struct as a chain source (gradient scratch allocated per launch).</summary>
+internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource where TEnergy : struct, IEnergy
+{
+    /// <summary>The energy struct.</summary>
+    protected TEnergy Energy { get; } = energy;
+
+    /// <inheritdoc />
+    public override void Chains<TTransition>(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
+        TTransition transition)
+    {
+        using Tensor scratch = x.Device.Allocate(x.Shape);
+        x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, scratch.View, trajectory.View, settings, rng,
+            new AnalyticSource<TEnergy>(Energy), transition);
+    }
+}
+
+/// <summary>A separable energy: the generic chain kernel, and Langevin's per-coordinate kernel.</summary>
+internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticEnergySource<TEnergy>(energy)
+    where TEnergy : struct, ISeparableEnergy
+{
+    /// <inheritdoc />
+    public override bool TryLangevinCoordinates(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
+        LangevinTransition transition)
+    {
+        long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
+        x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, transition, Energy);
+        return true;
+    }
+}
