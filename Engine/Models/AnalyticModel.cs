@@ -12,7 +12,10 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
     /// <summary>Creates the model on <paramref name="device"/>.</summary>
     protected AnalyticModel(Device device) : base(device) { }
 
-    /// <summary>The energy struct passed to kernels (it may hold views of this model's device memory).</summary>
+    /// <summary>
+    /// The energy struct passed to kernels (it may hold views of this model's device memory). It is read once, on first
+    /// use, and kept: a model's energy does not change.
+    /// </summary>
     public abstract TEnergy Energy { get; }
 
     /// <summary>Smallest sample dimension the energy is defined for.</summary>
@@ -34,14 +37,14 @@ public abstract class AnalyticModel<TEnergy> : BaseModel, IAnalyticModel where T
     public override Tensor Forward(Tensor x)
     {
         ValidateSamples(x);
-        return EnergyLaunch.Energies(x, Energy);
+        return Source.Energies(x);
     }
 
     /// <inheritdoc />
     public override Tensor Gradient(Tensor x)
     {
         ValidateSamples(x);
-        return EnergyLaunch.Gradients(x, Energy);
+        return Source.Gradients(x);
     }
 
     TResult IAnalyticModel.Accept<TResult>(IEnergyVisitor<TResult> visitor) => Accept(visitor);

@@ -74,7 +74,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
     private Tensor Evaluate(Tensor x, bool gradient)
     {
         ValidateSamples(x); // the composite's MinDim is its parts' largest
-        if (IsFused) return ((IAnalyticModel)this).Accept(new Launch(x, gradient));
+        if (Source is EnergySource fused) return gradient ? fused.Gradients(x) : fused.Energies(x);
 
         Tensor sum = gradient ? Device.Zeros(x.Dim(0), x.Dim(1)) : Device.Zeros(x.Dim(0));
         try
@@ -139,12 +139,5 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
     private sealed class SourceOf : IEnergyVisitor<EnergySource>
     {
         public EnergySource Visit<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy => new AnalyticEnergySource<TEnergy>(energy);
-    }
-
-    /// <summary>Launches the energy or gradient kernel for the composed struct.</summary>
-    private sealed class Launch(Tensor x, bool gradient) : IEnergyVisitor<Tensor>
-    {
-        public Tensor Visit<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy =>
-            gradient ? EnergyLaunch.Gradients(x, energy) : EnergyLaunch.Energies(x, energy);
     }
 }

@@ -14,6 +14,29 @@ internal abstract class EnergySource
     /// <summary>Whether one launch can run <paramref name="chains"/> chains (false: the sampler goes step by step).</summary>
     public virtual bool Fits(int chains) => true;
 
+    /// <summary>E(x) for every row of x (n, d): a new (n) tensor, freed again if the launch fails.</summary>
+    public Tensor Energies(Tensor x) => Fill(x.Device.Allocate([x.Dim(0)]), x, WriteEnergies);
+
+    /// <summary>dE/dx for every row of x (n, d): a new (n, d) tensor, freed again if the launch fails.</summary>
+    public Tensor Gradients(Tensor x) => Fill(x.Device.Allocate(x.Shape), x, WriteGradients);
+
+    /// <summary>Writes E(x) of every row of x into <paramref name="energies"/> (n).</summary>
+    protected abstract void WriteEnergies(Tensor x, Tensor energies);
+
+    /// <summary>Writes dE/dx of every row of x into <paramref name="gradient"/> (n, d).</summary>
+    protected abstract void WriteGradients(Tensor x, Tensor gradient);
+
+    private static Tensor Fill(Tensor result, Tensor x, Action<Tensor, Tensor> write)
+    {
+        try { write(x, result); }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+        return result;
+    }
+
     /// <summary>settings.Steps steps of <paramref name="transition"/> for every chain (row of x) in one launch.</summary>
     /// <param name="x">The chains' states (n, d), advanced in place.</param>
     /// <param name="trajectory">Kept states (kept, n, d), or a one-element tensor to keep none.</param>
@@ -36,6 +59,14 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
 {
     /// <summary>The energy struct.</summary>
     protected TEnergy Energy { get; } = energy;
+
+    /// <inheritdoc />
+    protected override void WriteEnergies(Tensor x, Tensor energies) =>
+        x.Device.Launch(EnergyKernels.Forward, x.Dim(0), x.View, energies.View, x.Dim(1), Energy);
+
+    /// <inheritdoc />
+    protected override void WriteGradients(Tensor x, Tensor gradient) =>
+        x.Device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, gradient.View, x.Dim(1), Energy);
 
     /// <inheritdoc />
     public override void Chains<TTransition>(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,

@@ -18,7 +18,7 @@ namespace TorchEbm.Models;
 internal sealed class FusedMlp : IDisposable
 {
     private readonly Linear[] _layers;
-    private readonly Typed _typed;
+    private readonly EnergySource _typed;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _widths;
     private readonly Tensor _parameters;
     private readonly int _hiddenUnits;
@@ -72,33 +72,10 @@ internal sealed class FusedMlp : IDisposable
     /// <summary>Whether <paramref name="samples"/> rows fit the kernels' 32-bit scratch indices.</summary>
     public bool Fits(int samples) => (long)(2 * _hiddenUnits + 1) * samples < int.MaxValue;
 
-    /// <summary>E(x) for every row of x (n, d): a new (n) tensor.</summary>
-    public Tensor Energies(Tensor x)
-    {
-        Tensor energies = x.Device.Allocate([x.Dim(0)]);
-        try { _typed.Energies(x, energies); }
-        catch
-        {
-            energies.Dispose();
-            throw;
-        }
-        return energies;
-    }
-
-    /// <summary>dE/dx for every row of x (n, d): a new (n, d) tensor.</summary>
-    public Tensor Gradients(Tensor x)
-    {
-        Tensor gradient = x.Device.Allocate(x.Shape);
-        try { _typed.Gradients(x, gradient); }
-        catch
-        {
-            gradient.Dispose();
-            throw;
-        }
-        return gradient;
-    }
-
-    /// <summary>The network as a chain source (whole chains in one launch while the chains fit <see cref="Fits"/>).</summary>
+    /// <summary>
+    /// The network as an energy source: batched energies and gradients, and whole chains in one launch while the
+    /// chains fit <see cref="Fits"/>.
+    /// </summary>
     public EnergySource Source => _typed;
 
     public void Dispose()
@@ -128,24 +105,17 @@ internal sealed class FusedMlp : IDisposable
     }
 
     /// <summary>The launches, specialised for the activation struct once.</summary>
-    private abstract class Typed : EnergySource
-    {
-        public abstract void Energies(Tensor x, Tensor energies);
-
-        public abstract void Gradients(Tensor x, Tensor gradient);
-    }
-
-    private sealed class Typed<TFn>(FusedMlp owner, TFn activation) : Typed where TFn : struct, IUnaryFunction
+    private sealed class Typed<TFn>(FusedMlp owner, TFn activation) : EnergySource where TFn : struct, IUnaryFunction
     {
         public override bool Fits(int chains) => owner.Fits(chains);
 
-        public override void Energies(Tensor x, Tensor energies)
+        protected override void WriteEnergies(Tensor x, Tensor energies)
         {
             using Tensor hidden = owner.AllocateHidden(x);
             x.Device.Launch(MlpKernels.Energies, x.Dim(0), x.View, energies.View, owner.Scratch(hidden, x), owner.Pack(), activation);
         }
 
-        public override void Gradients(Tensor x, Tensor gradient)
+        protected override void WriteGradients(Tensor x, Tensor gradient)
         {
             using Tensor hidden = owner.AllocateHidden(x);
             x.Device.Launch(MlpKernels.Gradients, x.Dim(0), x.View, gradient.View, owner.Scratch(hidden, x), owner.Pack(), activation);
@@ -161,8 +131,8 @@ internal sealed class FusedMlp : IDisposable
         }
     }
 
-    private sealed class Resolve(FusedMlp owner) : IUnaryFunctionVisitor<Typed>
+    private sealed class Resolve(FusedMlp owner) : IUnaryFunctionVisitor<EnergySource>
     {
-        public Typed Visit<TFn>(TFn activation) where TFn : struct, IUnaryFunction => new Typed<TFn>(owner, activation);
+        public EnergySource Visit<TFn>(TFn activation) where TFn : struct, IUnaryFunction => new Typed<TFn>(owner, activation);
     }
 }

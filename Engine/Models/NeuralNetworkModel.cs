@@ -57,7 +57,7 @@ public sealed class NeuralNetworkModel : BaseModel
     /// <inheritdoc />
     public override Tensor Forward(Tensor x)
     {
-        if (Fused(x) is FusedMlp fused) return fused.Energies(x);
+        if (Fused(x) is FusedMlp fused) return fused.Source.Energies(x);
         using IDisposable scope = Tape.NoGrad();
         using Var input = Var.Borrowed(x);
         using Var energies = Energies(input);
@@ -68,7 +68,7 @@ public sealed class NeuralNetworkModel : BaseModel
     /// <remarks>Parameter gradients are neither computed nor touched.</remarks>
     public override Tensor Gradient(Tensor x)
     {
-        if (Fused(x) is FusedMlp fused) return fused.Gradients(x);
+        if (Fused(x) is FusedMlp fused) return fused.Source.Gradients(x);
         using Var input = Var.Borrowed(x, requiresGrad: true);
         using Var energies = Energies(input);
         using Var total = energies.Sum();
