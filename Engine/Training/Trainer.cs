@@ -61,8 +61,7 @@ public static class Trainer
         {
             var sampler = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2);
             using var loss = new ContrastiveDivergence(sampler, options.K, options.BatchSize, options.Persistent,
-                options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3)
-            { CheckFinite = false }; // the data comes from a generator of finite values
+                options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3); // TrainingLoop scans the data for NaN once
             using var adam = new Adam(model.Parameters(), options.Lr);
             // Every step takes BatchSize rows, as the CD loss's chains do; the permutation's key is a seed no other
             // part of the run uses (the held-out data, samplers and null draws take seed + 1 ... seed + 4 + NullDraws).
