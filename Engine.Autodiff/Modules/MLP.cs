@@ -15,6 +15,16 @@ public sealed class MLP : Sequential
     {
     }
 
+    /// <summary>Weights and biases of an MLP inputDim - hiddenDims... - outputDim: sum of (in + 1) * out over its layers.</summary>
+    public static long ParameterCount(int inputDim, IReadOnlyList<int> hiddenDims, int outputDim)
+    {
+        ArgumentNullException.ThrowIfNull(hiddenDims);
+        long[] sizes = [inputDim, .. hiddenDims.Select(h => (long)h), outputDim];
+        long total = 0;
+        for (int i = 0; i + 1 < sizes.Length; i++) total += (sizes[i] + 1) * sizes[i + 1];
+        return total;
+    }
+
     private static Module[] BuildLayers(Device device, int inputDim, IReadOnlyList<int> hiddenDims, int outputDim, Activation activation, long seed)
     {
         ArgumentNullException.ThrowIfNull(device);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using TorchEbm.Autodiff;
 using TorchEbm.Cli.Errors;
 
 namespace TorchEbm.Cli.Commands;
@@ -36,15 +37,6 @@ internal static class Widths
         return true;
     }
 
-    /// <summary>Parameters of an MLP inputDim - widths... - 1 (weights and biases).</summary>
-    public static long Parameters(int inputDim, IReadOnlyList<int> hidden)
-    {
-        long[] sizes = [inputDim, .. hidden.Select(h => (long)h), 1];
-        long total = 0;
-        for (int i = 0; i + 1 < sizes.Length; i++) total += (sizes[i] + 1) * sizes[i + 1];
-        return total;
-    }
-
     /// <summary>
     /// Throws <see cref="UsageException"/> when an MLP with these widths, run on <paramref name="rows"/> rows at once, has a
     /// tensor over 2^31 - 1 elements or needs (roughly: parameters with gradients and Adam moments, and the tape's activations
@@ -63,7 +55,7 @@ internal static class Widths
         string network = $"--hidden {string.Join(",", hidden)}";
         if (largest > int.MaxValue)
             throw new UsageException($"{network} is too large: a tensor of {largest} elements, more than {int.MaxValue}.");
-        double bytes = 4.0 * (4.0 * Parameters(inputDim, hidden) + 8.0 * rows * units);
+        double bytes = 4.0 * (4.0 * MLP.ParameterCount(inputDim, hidden, outputDim: 1) + 8.0 * rows * units);
         long available = device.Kind == DeviceKind.Cpu ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : device.Accelerator.MemorySize;
         if (bytes > 0.8 * available)
             throw new UsageException($"{network} needs about {bytes / (1L << 30):F1} GiB, more than this device's {available / (double)(1L << 30):F1} GiB allows.");

@@ -111,9 +111,7 @@ internal static class ModelCardFormat
         Activation activation = ParseActivation(Require(metadata, ActivationKey, file), file);
         int outputDim = Integer(metadata, OutputDimKey, file, min: 1, max: MaxWidth);
 
-        int[] sizes = [inputDim, .. hidden, outputDim];
-        long parameters = 0;
-        for (int i = 0; i + 1 < sizes.Length; i++) parameters += (sizes[i] + 1L) * sizes[i + 1];
+        long parameters = MLP.ParameterCount(inputDim, hidden, outputDim);
         if (parameters > int.MaxValue)
             throw Invalid(file, $"its architecture ({InputDimKey} {inputDim}, {HiddenKey} [{string.Join(",", hidden)}], {OutputDimKey} {outputDim}) has {parameters} parameters, more than {int.MaxValue}");
 
