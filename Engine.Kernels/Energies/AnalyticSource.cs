@@ -15,4 +15,11 @@ public readonly struct AnalyticSource<TEnergy>(TEnergy energy) : IEnergySource w
     /// <inheritdoc />
     public void Gradient(int chain, ArrayView<float> x, ArrayView<float> gradient) =>
         EnergyKernels.WriteGradient(Function, x, gradient);
+
+    /// <inheritdoc />
+    public float EnergyAndGradient(int chain, ArrayView<float> x, ArrayView<float> gradient)
+    {
+        EnergyKernels.WriteGradient(Function, x, gradient);
+        return Function.Energy(x);
+    }
 }

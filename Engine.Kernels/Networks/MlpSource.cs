@@ -33,4 +33,14 @@ public readonly struct MlpSource<TFn>(MlpWeights weights, MlpScratch hidden, TFn
         MlpKernels.Forward(x, Hidden, chain, Weights, Activation, derivatives: true);
         MlpKernels.Backward(gradient, Hidden, chain, Weights);
     }
+
+    /// <inheritdoc />
+    /// <remarks>One forward pass serves both: the output is read before the backward pass reuses the derivative slots.</remarks>
+    public float EnergyAndGradient(int chain, ArrayView<float> x, ArrayView<float> gradient)
+    {
+        MlpKernels.Forward(x, Hidden, chain, Weights, Activation, derivatives: true);
+        float energy = MlpKernels.Output(x, Hidden, chain, Weights);
+        MlpKernels.Backward(gradient, Hidden, chain, Weights);
+        return energy;
+    }
 }

@@ -6,34 +6,92 @@ using TorchEbm.Launch;
 namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>
-/// The one fused chain loop: any <see cref="ITransition"/> over any <see cref="IEnergySource"/>, a whole chain per
-/// work item, with the shared keep/thin logic. Only kept states leave the chain's rows.
+/// The one chain loop of every sampler: any <see cref="ITransition"/> over any <see cref="IEnergySource"/>, a whole chain
+/// per work item, with the shared keep/thin logic; and the same transition split into launches (start, prepare,
+/// complete) for models whose energy is evaluated by their own launches in between. Only kept states leave the chains.
 /// </summary>
 public static class ChainKernels
 {
     /// <summary>
-    /// settings.Steps steps of every chain (row of <paramref name="x"/>), its scratch row in <paramref name="scratch"/>
-    /// (same shape as x), writing the state after global step t to the trajectory when t + 1 is a multiple of Thin
-    /// (pass a one-element view to keep none).
+    /// settings.Steps steps of every chain (row of <paramref name="x"/>) with its rows and scalars in
+    /// <paramref name="buffers"/>, writing the state after global step t to the trajectory when t + 1 is a multiple of
+    /// Thin (pass a one-element view to keep none).
     /// </summary>
     // Instantiated with every energy source (every analytic energy, and the MLP with each activation the tape
     // offers) and every transition.
     [Kernel(Hot = true, Instantiations = [typeof(ReLU), typeof(LeakyReLU), typeof(Tanh), typeof(Sigmoid), typeof(Softplus), typeof(SiLU), typeof(ELU), typeof(GELU)])]
     public static void Chains<TSource, TTransition>(
-        ArrayView<float> x, ArrayView<float> scratch, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
+        ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
         TSource source, TTransition transition)
         where TSource : struct, IEnergySource
+        where TTransition : struct, ITransition
+    {
+        int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride, evaluations = transition.Evaluations;
+        for (int c = GridStride.Start; c < chains; c += stride)
+        {
+            var chain = new ChainState(x, buffers, c, chains, d);
+            if (settings.Start != 0 && transition.NeedsStart)
+            {
+                Evaluate(source, chain, energy: true);
+                transition.Start(chain);
+            }
+            for (int s = 0; s < settings.Steps; s++)
+            {
+                for (int k = 0; k < evaluations; k++)
+                {
+                    transition.Prepare(k, chain, s, settings, rng);
+                    Evaluate(source, chain, transition.NeedsEnergy(k));
+                    transition.Complete(k, chain, s, settings, rng);
+                }
+                Keep(chain.X, trajectory, settings, chains, c, settings.FirstStep + s);
+            }
+        }
+    }
+
+    /// <summary>Gradient (and energy) at the chain's position into its gradient row (and energy slot).</summary>
+    private static void Evaluate<TSource>(in TSource source, in ChainState chain, bool energy)
+        where TSource : struct, IEnergySource
+    {
+        if (energy) chain.Set(ChainState.EnergySlot, source.EnergyAndGradient(chain.Chain, chain.X, chain.Gradient));
+        else source.Gradient(chain.Chain, chain.X, chain.Gradient);
+    }
+
+    /// <summary>Step by step: every chain takes the energies and gradients evaluated at its position (work items: chains).</summary>
+    [Kernel]
+    public static void Start<TTransition>(ArrayView<float> x, ChainBuffers buffers, int dim, TTransition transition)
+        where TTransition : struct, ITransition
+    {
+        int chains = x.IntLength / dim, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < chains; c += stride)
+            transition.Start(new ChainState(x, buffers, c, chains, dim));
+    }
+
+    /// <summary>Step by step: <see cref="ITransition.Prepare"/> of evaluation k of launch step s for every chain.</summary>
+    [Kernel]
+    public static void Prepare<TTransition>(ArrayView<float> x, ChainBuffers buffers, ChainSettings settings, Philox4x32 rng,
+        TTransition transition, int s, int k)
+        where TTransition : struct, ITransition
+    {
+        int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < chains; c += stride)
+            transition.Prepare(k, new ChainState(x, buffers, c, chains, d), s, settings, rng);
+    }
+
+    /// <summary>
+    /// Step by step: <see cref="ITransition.Complete"/> of evaluation k of launch step s for every chain, keeping the
+    /// state after the step's last evaluation as <see cref="Chains{TSource, TTransition}"/> does.
+    /// </summary>
+    [Kernel(Hot = true)]
+    public static void Complete<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory,
+        ChainSettings settings, Philox4x32 rng, TTransition transition, int s, int k)
         where TTransition : struct, ITransition
     {
         int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
         for (int c = GridStride.Start; c < chains; c += stride)
         {
-            ArrayView<float> row = x.SubView(c * d, d), chainScratch = scratch.SubView(c * d, d);
-            for (int s = 0; s < settings.Steps; s++)
-            {
-                transition.Step(source, row, chainScratch, c, s, settings, rng);
-                Keep(row, trajectory, settings, chains, c, settings.FirstStep + s);
-            }
+            var chain = new ChainState(x, buffers, c, chains, d);
+            transition.Complete(k, chain, s, settings, rng);
+            if (k == transition.Evaluations - 1) Keep(chain.X, trajectory, settings, chains, c, settings.FirstStep + s);
         }
     }
 

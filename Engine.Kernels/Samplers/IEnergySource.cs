@@ -17,4 +17,10 @@ public interface IEnergySource
 
     /// <summary>Overwrites <paramref name="gradient"/> (length d) with dE/dx at chain <paramref name="chain"/>'s state <paramref name="x"/>.</summary>
     void Gradient(int chain, ArrayView<float> x, ArrayView<float> gradient);
+
+    /// <summary>
+    /// Overwrites <paramref name="gradient"/> with dE/dx at <paramref name="x"/> and returns E(x), sharing the work of
+    /// both where the source can (a network's forward pass serves both).
+    /// </summary>
+    float EnergyAndGradient(int chain, ArrayView<float> x, ArrayView<float> gradient);
 }

@@ -4,22 +4,35 @@ using TorchEbm.Kernels.Random;
 namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>
-/// One sampling algorithm's step (Langevin today; MALA and HMC to come), separate from the energy it runs on:
-/// <see cref="ChainKernels.Chains{TSource, TTransition}"/> runs any transition over any <see cref="IEnergySource"/>.
-/// Implemented by small structs holding the algorithm's settings (schedule tables, bounds).
+/// One sampling algorithm's step (Langevin, MALA, HMC), separate from the energy it runs on. A step is a sequence of
+/// <see cref="Evaluations"/> energy evaluations, each at the chain's position: <see cref="Prepare"/> moves the position,
+/// the caller evaluates the gradient (and, when <see cref="NeedsEnergy"/>, the energy) there into the chain's gradient
+/// row and energy slot, and <see cref="Complete"/> uses them. The fused chain kernel runs this with an
+/// <see cref="IEnergySource"/>; opaque models run the same three calls as separate launches around their own
+/// Forward/Gradient, so both paths execute one algorithm.
 /// </summary>
 /// <remarks>
-/// A chain's state is its row of positions and a row of scratch the same length (Langevin keeps its gradient
-/// there). Noise of chain c at global step t must come from Philox counters (c, t, k, settings.Call), so samples
-/// never depend on the launch grid.
+/// Implemented by small structs holding the algorithm's settings (schedule tables, step-size scales, mass). Noise of
+/// chain c at global step t must come from Philox counters (c, t, k, settings.Call), so samples never depend on the
+/// launch grid. A chain's rows and scalars persist across the launches of one run.
 /// </remarks>
 public interface ITransition
 {
-    /// <summary>
-    /// Advances chain <paramref name="chain"/> by step <paramref name="s"/> of the launch (global step
-    /// settings.FirstStep + s) over <paramref name="source"/>.
-    /// </summary>
-    void Step<TSource>(in TSource source, ArrayView<float> x, ArrayView<float> scratch, int chain, int s,
-        ChainSettings settings, Philox4x32 rng)
-        where TSource : struct, IEnergySource;
+    /// <summary>Evaluations per step (Langevin and MALA 1, HMC its leapfrog count).</summary>
+    int Evaluations { get; }
+
+    /// <summary>Whether evaluation <paramref name="evaluation"/> needs the energy as well as the gradient.</summary>
+    bool NeedsEnergy(int evaluation);
+
+    /// <summary>Whether a chain needs energy and gradient at its position before its first step (then <see cref="Start"/> runs).</summary>
+    bool NeedsStart { get; }
+
+    /// <summary>Takes the energy and gradient just evaluated at the starting position into the chain's state.</summary>
+    void Start(in ChainState chain);
+
+    /// <summary>Before evaluation <paramref name="evaluation"/> of launch step <paramref name="s"/>: moves the position.</summary>
+    void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng);
+
+    /// <summary>After evaluation <paramref name="evaluation"/> of launch step <paramref name="s"/>: uses gradient and energy.</summary>
+    void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng);
 }

@@ -8,8 +8,8 @@ namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>
 /// Langevin's kernels besides the generic chain loop (<see cref="ChainKernels.Chains{TSource, TTransition}"/> with
-/// <see cref="LangevinTransition"/>): initial states, the per-coordinate special case for separable energies, and
-/// one step from precomputed gradients for models with no energy source.
+/// <see cref="LangevinTransition"/>): initial states (every sampler's) and the per-coordinate special case for
+/// separable energies.
 /// </summary>
 /// <remarks>
 /// Every kernel here draws chain c's noise at step t from the same Philox counters as <see cref="LangevinTransition"/>;
@@ -76,24 +76,6 @@ public static class LangevinKernels
                 if (offset >= 0) new Float4(x0, x1, x2, x3).StoreTo(trajectory.SubView(offset + j, block.IntLength), 0);
             }
             new Float4(x0, x1, x2, x3).StoreTo(block, 0);
-        }
-    }
-
-    /// <summary>
-    /// One step for every chain given precomputed gradients (the path for models without an energy source): step
-    /// index settings.FirstStep (Philox counter), schedule values from the transition's first table entries, Steps ignored.
-    /// </summary>
-    [Kernel(Hot = true)]
-    public static void Update(
-        ArrayView<float> x, ArrayView<float> gradient, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
-        LangevinTransition transition)
-    {
-        int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
-        for (int c = GridStride.Start; c < chains; c += stride)
-        {
-            ArrayView<float> row = x.SubView(c * d, d);
-            transition.Move(row, gradient.SubView(c * d, d), c, 0, settings, rng);
-            ChainKernels.Keep(row, trajectory, settings, chains, c, settings.FirstStep);
         }
     }
 }

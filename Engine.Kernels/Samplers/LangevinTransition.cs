@@ -32,27 +32,35 @@ public readonly struct LangevinTransition(ArrayView<float> stepSizes, ArrayView<
     public readonly float ClampMax = clampMax;
 
     /// <inheritdoc />
-    /// <remarks>The scratch row holds the gradient.</remarks>
-    public void Step<TSource>(in TSource source, ArrayView<float> x, ArrayView<float> scratch, int chain, int s,
-        ChainSettings settings, Philox4x32 rng)
-        where TSource : struct, IEnergySource
-    {
-        source.Gradient(chain, x, scratch);
-        Move(x, scratch, chain, s, settings, rng);
-    }
+    public int Evaluations => 1;
+
+    /// <inheritdoc />
+    public bool NeedsEnergy(int evaluation) => false;
+
+    /// <inheritdoc />
+    public bool NeedsStart => false;
+
+    /// <inheritdoc />
+    public void Start(in ChainState chain) { }
+
+    /// <inheritdoc />
+    /// <remarks>The gradient is evaluated where the chain is: nothing to move.</remarks>
+    public void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng) { }
+
+    /// <inheritdoc />
+    public void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng) =>
+        Move(chain.X, chain.Gradient, chain.Chain, s, settings, rng);
 
     /// <summary>The step given the gradient at x (the step-by-step path computes it with separate launches).</summary>
     public void Move(ArrayView<float> x, ArrayView<float> gradient, int chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = settings.Dim;
-        uint step = (uint)(settings.FirstStep + s);
+        uint step = settings.StepWord(s);
         float h = At(StepSizes, s);
         float sigma = At(NoiseScales, s) * XMath.Sqrt(2f * h), lo = ClampMin, hi = ClampMax;
         for (int j = 0; j < d; j += 4)
         {
-            Float4 z = j + 2 < d
-                ? rng.Normal4((uint)chain, step, (uint)(j >> 2), settings.Call)
-                : rng.Normal2((uint)chain, step, (uint)(j >> 2), settings.Call); // same X, Y; skips the unused pair
+            Float4 z = ChainState.Normals(rng, chain, step, j, d, settings.Call);
             x[j] = Coordinate(x[j], gradient[j], h, sigma * z.X, lo, hi);
             if (j + 1 < d) x[j + 1] = Coordinate(x[j + 1], gradient[j + 1], h, sigma * z.Y, lo, hi);
             if (j + 2 < d) x[j + 2] = Coordinate(x[j + 2], gradient[j + 2], h, sigma * z.Z, lo, hi);

@@ -82,7 +82,7 @@ public sealed class LangevinStationaryTests(DeviceKind kind) : DeviceTest(kind)
         return s;
     }
 
-    private static (double[] Mean, double[,] Cov) Moments(float[,] x)
+    internal static (double[] Mean, double[,] Cov) Moments(float[,] x)
     {
         int n = x.GetLength(0), d = x.GetLength(1);
         var mean = new double[d];

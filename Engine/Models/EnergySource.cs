@@ -39,22 +39,16 @@ internal abstract class EnergySource
 
     /// <summary>settings.Steps steps of <paramref name="transition"/> for every chain (row of x) in one launch.</summary>
     /// <param name="x">The chains' states (n, d), advanced in place.</param>
+    /// <param name="buffers">The chains' rows and scalars for the transition (kept across the launches of a run).</param>
     /// <param name="trajectory">Kept states (kept, n, d), or a one-element tensor to keep none.</param>
     /// <param name="settings">Dimension, steps, first step, thinning and Philox call.</param>
     /// <param name="rng">The Philox key.</param>
     /// <param name="transition">The algorithm's step.</param>
-    public abstract void Chains<TTransition>(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
-        TTransition transition) where TTransition : struct, ITransition;
-
-    /// <summary>
-    /// Langevin's special case for separable energies: one work item per block of four coordinates
-    /// (<see cref="LangevinKernels.Coordinates{TEnergy}"/>); false, with nothing launched, for other energies.
-    /// </summary>
-    public virtual bool TryLangevinCoordinates(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
-        LangevinTransition transition) => false;
+    public abstract void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
+        Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
 }
 
-/// <summary>An analytic energy struct as a chain source (gradient scratch allocated per launch).</summary>
+/// <summary>An analytic energy struct as a chain source.</summary>
 internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource where TEnergy : struct, IEnergy
 {
     /// <summary>The energy struct.</summary>
@@ -69,25 +63,30 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
         x.Device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, gradient.View, x.Dim(1), Energy);
 
     /// <inheritdoc />
-    public override void Chains<TTransition>(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
-        TTransition transition)
-    {
-        using Tensor scratch = x.Device.Allocate(x.Shape);
-        x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, scratch.View, trajectory.View, settings, rng,
+    public override void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
+        Philox4x32 rng, TTransition transition) =>
+        x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
             new AnalyticSource<TEnergy>(Energy), transition);
-    }
 }
 
-/// <summary>A separable energy: the generic chain kernel, and Langevin's per-coordinate kernel.</summary>
+/// <summary>
+/// A separable energy: Langevin runs its per-coordinate kernel (<see cref="LangevinKernels.Coordinates{TEnergy}"/>, the
+/// same samples with one work item per block of four coordinates), every other transition the generic chain kernel.
+/// </summary>
 internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticEnergySource<TEnergy>(energy)
     where TEnergy : struct, ISeparableEnergy
 {
     /// <inheritdoc />
-    public override bool TryLangevinCoordinates(Tensor x, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
-        LangevinTransition transition)
+    /// <remarks>The test on the transition's type is decided when the JIT specialises this method for it.</remarks>
+    public override void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
+        Philox4x32 rng, TTransition transition)
     {
+        if (transition is not LangevinTransition langevin)
+        {
+            base.Chains(x, buffers, trajectory, settings, rng, transition);
+            return;
+        }
         long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
-        x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, transition, Energy);
-        return true;
+        x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, langevin, Energy);
     }
 }

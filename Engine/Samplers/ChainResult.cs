@@ -6,11 +6,12 @@ namespace TorchEbm.Samplers;
 /// <summary>What <see cref="Sampler.SampleChain"/> returns; disposing it frees every tensor it holds.</summary>
 public sealed class ChainResult : IDisposable
 {
-    internal ChainResult(Tensor samples, Tensor? trajectory, ChainDiagnostics? diagnostics)
+    internal ChainResult(Tensor samples, Tensor? trajectory, ChainDiagnostics? diagnostics, ChainInfo? info = null)
     {
         Samples = samples;
         Trajectory = trajectory;
         Diagnostics = diagnostics;
+        Info = info;
     }
 
     /// <summary>Final states, shape (nSamples, dim).</summary>
@@ -21,6 +22,9 @@ public sealed class ChainResult : IDisposable
 
     /// <summary>Per-kept-step diagnostics, or null when not requested.</summary>
     public ChainDiagnostics? Diagnostics { get; }
+
+    /// <summary>Acceptance rates, divergences and step sizes of a Metropolis sampler (MALA, HMC); null for unadjusted Langevin.</summary>
+    public ChainInfo? Info { get; }
 
     /// <summary>
     /// How many chains ended with a NaN or infinite coordinate in <see cref="Samples"/>: counted on the device when first
@@ -40,11 +44,12 @@ public sealed class ChainResult : IDisposable
         return (int)count.ToArray()[0];
     }
 
-    /// <summary>Frees the trajectory and diagnostics and hands the samples to the caller (no copy).</summary>
+    /// <summary>Frees the trajectory, diagnostics and info and hands the samples to the caller (no copy).</summary>
     internal Tensor TakeSamples()
     {
         Trajectory?.Dispose();
         Diagnostics?.Dispose();
+        Info?.Dispose();
         return Samples;
     }
 
@@ -54,5 +59,6 @@ public sealed class ChainResult : IDisposable
         Samples.Dispose();
         Trajectory?.Dispose();
         Diagnostics?.Dispose();
+        Info?.Dispose();
     }
 }

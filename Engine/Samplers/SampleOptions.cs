@@ -27,4 +27,25 @@ public sealed record SampleOptions
     /// <see cref="ChainResult.NonFiniteChains"/> reports the count on request. Not applied to single steps.
     /// </summary>
     public bool ThrowOnNonFinite { get; init; }
+
+    /// <summary>
+    /// Steps run before the <c>nSteps</c> that are returned, never kept. MALA and HMC adapt their step size during them
+    /// (and HMC its mass); Langevin uses them as burn-in. At most <see cref="MaxWarmupSteps"/>.
+    /// </summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>
+    /// The acceptance rate step-size adaptation aims at, in (0, 1); null takes the sampler's default (0.574 for MALA,
+    /// 0.65 for HMC). Only for samplers with a Metropolis step.
+    /// </summary>
+    public float? TargetAcceptance { get; init; }
+
+    /// <summary>One step size adapted for all chains from their mean acceptance (the default), or one per chain.</summary>
+    public StepSizeAdaptation StepSizeAdaptation { get; init; }
+
+    /// <summary>HMC: also adapt a diagonal mass matrix from the warm-up positions (windowed as Stan does). Default true.</summary>
+    public bool AdaptMass { get; init; } = true;
+
+    /// <summary>Most warm-up steps a call may run (each is its own launch, followed by the adaptation launches).</summary>
+    public const int MaxWarmupSteps = 1 << 20;
 }

@@ -1,0 +1,12 @@
+using ILGPU;
+
+namespace TorchEbm.Kernels.Samplers;
+
+/// <summary>
+/// Every chain's working memory during a run: <paramref name="Rows"/> holds a transition's per-chain rows (row r of
+/// chain c at ((r * chains) + c) * d, so row r of all chains is one (chains, d) block), <paramref name="Scalars"/> its
+/// per-chain scalars (slot k of chain c at k * chains + c). Allocated once per run, so a chain's state carries over
+/// from one launch to the next (warm-up launches, then the sampling launch).
+/// </summary>
+/// <remarks>Row 0 and scalar slot 0 receive each evaluation's gradient and energy; see <see cref="ChainState"/>.</remarks>
+public readonly record struct ChainBuffers(ArrayView<float> Rows, ArrayView<float> Scalars);

@@ -1,0 +1,122 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using TorchEbm.Kernels.Random;
+
+namespace TorchEbm.Kernels.Samplers;
+
+/// <summary>
+/// One Hamiltonian Monte Carlo transition: momentum p ~ N(0, M) with diagonal mass M, <see cref="LeapfrogSteps"/>
+/// leapfrog steps of size eps (half kick, then drift and kick, ending with a half kick), and a Metropolis decision on
+/// H = E(x) + p^T M^-1 p / 2. One evaluation per leapfrog step: the current state's energy and gradient are kept.
+/// </summary>
+/// <remarks>Momentum noise uses Philox blocks (chain, step, j / 4, call); the decision's uniform is block word
+/// <see cref="ChainState.AcceptWord"/>.</remarks>
+/// <param name="stepSize">The leapfrog step eps.</param>
+/// <param name="inverseMass">Diagonal of M^-1 (length d).</param>
+/// <param name="leapfrogSteps">Leapfrog steps per transition (at least 1).</param>
+public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float> inverseMass, int leapfrogSteps) : ITransition
+{
+    /// <summary>Rows per chain: the evaluated gradient, the current state's gradient, the starting position, the momentum.</summary>
+    public const int Rows = 4;
+
+    /// <summary>Scalar slots per chain: the shared ones, the current state's energy and the starting Hamiltonian.</summary>
+    public const int Scalars = ChainState.FirstTransitionSlot + 2;
+
+    private const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
+    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
+
+    /// <summary>The leapfrog step size.</summary>
+    public readonly AdaptiveStepSize StepSize = stepSize;
+
+    /// <summary>Diagonal of the inverse mass matrix (length d).</summary>
+    public readonly ArrayView<float> InverseMass = inverseMass;
+
+    /// <summary>Leapfrog steps per transition.</summary>
+    public readonly int LeapfrogSteps = leapfrogSteps;
+
+    /// <inheritdoc />
+    public int Evaluations => LeapfrogSteps;
+
+    /// <inheritdoc />
+    /// <remarks>Only the trajectory's end needs the energy.</remarks>
+    public bool NeedsEnergy(int evaluation) => evaluation == LeapfrogSteps - 1;
+
+    /// <inheritdoc />
+    public bool NeedsStart => true;
+
+    /// <inheritdoc />
+    public void Start(in ChainState chain)
+    {
+        ChainState.Copy(chain.Gradient, chain.Row(CurrentGradientRow));
+        chain.Set(CurrentEnergySlot, chain.Energy);
+    }
+
+    private float InverseMassAt(int i) => InverseMass[i];
+
+    /// <inheritdoc />
+    /// <remarks>Leapfrog step 0 first draws the momentum, saves the position and the Hamiltonian, and half-kicks; every
+    /// leapfrog step then drifts the position.</remarks>
+    public void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
+    {
+        int d = chain.Dim;
+        float eps = StepSize.At(s, chain.Chain);
+        ArrayView<float> x = chain.X, p = chain.Row(MomentumRow);
+        if (evaluation == 0)
+        {
+            ArrayView<float> start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
+            uint step = settings.StepWord(s);
+            float kinetic = 0f;
+            for (int j = 0; j < d; j += 4)
+            {
+                Float4 z = ChainState.Normals(rng, chain.Chain, step, j, d, settings.Call);
+                kinetic += Draw(p, j, z.X);
+                if (j + 1 < d) kinetic += Draw(p, j + 1, z.Y);
+                if (j + 2 < d) kinetic += Draw(p, j + 2, z.Z);
+                if (j + 3 < d) kinetic += Draw(p, j + 3, z.W);
+            }
+            chain.Set(StartHamiltonianSlot, chain.Get(CurrentEnergySlot) + 0.5f * kinetic);
+            for (int i = 0; i < d; i++)
+            {
+                start[i] = x[i];
+                p[i] -= 0.5f * eps * gradient[i];
+            }
+        }
+        for (int i = 0; i < d; i++) x[i] += eps * InverseMassAt(i) * p[i];
+    }
+
+    /// <summary>p_i = z sqrt(M_i); returns p_i^2 / M_i, its share of twice the kinetic energy.</summary>
+    private float Draw(ArrayView<float> p, int i, float z)
+    {
+        float inverse = InverseMassAt(i);
+        p[i] = z / XMath.Sqrt(inverse);
+        return p[i] * p[i] * inverse;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Kicks with the new gradient (a full kick between leapfrog steps, a half kick at the end); after the last
+    /// step, accepts (taking the end's energy and gradient) or restores the starting position.</remarks>
+    public void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
+    {
+        int d = chain.Dim;
+        float eps = StepSize.At(s, chain.Chain);
+        ArrayView<float> p = chain.Row(MomentumRow), gradient = chain.Gradient;
+        if (evaluation < LeapfrogSteps - 1)
+        {
+            for (int i = 0; i < d; i++) p[i] -= eps * gradient[i];
+            return;
+        }
+        float kinetic = 0f;
+        for (int i = 0; i < d; i++)
+        {
+            p[i] -= 0.5f * eps * gradient[i];
+            kinetic += p[i] * p[i] * InverseMassAt(i);
+        }
+        float error = chain.Energy + 0.5f * kinetic - chain.Get(StartHamiltonianSlot);
+        if (chain.Decide(error, chain.AcceptUniform(rng, settings, s)))
+        {
+            ChainState.Copy(gradient, chain.Row(CurrentGradientRow));
+            chain.Set(CurrentEnergySlot, chain.Energy);
+        }
+        else ChainState.Copy(chain.Row(StartRow), chain.X);
+    }
+}

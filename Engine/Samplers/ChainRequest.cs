@@ -1,0 +1,4 @@
+namespace TorchEbm.Samplers;
+
+/// <summary>A validated call: steps firstStep .. firstStep + Steps - 1 of Chains chains, after the options' warm-up.</summary>
+internal sealed record ChainRequest(int Dim, int Steps, int Chains, SampleOptions Options, int FirstStep);

@@ -1,0 +1,304 @@
+using ILGPU;
+using ILGPU.Runtime;
+using TorchEbm.Elementwise;
+using TorchEbm.Fill;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers;
+using TorchEbm.Models;
+using TorchEbm.Schedulers;
+
+namespace TorchEbm.Samplers;
+
+/// <summary>
+/// One call's chains and the one loop every sampler runs: a sampler asks it for the device tables its transition
+/// reads (schedules, step-size scales, mass), checked before anything is launched, then <see cref="Execute"/> runs the
+/// transition: warm-up with adaptation, then the returned steps, each fused in one launch when the model has an
+/// energy source, else step by step around the model's own Forward and Gradient. Disposing frees the run's working
+/// memory; the result's tensors belong to the <see cref="ChainResult"/>.
+/// </summary>
+internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposable
+{
+    /// <summary>Most entries a schedule table may have (256 MB of floats): a schedule that keeps changing longer than this is refused.</summary>
+    private const int MaxTableLength = 1 << 26;
+
+    private readonly List<Tensor> _owned = [];
+    private readonly int _dim = request.Dim, _chains = request.Chains;
+    private readonly SampleOptions _options = request.Options;
+    private Device Device => sampler.Device;
+    private BaseModel Model => sampler.Model;
+    private EnergySource? Source => sampler.Source;
+
+    private Tensor? _scales, _inverseMass;
+    private float _lastStepSize = 1f;
+
+    /// <summary>
+    /// The device table of <paramref name="schedule"/> for this run's steps: one value per step up to the step from which
+    /// it stays constant (kernels hold the last entry), so a constant schedule is one entry however long the run.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is not finite, not positive (<paramref name="positive"/>) or
+    /// negative, or the schedule never settles within <see cref="MaxTableLength"/> steps.</exception>
+    public ArrayView<float> Table(Scheduler schedule, string name, bool positive) => Owned(TableValues(schedule, name, positive).Table).View;
+
+    /// <summary>A Metropolis sampler's step size: its schedule's table and the scales warm-up adapts (one, or one per chain).</summary>
+    public AdaptiveStepSize StepSize(Scheduler schedule, string name)
+    {
+        (Tensor table, float[] values) = TableValues(schedule, name, positive: true);
+        Owned(table);
+        _lastStepSize = values[Math.Min(Math.Max(request.Steps - 1, 0), values.Length - 1)];
+        bool perChain = _options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain;
+        _scales = Owned(Device.Full(1f, perChain ? _chains : 1));
+        return new AdaptiveStepSize(table.View, _scales.View);
+    }
+
+    /// <summary>HMC's inverse mass diagonal (length d) on the device; warm-up may adapt it.</summary>
+    public ArrayView<float> InverseMass(float[] inverseDiagonal)
+    {
+        _inverseMass = Owned(Device.FromArray(inverseDiagonal, inverseDiagonal.Length));
+        return _inverseMass.View;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="transition"/>: the options' warm-up steps (adapting what this run adapts), then the request's
+    /// steps with its trajectory, diagnostics and, for Metropolis samplers, acceptance information.
+    /// </summary>
+    public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars)
+        where TTransition : struct, ITransition
+    {
+        (long seed, uint call) = sampler.NextStream(_options);
+        var rng = Philox4x32.FromSeed(seed);
+        int kept = _options.ReturnTrajectory || _options.ReturnDiagnostics ? request.Steps / _options.Thin : 0;
+        Tensor? x = null, trajectory = null;
+        ChainDiagnostics? diagnostics = null;
+        try
+        {
+            x = _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
+            trajectory = Device.Allocate(kept > 0 ? [kept, _chains, _dim] : [1]);
+            if (_options.InitialSamples is null)
+                Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call);
+            var chains = new Chains(this, x, Owned(Device.Allocate([Math.Max(1, rows) * _chains * _dim])),
+                Owned(Device.Zeros(Math.Max(1, scalars) * _chains)), rng);
+
+            Warmup(chains, transition, call);
+            if (request.Steps > 0)
+                chains.Advance(transition, new ChainSettings(_dim, request.Steps, request.FirstStep, _options.Thin, call,
+                    Start: _options.WarmupSteps == 0 ? 1 : 0), trajectory);
+
+            diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept) : null;
+            ChainInfo? info = _scales is null ? null : Info(chains.Scalars);
+            if (!_options.ReturnTrajectory)
+            {
+                trajectory.Dispose();
+                trajectory = null;
+            }
+            return new ChainResult(x, trajectory, diagnostics, info);
+        }
+        catch
+        {
+            x?.Dispose();
+            trajectory?.Dispose();
+            diagnostics?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The chains' memory for one run and the fused-or-step-by-step choice, made by the model's source.</summary>
+    private sealed class Chains(ChainRun run, Tensor x, Tensor rows, Tensor scalars, Philox4x32 rng)
+    {
+        public Tensor X => x;
+
+        public Tensor Scalars => scalars;
+
+        private ChainBuffers Buffers => new(rows.View, scalars.View);
+
+        /// <summary>settings.Steps steps of every chain.</summary>
+        public void Advance<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory)
+            where TTransition : struct, ITransition
+        {
+            if (run.Source is EnergySource source && source.Fits(run._chains))
+                source.Chains(x, Buffers, trajectory, settings, rng, transition);
+            else StepByStep(transition, settings, trajectory);
+        }
+
+        /// <summary>The transition's launches around the model's own energies and gradients: no host synchronisation.</summary>
+        private void StepByStep<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory)
+            where TTransition : struct, ITransition
+        {
+            Device device = x.Device;
+            if (settings.Start != 0 && transition.NeedsStart)
+            {
+                Evaluate(energy: true);
+                device.Launch(ChainKernels.Start, run._chains, x.View, Buffers, settings.Dim, transition);
+            }
+            for (int s = 0; s < settings.Steps; s++)
+            for (int k = 0; k < transition.Evaluations; k++)
+            {
+                device.Launch(ChainKernels.Prepare, run._chains, x.View, Buffers, settings, rng, transition, s, k);
+                Evaluate(transition.NeedsEnergy(k));
+                device.Launch(ChainKernels.Complete, run._chains, x.View, Buffers, trajectory.View, settings, rng, transition, s, k);
+            }
+        }
+
+        /// <summary>The model's gradient (and energy) at the chains' positions into row 0 (and slot 0), as the fused kernel writes them.</summary>
+        private void Evaluate(bool energy)
+        {
+            using (Tensor gradient = run.Model.CheckedGradient(x)) gradient.View.CopyTo(rows.View.SubView(0, gradient.Length));
+            if (!energy) return;
+            using Tensor energies = run.Model.CheckedForward(x);
+            energies.View.CopyTo(scalars.View.SubView(0, energies.Length));
+        }
+    }
+
+    /// <summary>
+    /// The options' warm-up: single-step launches on a separate noise stream, each followed (for Metropolis samplers)
+    /// by a dual-averaging update of the step-size scales and, in HMC's slow windows, by accumulating the positions'
+    /// moments for the mass matrix. All on the device; the acceptance statistics are cleared at the end.
+    /// </summary>
+    private void Warmup<TTransition>(Chains chains, TTransition transition, uint call) where TTransition : struct, ITransition
+    {
+        int warmup = _options.WarmupSteps;
+        if (warmup == 0) return;
+        Tensor none = Owned(Device.Allocate([1]));
+        Tensor? state = null, moments = null;
+        if (_scales is not null)
+        {
+            state = Owned(Device.Allocate([_scales.Length * AdaptationKernels.StateSize]));
+            Device.Launch(AdaptationKernels.RestartStepSize, _scales.Length, _scales.View, state.View);
+        }
+        List<(int Start, int End)> windows = _inverseMass is not null && _options.AdaptMass ? MassWindows(warmup) : [];
+        if (windows.Count > 0) moments = Owned(Device.Zeros(2 * _dim));
+        uint warmupCall = ChainSettings.WarmupCall(call);
+        if (state is null && moments is null)
+        {
+            // nothing to adapt (Langevin's burn-in): one launch
+            chains.Advance(transition, new ChainSettings(_dim, warmup, 0, 1, warmupCall), none);
+            return;
+        }
+        float target = sampler.TargetAcceptance(_options);
+        long seen = 0;
+        for (int w = 0; w < warmup; w++)
+        {
+            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: w == 0 ? 1 : 0), none);
+            if (state is not null)
+                Device.Launch(AdaptationKernels.AdaptStepSize, _scales!.Length, chains.Scalars.View, _scales.View, state.View, _chains, target);
+            if (moments is null || !windows.Exists(window => w >= window.Start && w < window.End)) continue;
+            Device.Launch(AdaptationKernels.AccumulateMoments, _dim, chains.X.View, moments.View, _dim, (int)Math.Min(seen, int.MaxValue));
+            seen += _chains;
+            if (!windows.Exists(window => w == window.End - 1)) continue;
+            Device.Launch(AdaptationKernels.SetInverseMass, _dim, moments.View, _inverseMass!.View, (int)Math.Min(seen, int.MaxValue));
+            seen = 0;
+            if (state is not null) Device.Launch(AdaptationKernels.RestartStepSize, _scales!.Length, _scales.View, state.View);
+        }
+        if (state is not null) Device.Launch(AdaptationKernels.FinishStepSize, _scales!.Length, _scales.View, state.View);
+        Device.Launch(FillKernels.Constant, 2L * _chains,
+            chains.Scalars.View.SubView((long)ChainState.AcceptedSlot * _chains, 2L * _chains), 0f);
+    }
+
+    /// <summary>
+    /// Stan's slow windows for mass adaptation within <paramref name="warmup"/> steps: a fast start (75 steps) and end
+    /// (50) for the step size alone, windows of 25, 50, 100, ... between, the last stretched to the end; 15% / 75% / 10%
+    /// when the warm-up is too short for that; none below 20 steps.
+    /// </summary>
+    internal static List<(int Start, int End)> MassWindows(int warmup)
+    {
+        var windows = new List<(int, int)>();
+        if (warmup < 20) return windows;
+        int start = 75, term = 50, size = 25;
+        if (start + term + size > warmup)
+        {
+            start = (int)(0.15 * warmup);
+            term = (int)(0.1 * warmup);
+            size = warmup - start - term;
+        }
+        int end = warmup - term;
+        while (start < end)
+        {
+            int stop = start + size;
+            if (stop + 2 * size > end) stop = end; // the next window would not fit: this one takes the rest
+            windows.Add((start, stop));
+            start = stop;
+            size *= 2;
+        }
+        return windows;
+    }
+
+    private ChainInfo Info(Tensor scalars)
+    {
+        var parts = new List<Tensor>();
+        try
+        {
+            Tensor Slot(int slot, float factor)
+            {
+                Tensor t = Device.Allocate([_chains]);
+                parts.Add(t);
+                Device.Launch(ElementwiseKernels.Scale, _chains, scalars.View.SubView((long)slot * _chains, _chains), t.View, factor);
+                return t;
+            }
+            Tensor acceptance = Slot(ChainState.AcceptedSlot, 1f / request.Steps);
+            Tensor divergences = Slot(ChainState.DivergencesSlot, 1f);
+            Tensor stepSizes = Device.Allocate([_scales!.Length]);
+            parts.Add(stepSizes);
+            Device.Launch(ElementwiseKernels.Scale, _scales.Length, _scales.View, stepSizes.View, _lastStepSize);
+            Tensor? inverseMass = _inverseMass?.Clone();
+            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass);
+        }
+        catch
+        {
+            parts.ForEach(t => t.Dispose());
+            throw;
+        }
+    }
+
+    private ChainDiagnostics Diagnostics(Tensor trajectory, int kept)
+    {
+        using Tensor rows = trajectory.Reshape(kept * _chains, _dim);
+        using Tensor energies = Model.CheckedForward(rows);
+        Tensor? meanEnergy = null, mean = null, variance = null;
+        try
+        {
+            meanEnergy = Device.Allocate([kept]);
+            mean = Device.Allocate([kept, _dim]);
+            variance = Device.Allocate([kept, _dim]);
+            Device.Launch(DiagnosticsKernels.GroupMeans, kept, energies.View, meanEnergy.View, _chains);
+            Device.Launch(DiagnosticsKernels.ColumnMoments, (long)kept * _dim, trajectory.View, mean.View, variance.View, _chains, _dim);
+            return new ChainDiagnostics(meanEnergy, mean, variance);
+        }
+        catch
+        {
+            meanEnergy?.Dispose();
+            mean?.Dispose();
+            variance?.Dispose();
+            throw;
+        }
+    }
+
+    private (Tensor Table, float[] Values) TableValues(Scheduler schedule, string name, bool positive)
+    {
+        float[] values = ScheduleValues(schedule, request.FirstStep, request.Steps, name);
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v) || (positive ? v <= 0 : v < 0));
+        if (bad >= 0)
+            throw new ArgumentOutOfRangeException(name, values[bad],
+                $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {request.FirstStep + bad} it is {values[bad]}.");
+        return (Device.FromArray(values, values.Length), values);
+    }
+
+    /// <summary>The values a run's kernels read: one per step until the schedule settles (a constant one is one value).</summary>
+    private static float[] ScheduleValues(Scheduler schedule, int firstStep, int nSteps, string name)
+    {
+        long length = Math.Max(1, nSteps);
+        if (schedule.ConstantFrom is int settled) length = Math.Clamp((long)settled - firstStep + 1, 1, length);
+        if (length > MaxTableLength)
+            throw new ArgumentOutOfRangeException(name, schedule,
+                $"{name} ({schedule}) keeps changing over all {nSteps} steps, which needs a table of more than {MaxTableLength} values: " +
+                "run fewer steps per call (continue from InitialSamples) or use a schedule that settles.");
+        return schedule.Values(firstStep, (int)length);
+    }
+
+    private Tensor Owned(Tensor tensor)
+    {
+        _owned.Add(tensor);
+        return tensor;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _owned.ForEach(t => t.Dispose());
+}
