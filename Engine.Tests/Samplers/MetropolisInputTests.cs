@@ -1,0 +1,98 @@
+using TorchEbm.Models;
+using TorchEbm.Samplers;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Samplers;
+
+/// <summary>MALA and HMC settings and options: bad values are refused before anything runs; the info has the right shapes.</summary>
+public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
+{
+    [Test]
+    public void BadConstructorArguments_Throw()
+    {
+        using var model = new HarmonicModel(Device);
+        Assert.That(() => new MetropolisAdjustedLangevin(model, 0f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("stepSize"));
+        Assert.That(() => new MetropolisAdjustedLangevin(model, float.NaN), Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(() => new HamiltonianMonteCarlo(model, -0.1f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("stepSize"));
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 0), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("nLeapfrogSteps"));
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, 0f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("mass"));
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, new[] { 1f, -2f }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("mass"));
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, new[] { 1f, float.PositiveInfinity }), Throws.TypeOf<ArgumentOutOfRangeException>());
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, (float[])null!), Throws.TypeOf<ArgumentNullException>());
+    }
+
+    private static IEnumerable<TestCaseData> BadOptions()
+    {
+        yield return new TestCaseData(new SampleOptions { TargetAcceptance = 0f }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("target 0");
+        yield return new TestCaseData(new SampleOptions { TargetAcceptance = 1f }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("target 1");
+        yield return new TestCaseData(new SampleOptions { TargetAcceptance = float.NaN }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("target NaN");
+        yield return new TestCaseData(new SampleOptions { WarmupSteps = -1 }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("warm-up -1");
+        yield return new TestCaseData(new SampleOptions { WarmupSteps = SampleOptions.MaxWarmupSteps + 1 }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("warm-up too long");
+        yield return new TestCaseData(new SampleOptions { WarmupSteps = 100, ReturnTrajectory = true, Thin = 20 }, typeof(ArgumentException)).SetArgDisplayNames("trajectory of warm-up only");
+    }
+
+    /// <summary>
+    /// Refused before any launch: the sampler's next call draws the same noise as a fresh sampler's first (no call
+    /// index was consumed) and nothing was compiled.
+    /// </summary>
+    [TestCaseSource(nameof(BadOptions))]
+    public void BadOptions_AreRefusedBeforeAnyLaunch(SampleOptions options, Type exception)
+    {
+        using var model = new HarmonicModel(Device);
+        var sampler = new HamiltonianMonteCarlo(model, 0.1f, 3, seed: 1);
+        int compiled = Device.CachedKernelCount;
+        Assert.That(() => sampler.SampleChain(2, 10, 4, options), Throws.TypeOf(exception).With.Property("ParamName").Not.Null);
+        Assert.That(Device.CachedKernelCount, Is.EqualTo(compiled), "nothing compiled, so nothing launched");
+        using Tensor next = sampler.Sample(4, 2, 10);
+        using Tensor fresh = new HamiltonianMonteCarlo(model, 0.1f, 3, seed: 1).Sample(4, 2, 10);
+        Assert.That(next.ToArray(), Is.EqualTo(fresh.ToArray()));
+    }
+
+    [Test]
+    public void MassOfTheWrongLength_IsRefusedWhenTheDimensionIsKnown()
+    {
+        using var model = new HarmonicModel(Device);
+        var sampler = new HamiltonianMonteCarlo(model, 0.1f, 3, new[] { 1f, 2f, 3f });
+        var e = Assert.Throws<ArgumentException>(() => sampler.Sample(4, 2, 10))!;
+        Assert.That(e.ParamName, Is.EqualTo("mass"));
+        Assert.That(e.Message, Does.Contain("3 values").And.Contain("dimension 2"));
+    }
+
+    [Test]
+    public void TargetAcceptance_ForUnadjustedLangevin_IsRefused()
+    {
+        using var model = new HarmonicModel(Device);
+        var e = Assert.Throws<ArgumentException>(() => new LangevinDynamics(model, 0.1f).Sample(4, 2, 10, new SampleOptions { TargetAcceptance = 0.5f }))!;
+        Assert.That(e.Message, Does.Contain("no Metropolis step"));
+    }
+
+    [Test]
+    public void Info_HasOneEntryPerChain_AndUnadjustedLangevinHasNone()
+    {
+        using var model = new GaussianModel(Device, [0f, 0f], new float[,] { { 1, 0 }, { 0, 1 } });
+        using ChainResult langevin = new LangevinDynamics(model, 0.1f).SampleChain(2, 5, 8);
+        Assert.That(langevin.Info, Is.Null);
+
+        using ChainResult shared = new MetropolisAdjustedLangevin(model, 0.5f).SampleChain(2, 40, 8, new SampleOptions { WarmupSteps = 50 });
+        Assert.That(shared.Info!.AcceptanceRate.Shape, Is.EqualTo(new[] { 8 }));
+        Assert.That(shared.Info.AcceptanceRate.ToArray(), Is.All.InRange(0f, 1f));
+        Assert.That(shared.Info.StepSizes.Shape, Is.EqualTo(new[] { 1 }));
+        Assert.That(shared.Info.InverseMass, Is.Null);
+
+        using ChainResult perChain = new HamiltonianMonteCarlo(model, 0.5f, 3).SampleChain(2, 40, 8,
+            new SampleOptions { WarmupSteps = 50, StepSizeAdaptation = StepSizeAdaptation.PerChain });
+        Assert.That(perChain.Info!.StepSizes.Shape, Is.EqualTo(new[] { 8 }));
+        Assert.That(perChain.Info.StepSizes.ToArray(), Is.All.GreaterThan(0f));
+        Assert.That(perChain.Info.InverseMass!.Shape, Is.EqualTo(new[] { 2 }));
+    }
+
+    /// <summary>Without warm-up the reported step size is the schedule's value at the last step.</summary>
+    [Test]
+    public void Info_StepSize_FollowsTheSchedule()
+    {
+        using var model = new HarmonicModel(Device);
+        var schedule = new TorchEbm.Schedulers.LinearScheduler(0.2f, 0.1f, 10);
+        using ChainResult result = new MetropolisAdjustedLangevin(model, schedule).SampleChain(2, 5, 4);
+        Assert.That(result.Info!.StepSizes.ToArray()[0], Is.EqualTo(schedule.Values(4, 1)[0]).Within(1e-7f));
+    }
+}
