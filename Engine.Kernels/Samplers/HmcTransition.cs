@@ -14,7 +14,8 @@ namespace TorchEbm.Kernels.Samplers;
 /// <param name="stepSize">The leapfrog step eps.</param>
 /// <param name="inverseMass">Diagonal of M^-1 (length d).</param>
 /// <param name="leapfrogSteps">Leapfrog steps per transition (at least 1).</param>
-public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float> inverseMass, int leapfrogSteps) : ITransition
+/// <param name="jitter">Step-size jitter j in [0, 1): each transition draws its step from eps (1 +- j).</param>
+public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float> inverseMass, int leapfrogSteps, float jitter = 0f) : ITransition
 {
     /// <summary>Rows per chain: the evaluated gradient, the current state's gradient, the starting position, the momentum.</summary>
     public const int Rows = 4;
@@ -34,8 +35,20 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     /// <summary>Leapfrog steps per transition.</summary>
     public readonly int LeapfrogSteps = leapfrogSteps;
 
+    /// <summary>Each transition's step size is drawn uniformly from eps (1 +- Jitter) (0: fixed).</summary>
+    public readonly float Jitter = jitter;
+
     /// <inheritdoc />
     public int Evaluations => LeapfrogSteps;
+
+    /// <summary>The leapfrog step of chain c's transition at launch step s: the same in every leapfrog step of it.</summary>
+    private float Step(in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
+    {
+        float eps = StepSize.At(s, chain.Chain);
+        if (Jitter == 0f) return eps;
+        float u = rng.Uniform4((uint)chain.Chain, settings.StepWord(s), ChainState.AcceptWord, settings.Call).Y; // X is the decision's
+        return eps * (1f + Jitter * (2f * u - 1f));
+    }
 
     /// <inheritdoc />
     /// <remarks>Only the trajectory's end needs the energy.</remarks>
@@ -59,7 +72,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     public void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;
-        float eps = StepSize.At(s, chain.Chain);
+        float eps = Step(chain, s, settings, rng);
         ArrayView<float> x = chain.X, p = chain.Row(MomentumRow);
         if (evaluation == 0)
         {
@@ -98,7 +111,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     public void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;
-        float eps = StepSize.At(s, chain.Chain);
+        float eps = Step(chain, s, settings, rng);
         ArrayView<float> p = chain.Row(MomentumRow), gradient = chain.Gradient;
         if (evaluation < LeapfrogSteps - 1)
         {

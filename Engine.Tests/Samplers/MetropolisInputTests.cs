@@ -19,6 +19,8 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, new[] { 1f, -2f }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("mass"));
         Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, new[] { 1f, float.PositiveInfinity }), Throws.TypeOf<ArgumentOutOfRangeException>());
         Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, (float[])null!), Throws.TypeOf<ArgumentNullException>());
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, stepSizeJitter: 1f), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("stepSizeJitter"));
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 5, stepSizeJitter: -0.1f), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 
     private static IEnumerable<TestCaseData> BadOptions()

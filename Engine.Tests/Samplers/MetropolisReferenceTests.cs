@@ -40,11 +40,13 @@ public sealed class MetropolisReferenceTests(DeviceKind kind) : DeviceTest(kind)
     private static double[] Gradient(double[] x) =>
         Enumerable.Range(0, Dim).Select(i => Enumerable.Range(0, Dim).Sum(j => Precision[i, j] * (x[j] - Mean[j]))).ToArray();
 
-    private static (double[] Z, double U) Noise(int chain)
+    /// <summary>Chain c's normals, decision uniform and jitter uniform at step 0 (call 0: an explicit seed starts there).</summary>
+    private static (double[] Z, double U, double Jitter) Noise(int chain)
     {
         var rng = Philox4x32.FromSeed(Seed);
-        Float4 z = rng.Normal4((uint)chain, 0, 0, 0); // step 0, block 0, call 0 (an explicit seed starts at call 0)
-        return ([z.X, z.Y, z.Z], rng.Uniform4((uint)chain, 0, ChainState.AcceptWord, 0).X);
+        Float4 z = rng.Normal4((uint)chain, 0, 0, 0);
+        Float4 u = rng.Uniform4((uint)chain, 0, ChainState.AcceptWord, 0);
+        return ([z.X, z.Y, z.Z], u.X, u.Y);
     }
 
     private float[,] Start()
@@ -69,7 +71,7 @@ public sealed class MetropolisReferenceTests(DeviceKind kind) : DeviceTest(kind)
         for (int c = 0; c < Chains; c++)
         {
             double[] x = Row(x0, c), g = Gradient(x);
-            (double[] z, double u) = Noise(c);
+            (double[] z, double u, _) = Noise(c);
             double[] y = Enumerable.Range(0, Dim).Select(i => x[i] - h * g[i] + Math.Sqrt(2 * h) * z[i]).ToArray();
             double[] gy = Gradient(y);
             double forward = Enumerable.Range(0, Dim).Sum(i => Math.Pow(y[i] - x[i] + h * g[i], 2));
@@ -81,16 +83,17 @@ public sealed class MetropolisReferenceTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(rejects, Is.GreaterThan(0), "some chain rejects");
     }
 
-    [Test]
-    public void HmcTransition_MatchesFloat64HostReference()
+    [TestCase(0f)]
+    [TestCase(0.2f)]
+    public void HmcTransition_MatchesFloat64HostReference(float jitter)
     {
-        const double eps = 0.5;
+        const double step = 0.5;
         const int leapfrog = 3;
         float[] mass = [1f, 2f, 0.5f];
         using var model = CreateModel();
         float[,] x0 = Start();
         using Tensor initial = Device.FromArray(x0);
-        using ChainResult result = new HamiltonianMonteCarlo(model, (float)eps, leapfrog, mass, seed: 99)
+        using ChainResult result = new HamiltonianMonteCarlo(model, (float)step, leapfrog, mass, seed: 99, stepSizeJitter: jitter)
             .SampleChain(Dim, 1, Chains, new SampleOptions { InitialSamples = initial, Seed = Seed });
         float[,] device = result.Samples.ToArray2D();
         float[] accepted = result.Info!.AcceptanceRate.ToArray();
@@ -99,7 +102,8 @@ public sealed class MetropolisReferenceTests(DeviceKind kind) : DeviceTest(kind)
         for (int c = 0; c < Chains; c++)
         {
             double[] x = Row(x0, c), q = (double[])x.Clone();
-            (double[] z, double u) = Noise(c);
+            (double[] z, double u, double v) = Noise(c);
+            double eps = step * (1 + jitter * (2 * v - 1));
             double[] p = Enumerable.Range(0, Dim).Select(i => z[i] * Math.Sqrt(mass[i])).ToArray();
             double Kinetic() => 0.5 * Enumerable.Range(0, Dim).Sum(i => p[i] * p[i] / mass[i]);
             double h0 = Energy(x) + Kinetic();
@@ -137,7 +141,7 @@ public sealed class MetropolisReferenceTests(DeviceKind kind) : DeviceTest(kind)
     private static IEnumerable<TestCaseData> MetropolisSamplers()
     {
         yield return new TestCaseData((Func<BaseModel, Sampler>)(m => new MetropolisAdjustedLangevin(m, 0.3f, seed: 4))).SetArgDisplayNames("MALA");
-        yield return new TestCaseData((Func<BaseModel, Sampler>)(m => new HamiltonianMonteCarlo(m, 0.3f, 4, new[] { 1f, 2f, 0.5f }, seed: 4))).SetArgDisplayNames("HMC");
+        yield return new TestCaseData((Func<BaseModel, Sampler>)(m => new HamiltonianMonteCarlo(m, 0.3f, 4, new[] { 1f, 2f, 0.5f }, seed: 4, stepSizeJitter: 0.2f))).SetArgDisplayNames("HMC");
     }
 
     /// <summary>An opaque model runs the same transition launch by launch around its own Forward/Gradient: same chains.</summary>

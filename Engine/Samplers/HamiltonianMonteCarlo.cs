@@ -5,7 +5,8 @@ using TorchEbm.Schedulers;
 namespace TorchEbm.Samplers;
 
 /// <summary>
-/// Hamiltonian Monte Carlo: each step draws a momentum p ~ N(0, M), runs <see cref="LeapfrogSteps"/> leapfrog steps of
+/// Hamiltonian Monte Carlo: each step draws a momentum p ~ N(0, M) (and a step size within <see cref="StepSizeJitter"/> of
+/// the step size), runs <see cref="LeapfrogSteps"/> leapfrog steps of
 /// the Hamiltonian H = E(x) + p^T M^-1 p / 2 and accepts the end point with probability min(1, exp(-dH)), so the chains
 /// target exp(-E) exactly. A transition whose energy error dH exceeds 1000 (or is not finite) is a divergence: rejected
 /// and counted in <see cref="ChainResult.Info"/>, never propagated.
@@ -25,8 +26,13 @@ public sealed class HamiltonianMonteCarlo : Sampler
     /// <param name="mass">Diagonal mass: a float for all coordinates or a float[] of one per coordinate, each positive and
     /// finite (null: identity).</param>
     /// <param name="seed">Philox key: the same seed reproduces every call bit for bit.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A constant step size, the leapfrog count or a mass is out of range.</exception>
-    public HamiltonianMonteCarlo(BaseModel model, Scheduler stepSize, int nLeapfrogSteps = 10, MassMatrix? mass = null, long seed = 0)
+    /// <param name="stepSizeJitter">Each transition draws its step size uniformly from stepSize (1 +- jitter), jitter in
+    /// [0, 1); 0 keeps it fixed. Jitter keeps the acceptance rate a smooth function of the step size, which fixed-length
+    /// leapfrog trajectories on near-Gaussian targets do not have (their energy error oscillates with the trajectory's
+    /// phase), so warm-up adaptation reaches its target.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A constant step size, the leapfrog count, a mass or the jitter is out of range.</exception>
+    public HamiltonianMonteCarlo(BaseModel model, Scheduler stepSize, int nLeapfrogSteps = 10, MassMatrix? mass = null, long seed = 0,
+        float stepSizeJitter = 0.2f)
         : base(model, seed)
     {
         ArgumentNullException.ThrowIfNull(stepSize);
@@ -34,8 +40,11 @@ public sealed class HamiltonianMonteCarlo : Sampler
         ArgumentOutOfRangeException.ThrowIfLessThan(nLeapfrogSteps, 1);
         mass ??= 1f;
         foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass));
+        if (!(stepSizeJitter >= 0f && stepSizeJitter < 1f))
+            throw new ArgumentOutOfRangeException(nameof(stepSizeJitter), stepSizeJitter, $"stepSizeJitter must be in [0, 1), got {stepSizeJitter}.");
         StepSize = stepSize;
         LeapfrogSteps = nLeapfrogSteps;
+        StepSizeJitter = stepSizeJitter;
         Mass = mass;
     }
 
@@ -44,6 +53,9 @@ public sealed class HamiltonianMonteCarlo : Sampler
 
     /// <summary>Leapfrog steps per transition.</summary>
     public int LeapfrogSteps { get; }
+
+    /// <summary>Relative half-width of each transition's uniform step-size draw around the step size.</summary>
+    public float StepSizeJitter { get; }
 
     /// <summary>The diagonal mass matrix runs start from (warm-up may adapt a run's copy).</summary>
     public MassMatrix Mass { get; }
@@ -56,7 +68,7 @@ public sealed class HamiltonianMonteCarlo : Sampler
     {
         using var run = new ChainRun(this, request);
         AdaptiveStepSize stepSize = run.StepSize(StepSize, nameof(StepSize));
-        var transition = new HmcTransition(stepSize, run.InverseMass(Mass.InverseDiagonal(request.Dim)), LeapfrogSteps);
+        var transition = new HmcTransition(stepSize, run.InverseMass(Mass.InverseDiagonal(request.Dim)), LeapfrogSteps, StepSizeJitter);
         return run.Execute(transition, HmcTransition.Rows, HmcTransition.Scalars);
     }
 }
