@@ -27,11 +27,11 @@ internal static class SampleCommand
         var command = new Command("sample", "Draw samples from a trained checkpoint into a CSV file. " + ExitCodes.Help);
         foreach (Option option in new Option[] { checkpoint, n, steps, seed, device, output }) command.Options.Add(option);
         command.SetAction(result => Run(result.GetValue(checkpoint)!, result.GetValue(n), result.GetValue(steps), result.GetValue(seed),
-            result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output));
+            result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(FileInfo checkpoint, int n, int? requestedSteps, long seed, DeviceKind kind, FileInfo output, TextWriter stdout)
+    private static int Run(FileInfo checkpoint, int n, int? requestedSteps, long seed, DeviceKind kind, FileInfo output, TextWriter stdout, TextWriter stderr)
     {
         if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
         OutputPaths.EnsureWritableFile(output, "--out");
@@ -49,6 +49,7 @@ internal static class SampleCommand
         using NeuralNetworkModel model = Checkpoint.LoadModel(checkpoint.FullName, device);
         using Tensor samples = new LangevinDynamics(model, sampler.StepSize, sampler.NoiseScale, seed).Sample(n, card.InputDim, steps);
         float[] values = samples.ToArray();
+        int nonFinite = NonFiniteRows(values, card.InputDim);
         AtomicFile.Write(output.FullName, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
@@ -57,6 +58,26 @@ internal static class SampleCommand
                 writer.WriteLine(string.Join(",", Enumerable.Range(0, card.InputDim).Select(j => values[r * card.InputDim + j].ToString("R", CultureInfo.InvariantCulture))));
         });
         stdout.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {sampler.StepSize}, noise scale {sampler.NoiseScale}) to {output.FullName}");
+        if (nonFinite > 0)
+        {
+            stderr.WriteLine($"torchebm sample: {nonFinite} of {n} samples are NaN or infinite after {steps} Langevin steps of size " +
+                             $"{sampler.StepSize.ToString(CultureInfo.InvariantCulture)}; the CSV is written anyway. Try a smaller step size.");
+            return ExitCodes.Diverged;
+        }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>How many of the rows of <paramref name="values"/> (rows of <paramref name="dim"/>) hold a NaN or infinity.</summary>
+    private static int NonFiniteRows(float[] values, int dim)
+    {
+        int rows = 0;
+        for (int r = 0; r < values.Length / dim; r++)
+            for (int j = 0; j < dim; j++)
+                if (!float.IsFinite(values[r * dim + j]))
+                {
+                    rows++;
+                    break;
+                }
+        return rows;
     }
 }

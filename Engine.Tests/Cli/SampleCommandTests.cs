@@ -67,6 +67,17 @@ public sealed class SampleCommandTests
         Assert.That(Directory.GetFiles(_directory, "*.tmp"), Is.Empty);
     }
 
+    [Test]
+    public void StepSizeThatOverflows_WritesCsv_AndExitsDiverged()
+    {
+        CliRun run = CliRun.Of(Sample(SaveCheckpoint("step_size", "3e38"), PathOf("s.csv")));
+
+        run.AssertOneLine(3, "sample", "NaN or infinite");
+        string[] rows = File.ReadAllLines(PathOf("s.csv"));
+        Assert.That(rows, Has.Length.EqualTo(11));
+        Assert.That(rows.Skip(1).SelectMany(r => r.Split(',')).Any(v => !float.IsFinite(float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))), Is.True);
+    }
+
     [TestCase("input_dim", "two")]
     [TestCase("input_dim", "0")]
     [TestCase("step_size", "fast")]
