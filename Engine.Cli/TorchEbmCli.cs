@@ -15,7 +15,7 @@ public static class TorchEbmCli
     public const string DebugVariable = "TORCHEBM_DEBUG";
 
     /// <summary>Runs the command line <paramref name="args"/>, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
-    /// <returns>The exit code: 0 ok, 2 usage or input error, 3 diverged (train), 1 internal error.</returns>
+    /// <returns>The exit code: 0 ok, 2 usage or input error, 3 diverged (NaN or infinite loss or samples), 1 internal error.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("torchebm: energy-based models on the GPU (ILGPU kernels; CPU accelerator where there is no GPU). " + ExitCodes.Help);

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using TorchEbm.Checkpoints;
+using TorchEbm.Diagnostics;
 using TorchEbm.Files;
 using TorchEbm.Cli.Errors;
 using TorchEbm.Models;
@@ -9,54 +11,305 @@ using TorchEbm.Samplers;
 namespace TorchEbm.Cli.Commands;
 
 /// <summary>
-/// <c>torchebm sample --checkpoint FILE --n N [--steps S] --out FILE.csv</c>: draws Langevin samples (from N(0, I)) from
-/// a model saved by <c>torchebm train</c>, whose architecture, sampler settings and sampling steps are in the checkpoint's metadata.
+/// <c>torchebm sample (--checkpoint FILE | --model NAME [--dim D]) [--sampler langevin|mala|hmc] --n N [--steps S]
+/// [--warmup W] --out FILE.csv</c>: runs N chains from N(0, I) on a model saved by <c>torchebm train</c> (architecture,
+/// Langevin settings and sampling steps from its metadata) or on an analytic energy, writes the final states as CSV and
+/// prints a report: acceptance and divergences (MALA, HMC) and, over several chains, ESS and split R-hat.
 /// </summary>
 internal static class SampleCommand
 {
+    /// <summary>The analytic energies of --model, by their command-line names.</summary>
+    internal static readonly string[] ModelNames = ["gaussian", "double-well", "rosenbrock", "harmonic", "ackley", "rastrigin"];
+
+    /// <summary>The samplers of --sampler.</summary>
+    internal static readonly string[] SamplerNames = ["langevin", "mala", "hmc"];
+
+    /// <summary>--sampler when not given: the unadjusted Langevin dynamics torchebm train samples with.</summary>
+    internal const string DefaultSampler = "langevin";
+
+    /// <summary>--dim when --model is given without it.</summary>
+    internal const int DefaultDim = 2;
+
+    /// <summary>--steps for --model when not given (a checkpoint takes its metadata's).</summary>
+    internal const int DefaultModelSteps = 1000;
+
+    /// <summary>--leapfrog when not given.</summary>
+    internal const int DefaultLeapfrog = 10;
+
+    /// <summary>--model gaussian keeps a dim x dim precision matrix (and inverts the covariance on the host): at most this dim.</summary>
+    internal const int MaxGaussianDim = 1024;
+
+    /// <summary>Most kept states per chain for the diagnostics: longer runs are thinned to this.</summary>
+    internal const int MaxKept = 1000;
+
+    /// <summary>Most floats (kept x n x dim, 200 MB) the diagnostics' trajectory may hold on the device and the host.</summary>
+    internal const long MaxTrajectoryFloats = 50_000_000;
+
+    /// <summary>Most draws (kept x n) of one dimension the host statistics rank and transform.</summary>
+    internal const long MaxDrawsPerDimension = 1_000_000;
+
+    /// <summary>Dimensions the report gives ESS and R-hat for (the first ones).</summary>
+    internal const int ReportedDims = 4;
+
+    /// <summary>Default step size for --model: 0.1 for HMC's leapfrog, 0.01 for Langevin and MALA.</summary>
+    internal static float DefaultModelStepSize(string sampler) => sampler == "hmc" ? 0.1f : 0.01f;
+
     public static Command Create()
     {
-        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train.", Required = true };
-        var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
+        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train (or give --model)." };
+        var model = new Option<string>("--model") { Description = $"Analytic energy to sample instead of a checkpoint: {string.Join(", ", ModelNames)} (gaussian is N(0, I))." };
+        model.Validators.Add(r => OneOf(r, "--model", ModelNames));
+        var dim = new Option<int?>("--dim") { Description = $"Dimension of --model (default {DefaultDim}; rosenbrock needs 2 or more, gaussian at most {MaxGaussianDim}). Not with --checkpoint." };
+        dim.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--dim must be at least 1."); });
+        var samplerName = new Option<string>("--sampler")
+        {
+            Description = "langevin (unadjusted; the checkpoint's noise scale, 1 for --model), mala or hmc (Metropolis-adjusted: target exp(-E) exactly).",
+            DefaultValueFactory = _ => DefaultSampler,
+        };
+        samplerName.Validators.Add(r => OneOf(r, "--sampler", SamplerNames));
+        var n = new Option<int>("--n") { Description = "Number of samples (chains).", DefaultValueFactory = _ => 1000 };
         n.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--n must be at least 1."); });
-        var steps = new Option<int?>("--steps") { Description = "Langevin steps from N(0, I); default: the number training used for its final samples (checkpoint metadata)." };
+        var steps = new Option<int?>("--steps")
+        {
+            Description = $"Steps after warm-up; default: the number training used for its final samples (checkpoint metadata), {DefaultModelSteps} for --model.",
+        };
         steps.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--steps must be at least 0."); });
+        var stepSize = new Option<float?>("--step-size")
+        {
+            Description = "Step size (HMC: of each leapfrog step); default: the checkpoint's, or for --model 0.01 (langevin, mala) and 0.1 (hmc). " +
+                          "MALA and HMC adapt it during --warmup.",
+        };
+        stepSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<float?>() is float h && !(float.IsFinite(h) && h > 0))
+                r.AddError($"--step-size must be positive and finite, got {h.ToString(CultureInfo.InvariantCulture)}.");
+        });
+        var leapfrog = new Option<int?>("--leapfrog") { Description = $"Leapfrog steps per HMC transition (default {DefaultLeapfrog}); --sampler hmc only." };
+        leapfrog.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--leapfrog must be at least 1."); });
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Steps before --steps, never written or counted: MALA and HMC adapt the step size (HMC its diagonal mass too), Langevin burns in.",
+            DefaultValueFactory = _ => 0,
+        };
+        warmup.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > SampleOptions.MaxWarmupSteps)
+                r.AddError($"--warmup must be from 0 to {SampleOptions.MaxWarmupSteps}, got {r.GetValueOrDefault<int>()}.");
+        });
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
-        var output = new Option<FileInfo>("--out") { Description = "CSV file to write (x1,x2,... per row).", Required = true };
-        var command = new Command("sample", "Draw samples from a trained checkpoint into a CSV file. " + ExitCodes.Help);
-        foreach (Option option in new Option[] { checkpoint, n, steps, seed, device, output }) command.Options.Add(option);
-        command.SetAction(result => Run(result.GetValue(checkpoint)!, result.GetValue(n), result.GetValue(steps), result.GetValue(seed),
-            result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output));
+        var output = new Option<FileInfo>("--out") { Description = "CSV file to write: the final states, x1,x2,... per row.", Required = true };
+        var command = new Command("sample",
+            "Draw samples from a trained checkpoint or an analytic energy into a CSV file; print acceptance (mala, hmc) and, " +
+            $"with more than one chain, ESS and split R-hat of the first {ReportedDims} dimensions. " + ExitCodes.Help);
+        foreach (Option option in new Option[] { checkpoint, model, dim, samplerName, n, steps, stepSize, leapfrog, warmup, seed, device, output })
+            command.Options.Add(option);
+        command.Validators.Add(r =>
+        {
+            bool fromCheckpoint = r.GetResult(checkpoint) is not null, fromModel = r.GetResult(model) is not null;
+            if (fromCheckpoint && fromModel) r.AddError("give --checkpoint or --model, not both.");
+            else if (!fromCheckpoint && !fromModel) r.AddError("give --checkpoint FILE (a model trained by torchebm train) or --model NAME (an analytic energy).");
+            else if (fromCheckpoint && r.GetResult(dim) is not null) r.AddError("--dim is for --model only; a checkpoint's dimension is its input_dim.");
+            // the tokens, not GetValue: a default is not materialised yet here, and a repeated --sampler would throw
+            string? sampler = r.GetResult(samplerName) is OptionResult given ? (given.Tokens.Count == 1 ? given.Tokens[0].Value : null) : DefaultSampler;
+            if (r.GetResult(leapfrog) is not null && sampler is not null && sampler != "hmc" && SamplerNames.Contains(sampler))
+                r.AddError($"--leapfrog is for --sampler hmc only, not {sampler}.");
+        });
+        command.SetAction(result => Run(new Request(
+                result.GetValue(checkpoint), result.GetValue(model), result.GetValue(dim), result.GetValue(samplerName)!, result.GetValue(n),
+                result.GetValue(steps), result.GetValue(stepSize), result.GetValue(leapfrog), result.GetValue(warmup), result.GetValue(seed),
+                result.GetValue(device), result.GetValue(output)!),
+            result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(FileInfo checkpoint, int n, int? requestedSteps, long seed, DeviceKind kind, FileInfo output, TextWriter stdout)
+    private static void OneOf(OptionResult result, string option, string[] names)
+    {
+        if (result.Tokens.Count == 0) return;
+        string text = result.Tokens[0].Value;
+        if (!names.Contains(text)) result.AddError($"{option} must be one of {string.Join(", ", names)}, got '{text}'.");
+    }
+
+    private sealed record Request(FileInfo? Checkpoint, string? Model, int? Dim, string Sampler, int N, int? Steps, float? StepSize,
+        int? Leapfrog, int Warmup, long Seed, DeviceKind Device, FileInfo Output);
+
+    /// <summary>What is sampled: its dimension, the defaults it brings (Langevin settings, steps) and how to load it on a device.</summary>
+    private sealed record Target(int Dim, float StepSize, float NoiseScale, int Steps, Func<Device, BaseModel> Load);
+
+    private static int Run(Request request, TextWriter stdout, TextWriter stderr)
+    {
+        Target target = request.Checkpoint is FileInfo file ? FromCheckpoint(file, request) : FromModel(request.Model!, request);
+        int n = request.N, dim = target.Dim, steps = request.Steps ?? target.Steps, warmup = request.Warmup;
+        float stepSize = request.StepSize ?? target.StepSize;
+        int leapfrog = request.Leapfrog ?? DefaultLeapfrog;
+        if ((long)n * dim > int.MaxValue)
+            throw new UsageException($"--n {n} is too large: {n} x {dim} values exceed {int.MaxValue}.");
+
+        using Device device = Device.Create(request.Device);
+        using BaseModel model = target.Load(device);
+        if (model is IAnalyticModel analytic && dim < analytic.MinDim)
+            throw new UsageException($"--dim {dim} is too small: --model {request.Model} needs --dim {analytic.MinDim} or more.");
+        Sampler sampler = request.Sampler switch
+        {
+            "mala" => new MetropolisAdjustedLangevin(model, stepSize, request.Seed),
+            "hmc" => new HamiltonianMonteCarlo(model, stepSize, leapfrog, seed: request.Seed),
+            _ => new LangevinDynamics(model, stepSize, target.NoiseScale, request.Seed),
+        };
+        TrajectoryPlan plan = PlanTrajectory(n, dim, steps);
+        var options = new SampleOptions { WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin };
+        using ChainResult result = sampler.SampleChain(dim, steps, n, options);
+
+        float[] values = result.Samples.ToArray();
+        int nonFinite = NonFiniteRows(values, dim);
+        AtomicFile.Write(request.Output.FullName, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            writer.WriteLine(string.Join(",", Enumerable.Range(1, dim).Select(i => $"x{i}")));
+            for (int r = 0; r < n; r++)
+                writer.WriteLine(string.Join(",", Enumerable.Range(0, dim).Select(j => values[r * dim + j].ToString("R", CultureInfo.InvariantCulture))));
+        });
+
+        string run = request.Sampler switch
+        {
+            "mala" => $"{Warmup(warmup, "adapting")}{steps} MALA steps, step size {Format(stepSize)}",
+            "hmc" => $"{Warmup(warmup, "adapting")}{steps} HMC steps of {leapfrog} leapfrog steps, step size {Format(stepSize)}",
+            _ => $"{Warmup(warmup, "burn-in")}{steps} Langevin steps, step size {Format(stepSize)}, noise scale {Format(target.NoiseScale)}",
+        };
+        stdout.WriteLine($"wrote {n} samples ({run}) to {request.Output.FullName}");
+        if (request.Checkpoint is not null && request.Sampler != "langevin" && target.NoiseScale != 1f)
+            stdout.WriteLine($"note: {request.Sampler} targets exp(-E); the checkpoint's Langevin noise scale {Format(target.NoiseScale)} " +
+                             $"(which targets exp(-E / {Short(target.NoiseScale * target.NoiseScale)})) is not used.");
+        if (result.Info is ChainInfo info) ReportAcceptance(info, sampler, options, steps, warmup, stepSize, stdout);
+        ReportConvergence(result.Trajectory, plan, n, dim, steps, stdout);
+
+        if (nonFinite > 0)
+        {
+            stderr.WriteLine($"torchebm sample: {nonFinite} of {n} samples are NaN or infinite after {steps} {request.Sampler} steps of size " +
+                             $"{Format(stepSize)}; the CSV is written anyway. Try a smaller --step-size.");
+            return ExitCodes.Diverged;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Warmup(int warmup, string what) => warmup > 0 ? $"{warmup} warm-up ({what}) + " : "";
+
+    private static Target FromCheckpoint(FileInfo checkpoint, Request request)
     {
         if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
-        OutputPaths.EnsureWritableFile(output, "--out");
+        OutputPaths.EnsureWritableFile(request.Output, "--out");
         ModelCard card = Checkpoint.ReadModelCard(checkpoint.FullName);
         SamplerSettings sampler = card.Sampler
             ?? throw new InvalidDataException($"{checkpoint.Name} has no sampler settings in its model card; torchebm train writes them.");
         if (card.OutputDim != 1)
             throw new InvalidDataException($"{checkpoint.Name} holds a network with {card.OutputDim} outputs; an energy has one.");
-        if ((long)n * card.InputDim > int.MaxValue)
-            throw new UsageException($"--n {n} is too large: {n} x {card.InputDim} values exceed {int.MaxValue}.");
-        int steps = requestedSteps ?? sampler.Steps;
-
-        using Device device = Device.Create(kind);
-        Widths.CheckFits(device, card.InputDim, [.. card.HiddenDims], n);
-        using NeuralNetworkModel model = Checkpoint.LoadModel(checkpoint.FullName, device);
-        using Tensor samples = new LangevinDynamics(model, sampler.StepSize, sampler.NoiseScale, seed).Sample(n, card.InputDim, steps);
-        float[] values = samples.ToArray();
-        AtomicFile.Write(output.FullName, stream =>
+        return new Target(card.InputDim, sampler.StepSize, sampler.NoiseScale, sampler.Steps, device =>
         {
-            using var writer = new StreamWriter(stream, leaveOpen: true);
-            writer.WriteLine(string.Join(",", Enumerable.Range(1, card.InputDim).Select(i => $"x{i}")));
-            for (int r = 0; r < n; r++)
-                writer.WriteLine(string.Join(",", Enumerable.Range(0, card.InputDim).Select(j => values[r * card.InputDim + j].ToString("R", CultureInfo.InvariantCulture))));
+            Widths.CheckFits(device, card.InputDim, [.. card.HiddenDims], request.N);
+            return Checkpoint.LoadModel(checkpoint.FullName, device);
         });
-        stdout.WriteLine($"wrote {n} samples ({steps} Langevin steps, step size {sampler.StepSize}, noise scale {sampler.NoiseScale}) to {output.FullName}");
-        return ExitCodes.Ok;
+    }
+
+    private static Target FromModel(string name, Request request)
+    {
+        int dim = request.Dim ?? DefaultDim;
+        if (name == "gaussian" && dim > MaxGaussianDim)
+            throw new UsageException($"--dim {dim} is too large for --model gaussian, which keeps a dim x dim precision matrix: at most {MaxGaussianDim} " +
+                                     "(--model harmonic is the same N(0, I) in any dimension).");
+        OutputPaths.EnsureWritableFile(request.Output, "--out");
+        return new Target(dim, DefaultModelStepSize(request.Sampler), NoiseScale: 1f, DefaultModelSteps,
+            device => CreateModel(name, device, dim));
+    }
+
+    /// <summary>The analytic model called <paramref name="name"/> with its library defaults; gaussian is N(0, I_dim).</summary>
+    internal static BaseModel CreateModel(string name, Device device, int dim) => name switch
+    {
+        "gaussian" => new GaussianModel(device, new float[dim], Identity(dim)),
+        "double-well" => new DoubleWellModel(device),
+        "rosenbrock" => new RosenbrockModel(device),
+        "harmonic" => new HarmonicModel(device),
+        "ackley" => new AckleyModel(device),
+        "rastrigin" => new RastriginModel(device),
+        _ => throw new UsageException($"--model must be one of {string.Join(", ", ModelNames)}, got '{name}'."),
+    };
+
+    private static float[,] Identity(int dim)
+    {
+        var identity = new float[dim, dim];
+        for (int i = 0; i < dim; i++) identity[i, i] = 1f;
+        return identity;
+    }
+
+    /// <summary>The trajectory kept for the diagnostics: every <see cref="Thin"/>-th of the steps, <see cref="Kept"/> states (0: none, see <see cref="Skipped"/>).</summary>
+    internal readonly record struct TrajectoryPlan(int Thin, int Kept, string? Skipped);
+
+    /// <summary>
+    /// Keeps a trajectory only for several chains (n &gt;= 2) and enough steps for split chains (4 kept states), thinned
+    /// to at most <see cref="MaxKept"/> states per chain, <see cref="MaxTrajectoryFloats"/> floats in all and
+    /// <see cref="MaxDrawsPerDimension"/> draws per dimension.
+    /// </summary>
+    internal static TrajectoryPlan PlanTrajectory(int n, int dim, int steps)
+    {
+        if (n < 2) return new(1, 0, "one chain");
+        if (steps < ChainStatistics.MinDraws) return new(1, 0, $"fewer than {ChainStatistics.MinDraws} steps");
+        long cap = Math.Min(Math.Min(MaxKept, steps), Math.Min(MaxTrajectoryFloats / ((long)n * dim), MaxDrawsPerDimension / n));
+        int thin = cap < 1 ? 0 : (int)((steps + cap - 1) / cap);
+        int kept = thin == 0 ? 0 : steps / thin;
+        if (kept < ChainStatistics.MinDraws)
+            return new(1, 0, $"{n} chains of dimension {dim} leave room for fewer than {ChainStatistics.MinDraws} kept states " +
+                             $"(at most {MaxTrajectoryFloats} floats, {MaxDrawsPerDimension} draws per dimension)");
+        return new(thin, kept, null);
+    }
+
+    private static void ReportAcceptance(ChainInfo info, Sampler sampler, SampleOptions options, int steps, int warmup, float stepSize, TextWriter stdout)
+    {
+        if (steps == 0) return;
+        float[] adapted = info.StepSizes.ToArray();
+        string step = warmup > 0
+            ? $"step size {Short(adapted[0])} (adapted from {Format(stepSize)} towards acceptance {Format(sampler.TargetAcceptance(options))})"
+            : $"step size {Short(adapted[0])}";
+        stdout.WriteLine($"acceptance {info.MeanAcceptance.ToString("F3", CultureInfo.InvariantCulture)} (mean over chains), " +
+                         $"divergences {info.Divergences}, {step}");
+    }
+
+    private static void ReportConvergence(Tensor? trajectory, TrajectoryPlan plan, int n, int dim, int steps, TextWriter stdout)
+    {
+        if (trajectory is null)
+        {
+            stdout.WriteLine($"no ESS or R-hat: {plan.Skipped}.");
+            return;
+        }
+        int shown = Math.Min(dim, ReportedDims), kept = plan.Kept;
+        float[] all = trajectory.ToArray();
+        var draws = new float[kept, n, shown];
+        for (int t = 0; t < kept; t++)
+        for (int c = 0; c < n; c++)
+        for (int j = 0; j < shown; j++)
+            draws[t, c, j] = all[((long)t * n + c) * dim + j];
+        float[] ess = ChainStatistics.EffectiveSampleSize(draws), rHat = ChainStatistics.SplitRHat(draws);
+        string every = plan.Thin == 1 ? "every step" : $"one every {plan.Thin} of {steps} steps";
+        stdout.WriteLine($"ESS and split R-hat over {kept} kept states ({every}) of {n} chains" +
+                         (dim > shown ? $", first {shown} of {dim} dimensions:" : ":"));
+        for (int j = 0; j < shown; j++)
+            stdout.WriteLine($"  x{j + 1}  ESS {ess[j].ToString("F0", CultureInfo.InvariantCulture),8}  R-hat {rHat[j].ToString("F3", CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>A setting as given (shortest round-trip form).</summary>
+    private static string Format(float value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A computed value, to four significant digits.</summary>
+    private static string Short(float value) => value.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>How many of the rows of <paramref name="values"/> (rows of <paramref name="dim"/>) hold a NaN or infinity.</summary>
+    private static int NonFiniteRows(float[] values, int dim)
+    {
+        int rows = 0;
+        for (int r = 0; r < values.Length / dim; r++)
+            for (int j = 0; j < dim; j++)
+                if (!float.IsFinite(values[r * dim + j]))
+                {
+                    rows++;
+                    break;
+                }
+        return rows;
     }
 }

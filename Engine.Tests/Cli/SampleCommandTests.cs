@@ -1,11 +1,17 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using TorchEbm.Autodiff;
 using TorchEbm.Checkpoints;
+using TorchEbm.Models;
+using TorchEbm.Samplers;
 
 namespace TorchEbm.Tests.Cli;
 
 /// <summary>
 /// <c>torchebm sample</c> in-process: a checkpoint with malformed metadata, an activation given as an enum number or an
-/// unknown name, and bad paths are exit 2 with one line on stderr; no CSV and no .tmp file is left behind.
+/// unknown name, bad paths and bad sampler or model options are exit 2 with one line on stderr; no CSV and no .tmp file
+/// is left behind. MALA and HMC on an analytic model write N(0, I) samples and report acceptance, ESS and R-hat; the
+/// default Langevin run still writes exactly what the library's sampler draws.
 /// </summary>
 public sealed class SampleCommandTests
 {
@@ -65,6 +71,197 @@ public sealed class SampleCommandTests
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
         Assert.That(File.ReadAllLines(PathOf("s.csv")), Has.Length.EqualTo(11));
         Assert.That(Directory.GetFiles(_directory, "*.tmp"), Is.Empty);
+    }
+
+    private string[] SampleModel(params string[] options) =>
+        ["sample", "--device", "cpu", "--out", PathOf("s.csv"), .. options];
+
+    /// <summary>The CSV's header and its rows as floats.</summary>
+    private (string Header, float[][] Rows) ReadCsv()
+    {
+        string[] lines = File.ReadAllLines(PathOf("s.csv"));
+        return (lines[0], [.. lines.Skip(1).Select(line => line.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray())]);
+    }
+
+    private static double Parse(string value) => double.Parse(value, CultureInfo.InvariantCulture);
+
+    [Test]
+    public void DefaultLangevin_WritesWhatTheLibrarySamplerDraws()
+    {
+        string checkpoint = SaveCheckpoint();
+        CliRun run = CliRun.Of(Sample(checkpoint, PathOf("s.csv")));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using NeuralNetworkModel model = Checkpoint.LoadModel(checkpoint, _device);
+        using Tensor expected = new LangevinDynamics(model, 0.01f, 0.1f, seed: 0).Sample(10, 2, 5);
+        (string header, float[][] rows) = ReadCsv();
+        Assert.That(header, Is.EqualTo("x1,x2"));
+        Assert.That(rows.SelectMany(r => r).ToArray(), Is.EqualTo(expected.ToArray()), "bit for bit, through the R format");
+        Assert.That(run.Stdout, Does.StartWith("wrote 10 samples (5 Langevin steps, step size 0.01, noise scale 0.1) to "));
+        Assert.That(run.Stdout, Does.Not.Contain("acceptance"), "unadjusted Langevin has no Metropolis step");
+    }
+
+    [TestCase("mala", "MALA steps")]
+    [TestCase("hmc", "HMC steps of 10 leapfrog steps")]
+    public void MetropolisSamplerOnStandardGaussian_WritesNormalSamples_AndReportsAcceptanceEssAndRHat(string sampler, string described)
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--dim", "3", "--sampler", sampler, "--warmup", "200", "--steps", "300", "--n", "256"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(run.Stderr, Is.Empty);
+        (string header, float[][] rows) = ReadCsv();
+        Assert.That(header, Is.EqualTo("x1,x2,x3"));
+        Assert.That(rows, Has.Length.EqualTo(256));
+        Assert.That(rows, Has.All.Length.EqualTo(3));
+        for (int j = 0; j < 3; j++)
+        {
+            double[] x = [.. rows.Select(r => (double)r[j])];
+            double mean = x.Average(), variance = x.Select(v => (v - mean) * (v - mean)).Sum() / (x.Length - 1);
+            Assert.That(mean, Is.InRange(-0.3, 0.3), $"x{j + 1} mean of N(0, 1) (standard error 0.0625)");
+            Assert.That(variance, Is.InRange(0.6, 1.4), $"x{j + 1} variance of N(0, 1) (standard error 0.09)");
+        }
+
+        Assert.That(run.Stdout, Does.Contain($"(200 warm-up (adapting) + 300 {described}"));
+        Match acceptance = Regex.Match(run.Stdout, @"^acceptance (\S+) \(mean over chains\), divergences (\d+), step size (\S+) \(adapted from ", RegexOptions.Multiline);
+        Assert.That(acceptance.Success, Is.True, run.Stdout);
+        Assert.That(Parse(acceptance.Groups[1].Value), Is.InRange(0.3, 1.0), "acceptance after adapting towards 0.574 (MALA) or 0.65 (HMC)");
+        Assert.That(int.Parse(acceptance.Groups[2].Value, CultureInfo.InvariantCulture), Is.EqualTo(0), "no divergence on a Gaussian");
+        Assert.That(Parse(acceptance.Groups[3].Value), Is.GreaterThan(0.01), "warm-up grows the small default step on N(0, I)");
+
+        Assert.That(run.Stdout, Does.Contain("ESS and split R-hat over 300 kept states (every step) of 256 chains:"));
+        MatchCollection lines = Regex.Matches(run.Stdout, @"^  x(\d)  ESS +(\S+)  R-hat (\S+)$", RegexOptions.Multiline);
+        Assert.That(lines.Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3" }));
+        foreach (Match line in lines)
+        {
+            Assert.That(Parse(line.Groups[2].Value), Is.InRange(100, 256 * 300 * Math.Log10(256 * 300)), "ESS");
+            Assert.That(Parse(line.Groups[3].Value), Is.InRange(0.99, 1.2), "split R-hat of chains started in the target");
+        }
+    }
+
+    [TestCase("mala")]
+    [TestCase("hmc")]
+    public void MetropolisSamplerOnACheckpoint_TakesItsStepSize_AndSaysItsNoiseScaleIsNotUsed(string sampler)
+    {
+        CliRun run = CliRun.Of([.. Sample(SaveCheckpoint(), PathOf("s.csv")), "--sampler", sampler]);
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        (string header, float[][] rows) = ReadCsv();
+        Assert.That(header, Is.EqualTo("x1,x2"));
+        Assert.That(rows, Has.Length.EqualTo(10));
+        Assert.That(rows.SelectMany(r => r), Has.All.Matches<float>(float.IsFinite));
+        Assert.That(run.Stdout, Does.Contain($"5 {sampler.ToUpperInvariant()} steps"));
+        Assert.That(run.Stdout, Does.Contain("step size 0.01)"), "the checkpoint's step size");
+        Assert.That(run.Stdout, Does.Contain($"note: {sampler} targets exp(-E); the checkpoint's Langevin noise scale 0.1"));
+        Assert.That(run.Stdout, Does.Match(@"acceptance \d\.\d{3} \(mean over chains\), divergences \d+, step size 0\.01\r?\n"));
+    }
+
+    [Test]
+    public void LongRun_IsThinnedToAThousandKeptStates_AndOnlyTheFirstFourDimensionsReported()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "harmonic", "--dim", "6", "--steps", "3000", "--n", "4"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(ReadCsv().Rows, Has.Length.EqualTo(4));
+        Assert.That(run.Stdout, Does.Contain("ESS and split R-hat over 1000 kept states (one every 3 of 3000 steps) of 4 chains, first 4 of 6 dimensions:"));
+        Assert.That(Regex.Matches(run.Stdout, @"^  x\d  ESS ", RegexOptions.Multiline), Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public void OneChain_WritesCsv_AndSaysWhyThereIsNoEss()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "double-well", "--n", "1", "--steps", "50"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(ReadCsv().Header, Is.EqualTo("x1,x2"), "--dim defaults to 2");
+        Assert.That(ReadCsv().Rows, Has.Length.EqualTo(1));
+        Assert.That(run.Stdout, Does.Contain("no ESS or R-hat: one chain."));
+    }
+
+    [Test]
+    public void LangevinStepTooLargeForAnAnalyticModel_WritesCsv_AndExitsDiverged()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "double-well", "--step-size", "1", "--n", "5", "--steps", "100"));
+
+        run.AssertOneLine(3, "sample", "5 of 5 samples are NaN or infinite");
+        Assert.That(ReadCsv().Rows, Has.Length.EqualTo(5));
+        Assert.That(ReadCsv().Rows.SelectMany(r => r), Has.Some.Matches<float>(v => !float.IsFinite(v)));
+    }
+
+    [Test]
+    public void ModelAndCheckpoint_IsUsageError()
+    {
+        CliRun.Of([.. Sample(SaveCheckpoint(), PathOf("s.csv")), "--model", "gaussian"]).AssertUsageError("sample", "give --checkpoint or --model, not both");
+        AssertNothingWritten();
+    }
+
+    [Test]
+    public void NeitherModelNorCheckpoint_IsUsageError()
+    {
+        CliRun.Of(SampleModel("--n", "10")).AssertUsageError("sample", "give --checkpoint FILE");
+        AssertNothingWritten();
+    }
+
+    [Test]
+    public void DimWithCheckpoint_IsUsageError()
+    {
+        CliRun.Of([.. Sample(SaveCheckpoint(), PathOf("s.csv")), "--dim", "2"]).AssertUsageError("sample", "--dim is for --model only");
+        AssertNothingWritten();
+    }
+
+    [TestCase(null)]
+    [TestCase("langevin")]
+    [TestCase("mala")]
+    public void LeapfrogWithoutHmc_IsUsageError(string? sampler)
+    {
+        string[] args = SampleModel("--model", "gaussian", "--leapfrog", "5");
+        if (sampler is not null) args = [.. args, "--sampler", sampler];
+        CliRun.Of(args).AssertUsageError("sample", $"--leapfrog is for --sampler hmc only, not {sampler ?? "langevin"}");
+        AssertNothingWritten();
+    }
+
+    [TestCase("--sampler hmc --leapfrog 0", "--leapfrog must be at least 1")]
+    [TestCase("--warmup -1", "--warmup must be from 0 to")]
+    [TestCase("--sampler mala --step-size 0", "--step-size must be positive and finite")]
+    [TestCase("--step-size NaN", "--step-size must be positive and finite")]
+    [TestCase("--dim 0", "--dim must be at least 1")]
+    [TestCase("--sampler gibbs", "--sampler must be one of langevin, mala, hmc, got 'gibbs'")]
+    [TestCase("--sampler hmc --sampler mala --leapfrog 3", "--sampler")]
+    public void BadSamplerOption_IsUsageError(string options, string message)
+    {
+        CliRun.Of(SampleModel(["--model", "gaussian", .. options.Split(' ')])).AssertUsageError("sample", message);
+        AssertNothingWritten();
+    }
+
+    [Test]
+    public void UnknownModel_IsUsageError()
+    {
+        CliRun.Of(SampleModel("--model", "foo")).AssertUsageError("sample", "--model must be one of gaussian, double-well, rosenbrock, harmonic, ackley, rastrigin, got 'foo'");
+        AssertNothingWritten();
+    }
+
+    [Test]
+    public void RosenbrockInOneDimension_IsUsageError_NamingTheDimension()
+    {
+        CliRun.Of(SampleModel("--model", "rosenbrock", "--dim", "1")).AssertUsageError("sample", "--dim 1 is too small: --model rosenbrock needs --dim 2 or more");
+        AssertNothingWritten();
+    }
+
+    [Test]
+    public void GaussianTooLargeForItsPrecisionMatrix_IsUsageError()
+    {
+        CliRun.Of(SampleModel("--model", "gaussian", "--dim", "5000")).AssertUsageError("sample", "--dim 5000 is too large for --model gaussian");
+        AssertNothingWritten();
+    }
+
+    [Test]
+    public void StepSizeThatOverflows_WritesCsv_AndExitsDiverged()
+    {
+        CliRun run = CliRun.Of(Sample(SaveCheckpoint("step_size", "3e38"), PathOf("s.csv")));
+
+        run.AssertOneLine(3, "sample", "NaN or infinite");
+        string[] rows = File.ReadAllLines(PathOf("s.csv"));
+        Assert.That(rows, Has.Length.EqualTo(11));
+        Assert.That(rows.Skip(1).SelectMany(r => r.Split(',')).Any(v => !float.IsFinite(float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))), Is.True);
     }
 
     [TestCase("input_dim", "two")]
