@@ -20,6 +20,7 @@ public sealed partial class Device
     private TLauncher Load<TLauncher>(Delegate kernel, Func<TLauncher> load) where TLauncher : Delegate
     {
         ThrowIfDisposed();
+        Interlocked.Increment(ref _launches);
         lock (_kernels)
         {
             if (_kernels.TryGetValue(kernel.Method, out Delegate? cached)) return (TLauncher)cached;
@@ -31,6 +32,11 @@ public sealed partial class Device
 
     /// <summary>Number of distinct kernels compiled and cached on this device.</summary>
     public int CachedKernelCount { get { lock (_kernels) return _kernels.Count; } }
+
+    private long _launches;
+
+    /// <summary>Kernel launches queued on this device so far (tests check that a fused run is one launch).</summary>
+    internal long LaunchCount => Interlocked.Read(ref _launches);
 '''
 
 OVERLOAD = '''

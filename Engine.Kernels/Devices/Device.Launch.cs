@@ -11,6 +11,7 @@ public sealed partial class Device
     private TLauncher Load<TLauncher>(Delegate kernel, Func<TLauncher> load) where TLauncher : Delegate
     {
         ThrowIfDisposed();
+        Interlocked.Increment(ref _launches);
         lock (_kernels)
         {
             if (_kernels.TryGetValue(kernel.Method, out Delegate? cached)) return (TLauncher)cached;
@@ -22,6 +23,11 @@ public sealed partial class Device
 
     /// <summary>Number of distinct kernels compiled and cached on this device.</summary>
     public int CachedKernelCount { get { lock (_kernels) return _kernels.Count; } }
+
+    private long _launches;
+
+    /// <summary>Kernel launches queued on this device so far (tests check that a fused run is one launch).</summary>
+    internal long LaunchCount => Interlocked.Read(ref _launches);
 
     /// <summary>Launches a grid-stride kernel over <paramref name="workItems"/> items (asynchronously, on the default stream).</summary>
     public void Launch<T1>(Action<T1> kernel, long workItems, T1 a1)

@@ -176,4 +176,31 @@ public sealed class MetropolisReferenceTests(DeviceKind kind) : DeviceTest(kind)
         yield return new TestCaseData((Func<BaseModel, Sampler>)(m => new MetropolisAdjustedLangevin(m, 1f, seed: 8))).SetArgDisplayNames("MALA h=1");
         yield return new TestCaseData((Func<BaseModel, Sampler>)(m => new HamiltonianMonteCarlo(m, 0.5f, 10, seed: 8))).SetArgDisplayNames("HMC eps=0.5");
     }
+
+    private static IEnumerable<TestCaseData> FusedModels()
+    {
+        yield return new TestCaseData((Func<Device, BaseModel>)(d => new DoubleWellModel(d))).SetArgDisplayNames("double well");
+        yield return new TestCaseData((Func<Device, BaseModel>)(d => new GaussianModel(d, [0f, 0f, 0f], new float[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }))).SetArgDisplayNames("Gaussian");
+        yield return new TestCaseData((Func<Device, BaseModel>)(d => new NeuralNetworkModel(new TorchEbm.Autodiff.MLP(d, 3, [8, 8], 1, TorchEbm.Autodiff.Activation.SiLU, seed: 1)))).SetArgDisplayNames("MLP");
+    }
+
+    /// <summary>
+    /// For analytic models and plain MLPs the steps of a MALA or HMC run are one launch: the launches of a 200-step
+    /// run equal those of a 1-step run.
+    /// </summary>
+    [TestCaseSource(nameof(FusedModels))]
+    public void FusedRun_IsOneLaunchWhateverTheSteps(Func<Device, BaseModel> create)
+    {
+        using BaseModel model = create(Device);
+        foreach (Sampler sampler in new Sampler[] { new MetropolisAdjustedLangevin(model, 0.1f), new HamiltonianMonteCarlo(model, 0.1f, 5) })
+        {
+            long Launches(int steps)
+            {
+                long before = Device.LaunchCount;
+                sampler.SampleChain(Dim, steps, 32).Dispose();
+                return Device.LaunchCount - before;
+            }
+            Assert.That(Launches(200), Is.EqualTo(Launches(1)), sampler.GetType().Name);
+        }
+    }
 }
