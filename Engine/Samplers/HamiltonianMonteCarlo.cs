@@ -35,14 +35,12 @@ public sealed class HamiltonianMonteCarlo : Sampler
         float stepSizeJitter = 0.2f)
         : base(model, seed)
     {
-        ArgumentNullException.ThrowIfNull(stepSize);
-        if (stepSize is ConstantScheduler h) Check.PositiveFinite(h.Value, nameof(stepSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(nLeapfrogSteps, 1);
         mass ??= 1f;
         foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass));
         if (!(stepSizeJitter >= 0f && stepSizeJitter < 1f))
             throw new ArgumentOutOfRangeException(nameof(stepSizeJitter), stepSizeJitter, $"stepSizeJitter must be in [0, 1), got {stepSizeJitter}.");
-        StepSize = stepSize;
+        StepSize = CheckStepSize(stepSize);
         LeapfrogSteps = nLeapfrogSteps;
         StepSizeJitter = stepSizeJitter;
         Mass = mass;

@@ -32,15 +32,13 @@ public sealed class LangevinDynamics : Sampler
     public LangevinDynamics(BaseModel model, Scheduler stepSize, Scheduler? noiseScale = null, long seed = 0,
         float? clampMin = null, float? clampMax = null) : base(model, seed)
     {
-        ArgumentNullException.ThrowIfNull(stepSize);
         noiseScale ??= 1f;
-        if (stepSize is ConstantScheduler h) Check.PositiveFinite(h.Value, nameof(stepSize));
         if (noiseScale is ConstantScheduler s) Check.NonNegativeFinite(s.Value, nameof(noiseScale));
         if (clampMin is float lo) Check.Finite(lo, nameof(clampMin));
         if (clampMax is float hi) Check.Finite(hi, nameof(clampMax));
         if (clampMin > clampMax)
             throw new ArgumentOutOfRangeException(nameof(clampMax), clampMax, $"clampMax must be >= clampMin ({clampMin}).");
-        StepSize = stepSize;
+        StepSize = CheckStepSize(stepSize);
         NoiseScale = noiseScale;
         ClampMin = clampMin;
         ClampMax = clampMax;

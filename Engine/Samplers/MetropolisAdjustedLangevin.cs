@@ -24,9 +24,7 @@ public sealed class MetropolisAdjustedLangevin : Sampler
     /// <exception cref="ArgumentOutOfRangeException">A constant step size is not positive and finite.</exception>
     public MetropolisAdjustedLangevin(BaseModel model, Scheduler stepSize, long seed = 0) : base(model, seed)
     {
-        ArgumentNullException.ThrowIfNull(stepSize);
-        if (stepSize is ConstantScheduler h) Check.PositiveFinite(h.Value, nameof(stepSize));
-        StepSize = stepSize;
+        StepSize = CheckStepSize(stepSize);
     }
 
     /// <summary>Step size schedule h(t); every run starts at t = 0.</summary>

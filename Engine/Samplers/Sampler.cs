@@ -1,4 +1,5 @@
 using TorchEbm.Models;
+using TorchEbm.Schedulers;
 
 namespace TorchEbm.Samplers;
 
@@ -129,6 +130,15 @@ public abstract class Sampler
                 throw new ArgumentException(
                     $"options.InitialSamples has shape {Shapes.Format(initial.Shape)} but the run needs ({nSamples}, {dim}).", nameof(options));
         }
+    }
+
+    /// <summary>A step-size schedule given to a constructor: not null, and positive and finite when constant (a varying
+    /// schedule's values are checked when a run builds its table).</summary>
+    private protected static Scheduler CheckStepSize(Scheduler stepSize)
+    {
+        ArgumentNullException.ThrowIfNull(stepSize);
+        if (stepSize is ConstantScheduler h) Check.PositiveFinite(h.Value, nameof(stepSize));
+        return stepSize;
     }
 
     /// <summary>The target acceptance of a run: the options' or the sampler's default.</summary>
