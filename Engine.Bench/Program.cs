@@ -4,7 +4,7 @@ using TorchEbm.Bench.Layout;
 using TorchEbm.Launch;
 
 // `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
-// `langevin [repetitions]`: W1-W4 throughput on Device.Create(); `compare [repetitions]`: the same beside PyTorch;
+// `langevin [repetitions]`: W1-W6 throughput on Device.Create() (no Python); `compare [repetitions]`: the same beside PyTorch;
 // `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).

@@ -3,7 +3,11 @@ using TorchEbm.Samplers;
 
 namespace TorchEbm.Bench.Langevin;
 
-/// <summary>The reference Langevin workloads of DESIGN.md (W1, W2), shared by the BenchmarkDotNet suite and the throughput runner.</summary>
+/// <summary>
+/// The reference sampling workloads: Langevin W1, W2 of DESIGN.md (shared by the BenchmarkDotNet suite and the
+/// throughput runner), and the Metropolis samplers W5 (HMC) and W6 (MALA) on W2's double well, with the settings of
+/// reference/samplers_torch.py.
+/// </summary>
 public static class LangevinWorkloads
 {
     /// <summary>W1: 2-D Gaussian (mean [1, -1], cov [[1, .5], [.5, 2]]), 4096 chains x 1000 steps, step 0.01.</summary>
@@ -11,6 +15,18 @@ public static class LangevinWorkloads
 
     /// <summary>W2: double well a = 1, b = 2, 1024 chains x 128 dims x 200 steps (TorchEBM's "large" benchmark).</summary>
     public const int W2Chains = 1024, W2Steps = 200, W2Dim = 128;
+
+    /// <summary>W5: HMC on W2's double well, 1024 chains x 128 dims, 200 transitions of 10 leapfrog steps, step 0.05, identity mass.</summary>
+    public const int W5Chains = 1024, W5Dim = 128, W5Transitions = 200, W5Leapfrog = 10;
+
+    /// <summary>W5's leapfrog step size (samplers_torch.py's --hmc-step-size default).</summary>
+    public const float W5StepSize = 0.05f;
+
+    /// <summary>W6: MALA on W2's double well, 1024 chains x 128 dims, 2000 steps, step 0.01.</summary>
+    public const int W6Chains = 1024, W6Dim = 128, W6Steps = 2000;
+
+    /// <summary>W6's step size (samplers_torch.py's --mala-step-size default).</summary>
+    public const float W6StepSize = 0.01f;
 
     public static GaussianModel W1Model(Device device) =>
         new(device, [1f, -1f], new float[,] { { 1f, 0.5f }, { 0.5f, 2f } });
@@ -29,5 +45,21 @@ public static class LangevinWorkloads
     {
         using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(W2Chains, W2Dim, W2Steps);
         model.Device.Synchronize();
+    }
+
+    /// <summary>Runs W5 once (one fused launch for the analytic double well) and returns its mean acceptance, which waits for the device.</summary>
+    public static float RunW5(DoubleWellModel model)
+    {
+        using ChainResult result = new HamiltonianMonteCarlo(model, W5StepSize, W5Leapfrog, seed: 1)
+            .SampleChain(W5Dim, W5Transitions, W5Chains);
+        return result.Info!.MeanAcceptance;
+    }
+
+    /// <summary>Runs W6 once (one fused launch for the analytic double well) and returns its mean acceptance, which waits for the device.</summary>
+    public static float RunW6(DoubleWellModel model)
+    {
+        using ChainResult result = new MetropolisAdjustedLangevin(model, W6StepSize, seed: 1)
+            .SampleChain(W6Dim, W6Steps, W6Chains);
+        return result.Info!.MeanAcceptance;
     }
 }

@@ -4,16 +4,19 @@ using TorchEbm.Bench.Timing;
 
 namespace TorchEbm.Bench.Langevin;
 
-/// <summary>One measured workload: its name, what its rate counts, that amount per run, and the median seconds per run.</summary>
-public sealed record Measurement(string Key, string Name, string Unit, double Work, double Seconds)
+/// <summary>
+/// One measured workload: its name, what its rate counts, that amount per run, the median seconds per run and, for a
+/// Metropolis sampler (W5, W6), the mean acceptance rate of the last run.
+/// </summary>
+public sealed record Measurement(string Key, string Name, string Unit, double Work, double Seconds, double? Acceptance = null)
 {
     public double Rate => Work / Seconds;
 }
 
 /// <summary>
 /// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s (fused, and
-/// through the tape), MLP forward + backward FLOP/s and W4 CD-10 iterations/s on Device.Create(), median of runs
-/// after one warm-up.
+/// through the tape), MLP forward + backward FLOP/s, W4 CD-10 iterations/s, W5 HMC and W6 MALA chain-transitions/s
+/// (with their acceptance rates) on Device.Create(), median of runs after one warm-up.
 /// </summary>
 public static class ThroughputRunner
 {
@@ -22,7 +25,8 @@ public static class ThroughputRunner
         (IReadOnlyList<Measurement> results, string device) = Measure(repetitions);
         Console.WriteLine($"{device}, median of {repetitions} runs after one warm-up");
         foreach (Measurement m in results)
-            Console.WriteLine($"{m.Name,-34} {m.Seconds * 1e3,9:F1} ms  {m.Rate,12:E3} {m.Unit}");
+            Console.WriteLine($"{m.Name,-34} {m.Seconds * 1e3,9:F1} ms  {m.Rate,12:E3} {m.Unit}"
+                + (m.Acceptance is double a ? $"  acceptance {a:F3}" : ""));
         return 0;
     }
 
@@ -55,8 +59,20 @@ public static class ThroughputRunner
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunForwardBackward(network, batch))),
             new("W4", "W4 CD-10 iteration, batch 256, Adam", "iterations/s", NeuralWorkloads.W4Iterations,
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunW4(trained, cdLoss, optimizer, data))),
+            Sampler("W5", "W5 HMC 128-D, 10 leapfrog", (double)LangevinWorkloads.W5Chains * LangevinWorkloads.W5Transitions,
+                repetitions, () => LangevinWorkloads.RunW5(doubleWell)),
+            Sampler("W6", "W6 MALA 128-D", (double)LangevinWorkloads.W6Chains * LangevinWorkloads.W6Steps,
+                repetitions, () => LangevinWorkloads.RunW6(doubleWell)),
         ];
         return (results, device.ToString());
+    }
+
+    /// <summary>A Metropolis sampler workload in chain-transitions (chains x transitions), with the last run's acceptance.</summary>
+    private static Measurement Sampler(string key, string name, double transitions, int repetitions, Func<float> run)
+    {
+        float acceptance = float.NaN;
+        double seconds = MedianSeconds(repetitions, () => acceptance = run());
+        return new(key, name, "chain-transitions/s", transitions, seconds, acceptance);
     }
 
     private static double MedianSeconds(int repetitions, Action run)

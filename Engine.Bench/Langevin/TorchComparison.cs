@@ -4,16 +4,20 @@ using System.Text.Json;
 namespace TorchEbm.Bench.Langevin;
 
 /// <summary>
-/// <c>Engine.Bench compare [repetitions]</c>: W1, W2, W3 and the MLP forward + backward pass in the engine and in the
-/// PyTorch reference script (reference/langevin_torch.py, eager autograd Langevin as TorchEBM runs it), in one run,
-/// as a table of throughputs and ratios. PyTorch uses as many threads as this machine has cores, like the engine.
+/// <c>Engine.Bench compare [repetitions]</c>: every workload of the throughput runner in the engine and in the PyTorch
+/// reference scripts (reference/langevin_torch.py: W1-W4 and the MLP pass, eager autograd Langevin as TorchEBM runs
+/// it; reference/samplers_torch.py: W5 HMC and W6 MALA, eager, with acceptance rates), in one run, as a table of
+/// throughputs and ratios, then both sides' acceptance rates. PyTorch uses as many threads as this machine has cores,
+/// like the engine.
 /// </summary>
 public static class TorchComparison
 {
     public static int Run(int repetitions)
     {
         (IReadOnlyList<Measurement> results, string device) = ThroughputRunner.Measure(repetitions);
-        Dictionary<string, JsonElement>? torch = RunTorch(repetitions, device.StartsWith("Cuda") ? "cuda" : "cpu");
+        string torchDevice = device.StartsWith("Cuda") ? "cuda" : "cpu";
+        Dictionary<string, JsonElement>? torch = Merge(
+            RunTorch("langevin_torch.py", repetitions, torchDevice), RunTorch("samplers_torch.py", repetitions, torchDevice));
 
         Console.WriteLine();
         Console.WriteLine($"{"workload",-48} {"engine",12} {"PyTorch",12} {"engine / PyTorch",17}");
@@ -28,19 +32,38 @@ public static class TorchComparison
             double reference = m.Work / seconds.GetDouble();
             Console.WriteLine($"{name,-48} {m.Rate,12:E3} {reference,12:E3} {m.Rate / reference,17:F2}");
         }
+        foreach (Measurement m in results)
+        {
+            if (m.Acceptance is not double a) continue;
+            string reference = torch is not null && torch.TryGetValue(m.Key + "_acceptance", out JsonElement t) ? $"{t.GetDouble():F3}" : "-";
+            Console.WriteLine($"{m.Key} acceptance: engine {a:F3}, PyTorch {reference}");
+        }
         Console.WriteLine($"engine: {device}");
         if (torch is not null)
             Console.WriteLine($"PyTorch {torch["torch"]} on {torch["device"]}, {torch["threads"]} threads");
         return 0;
     }
 
+    /// <summary>The scripts' results in one dictionary (null when neither ran).</summary>
+    private static Dictionary<string, JsonElement>? Merge(params Dictionary<string, JsonElement>?[] parts)
+    {
+        Dictionary<string, JsonElement>? merged = null;
+        foreach (Dictionary<string, JsonElement>? part in parts)
+        {
+            if (part is null) continue;
+            merged ??= [];
+            foreach ((string key, JsonElement value) in part) merged[key] = value;
+        }
+        return merged;
+    }
+
     /// <summary>
-    /// Runs the reference script with the first interpreter that has PyTorch: <c>TORCHEBM_PYTHON</c> if set, else
+    /// Runs a reference script with the first interpreter that has PyTorch: <c>TORCHEBM_PYTHON</c> if set, else
     /// <c>python3</c> on PATH, else Debian's <c>/usr/bin/python3</c> (where apt's python3-torch lives).
     /// </summary>
-    private static Dictionary<string, JsonElement>? RunTorch(int repetitions, string device)
+    private static Dictionary<string, JsonElement>? RunTorch(string scriptName, int repetitions, string device)
     {
-        string script = Path.Combine(AppContext.BaseDirectory, "reference", "langevin_torch.py");
+        string script = Path.Combine(AppContext.BaseDirectory, "reference", scriptName);
         string? configured = Environment.GetEnvironmentVariable("TORCHEBM_PYTHON");
         string[] interpreters = string.IsNullOrWhiteSpace(configured) ? ["python3", "/usr/bin/python3"] : [configured];
         string lastError = "python3 not found";
@@ -67,8 +90,8 @@ public static class TorchComparison
                 lastError = $"{python} not found";
             }
         }
-        Console.WriteLine($"PyTorch reference did not run ({lastError}).");
-        Console.WriteLine("To compare with PyTorch install it, e.g. on Debian: apt-get install -y python3-torch (or set TORCHEBM_PYTHON). Engine figures only:");
+        Console.WriteLine($"PyTorch reference {scriptName} did not run ({lastError}).");
+        Console.WriteLine("To compare with PyTorch install it, e.g. on Debian: apt-get install -y python3-torch (or set TORCHEBM_PYTHON). Engine figures only for its workloads:");
         return null;
     }
 }
