@@ -50,7 +50,7 @@ public static class LangevinWorkloads
     /// <summary>Runs W5 once (one fused launch for the analytic double well) and returns its mean acceptance, which waits for the device.</summary>
     public static float RunW5(DoubleWellModel model)
     {
-        using ChainResult result = new HamiltonianMonteCarlo(model, W5StepSize, W5Leapfrog, seed: 1)
+        using ChainResult result = new HamiltonianMonteCarlo(model, W5StepSize, W5Leapfrog, seed: 1, stepSizeJitter: 0f) // textbook HMC, as the PyTorch reference
             .SampleChain(W5Dim, W5Transitions, W5Chains);
         return result.Info!.MeanAcceptance;
     }

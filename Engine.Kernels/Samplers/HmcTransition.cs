@@ -20,11 +20,13 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     /// <summary>Rows per chain: the evaluated gradient, the current state's gradient, the starting position, the momentum.</summary>
     public const int Rows = 4;
 
-    /// <summary>Scalar slots per chain: the shared ones, the current state's energy and the starting Hamiltonian.</summary>
-    public const int Scalars = ChainState.FirstTransitionSlot + 2;
+    /// <summary>Scalar slots per chain: the shared ones, the current state's energy, the starting Hamiltonian and the
+    /// transition's step size.</summary>
+    public const int Scalars = ChainState.FirstTransitionSlot + 3;
 
     private const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
     private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
+    private const int StepSlot = ChainState.FirstTransitionSlot + 2;
 
     /// <summary>The leapfrog step size.</summary>
     public readonly AdaptiveStepSize StepSize = stepSize;
@@ -41,7 +43,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     /// <inheritdoc />
     public int Evaluations => LeapfrogSteps;
 
-    /// <summary>The leapfrog step of chain c's transition at launch step s: the same in every leapfrog step of it.</summary>
+    /// <summary>The leapfrog step of chain c's transition at launch step s (drawn once per transition, then kept in a slot).</summary>
     private float Step(in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         float eps = StepSize.At(s, chain.Chain);
@@ -67,34 +69,32 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     private float InverseMassAt(int i) => InverseMass[i];
 
     /// <inheritdoc />
-    /// <remarks>Leapfrog step 0 first draws the momentum, saves the position and the Hamiltonian, and half-kicks; every
-    /// leapfrog step then drifts the position.</remarks>
+    /// <remarks>Leapfrog step 0 draws the momentum, saves the position and the Hamiltonian, half-kicks and drifts; later
+    /// leapfrog steps were drifted by the previous <see cref="Complete"/> (kick and drift share one pass).</remarks>
     public void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
+        if (evaluation > 0) return;
         int d = chain.Dim;
         float eps = Step(chain, s, settings, rng);
-        ArrayView<float> x = chain.X, p = chain.Row(MomentumRow);
-        if (evaluation == 0)
+        chain.Set(StepSlot, eps);
+        ArrayView<float> x = chain.X, p = chain.Row(MomentumRow), start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
+        uint step = settings.StepWord(s);
+        float kinetic = 0f;
+        for (int j = 0; j < d; j += 4)
         {
-            ArrayView<float> start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
-            uint step = settings.StepWord(s);
-            float kinetic = 0f;
-            for (int j = 0; j < d; j += 4)
-            {
-                Float4 z = ChainState.Normals(rng, chain.Chain, step, j, d, settings.Call);
-                kinetic += Draw(p, j, z.X);
-                if (j + 1 < d) kinetic += Draw(p, j + 1, z.Y);
-                if (j + 2 < d) kinetic += Draw(p, j + 2, z.Z);
-                if (j + 3 < d) kinetic += Draw(p, j + 3, z.W);
-            }
-            chain.Set(StartHamiltonianSlot, chain.Get(CurrentEnergySlot) + 0.5f * kinetic);
-            for (int i = 0; i < d; i++)
-            {
-                start[i] = x[i];
-                p[i] -= 0.5f * eps * gradient[i];
-            }
+            Float4 z = ChainState.Normals(rng, chain.Chain, step, j, d, settings.Call);
+            kinetic += Draw(p, j, z.X);
+            if (j + 1 < d) kinetic += Draw(p, j + 1, z.Y);
+            if (j + 2 < d) kinetic += Draw(p, j + 2, z.Z);
+            if (j + 3 < d) kinetic += Draw(p, j + 3, z.W);
         }
-        for (int i = 0; i < d; i++) x[i] += eps * InverseMassAt(i) * p[i];
+        chain.Set(StartHamiltonianSlot, chain.Get(CurrentEnergySlot) + 0.5f * kinetic);
+        for (int i = 0; i < d; i++)
+        {
+            start[i] = x[i];
+            p[i] -= 0.5f * eps * gradient[i];
+            x[i] += eps * InverseMassAt(i) * p[i];
+        }
     }
 
     /// <summary>p_i = z sqrt(M_i); returns p_i^2 / M_i, its share of twice the kinetic energy.</summary>
@@ -106,16 +106,22 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     }
 
     /// <inheritdoc />
-    /// <remarks>Kicks with the new gradient (a full kick between leapfrog steps, a half kick at the end); after the last
-    /// step, accepts (taking the end's energy and gradient) or restores the starting position.</remarks>
+    /// <remarks>Between leapfrog steps, kicks with the new gradient (a full kick) and drifts the position for the next
+    /// evaluation; after the last step, half-kicks and accepts (taking the end's energy and gradient) or restores the
+    /// starting position.</remarks>
     public void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;
-        float eps = Step(chain, s, settings, rng);
+        float eps = chain.Get(StepSlot);
         ArrayView<float> p = chain.Row(MomentumRow), gradient = chain.Gradient;
         if (evaluation < LeapfrogSteps - 1)
         {
-            for (int i = 0; i < d; i++) p[i] -= eps * gradient[i];
+            ArrayView<float> x = chain.X;
+            for (int i = 0; i < d; i++)
+            {
+                p[i] -= eps * gradient[i];
+                x[i] += eps * InverseMassAt(i) * p[i];
+            }
             return;
         }
         float kinetic = 0f;

@@ -71,7 +71,8 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
 
 /// <summary>
 /// A separable energy: Langevin runs its per-coordinate kernel (<see cref="LangevinKernels.Coordinates{TEnergy}"/>, the
-/// same samples with one work item per block of four coordinates), every other transition the generic chain kernel.
+/// same samples with one work item per block of four coordinates), every other transition the generic chain kernel over
+/// <see cref="SeparableSource{TEnergy}"/> (one pass per gradient).
 /// </summary>
 internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticEnergySource<TEnergy>(energy)
     where TEnergy : struct, ISeparableEnergy
@@ -81,12 +82,13 @@ internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticE
     public override void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition)
     {
-        if (transition is not LangevinTransition langevin)
+        if (transition is LangevinTransition langevin)
         {
-            base.Chains(x, buffers, trajectory, settings, rng, transition);
+            long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
+            x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, langevin, Energy);
             return;
         }
-        long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
-        x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, langevin, Energy);
+        x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
+            new SeparableSource<TEnergy>(Energy), transition);
     }
 }
