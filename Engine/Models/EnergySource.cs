@@ -37,14 +37,21 @@ internal abstract class EnergySource
         return result;
     }
 
+    /// <summary>
+    /// Working memory the source's chain launches need for the chains of x (a network's hidden activations), allocated
+    /// once per run and passed to every <see cref="Chains{TTransition}"/> of it; null when none is needed.
+    /// </summary>
+    public virtual Tensor? ChainScratch(Tensor x) => null;
+
     /// <summary>settings.Steps steps of <paramref name="transition"/> for every chain (row of x) in one launch.</summary>
     /// <param name="x">The chains' states (n, d), advanced in place.</param>
+    /// <param name="scratch">What <see cref="ChainScratch"/> gave for x.</param>
     /// <param name="buffers">The chains' rows and scalars for the transition (kept across the launches of a run).</param>
     /// <param name="trajectory">Kept states (kept, n, d), or a one-element tensor to keep none.</param>
     /// <param name="settings">Dimension, steps, first step, thinning and Philox call.</param>
     /// <param name="rng">The Philox key.</param>
     /// <param name="transition">The algorithm's step.</param>
-    public abstract void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
+    public abstract void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
 }
 
@@ -63,7 +70,7 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
         x.Device.Launch(EnergyKernels.Gradient, x.Dim(0), x.View, gradient.View, x.Dim(1), Energy);
 
     /// <inheritdoc />
-    public override void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
+    public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition) =>
         x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
             new AnalyticSource<TEnergy>(Energy), transition);
@@ -79,7 +86,7 @@ internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticE
 {
     /// <inheritdoc />
     /// <remarks>The test on the transition's type is decided when the JIT specialises this method for it.</remarks>
-    public override void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
+    public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition)
     {
         if (transition is LangevinTransition langevin)

@@ -121,11 +121,12 @@ internal sealed class FusedMlp : IDisposable
             x.Device.Launch(MlpKernels.Gradients, x.Dim(0), x.View, gradient.View, owner.Scratch(hidden, x), owner.Pack(), activation);
         }
 
-        public override void Chains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
-            Philox4x32 rng, TTransition transition)
+        public override Tensor ChainScratch(Tensor x) => owner.AllocateHidden(x);
+
+        public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory,
+            ChainSettings settings, Philox4x32 rng, TTransition transition)
         {
-            using Tensor hidden = owner.AllocateHidden(x);
-            var source = new MlpSource<TFn>(owner.Pack(), owner.Scratch(hidden, x), activation);
+            var source = new MlpSource<TFn>(owner.Pack(), owner.Scratch(scratch!, x), activation);
             x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, source, transition);
         }
     }

@@ -75,7 +75,10 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             trajectory = Device.Allocate(kept > 0 ? [kept, _chains, _dim] : [1]);
             if (_options.InitialSamples is null)
                 Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call);
-            var chains = new Chains(this, x, Owned(Device.Allocate([Math.Max(1, rows) * _chains * _dim])),
+            EnergySource? source = Source is EnergySource s && s.Fits(_chains) ? s : null;
+            Tensor? sourceScratch = source?.ChainScratch(x);
+            if (sourceScratch is not null) Owned(sourceScratch);
+            var chains = new Chains(source, sourceScratch, Model, x, Owned(Device.Allocate([Math.Max(1, rows) * _chains * _dim])),
                 Owned(Device.Zeros(Math.Max(1, scalars) * _chains)), rng);
 
             Warmup(chains, transition, call);
@@ -101,8 +104,12 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         }
     }
 
-    /// <summary>The chains' memory for one run and the fused-or-step-by-step choice, made by the model's source.</summary>
-    private sealed class Chains(ChainRun run, Tensor x, Tensor rows, Tensor scalars, Philox4x32 rng)
+    /// <summary>
+    /// The chains' memory for one run and the fused-or-step-by-step choice: with an energy source (and its scratch) every
+    /// launch runs fused; without one, step by step around the model's own evaluations.
+    /// </summary>
+    private sealed class Chains(EnergySource? source, Tensor? sourceScratch, BaseModel model, Tensor x, Tensor rows, Tensor scalars,
+        Philox4x32 rng)
     {
         public Tensor X => x;
 
@@ -114,8 +121,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         public void Advance<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory)
             where TTransition : struct, ITransition
         {
-            if (run.Source is EnergySource source && source.Fits(run._chains))
-                source.Chains(x, Buffers, trajectory, settings, rng, transition);
+            if (source is not null) source.Chains(x, sourceScratch, Buffers, trajectory, settings, rng, transition);
             else StepByStep(transition, settings, trajectory);
         }
 
@@ -127,23 +133,23 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             if (settings.Start != 0 && transition.NeedsStart)
             {
                 Evaluate(energy: true);
-                device.Launch(ChainKernels.Start, run._chains, x.View, Buffers, settings.Dim, transition);
+                device.Launch(ChainKernels.Start, x.Dim(0), x.View, Buffers, settings.Dim, transition);
             }
             for (int s = 0; s < settings.Steps; s++)
             for (int k = 0; k < transition.Evaluations; k++)
             {
-                device.Launch(ChainKernels.Prepare, run._chains, x.View, Buffers, settings, rng, transition, s, k);
+                device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, Buffers, settings, rng, transition, s, k);
                 Evaluate(transition.NeedsEnergy(k));
-                device.Launch(ChainKernels.Complete, run._chains, x.View, Buffers, trajectory.View, settings, rng, transition, s, k);
+                device.Launch(ChainKernels.Complete, x.Dim(0), x.View, Buffers, trajectory.View, settings, rng, transition, s, k);
             }
         }
 
         /// <summary>The model's gradient (and energy) at the chains' positions into row 0 (and slot 0), as the fused kernel writes them.</summary>
         private void Evaluate(bool energy)
         {
-            using (Tensor gradient = run.Model.CheckedGradient(x)) gradient.View.CopyTo(rows.View.SubView(0, gradient.Length));
+            using (Tensor gradient = model.CheckedGradient(x)) gradient.View.CopyTo(rows.View.SubView(0, gradient.Length));
             if (!energy) return;
-            using Tensor energies = run.Model.CheckedForward(x);
+            using Tensor energies = model.CheckedForward(x);
             energies.View.CopyTo(scalars.View.SubView(0, energies.Length));
         }
     }
