@@ -31,7 +31,7 @@ public static class AdaptationKernels
         int units = scales.IntLength, stride = GridStride.Stride;
         for (int u = GridStride.Start; u < units; u += stride)
         {
-            ArrayView<float> s = state.SubView(u * StateSize, StateSize);
+            ArrayView<float> s = state.SubView((long)u * StateSize, StateSize);
             s[LogStep] = XMath.Log(scales[u]);
             s[LogStepAverage] = 0f;
             s[Deficit] = 0f;
@@ -61,7 +61,7 @@ public static class AdaptationKernels
                 accept = sum / chains;
             }
             else accept = probabilities[u];
-            ArrayView<float> s = state.SubView(u * StateSize, StateSize);
+            ArrayView<float> s = state.SubView((long)u * StateSize, StateSize);
             float t = s[Iteration] + 1f, w = 1f / (t + T0);
             float deficit = (1f - w) * s[Deficit] + w * (target - accept);
             float logStep = XMath.Clamp(s[Mu] - XMath.Sqrt(t) / Gamma * deficit, -40f, 40f);
@@ -80,7 +80,7 @@ public static class AdaptationKernels
     {
         int units = scales.IntLength, stride = GridStride.Stride;
         for (int u = GridStride.Start; u < units; u += stride)
-            scales[u] = XMath.Exp(state[u * StateSize + LogStepAverage]);
+            scales[u] = XMath.Exp(state[(long)u * StateSize + LogStepAverage]);
     }
 
     /// <summary>

@@ -16,16 +16,17 @@ public readonly struct ChainState
     /// <summary>Scalar slot: acceptance probability of the latest Metropolis decision (read by step-size adaptation).</summary>
     public const int AcceptProbabilitySlot = 1;
 
-    /// <summary>Scalar slot: proposals accepted since the statistics were last cleared.</summary>
+    /// <summary>Scalar slot: proposals accepted since the statistics were last cleared (an integer count stored in the
+    /// float's bits, exact beyond 2^24; zero bits are zero).</summary>
     public const int AcceptedSlot = 2;
 
-    /// <summary>Scalar slot: divergent transitions since the statistics were last cleared.</summary>
+    /// <summary>Scalar slot: divergent transitions since the statistics were last cleared (an integer count in the float's bits).</summary>
     public const int DivergencesSlot = 3;
 
     /// <summary>First scalar slot a transition may use for its own state.</summary>
     public const int FirstTransitionSlot = 4;
 
-    /// <summary>A transition whose energy error exceeds this (or is not finite) is divergent: rejected and counted.</summary>
+    /// <summary>A transition whose energy error exceeds this (or is NaN) is divergent: rejected and counted.</summary>
     public const float MaxEnergyError = 1000f;
 
     private readonly ChainBuffers _buffers;
@@ -69,8 +70,8 @@ public readonly struct ChainState
 
     /// <summary>
     /// The Metropolis decision for a proposal with energy error <paramref name="energyError"/> (minus the log acceptance
-    /// ratio): accepted when <paramref name="uniform"/> &lt; exp(-error). An error above <see cref="MaxEnergyError"/> or not
-    /// finite is a divergence, always rejected. Records the acceptance probability, the acceptance and the divergence.
+    /// ratio): accepted when <paramref name="uniform"/> &lt; exp(-error). An error above <see cref="MaxEnergyError"/> or NaN
+    /// is a divergence, always rejected. Records the acceptance probability, the acceptance and the divergence.
     /// </summary>
     public bool Decide(float energyError, float uniform)
     {
@@ -78,8 +79,8 @@ public readonly struct ChainState
         float probability = divergent ? 0f : XMath.Min(1f, XMath.Exp(-energyError));
         bool accept = uniform < probability;
         Set(AcceptProbabilitySlot, probability);
-        if (accept) Set(AcceptedSlot, Get(AcceptedSlot) + 1f);
-        if (divergent) Set(DivergencesSlot, Get(DivergencesSlot) + 1f);
+        if (accept) Count(AcceptedSlot);
+        if (divergent) Count(DivergencesSlot);
         return accept;
     }
 
@@ -98,6 +99,9 @@ public readonly struct ChainState
         j + 2 < d
             ? rng.Normal4((uint)chain, step, (uint)(j >> 2), call)
             : rng.Normal2((uint)chain, step, (uint)(j >> 2), call); // same X, Y; skips the unused pair
+
+    /// <summary>Adds one to the integer count kept in the bits of slot <paramref name="slot"/>.</summary>
+    private void Count(int slot) => Set(slot, Interop.IntAsFloat(Interop.FloatAsInt(Get(slot)) + 1u));
 
     /// <summary>Copies row <paramref name="from"/> into <paramref name="to"/> (both length d).</summary>
     public static void Copy(ArrayView<float> from, ArrayView<float> to)

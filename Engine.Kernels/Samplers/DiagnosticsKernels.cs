@@ -61,4 +61,13 @@ public static class DiagnosticsKernels
             flags[c] = flag;
         }
     }
+
+    /// <summary>output[i] = factor * the unsigned integer stored in the bits of counts[i] (the chains' accept and divergence counts).</summary>
+    [Kernel]
+    public static void ScaleCounts(ArrayView<float> counts, ArrayView<float> output, float factor)
+    {
+        int items = output.IntLength, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < items; i += stride)
+            output[i] = factor * (float)(long)Interop.FloatAsInt(counts[i]); // through long: uint to float is float64 math in PTX
+    }
 }

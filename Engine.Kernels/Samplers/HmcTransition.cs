@@ -57,6 +57,9 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     public bool NeedsEnergy(int evaluation) => evaluation == LeapfrogSteps - 1;
 
     /// <inheritdoc />
+    public bool Prepares(int evaluation) => evaluation == 0;
+
+    /// <inheritdoc />
     public bool NeedsStart => true;
 
     /// <inheritdoc />

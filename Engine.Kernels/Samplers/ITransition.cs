@@ -30,6 +30,10 @@ public interface ITransition
     /// <summary>Takes the energy and gradient just evaluated at the starting position into the chain's state.</summary>
     void Start(in ChainState chain);
 
+    /// <summary>Whether <see cref="Prepare"/> does anything before evaluation <paramref name="evaluation"/> (the step-by-step
+    /// path skips its launch otherwise).</summary>
+    bool Prepares(int evaluation);
+
     /// <summary>Before evaluation <paramref name="evaluation"/> of launch step <paramref name="s"/>: moves the position.</summary>
     void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng);
 

@@ -38,6 +38,9 @@ public readonly struct LangevinTransition(ArrayView<float> stepSizes, ArrayView<
     public bool NeedsEnergy(int evaluation) => false;
 
     /// <inheritdoc />
+    public bool Prepares(int evaluation) => false;
+
+    /// <inheritdoc />
     public bool NeedsStart => false;
 
     /// <inheritdoc />

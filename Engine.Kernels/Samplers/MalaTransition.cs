@@ -31,6 +31,9 @@ public readonly struct MalaTransition(AdaptiveStepSize stepSize) : ITransition
     public bool NeedsEnergy(int evaluation) => true;
 
     /// <inheritdoc />
+    public bool Prepares(int evaluation) => true;
+
+    /// <inheritdoc />
     public bool NeedsStart => true;
 
     /// <inheritdoc />

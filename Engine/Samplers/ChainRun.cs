@@ -64,6 +64,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars)
         where TTransition : struct, ITransition
     {
+        CheckFits(rows, scalars);
         (long seed, uint call) = sampler.NextStream(_options);
         var rng = Philox4x32.FromSeed(seed);
         int kept = _options.ReturnTrajectory || _options.ReturnDiagnostics ? request.Steps / _options.Thin : 0;
@@ -105,6 +106,21 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     }
 
     /// <summary>
+    /// Refuses, before anything is allocated, a run whose working memory (the transition's rows and scalars per chain, a
+    /// per-chain step size) would not fit the kernels' 32-bit indices.
+    /// </summary>
+    private void CheckFits(int rows, int scalars)
+    {
+        long floats = Math.Max((long)Math.Max(1, rows) * _chains * _dim, (long)Math.Max(1, scalars) * _chains);
+        if (_options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain)
+            floats = Math.Max(floats, (long)AdaptationKernels.StateSize * _chains);
+        if (floats > int.MaxValue)
+            throw new ArgumentOutOfRangeException("nSamples", _chains,
+                $"{sampler.GetType().Name} keeps {Math.Max(1, rows)} rows of dim {_dim} and {Math.Max(1, scalars)} scalars per chain: " +
+                $"{_chains} chains need {floats} floats in one buffer, more than {int.MaxValue}. Run fewer chains per call.");
+    }
+
+    /// <summary>
     /// The chains' memory for one run and the fused-or-step-by-step choice: with an energy source (and its scratch) every
     /// launch runs fused; without one, step by step around the model's own evaluations.
     /// </summary>
@@ -138,7 +154,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             for (int s = 0; s < settings.Steps; s++)
             for (int k = 0; k < transition.Evaluations; k++)
             {
-                device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, Buffers, settings, rng, transition, s, k);
+                if (transition.Prepares(k)) device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, Buffers, settings, rng, transition, s, k);
                 Evaluate(transition.NeedsEnergy(k));
                 device.Launch(ChainKernels.Complete, x.Dim(0), x.View, Buffers, trajectory.View, settings, rng, transition, s, k);
             }
@@ -155,7 +171,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     }
 
     /// <summary>
-    /// The options' warm-up: single-step launches on a separate noise stream, each followed (for Metropolis samplers)
+    /// The options' warm-up: single-step launches at the schedules' first values on a separate noise stream, each followed (for Metropolis samplers)
     /// by a dual-averaging update of the step-size scales and, in HMC's slow windows, by accumulating the positions'
     /// moments for the mass matrix. All on the device; the acceptance statistics are cleared at the end.
     /// </summary>
@@ -173,12 +189,6 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         List<(int Start, int End)> windows = _inverseMass is not null && _options.AdaptMass ? MassWindows(warmup) : [];
         if (windows.Count > 0) moments = Owned(Device.Zeros(2 * _dim));
         uint warmupCall = ChainSettings.WarmupCall(call);
-        if (state is null && moments is null)
-        {
-            // nothing to adapt (Langevin's burn-in): one launch
-            chains.Advance(transition, new ChainSettings(_dim, warmup, 0, 1, warmupCall), none);
-            return;
-        }
         float target = sampler.TargetAcceptance(_options);
         long seen = 0;
         for (int w = 0; w < warmup; w++)
@@ -194,7 +204,8 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             seen = 0;
             if (state is not null) Device.Launch(AdaptationKernels.RestartStepSize, _scales!.Length, _scales.View, state.View);
         }
-        if (state is not null) Device.Launch(AdaptationKernels.FinishStepSize, _scales!.Length, _scales.View, state.View);
+        if (_scales is null) return; // Langevin keeps no statistics
+        if (state is not null) Device.Launch(AdaptationKernels.FinishStepSize, _scales.Length, _scales.View, state.View);
         Device.Launch(FillKernels.Constant, 2L * _chains,
             chains.Scalars.View.SubView((long)ChainState.AcceptedSlot * _chains, 2L * _chains), 0f);
     }
@@ -238,7 +249,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             {
                 Tensor t = Device.Allocate([_chains]);
                 parts.Add(t);
-                Device.Launch(ElementwiseKernels.Scale, _chains, scalars.View.SubView((long)slot * _chains, _chains), t.View, factor);
+                Device.Launch(DiagnosticsKernels.ScaleCounts, _chains, scalars.View.SubView((long)slot * _chains, _chains), t.View, factor);
                 return t;
             }
             Tensor acceptance = Slot(ChainState.AcceptedSlot, 1f / request.Steps);

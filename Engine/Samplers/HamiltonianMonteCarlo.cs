@@ -8,7 +8,7 @@ namespace TorchEbm.Samplers;
 /// Hamiltonian Monte Carlo: each step draws a momentum p ~ N(0, M) (and a step size within <see cref="StepSizeJitter"/> of
 /// the step size), runs <see cref="LeapfrogSteps"/> leapfrog steps of
 /// the Hamiltonian H = E(x) + p^T M^-1 p / 2 and accepts the end point with probability min(1, exp(-dH)), so the chains
-/// target exp(-E) exactly. A transition whose energy error dH exceeds 1000 (or is not finite) is a divergence: rejected
+/// target exp(-E) exactly. A transition whose energy error dH exceeds 1000 (or is NaN) is a divergence: rejected
 /// and counted in <see cref="ChainResult.Info"/>, never propagated.
 /// </summary>
 /// <remarks>
