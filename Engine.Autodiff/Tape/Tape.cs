@@ -19,6 +19,29 @@ public static class Tape
     }
 
     /// <summary>
+    /// Opens a scope in which ops record even inside an enclosing <see cref="NoGrad"/> (torch.enable_grad), e.g. to
+    /// differentiate an energy while sampling under NoGrad; dispose it to restore the enclosing state.
+    /// </summary>
+    public static IDisposable EnableGrad()
+    {
+        int saved = _noGradDepth;
+        _noGradDepth = 0;
+        return new Restore(saved);
+    }
+
+    private sealed class Restore(int depth) : IDisposable
+    {
+        private bool _closed;
+
+        public void Dispose()
+        {
+            if (_closed) return;
+            _closed = true;
+            _noGradDepth = depth;
+        }
+    }
+
+    /// <summary>
     /// d(output)/d(input) for a scalar output, as a new tensor shaped like the input (torch.autograd.grad): only the
     /// part of the graph between them runs, and no Var's <see cref="Var.Grad"/> is touched.
     /// </summary>

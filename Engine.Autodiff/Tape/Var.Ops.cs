@@ -46,6 +46,47 @@ public sealed partial class Var
     /// <summary>-a.</summary>
     public static Var operator -(Var a) => Scale(a, -1f);
 
+    /// <summary>a + s for a scalar s (every element).</summary>
+    public static Var operator +(Var a, float s) => Affine(a, 1f, s);
+
+    /// <summary>s + a for a scalar s.</summary>
+    public static Var operator +(float s, Var a) => Affine(a, 1f, s);
+
+    /// <summary>a - s for a scalar s.</summary>
+    public static Var operator -(Var a, float s) => Affine(a, 1f, -s);
+
+    /// <summary>s - a for a scalar s.</summary>
+    public static Var operator -(float s, Var a) => Affine(a, -1f, s);
+
+    /// <summary>A constant of the graph that reads <paramref name="value"/> (not owned: the caller keeps and frees it), e.g. a model's fixed matrix.</summary>
+    public static Var Constant(Tensor value) => Borrowed(value);
+
+    /// <summary>Column <paramref name="column"/> of this (n, d) matrix, shape (n): x[:, j].</summary>
+    /// <exception cref="ArgumentException">This Var is not (n, d), or the column is outside [0, d).</exception>
+    public Var Column(int column)
+    {
+        CheckColumns(column, 1, nameof(column));
+        return Gather(column, 1, [Value.Dim(0)]);
+    }
+
+    /// <summary>Columns <paramref name="start"/> .. start + count - 1 of this (n, d) matrix, shape (n, count): x[:, start:start + count].</summary>
+    /// <exception cref="ArgumentException">This Var is not (n, d), or the range leaves [0, d) or is empty.</exception>
+    public Var Columns(int start, int count)
+    {
+        CheckColumns(start, count, nameof(count));
+        return Gather(start, count, [Value.Dim(0), count]);
+    }
+
+    /// <summary>
+    /// Sums along dimension <paramref name="dim"/> of this (n, d) matrix: dim 1 gives the row sums (n) (an energy per
+    /// sample from per-coordinate terms), dim 0 the column sums (d).
+    /// </summary>
+    /// <exception cref="ArgumentException">This Var is not rank 2, or dim is not 0 or 1.</exception>
+    public Var Sum(int dim) => SumAlong(dim, mean: false);
+
+    /// <summary>Means along dimension <paramref name="dim"/> of this (n, d) matrix (see <see cref="Sum(int)"/>).</summary>
+    public Var Mean(int dim) => SumAlong(dim, mean: true);
+
     /// <summary>Matrix product of this (m, k) and <paramref name="b"/> (k, n): shape (m, n).</summary>
     public Var MatMul(Var b)
     {
@@ -167,6 +208,71 @@ public sealed partial class Var
         {
             if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
             if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, gb.View, sign);
+        });
+    }
+
+    /// <summary>scale * a + shift element-wise.</summary>
+    private static Var Affine(Var a, float scale, float shift)
+    {
+        CheckLive(a);
+        Check.Finite(shift, "s");
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Affine, value.Length, a.Value.View, value.View, scale, shift);
+        return new Var(value, [a], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, scale);
+        });
+    }
+
+    private void CheckColumns(int start, int count, string name)
+    {
+        CheckLive(this);
+        if (Value.Rank != 2)
+            throw new ArgumentException($"Column selection needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", name);
+        int d = Value.Dim(1);
+        if (start < 0 || count < 1 || (long)start + count > d)
+            throw new ArgumentOutOfRangeException(name, count == 1 ? start : count,
+                $"Columns [{start}, {(long)start + count}) leave the {d} columns of shape {Shapes.Format(Value.Shape)} (at least one column).");
+    }
+
+    private Var Gather(int start, int count, int[] shape)
+    {
+        int d = Value.Dim(1);
+        Tensor value = Device.Allocate(shape);
+        Device.Launch(ColumnKernels.Gather, value.Length, Value.View, value.View, d, start, count);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.ScatterAdd, g.Length, g.View, ga.View, d, start, count);
+        });
+    }
+
+    private Var SumAlong(int dim, bool mean)
+    {
+        CheckLive(this);
+        if (Value.Rank != 2)
+            throw new ArgumentException($"Sum/Mean along a dimension needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", nameof(dim));
+        if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (over rows) or 1 (over columns).");
+        int n = Value.Dim(0), d = Value.Dim(1);
+        if (dim == 1)
+        {
+            float factor = mean ? 1f / d : 1f;
+            Tensor rows = Device.Allocate([n]);
+            Device.Launch(ColumnKernels.RowSums, n, Value.View, rows.View, d, factor);
+            return new Var(rows, [this], (g, grads) =>
+            {
+                if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.AddToRows, ga.Length, g.View, ga.View, d, factor);
+            });
+        }
+        Tensor columns = Device.Allocate([d]);
+        Device.Launch(ReductionKernels.ColumnSums, d, Value.View, columns.View, 0);
+        if (mean) Device.Launch(ElementwiseKernels.Scale, d, columns.View, columns.View, 1f / n);
+        float scale = mean ? 1f / n : 1f;
+        return new Var(columns, [this], (g, grads) =>
+        {
+            if (grads.For(this) is not Tensor ga) return;
+            using Tensor scaled = Device.Allocate([d]);
+            Device.Launch(ElementwiseKernels.Scale, d, g.View, scaled.View, scale);
+            Device.Launch(ElementwiseKernels.AddRow, ga.Length, ga.View, scaled.View, ga.View);
         });
     }
 

@@ -38,6 +38,19 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         // Two slices of one Var, as the CD loss takes the data and negative parts of one batch: both gradients add up.
         yield return new("two slices", [[15]], x => x[0].Slice(0, 5).Square().Mean() - x[0].Slice(5, 10).Mean(),
             h => [h[0][..5].Average(a => a * a) - h[0][5..].Average()]);
+        yield return new("plus scalar", [v], x => x[0] + 0.75f, h => h[0].Select(a => a + 0.75).ToArray());
+        yield return new("scalar plus", [v], x => 0.75f + x[0], h => h[0].Select(a => 0.75 + a).ToArray());
+        yield return new("minus scalar", [v], x => x[0] - 2f, h => h[0].Select(a => a - 2).ToArray());
+        yield return new("scalar minus", [v], x => 1f - x[0], h => h[0].Select(a => 1 - a).ToArray());
+        yield return new("column", [v], x => x[0].Column(3), h => Enumerable.Range(0, 3).Select(r => h[0][r * 5 + 3]).ToArray());
+        yield return new("columns", [v], x => x[0].Columns(1, 3), h => Enumerable.Range(0, 9).Select(i => h[0][i / 3 * 5 + 1 + i % 3]).ToArray());
+        // Overlapping column ranges of one Var (Rosenbrock's x[:, :-1] and x[:, 1:]): both gradients add up.
+        yield return new("overlapping columns", [v], x => x[0].Columns(0, 4) * x[0].Columns(1, 4),
+            h => Enumerable.Range(0, 12).Select(i => h[0][i / 4 * 5 + i % 4] * h[0][i / 4 * 5 + i % 4 + 1]).ToArray());
+        yield return new("sum rows", [v], x => x[0].Sum(1), h => Enumerable.Range(0, 3).Select(r => h[0][(r * 5)..(r * 5 + 5)].Sum()).ToArray());
+        yield return new("mean rows", [v], x => x[0].Mean(1), h => Enumerable.Range(0, 3).Select(r => h[0][(r * 5)..(r * 5 + 5)].Average()).ToArray());
+        yield return new("sum columns", [v], x => x[0].Sum(0), h => Enumerable.Range(0, 5).Select(c => Enumerable.Range(0, 3).Sum(r => h[0][r * 5 + c])).ToArray());
+        yield return new("mean columns", [v], x => x[0].Mean(0), h => Enumerable.Range(0, 5).Select(c => Enumerable.Range(0, 3).Average(r => h[0][r * 5 + c])).ToArray());
         yield return new("addBias", [v, [5]], x => x[0].AddBias(x[1]), h => h[0].Select((a, i) => a + h[1][i % 5]).ToArray());
         yield return new("matmul", [[4, 6], [6, 3]], x => x[0].MatMul(x[1]), h => HostMatMul(h[0], h[1], 4, 6, 3, false));
         yield return new("matmul 1x1x1", [[1, 1], [1, 1]], x => x[0].MatMul(x[1]), h => HostMatMul(h[0], h[1], 1, 1, 1, false));
@@ -62,6 +75,21 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ArgumentOutOfRangeException>(() => v.Slice(-1, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => v.Slice(0, 0));
         Assert.That(Assert.Throws<ArgumentException>(() => m.Slice(0, 1))!.Message, Does.Contain("(2, 3)"));
+    }
+
+    [Test]
+    public void ColumnsAndSums_RejectBadArguments_BeforeAnyLaunch()
+    {
+        using var m = new Var(Device.Zeros(2, 3), requiresGrad: true);
+        using var v = new Var(Device.Zeros(6), requiresGrad: true);
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => m.Column(3))!.Message, Does.Contain("3 columns"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Column(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Columns(2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Columns(0, 0));
+        Assert.That(Assert.Throws<ArgumentException>(() => v.Column(0))!.Message, Does.Contain("(6,)"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Sum(2));
+        Assert.Throws<ArgumentException>(() => v.Sum(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = m + float.NaN);
     }
 
     [TestCaseSource(nameof(Cases))]

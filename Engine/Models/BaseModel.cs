@@ -5,8 +5,9 @@ namespace TorchEbm.Models;
 
 /// <summary>
 /// An energy-based model: an energy E(x) over samples x of shape (n, d), with density p(x) ~ exp(-E(x)).
-/// Subclass it with your own tensor code (override <see cref="Forward"/> and <see cref="Gradient"/>) and every
-/// sampler can sample it.
+/// Subclass it either by writing the energy once in tape ops (override <see cref="Energies"/>: <see cref="Forward"/>
+/// and <see cref="Gradient"/> then come from the tape) or with your own tensor code (override <see cref="Forward"/>
+/// and <see cref="Gradient"/>); every sampler and loss accepts both.
 /// </summary>
 /// <remarks>
 /// Naming: <see cref="Gradient"/> is dE/dx; <see cref="Score"/> is the score of the density, grad log p = -dE/dx
@@ -15,11 +16,19 @@ namespace TorchEbm.Models;
 public abstract class BaseModel : IDisposable
 {
     /// <summary>Creates a model whose tensors live on <paramref name="device"/>.</summary>
+    /// <exception cref="InvalidOperationException">The subclass overrides neither <see cref="Energies"/> nor both
+    /// <see cref="Forward"/> and <see cref="Gradient"/>, so its energy would be defined by nothing.</exception>
     protected BaseModel(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
         Device = device;
+        if (!Overrides(nameof(Energies), typeof(Var)) && !(Overrides(nameof(Forward), typeof(Tensor)) && Overrides(nameof(Gradient), typeof(Tensor))))
+            throw new InvalidOperationException(
+                $"{GetType().Name} must override Energies(Var) (the energy in tape ops), or both Forward(Tensor) and Gradient(Tensor).");
     }
+
+    private bool Overrides(string method, Type parameter) =>
+        GetType().GetMethod(method, [parameter])!.DeclaringType != typeof(BaseModel);
 
     /// <summary>The device the model computes on; inputs must live there too.</summary>
     public Device Device { get; }
@@ -28,10 +37,35 @@ public abstract class BaseModel : IDisposable
     public virtual int? Dim => null;
 
     /// <summary>Energies E(x) of a batch x of shape (n, d): a new tensor of shape (n).</summary>
-    public abstract Tensor Forward(Tensor x);
+    /// <remarks>The default evaluates <see cref="Energies"/> under <see cref="Tape.NoGrad"/>.</remarks>
+    public virtual Tensor Forward(Tensor x)
+    {
+        ValidateSamples(x);
+        using (Tape.NoGrad())
+        {
+            using Var input = Var.Borrowed(x);
+            using Var energies = CheckedEnergies(input);
+            return energies.Value.Clone();
+        }
+    }
 
     /// <summary>dE/dx of a batch x of shape (n, d): a new tensor of shape (n, d).</summary>
-    public abstract Tensor Gradient(Tensor x);
+    /// <remarks>The default differentiates the sum of <see cref="Energies"/> with respect to x on the tape (rows are
+    /// independent, so row i of the result is dE(x_i)/dx_i); it records even inside <see cref="Tape.NoGrad"/>.</remarks>
+    /// <exception cref="InvalidOperationException">The energies do not depend on x through tape ops.</exception>
+    public virtual Tensor Gradient(Tensor x)
+    {
+        ValidateSamples(x);
+        using (Tape.EnableGrad())
+        {
+            using Var input = Var.Borrowed(x, requiresGrad: true);
+            using Var energies = CheckedEnergies(input);
+            using Var total = energies.Sum();
+            if (!total.RequiresGrad)
+                throw new InvalidOperationException($"{GetType().Name}.Energies does not depend on x through tape ops, so it has no gradient.");
+            return Tape.Grad(total, input);
+        }
+    }
 
     /// <summary>
     /// The energy as a device-side source that fused chain kernels can run on, resolved once per model; null when
@@ -40,9 +74,10 @@ public abstract class BaseModel : IDisposable
     internal virtual EnergySource? Source => null;
 
     /// <summary>
-    /// Energies of <paramref name="x"/> (n, d) on the autodiff tape, shape (n), for losses. A model with parameters
-    /// (<see cref="NeuralNetworkModel"/>) records them so a loss's Backward() reaches the parameters; the default
-    /// evaluates <see cref="Forward"/> as a constant of the graph.
+    /// Energies of <paramref name="x"/> (n, d) on the autodiff tape, shape (n), for losses. Override it to write the
+    /// energy once in tape ops (x.Column(j), arithmetic with scalars, Square, Exp, Sum(1), MatMul, ...). A model with
+    /// parameters (<see cref="NeuralNetworkModel"/>) records them so a loss's Backward() reaches the parameters; the
+    /// default evaluates <see cref="Forward"/> as a constant of the graph.
     /// </summary>
     public virtual Var Energies(Var x)
     {
