@@ -6,24 +6,26 @@ using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Models;
 
+// README tape energy begins
+/// <summary>Haario's banana: E(x) = x1^2 / 8 + (x2 - 0.1 x1^2 + 0.4)^2 / 2, a bent Gaussian.</summary>
+public sealed class Banana(Device device) : BaseModel(device)
+{
+    public override int? Dim => 2;
+
+    public override Var Energies(Var x)
+    {
+        Var x1 = x.Column(0), x2 = x.Column(1);
+        return x1.Square() / 8f + (x2 - 0.1f * x1.Square() + 0.4f).Square() / 2f;
+    }
+}
+// README tape energy ends
+
 /// <summary>
 /// A model that writes its energy once in tape ops (overriding only Energies) gets Forward and Gradient from the tape,
 /// equal to float64 formulas, and works with samplers and losses; a model defining nothing is refused.
 /// </summary>
 public sealed class TapeEnergyModelTests(DeviceKind kind) : DeviceTest(kind)
 {
-    /// <summary>Haario's banana: E(x) = x1^2 / 8 + (x2 - b x1^2 + 4 b)^2 / 2 with b = 0.1.</summary>
-    private sealed class Banana(Device device) : BaseModel(device)
-    {
-        public override int? Dim => 2;
-
-        public override Var Energies(Var x)
-        {
-            Var x1 = x.Column(0), x2 = x.Column(1);
-            return x1.Square() / 8f + (x2 - 0.1f * x1.Square() + 0.4f).Square() / 2f;
-        }
-    }
-
     /// <summary>Rosenbrock in ops over any d >= 2: sum_i b (x_{i+1} - x_i^2)^2 + (a - x_i)^2, a = 1, b = 100.</summary>
     private sealed class OpRosenbrock(Device device) : BaseModel(device)
     {
@@ -99,6 +101,11 @@ public sealed class TapeEnergyModelTests(DeviceKind kind) : DeviceTest(kind)
         }
         Assert.That(Device.LiveTensors, Is.EqualTo(live));
     }
+
+    [Test]
+    public void ReadmeTapeEnergy_IsTheCodeThisTestDefines() =>
+        Assert.That(ReadmeCode.Block("### Written in tape ops").Where(l => !l.StartsWith("using ")),
+            Is.EqualTo(ReadmeCode.Marked("Engine.Tests/Models/TapeEnergyModelTests.cs", "tape energy")));
 
     [Test]
     public void ModelDefiningNothing_IsRefusedAtConstruction()
