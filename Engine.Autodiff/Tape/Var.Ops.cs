@@ -149,6 +149,35 @@ public sealed partial class Var
     /// <summary>Element-wise ln x.</summary>
     public Var Log() => Map(new Log());
 
+    /// <summary>Element-wise x^p for a constant p (PyTorch's pow: NaN for a negative x with a non-integer p).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">p is not finite.</exception>
+    public Var Pow(float p)
+    {
+        Check.Finite(p, nameof(p));
+        return Map(new Power(p));
+    }
+
+    /// <summary>Element-wise sqrt x (NaN below 0).</summary>
+    public Var Sqrt() => Map(new Functions.Sqrt());
+
+    /// <summary>Element-wise |x| (gradient sign(x), 0 at 0).</summary>
+    public Var Abs() => Map(new Functions.Abs());
+
+    /// <summary>Element-wise sin x.</summary>
+    public Var Sin() => Map(new Functions.Sin());
+
+    /// <summary>Element-wise cos x.</summary>
+    public Var Cos() => Map(new Functions.Cos());
+
+    /// <summary>Element-wise tanh x.</summary>
+    public Var Tanh() => Map(new Functions.Tanh());
+
+    /// <summary>Element-wise 1 / (1 + e^-x).</summary>
+    public Var Sigmoid() => Map(new Functions.Sigmoid());
+
+    /// <summary>Element-wise ln(1 + e^x).</summary>
+    public Var Softplus() => Map(new Functions.Softplus());
+
     /// <summary>Applies an activation element-wise (PyTorch's default constants: LeakyReLU slope 0.01, ELU alpha 1).</summary>
     public Var Apply(Activation activation) => activation.Accept(new MapVisitor(this));
 

@@ -38,6 +38,17 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         // Two slices of one Var, as the CD loss takes the data and negative parts of one batch: both gradients add up.
         yield return new("two slices", [[15]], x => x[0].Slice(0, 5).Square().Mean() - x[0].Slice(5, 10).Mean(),
             h => [h[0][..5].Average(a => a * a) - h[0][5..].Average()]);
+        yield return new("pow 3", [v], x => x[0].Pow(3f), h => h[0].Select(a => a * a * a).ToArray());
+        yield return new("pow 2.5", [v], x => x[0].Pow(2.5f), h => h[0].Select(a => Math.Pow(a, 2.5)).ToArray(), u => 0.3 + Math.Abs(u));
+        yield return new("pow -1.5", [v], x => x[0].Pow(-1.5f), h => h[0].Select(a => Math.Pow(a, -1.5)).ToArray(), u => 0.5 + Math.Abs(u));
+        yield return new("pow -2 of negatives", [v], x => x[0].Pow(-2f), h => h[0].Select(a => Math.Pow(a, -2)).ToArray(), u => -0.5 - Math.Abs(u));
+        yield return new("sqrt", [v], x => x[0].Sqrt(), h => h[0].Select(Math.Sqrt).ToArray(), u => 0.3 + Math.Abs(u));
+        yield return new("abs", [v], x => x[0].Abs(), h => h[0].Select(Math.Abs).ToArray(), AwayFromZero);
+        yield return new("sin", [v], x => (2f * x[0]).Sin(), h => h[0].Select(a => Math.Sin(2 * a)).ToArray());
+        yield return new("cos", [v], x => (2f * x[0]).Cos(), h => h[0].Select(a => Math.Cos(2 * a)).ToArray());
+        yield return new("tanh", [v], x => x[0].Tanh(), h => h[0].Select(Math.Tanh).ToArray());
+        yield return new("sigmoid", [v], x => x[0].Sigmoid(), h => h[0].Select(a => 1 / (1 + Math.Exp(-a))).ToArray());
+        yield return new("softplus", [v], x => x[0].Softplus(), h => h[0].Select(a => Math.Log(1 + Math.Exp(a))).ToArray());
         yield return new("plus scalar", [v], x => x[0] + 0.75f, h => h[0].Select(a => a + 0.75).ToArray());
         yield return new("scalar plus", [v], x => 0.75f + x[0], h => h[0].Select(a => 0.75 + a).ToArray());
         yield return new("minus scalar", [v], x => x[0] - 2f, h => h[0].Select(a => a - 2).ToArray());
@@ -90,6 +101,22 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Sum(2));
         Assert.Throws<ArgumentException>(() => v.Sum(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = m + float.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Pow(float.PositiveInfinity));
+    }
+
+    /// <summary>Pow follows PyTorch at its edges: NaN for a negative base with a non-integer exponent, signs of odd powers, 0^p.</summary>
+    [Test]
+    public void Pow_AtItsEdges_FollowsPyTorch()
+    {
+        using var x = new Var(Device.FromArray([-2f, -2f, 0f, 0f, 0f, 3f], 6));
+        using Var half = x.Pow(0.5f), cube = x.Pow(3f), inverse = x.Pow(-1f), zero = x.Pow(0f);
+        float[] a = half.Value.ToArray(), b = cube.Value.ToArray(), c = inverse.Value.ToArray(), z = zero.Value.ToArray();
+        Assert.That(float.IsNaN(a[0]), "(-2)^0.5 is NaN");
+        Assert.That(b[0], Is.EqualTo(-8f).Within(1e-5f));
+        Assert.That(a[2], Is.EqualTo(0f));
+        Assert.That(c[2], Is.EqualTo(float.PositiveInfinity));
+        Assert.That(z, Is.All.EqualTo(1f));
+        Assert.That(c[0], Is.EqualTo(-0.5f).Within(1e-6f));
     }
 
     [TestCaseSource(nameof(Cases))]
