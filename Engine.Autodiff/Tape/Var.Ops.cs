@@ -10,15 +10,19 @@ namespace TorchEbm.Autodiff;
 // kernel, and records a local backward step that adds its inputs' gradients with kernels.
 public sealed partial class Var
 {
-    /// <summary>Element-wise a + b (same shapes).</summary>
-    public static Var operator +(Var a, Var b) => Combine(a, b, 1f, "+");
+    /// <summary>Element-wise a + b; shapes broadcast as in PyTorch (e.g. (n, d) + (1, d), (n, d) + (n, 1), (n, d) + (d)).</summary>
+    public static Var operator +(Var a, Var b) => SameShape(a, b) ? Combine(a, b, 1f, "+") : Broadcasting(a, b, 0, "+");
 
-    /// <summary>Element-wise a - b (same shapes).</summary>
-    public static Var operator -(Var a, Var b) => Combine(a, b, -1f, "-");
+    /// <summary>Element-wise a - b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
+    public static Var operator -(Var a, Var b) => SameShape(a, b) ? Combine(a, b, -1f, "-") : Broadcasting(a, b, 1, "-");
 
-    /// <summary>Element-wise a * b (same shapes).</summary>
+    /// <summary>Element-wise a / b, broadcasting as <see cref="op_Addition(Var, Var)"/> (IEEE division: x / 0 is infinite).</summary>
+    public static Var operator /(Var a, Var b) => Broadcasting(a, b, 3, "/");
+
+    /// <summary>Element-wise a * b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
     public static Var operator *(Var a, Var b)
     {
+        if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
         CheckSameShape(a, b, "*");
         Tensor value = a.Device.Allocate(a.Value.Shape);
         a.Device.Launch(ElementwiseKernels.Multiply, value.Length, a.Value.View, b.Value.View, value.View);
@@ -361,6 +365,36 @@ public sealed partial class Var
                 throw new ArgumentException($"Operands live on different devices: {vars[0].Device} and {v.Device}.");
         }
     }
+
+    private static bool SameShape(Var a, Var b)
+    {
+        CheckLive(a, b);
+        return a.Value.Shape.AsSpan().SequenceEqual(b.Value.Shape);
+    }
+
+    /// <summary>a op b with PyTorch's broadcasting over rank 1 and 2 (a rank-1 operand is a row (1, d)).</summary>
+    private static Var Broadcasting(Var a, Var b, int op, string name)
+    {
+        CheckLive(a, b);
+        if (a.Value.Rank > 2 || b.Value.Rank > 2)
+            throw new ArgumentException($"Operator {name} broadcasts ranks 1 and 2, got {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)}.");
+        (int ar, int ac) = AsMatrix(a.Value);
+        (int br, int bc) = AsMatrix(b.Value);
+        int rows = Math.Max(ar, br), cols = Math.Max(ac, bc);
+        if ((ar != rows && ar != 1) || (br != rows && br != 1) || (ac != cols && ac != 1) || (bc != cols && bc != 1))
+            throw new ArgumentException($"Operator {name}: shapes {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)} do not broadcast (each dimension must match or be 1).");
+        var shape = new Broadcast(rows, cols, ar, ac, br, bc);
+        int[] outShape = a.Value.Rank == 1 && b.Value.Rank == 1 ? [cols] : [rows, cols];
+        Tensor value = a.Device.Allocate(outShape);
+        a.Device.Launch(BroadcastKernels.Forward, value.Length, a.Value.View, b.Value.View, value.View, shape, op);
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(BroadcastKernels.Backward, ga.Length, g.View, a.Value.View, b.Value.View, ga.View, shape, op, 0);
+            if (grads.For(b) is Tensor gb) a.Device.Launch(BroadcastKernels.Backward, gb.Length, g.View, a.Value.View, b.Value.View, gb.View, shape, op, 1);
+        });
+    }
+
+    private static (int Rows, int Cols) AsMatrix(Tensor t) => t.Rank == 1 ? (1, t.Dim(0)) : (t.Dim(0), t.Dim(1));
 
     private static void CheckSameShape(Var a, Var b, string op)
     {

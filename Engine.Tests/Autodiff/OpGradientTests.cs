@@ -49,6 +49,16 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         yield return new("tanh", [v], x => x[0].Tanh(), h => h[0].Select(Math.Tanh).ToArray());
         yield return new("sigmoid", [v], x => x[0].Sigmoid(), h => h[0].Select(a => 1 / (1 + Math.Exp(-a))).ToArray());
         yield return new("softplus", [v], x => x[0].Softplus(), h => h[0].Select(a => Math.Log(1 + Math.Exp(a))).ToArray());
+        foreach ((int[] sa, int[] sb) in new (int[], int[])[] { ([3, 5], [1, 5]), ([3, 5], [3, 1]), ([3, 5], [5]), ([1, 5], [3, 5]), ([3, 1], [1, 5]), ([5], [3, 1]), ([3, 5], [1, 1]) })
+        {
+            (int[] a, int[] b) = (sa, sb);
+            string shapes = $"{Shapes.Format(a)} {Shapes.Format(b)}";
+            yield return new($"broadcast + {shapes}", [a, b], x => x[0] + x[1], h => HostBroadcast(h[0], a, h[1], b, (p, q) => p + q));
+            yield return new($"broadcast - {shapes}", [a, b], x => x[0] - x[1], h => HostBroadcast(h[0], a, h[1], b, (p, q) => p - q));
+            yield return new($"broadcast * {shapes}", [a, b], x => x[0] * x[1], h => HostBroadcast(h[0], a, h[1], b, (p, q) => p * q));
+            yield return new($"broadcast / {shapes}", [a, b], x => x[0] / x[1], h => HostBroadcast(h[0], a, h[1], b, (p, q) => p / q), u => 0.5 + Math.Abs(u));
+        }
+        yield return new("divide", [v, v], x => x[0] / x[1], h => Zip(h[0], h[1], (a, b) => a / b), u => 0.5 + Math.Abs(u));
         yield return new("plus scalar", [v], x => x[0] + 0.75f, h => h[0].Select(a => a + 0.75).ToArray());
         yield return new("scalar plus", [v], x => 0.75f + x[0], h => h[0].Select(a => 0.75 + a).ToArray());
         yield return new("minus scalar", [v], x => x[0] - 2f, h => h[0].Select(a => a - 2).ToArray());
@@ -102,6 +112,10 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ArgumentException>(() => v.Sum(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = m + float.NaN);
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Pow(float.PositiveInfinity));
+        using var other = new Var(Device.Zeros(2, 4));
+        using var column = new Var(Device.Zeros(3, 1));
+        Assert.That(Assert.Throws<ArgumentException>(() => _ = m + other)!.Message, Does.Contain("(2, 3)").And.Contain("(2, 4)"));
+        Assert.That(Assert.Throws<ArgumentException>(() => _ = m * column)!.Message, Does.Contain("do not broadcast"));
     }
 
     /// <summary>Pow follows PyTorch at its edges: NaN for a negative base with a non-integer exponent, signs of odd powers, 0^p.</summary>
@@ -184,6 +198,19 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
             c[i * n + j] = sum;
         }
         return c;
+    }
+
+    /// <summary>a op b in float64 with PyTorch's broadcasting of rank-1 and rank-2 shapes (rank 1 is a row).</summary>
+    private static double[] HostBroadcast(double[] a, int[] sa, double[] b, int[] sb, Func<double, double, double> op)
+    {
+        (int ar, int ac) = sa.Length == 1 ? (1, sa[0]) : (sa[0], sa[1]);
+        (int br, int bc) = sb.Length == 1 ? (1, sb[0]) : (sb[0], sb[1]);
+        int rows = Math.Max(ar, br), cols = Math.Max(ac, bc);
+        var result = new double[rows * cols];
+        for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++)
+            result[r * cols + c] = op(a[(ar == 1 ? 0 : r) * ac + (ac == 1 ? 0 : c)], b[(br == 1 ? 0 : r) * bc + (bc == 1 ? 0 : c)]);
+        return result;
     }
 
     private static double[] Zip(double[] a, double[] b, Func<double, double, double> f) => a.Select((x, i) => f(x, b[i])).ToArray();

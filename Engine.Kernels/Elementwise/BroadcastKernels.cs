@@ -1,0 +1,54 @@
+using ILGPU;
+using TorchEbm.Launch;
+
+namespace TorchEbm.Elementwise;
+
+/// <summary>
+/// Element-wise a op b with broadcasting (<see cref="Broadcast"/>), op 0: +, 1: -, 2: *, 3: /; and the backward
+/// steps, which sum each output gradient back over the positions an operand was repeated to (fixed order).
+/// </summary>
+public static class BroadcastKernels
+{
+    /// <summary>output[r, c] = a[..] op b[..] (work items: Rows * Cols).</summary>
+    [Kernel]
+    public static void Forward(ArrayView<float> a, ArrayView<float> b, ArrayView<float> output, Broadcast shape, int op)
+    {
+        int items = output.IntLength, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < items; i += stride)
+        {
+            int r = i / shape.Cols, c = i - r * shape.Cols;
+            float x = a[shape.A(r, c)], y = b[shape.B(r, c)];
+            output[i] = op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
+        }
+    }
+
+    /// <summary>
+    /// gradient[j] += sum of g[r, c] * d(a op b)/d(operand) over the output elements reading element j of the operand
+    /// (operand 0: a, 1: b). Work items: the operand's length.
+    /// </summary>
+    [Kernel]
+    public static void Backward(ArrayView<float> g, ArrayView<float> a, ArrayView<float> b, ArrayView<float> gradient,
+        Broadcast shape, int op, int operand)
+    {
+        int items = gradient.IntLength, stride = GridStride.Stride;
+        int rows = operand == 0 ? shape.ARows : shape.BRows, cols = operand == 0 ? shape.ACols : shape.BCols;
+        int rowRepeats = rows == 1 ? shape.Rows : 1, colRepeats = cols == 1 ? shape.Cols : 1;
+        for (int j = GridStride.Start; j < items; j += stride)
+        {
+            int jr = j / cols, jc = j - jr * cols;
+            float sum = 0f;
+            for (int rr = 0; rr < rowRepeats; rr++)
+            for (int cc = 0; cc < colRepeats; cc++)
+            {
+                int r = rows == 1 ? rr : jr, c = cols == 1 ? cc : jc;
+                float x = a[shape.A(r, c)], y = b[shape.B(r, c)], local;
+                if (op == 0) local = 1f;
+                else if (op == 1) local = operand == 0 ? 1f : -1f;
+                else if (op == 2) local = operand == 0 ? y : x;
+                else local = operand == 0 ? 1f / y : -x / (y * y);
+                sum += g[r * shape.Cols + c] * local;
+            }
+            gradient[j] += sum;
+        }
+    }
+}
