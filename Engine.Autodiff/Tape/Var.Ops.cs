@@ -91,6 +91,68 @@ public sealed partial class Var
     /// <summary>Means along dimension <paramref name="dim"/> of this (n, d) matrix (see <see cref="Sum(int)"/>).</summary>
     public Var Mean(int dim) => SumAlong(dim, mean: true);
 
+    /// <summary>
+    /// log sum exp along dimension <paramref name="dim"/> of this (n, d) matrix, shifted by the maximum (stable): dim 1
+    /// gives (n), e.g. a mixture's -energy from per-component log densities; dim 0 gives (d).
+    /// </summary>
+    /// <exception cref="ArgumentException">This Var is not rank 2, or dim is not 0 or 1.</exception>
+    public Var LogSumExp(int dim)
+    {
+        CheckLive(this);
+        if (Value.Rank != 2)
+            throw new ArgumentException($"LogSumExp needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", nameof(dim));
+        if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (over rows) or 1 (over columns).");
+        int n = Value.Dim(0), d = Value.Dim(1);
+        (int outputs, int inner, int outerStride, int innerStride) = dim == 1 ? (n, d, d, 1) : (d, n, 1, d);
+        Tensor value = Device.Allocate([outputs]);
+        Device.Launch(ColumnKernels.LogSumExp, outputs, Value.View, value.View, inner, outerStride, innerStride);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga)
+                Device.Launch(ColumnKernels.LogSumExpBackward, outputs, Value.View, value.View, g.View, ga.View, inner, outerStride, innerStride);
+        });
+    }
+
+    /// <summary>
+    /// The parts joined along dimension <paramref name="dim"/>: (n, d_i) parts side by side into (n, sum d_i) with dim 1,
+    /// (n_i, d) parts stacked into (sum n_i, d) with dim 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">No part, a part not rank 2, or parts whose other dimension differs.</exception>
+    public static Var Concat(IReadOnlyList<Var> parts, int dim = 1)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("Concat needs at least one part.", nameof(parts));
+        CheckLive([.. parts]);
+        if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (stack rows) or 1 (join columns).");
+        int other = 1 - dim, shared = parts[0].Value.Rank == 2 ? parts[0].Value.Dim(other) : -1;
+        foreach (Var p in parts)
+            if (p.Value.Rank != 2 || p.Value.Dim(other) != shared)
+                throw new ArgumentException(
+                    $"Concat along dim {dim} needs rank-2 parts with equal dimension {other}, got {string.Join(" and ", parts.Select(q => Shapes.Format(q.Value.Shape)))}.", nameof(parts));
+        Device device = parts[0].Device;
+        int total = parts.Sum(p => p.Value.Dim(dim));
+        int[] shape = dim == 1 ? [shared, total] : [total, shared];
+        Tensor value = device.Zeros(shape);
+        var offsets = new int[parts.Count];
+        for (int i = 0, offset = 0; i < parts.Count; offset += parts[i].Value.Dim(dim), i++)
+        {
+            offsets[i] = offset;
+            Tensor part = parts[i].Value;
+            if (dim == 1) device.Launch(ColumnKernels.ScatterAdd, part.Length, part.View, value.View, total, offset, part.Dim(1));
+            else part.View.CopyTo(value.View.SubView((long)offset * shared, part.Length));
+        }
+        Var[] parents = [.. parts];
+        return new Var(value, parents, (g, grads) =>
+        {
+            for (int i = 0; i < parents.Length; i++)
+            {
+                if (grads.For(parents[i]) is not Tensor gp) continue;
+                if (dim == 1) device.Launch(ColumnKernels.Gather, gp.Length, g.View, gp.View, total, offsets[i], gp.Dim(1), 1);
+                else device.Launch(ElementwiseKernels.AddScaled, gp.Length, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
+            }
+        });
+    }
+
     /// <summary>Matrix product of this (m, k) and <paramref name="b"/> (k, n): shape (m, n).</summary>
     public Var MatMul(Var b)
     {
@@ -272,7 +334,7 @@ public sealed partial class Var
     {
         int d = Value.Dim(1);
         Tensor value = Device.Allocate(shape);
-        Device.Launch(ColumnKernels.Gather, value.Length, Value.View, value.View, d, start, count);
+        Device.Launch(ColumnKernels.Gather, value.Length, Value.View, value.View, d, start, count, 0);
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.ScatterAdd, g.Length, g.View, ga.View, d, start, count);

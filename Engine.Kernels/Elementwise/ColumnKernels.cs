@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using TorchEbm.Launch;
 
 namespace TorchEbm.Elementwise;
@@ -6,15 +7,19 @@ namespace TorchEbm.Elementwise;
 /// <summary>Kernels over the columns of a row-major (n, dim) matrix: picking a range of them, and sums along rows.</summary>
 public static class ColumnKernels
 {
-    /// <summary>output[r, k] = x[r, start + k] for k &lt; count (output (n, count); work items: n * count).</summary>
+    /// <summary>
+    /// output[r, k] = x[r, start + k] for k &lt; count (output (n, count); work items: n * count); with accumulate = 1,
+    /// output[r, k] += x[r, start + k].
+    /// </summary>
     [Kernel]
-    public static void Gather(ArrayView<float> x, ArrayView<float> output, int dim, int start, int count)
+    public static void Gather(ArrayView<float> x, ArrayView<float> output, int dim, int start, int count, int accumulate)
     {
         int items = output.IntLength, stride = GridStride.Stride;
         for (int i = GridStride.Start; i < items; i += stride)
         {
             int r = i / count, k = i - r * count;
-            output[i] = x[(long)r * dim + start + k];
+            float v = x[(long)r * dim + start + k];
+            output[i] = accumulate != 0 ? output[i] + v : v;
         }
     }
 
@@ -49,5 +54,49 @@ public static class ColumnKernels
     {
         int items = gradient.IntLength, stride = GridStride.Stride;
         for (int i = GridStride.Start; i < items; i += stride) gradient[i] += factor * g[i / dim];
+    }
+
+    /// <summary>
+    /// output[o] = log sum over k &lt; inner of exp(x[o * outerStride + k * innerStride]), shifted by the maximum so
+    /// it neither overflows nor underflows (work items: outputs). Rows: inner = d, strides (d, 1); columns: inner = n, strides (1, d).
+    /// </summary>
+    [Kernel]
+    public static void LogSumExp(ArrayView<float> x, ArrayView<float> output, int inner, int outerStride, int innerStride)
+    {
+        int items = output.IntLength, stride = GridStride.Stride;
+        for (int o = GridStride.Start; o < items; o += stride)
+        {
+            long first = (long)o * outerStride;
+            float max = float.NegativeInfinity;
+            for (int k = 0; k < inner; k++) max = XMath.Max(max, x[first + (long)k * innerStride]);
+            if (max == float.NegativeInfinity || max == float.PositiveInfinity)
+            {
+                output[o] = max;
+                continue;
+            }
+            float sum = 0f;
+            for (int k = 0; k < inner; k++) sum += XMath.Exp(x[first + (long)k * innerStride] - max);
+            output[o] = max + XMath.Log(sum);
+        }
+    }
+
+    /// <summary>
+    /// The backward step of <see cref="LogSumExp"/>: gradient[..] += g[o] * exp(x[..] - lse[o]) (the softmax) over each
+    /// output's inputs (work items: outputs).
+    /// </summary>
+    [Kernel]
+    public static void LogSumExpBackward(ArrayView<float> x, ArrayView<float> lse, ArrayView<float> g, ArrayView<float> gradient,
+        int inner, int outerStride, int innerStride)
+    {
+        int items = lse.IntLength, stride = GridStride.Stride;
+        for (int o = GridStride.Start; o < items; o += stride)
+        {
+            long first = (long)o * outerStride;
+            for (int k = 0; k < inner; k++)
+            {
+                long i = first + (long)k * innerStride;
+                gradient[i] += g[o] * XMath.Exp(x[i] - lse[o]);
+            }
+        }
     }
 }

@@ -58,6 +58,15 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
             yield return new($"broadcast * {shapes}", [a, b], x => x[0] * x[1], h => HostBroadcast(h[0], a, h[1], b, (p, q) => p * q));
             yield return new($"broadcast / {shapes}", [a, b], x => x[0] / x[1], h => HostBroadcast(h[0], a, h[1], b, (p, q) => p / q), u => 0.5 + Math.Abs(u));
         }
+        yield return new("logsumexp rows", [v], x => (3f * x[0]).LogSumExp(1),
+            h => Enumerable.Range(0, 3).Select(r => Math.Log(h[0][(r * 5)..(r * 5 + 5)].Sum(a => Math.Exp(3 * a)))).ToArray());
+        yield return new("logsumexp columns", [v], x => (3f * x[0]).LogSumExp(0),
+            h => Enumerable.Range(0, 5).Select(c => Math.Log(Enumerable.Range(0, 3).Sum(r => Math.Exp(3 * h[0][r * 5 + c])))).ToArray());
+        yield return new("concat columns", [[3, 2], [3, 3]], x => Var.Concat([x[0], x[1]]),
+            h => Enumerable.Range(0, 15).Select(i => i % 5 < 2 ? h[0][i / 5 * 2 + i % 5] : h[1][i / 5 * 3 + i % 5 - 2]).ToArray());
+        yield return new("concat rows", [[2, 5], [1, 5]], x => Var.Concat([x[0], x[1]], dim: 0), h => [.. h[0], .. h[1]]);
+        yield return new("concat a Var with itself", [[2, 2]], x => Var.Concat([x[0], x[0].Square()]),
+            h => Enumerable.Range(0, 8).Select(i => i % 4 < 2 ? h[0][i / 4 * 2 + i % 4] : Math.Pow(h[0][i / 4 * 2 + i % 4 - 2], 2)).ToArray());
         yield return new("divide", [v, v], x => x[0] / x[1], h => Zip(h[0], h[1], (a, b) => a / b), u => 0.5 + Math.Abs(u));
         yield return new("plus scalar", [v], x => x[0] + 0.75f, h => h[0].Select(a => a + 0.75).ToArray());
         yield return new("scalar plus", [v], x => 0.75f + x[0], h => h[0].Select(a => 0.75 + a).ToArray());
@@ -116,6 +125,20 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         using var column = new Var(Device.Zeros(3, 1));
         Assert.That(Assert.Throws<ArgumentException>(() => _ = m + other)!.Message, Does.Contain("(2, 3)").And.Contain("(2, 4)"));
         Assert.That(Assert.Throws<ArgumentException>(() => _ = m * column)!.Message, Does.Contain("do not broadcast"));
+        Assert.That(Assert.Throws<ArgumentException>(() => Var.Concat([m, column]))!.Message, Does.Contain("(2, 3) and (3, 1)"));
+        Assert.Throws<ArgumentException>(() => Var.Concat([]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.LogSumExp(2));
+    }
+
+    /// <summary>LogSumExp is shifted by the maximum: large and very negative inputs neither overflow nor underflow.</summary>
+    [Test]
+    public void LogSumExp_IsStable()
+    {
+        using var x = new Var(Device.FromArray(new float[,] { { 1000f, 1000f }, { -1000f, -1001f } }));
+        using Var lse = x.LogSumExp(1);
+        float[] v = lse.Value.ToArray();
+        Assert.That(v[0], Is.EqualTo(1000f + MathF.Log(2f)).Within(1e-3f));
+        Assert.That(v[1], Is.EqualTo(-1000f + MathF.Log(1f + MathF.Exp(-1f))).Within(1e-3f));
     }
 
     /// <summary>Pow follows PyTorch at its edges: NaN for a negative base with a non-integer exponent, signs of odd powers, 0^p.</summary>
