@@ -67,7 +67,7 @@ public sealed class LangevinStationaryTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     /// <summary>Solves S = A S A^T + 2h I with A = I - h P by fixed-point iteration (A is a contraction).</summary>
-    private static Matrix<double> DiscreteLyapunov(Matrix<double> precision, double h)
+    internal static Matrix<double> DiscreteLyapunov(Matrix<double> precision, double h)
     {
         int d = precision.RowCount;
         Matrix<double> a = Matrix<double>.Build.DenseIdentity(d) - h * precision;
