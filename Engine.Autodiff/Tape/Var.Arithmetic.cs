@@ -1,0 +1,122 @@
+using TorchEbm.Elementwise;
+
+namespace TorchEbm.Autodiff;
+
+// Element-wise arithmetic: + - * / between Vars (broadcasting as PyTorch) and with scalars.
+public sealed partial class Var
+{
+    /// <summary>Element-wise a + b; shapes broadcast as in PyTorch (e.g. (n, d) + (1, d), (n, d) + (n, 1), (n, d) + (d)).</summary>
+    public static Var operator +(Var a, Var b) => SameShape(a, b) ? Combine(a, b, 1f, "+") : Broadcasting(a, b, 0, "+");
+
+    /// <summary>Element-wise a - b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
+    public static Var operator -(Var a, Var b) => SameShape(a, b) ? Combine(a, b, -1f, "-") : Broadcasting(a, b, 1, "-");
+
+    /// <summary>Element-wise a / b, broadcasting as <see cref="op_Addition(Var, Var)"/> (IEEE division: x / 0 is infinite).</summary>
+    public static Var operator /(Var a, Var b) => Broadcasting(a, b, 3, "/");
+
+    /// <summary>Element-wise a * b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
+    public static Var operator *(Var a, Var b)
+    {
+        if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
+        CheckSameShape(a, b, "*");
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Multiply, value.Length, a.Value.View, b.Value.View, value.View);
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, b.Value.View, ga.View);
+            if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, a.Value.View, gb.View);
+        });
+    }
+
+    /// <summary>a * s for a scalar s.</summary>
+    public static Var operator *(Var a, float s) => Scale(a, s);
+
+    /// <summary>s * a for a scalar s.</summary>
+    public static Var operator *(float s, Var a) => Scale(a, s);
+
+    /// <summary>a / s for a non-zero scalar s.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">s is zero or not finite.</exception>
+    public static Var operator /(Var a, float s)
+    {
+        if (s == 0f || !float.IsFinite(s)) throw new ArgumentOutOfRangeException(nameof(s), s, "The divisor must be finite and non-zero.");
+        return Scale(a, 1f / s);
+    }
+
+    /// <summary>-a.</summary>
+    public static Var operator -(Var a) => Scale(a, -1f);
+
+    /// <summary>a + s for a scalar s (every element).</summary>
+    public static Var operator +(Var a, float s) => Affine(a, 1f, s);
+
+    /// <summary>s + a for a scalar s.</summary>
+    public static Var operator +(float s, Var a) => Affine(a, 1f, s);
+
+    /// <summary>a - s for a scalar s.</summary>
+    public static Var operator -(Var a, float s) => Affine(a, 1f, -s);
+
+    /// <summary>s - a for a scalar s.</summary>
+    public static Var operator -(float s, Var a) => Affine(a, -1f, s);
+
+    /// <summary>A constant of the graph that reads <paramref name="value"/> (not owned: the caller keeps and frees it), e.g. a model's fixed matrix.</summary>
+    public static Var Constant(Tensor value) => Borrowed(value);
+
+    private static Var Combine(Var a, Var b, float sign, string op)
+    {
+        CheckSameShape(a, b, op);
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Combine, value.Length, a.Value.View, b.Value.View, value.View, sign);
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+            if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, gb.View, sign);
+        });
+    }
+
+    /// <summary>scale * a + shift element-wise.</summary>
+    private static Var Affine(Var a, float scale, float shift)
+    {
+        CheckLive(a);
+        Check.Finite(shift, "s");
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Affine, value.Length, a.Value.View, value.View, scale, shift);
+        return new Var(value, [a], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, scale);
+        });
+    }
+
+    private static Var Scale(Var a, float s)
+    {
+        CheckLive(a);
+        Tensor value = a.Device.Allocate(a.Value.Shape);
+        a.Device.Launch(ElementwiseKernels.Scale, value.Length, a.Value.View, value.View, s);
+        return new Var(value, [a], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, s);
+        });
+    }
+
+    /// <summary>a op b with PyTorch's broadcasting over rank 1 and 2 (a rank-1 operand is a row (1, d)).</summary>
+    private static Var Broadcasting(Var a, Var b, int op, string name)
+    {
+        CheckLive(a, b);
+        if (a.Value.Rank > 2 || b.Value.Rank > 2)
+            throw new ArgumentException($"Operator {name} broadcasts ranks 1 and 2, got {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)}.");
+        (int ar, int ac) = AsMatrix(a.Value);
+        (int br, int bc) = AsMatrix(b.Value);
+        int rows = Math.Max(ar, br), cols = Math.Max(ac, bc);
+        if ((ar != rows && ar != 1) || (br != rows && br != 1) || (ac != cols && ac != 1) || (bc != cols && bc != 1))
+            throw new ArgumentException($"Operator {name}: shapes {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)} do not broadcast (each dimension must match or be 1).");
+        var shape = new Broadcast(rows, cols, ar, ac, br, bc);
+        int[] outShape = a.Value.Rank == 1 && b.Value.Rank == 1 ? [cols] : [rows, cols];
+        Tensor value = a.Device.Allocate(outShape);
+        a.Device.Launch(BroadcastKernels.Forward, value.Length, a.Value.View, b.Value.View, value.View, shape, op);
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) a.Device.Launch(BroadcastKernels.Backward, ga.Length, g.View, a.Value.View, b.Value.View, ga.View, shape, op, 0);
+            if (grads.For(b) is Tensor gb) a.Device.Launch(BroadcastKernels.Backward, gb.Length, g.View, a.Value.View, b.Value.View, gb.View, shape, op, 1);
+        });
+    }
+
+    private static (int Rows, int Cols) AsMatrix(Tensor t) => t.Rank == 1 ? (1, t.Dim(0)) : (t.Dim(0), t.Dim(1));
+}

@@ -1,0 +1,66 @@
+using TorchEbm.Functions;
+
+namespace TorchEbm.Autodiff;
+
+// Element-wise functions (exp, log, pow, trigonometry, activations), each a function struct with its derivative.
+public sealed partial class Var
+{
+    /// <summary>Element-wise x^2.</summary>
+    public Var Square() => Map(new Square());
+
+    /// <summary>Element-wise e^x.</summary>
+    public Var Exp() => Map(new Exp());
+
+    /// <summary>Element-wise ln x.</summary>
+    public Var Log() => Map(new Log());
+
+    /// <summary>Element-wise x^p for a constant p (PyTorch's pow: NaN for a negative x with a non-integer p).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">p is not finite.</exception>
+    public Var Pow(float p)
+    {
+        Check.Finite(p, nameof(p));
+        return Map(new Power(p));
+    }
+
+    /// <summary>Element-wise sqrt x (NaN below 0).</summary>
+    public Var Sqrt() => Map(new Functions.Sqrt());
+
+    /// <summary>Element-wise |x| (gradient sign(x), 0 at 0).</summary>
+    public Var Abs() => Map(new Functions.Abs());
+
+    /// <summary>Element-wise sin x.</summary>
+    public Var Sin() => Map(new Functions.Sin());
+
+    /// <summary>Element-wise cos x.</summary>
+    public Var Cos() => Map(new Functions.Cos());
+
+    /// <summary>Element-wise tanh x.</summary>
+    public Var Tanh() => Map(new Functions.Tanh());
+
+    /// <summary>Element-wise 1 / (1 + e^-x).</summary>
+    public Var Sigmoid() => Map(new Functions.Sigmoid());
+
+    /// <summary>Element-wise ln(1 + e^x).</summary>
+    public Var Softplus() => Map(new Functions.Softplus());
+
+    /// <summary>Applies an activation element-wise (PyTorch's default constants: LeakyReLU slope 0.01, ELU alpha 1).</summary>
+    public Var Apply(Activation activation) => activation.Accept(new MapVisitor(this));
+
+    /// <summary>Element-wise f(x) for a function struct; its derivative drives the backward step.</summary>
+    public Var Map<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
+    {
+        CheckLive(this);
+        Tensor value = Device.Allocate(Value.Shape);
+        Device.Launch(UnaryKernels.Forward, value.Length, Value.View, value.View, function);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.Backward, g.Length, Value.View, g.View, ga.View, function);
+        });
+    }
+
+    /// <summary>Applies the visited function with <see cref="Map{TFunction}"/>.</summary>
+    private sealed class MapVisitor(Var input) : IUnaryFunctionVisitor<Var>
+    {
+        public Var Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction => input.Map(function);
+    }
+}

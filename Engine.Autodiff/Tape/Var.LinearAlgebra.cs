@@ -1,0 +1,79 @@
+using TorchEbm.Elementwise;
+using TorchEbm.LinearAlgebra;
+using TorchEbm.Reductions;
+
+namespace TorchEbm.Autodiff;
+
+// Matrix products and the bias of a linear layer.
+public sealed partial class Var
+{
+    /// <summary>Matrix product of this (m, k) and <paramref name="b"/> (k, n): shape (m, n).</summary>
+    public Var MatMul(Var b)
+    {
+        CheckLive(this, b);
+        int m = MatrixDim(this, 0, "MatMul"), k = MatrixDim(this, 1, "MatMul");
+        if (b.Value.Rank != 2 || b.Value.Dim(0) != k)
+            throw new ArgumentException($"MatMul needs (m, k) x (k, n), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
+        int n = b.Value.Dim(1);
+        Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, false, false));
+        return new Var(value, [this, b], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, true, true));
+            if (grads.For(b) is Tensor gb) Product(Value, g, gb, MatMulShape.Of(k, n, m, true, false, true));
+        });
+    }
+
+    /// <summary>This (m, k) times the transpose of <paramref name="b"/> (n, k): shape (m, n); a linear layer's x W^T.</summary>
+    public Var MatMulTransposed(Var b)
+    {
+        CheckLive(this, b);
+        int m = MatrixDim(this, 0, "MatMulTransposed"), k = MatrixDim(this, 1, "MatMulTransposed");
+        if (b.Value.Rank != 2 || b.Value.Dim(1) != k)
+            throw new ArgumentException($"MatMulTransposed needs (m, k) x (n, k), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
+        int n = b.Value.Dim(0);
+        Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, true, false));
+        return new Var(value, [this, b], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, false, true));
+            if (grads.For(b) is Tensor gb) Product(g, Value, gb, MatMulShape.Of(n, k, m, true, false, true));
+        });
+    }
+
+    /// <summary>This (n, m) plus <paramref name="bias"/> (m) added to every row.</summary>
+    public Var AddBias(Var bias)
+    {
+        CheckLive(this, bias);
+        if (Value.Rank != 2 || bias.Value.Rank != 1 || bias.Value.Dim(0) != Value.Dim(1))
+            throw new ArgumentException($"AddBias needs (n, m) + (m), got {Shapes.Format(Value.Shape)} + {Shapes.Format(bias.Value.Shape)}.", nameof(bias));
+        Tensor value = Device.Allocate(Value.Shape);
+        Device.Launch(ElementwiseKernels.AddRow, value.Length, Value.View, bias.Value.View, value.View);
+        return new Var(value, [this, bias], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+            if (grads.For(bias) is Tensor gb) Device.Launch(ReductionKernels.ColumnSums, gb.Length, g.View, gb.View, 1);
+        });
+    }
+
+    private static Tensor Product(Tensor a, Tensor b, int[] shape, MatMulShape product)
+    {
+        Tensor c = a.Device.Allocate(shape);
+        Product(a, b, c, product);
+        return c;
+    }
+
+    /// <summary>
+    /// C (+)= A B: on a GPU the shared-memory tiled kernel, on the CPU accelerator the register-blocked one (where
+    /// shared memory buys nothing and each group barrier costs an OS-thread synchronisation).
+    /// </summary>
+    private static void Product(Tensor a, Tensor b, Tensor c, MatMulShape product)
+    {
+        if (a.Device.Kind == DeviceKind.Cuda)
+            a.Device.Launch(MatMulKernels.MultiplyTiled, MatMulKernels.TiledWorkItems(product), a.View, b.View, c.View, product);
+        else
+            a.Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(product), a.View, b.View, c.View, product);
+    }
+
+    private static int MatrixDim(Var v, int axis, string op) => v.Value.Rank == 2
+        ? v.Value.Dim(axis)
+        : throw new ArgumentException($"{op} needs a matrix, got shape {Shapes.Format(v.Value.Shape)}.");
+}

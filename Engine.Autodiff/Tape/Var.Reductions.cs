@@ -1,0 +1,88 @@
+using TorchEbm.Elementwise;
+using TorchEbm.Reductions;
+
+namespace TorchEbm.Autodiff;
+
+// Reductions: over all elements, and along a dimension (Sum, Mean, LogSumExp).
+public sealed partial class Var
+{
+    /// <summary>
+    /// Sums along dimension <paramref name="dim"/> of this (n, d) matrix: dim 1 gives the row sums (n) (an energy per
+    /// sample from per-coordinate terms), dim 0 the column sums (d).
+    /// </summary>
+    /// <exception cref="ArgumentException">This Var is not rank 2, or dim is not 0 or 1.</exception>
+    public Var Sum(int dim) => SumAlong(dim, mean: false);
+
+    /// <summary>Means along dimension <paramref name="dim"/> of this (n, d) matrix (see <see cref="Sum(int)"/>).</summary>
+    public Var Mean(int dim) => SumAlong(dim, mean: true);
+
+    /// <summary>
+    /// log sum exp along dimension <paramref name="dim"/> of this (n, d) matrix, shifted by the maximum (stable): dim 1
+    /// gives (n), e.g. a mixture's -energy from per-component log densities; dim 0 gives (d).
+    /// </summary>
+    /// <exception cref="ArgumentException">This Var is not rank 2, or dim is not 0 or 1.</exception>
+    public Var LogSumExp(int dim)
+    {
+        CheckLive(this);
+        if (Value.Rank != 2)
+            throw new ArgumentException($"LogSumExp needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", nameof(dim));
+        if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (over rows) or 1 (over columns).");
+        int n = Value.Dim(0), d = Value.Dim(1);
+        (int outputs, int inner, int outerStride, int innerStride) = dim == 1 ? (n, d, d, 1) : (d, n, 1, d);
+        Tensor value = Device.Allocate([outputs]);
+        Device.Launch(ColumnKernels.LogSumExp, outputs, Value.View, value.View, inner, outerStride, innerStride);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga)
+                Device.Launch(ColumnKernels.LogSumExpBackward, outputs, Value.View, value.View, g.View, ga.View, inner, outerStride, innerStride);
+        });
+    }
+
+    /// <summary>The sum of all elements: shape (1), summed in a fixed order.</summary>
+    public Var Sum() => Reduce(1f);
+
+    /// <summary>The mean of all elements: shape (1).</summary>
+    public Var Mean() => Reduce(1f / Value.Length);
+
+    private Var SumAlong(int dim, bool mean)
+    {
+        CheckLive(this);
+        if (Value.Rank != 2)
+            throw new ArgumentException($"Sum/Mean along a dimension needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", nameof(dim));
+        if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (over rows) or 1 (over columns).");
+        int n = Value.Dim(0), d = Value.Dim(1);
+        if (dim == 1)
+        {
+            float factor = mean ? 1f / d : 1f;
+            Tensor rows = Device.Allocate([n]);
+            Device.Launch(ColumnKernels.RowSums, n, Value.View, rows.View, d, factor);
+            return new Var(rows, [this], (g, grads) =>
+            {
+                if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.AddToRows, ga.Length, g.View, ga.View, d, factor);
+            });
+        }
+        Tensor columns = Device.Allocate([d]);
+        Device.Launch(ReductionKernels.ColumnSums, d, Value.View, columns.View, 0);
+        if (mean) Device.Launch(ElementwiseKernels.Scale, d, columns.View, columns.View, 1f / n);
+        float scale = mean ? 1f / n : 1f;
+        return new Var(columns, [this], (g, grads) =>
+        {
+            if (grads.For(this) is not Tensor ga) return;
+            using Tensor scaled = Device.Allocate([d]);
+            Device.Launch(ElementwiseKernels.Scale, d, g.View, scaled.View, scale);
+            Device.Launch(ElementwiseKernels.AddRow, ga.Length, ga.View, scaled.View, ga.View);
+        });
+    }
+
+    /// <summary>factor * (sum of all elements), shape (1).</summary>
+    private Var Reduce(float factor)
+    {
+        CheckLive(this);
+        Tensor value = Reductions.Reduce.Sum(Value);
+        if (factor != 1f) Device.Launch(ElementwiseKernels.Scale, 1, value.View, value.View, factor);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddBroadcast, ga.Length, g.View, ga.View, factor);
+        });
+    }
+}

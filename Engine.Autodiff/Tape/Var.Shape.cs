@@ -1,0 +1,115 @@
+using ILGPU.Runtime;
+using TorchEbm.Elementwise;
+
+namespace TorchEbm.Autodiff;
+
+// Shape ops: columns, concatenation, reshape, slices.
+public sealed partial class Var
+{
+    /// <summary>Column <paramref name="column"/> of this (n, d) matrix, shape (n): x[:, j].</summary>
+    /// <exception cref="ArgumentException">This Var is not (n, d), or the column is outside [0, d).</exception>
+    public Var Column(int column)
+    {
+        CheckColumns(column, 1, nameof(column));
+        return Gather(column, 1, [Value.Dim(0)]);
+    }
+
+    /// <summary>Columns <paramref name="start"/> .. start + count - 1 of this (n, d) matrix, shape (n, count): x[:, start:start + count].</summary>
+    /// <exception cref="ArgumentException">This Var is not (n, d), or the range leaves [0, d) or is empty.</exception>
+    public Var Columns(int start, int count)
+    {
+        CheckColumns(start, count, nameof(count));
+        return Gather(start, count, [Value.Dim(0), count]);
+    }
+
+    /// <summary>
+    /// The parts joined along dimension <paramref name="dim"/>: (n, d_i) parts side by side into (n, sum d_i) with dim 1,
+    /// (n_i, d) parts stacked into (sum n_i, d) with dim 0.
+    /// </summary>
+    /// <exception cref="ArgumentException">No part, a part not rank 2, or parts whose other dimension differs.</exception>
+    public static Var Concat(IReadOnlyList<Var> parts, int dim = 1)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("Concat needs at least one part.", nameof(parts));
+        CheckLive([.. parts]);
+        if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (stack rows) or 1 (join columns).");
+        int other = 1 - dim, shared = parts[0].Value.Rank == 2 ? parts[0].Value.Dim(other) : -1;
+        foreach (Var p in parts)
+            if (p.Value.Rank != 2 || p.Value.Dim(other) != shared)
+                throw new ArgumentException(
+                    $"Concat along dim {dim} needs rank-2 parts with equal dimension {other}, got {string.Join(" and ", parts.Select(q => Shapes.Format(q.Value.Shape)))}.", nameof(parts));
+        Device device = parts[0].Device;
+        int total = parts.Sum(p => p.Value.Dim(dim));
+        int[] shape = dim == 1 ? [shared, total] : [total, shared];
+        Tensor value = device.Zeros(shape);
+        var offsets = new int[parts.Count];
+        for (int i = 0, offset = 0; i < parts.Count; offset += parts[i].Value.Dim(dim), i++)
+        {
+            offsets[i] = offset;
+            Tensor part = parts[i].Value;
+            if (dim == 1) device.Launch(ColumnKernels.ScatterAdd, part.Length, part.View, value.View, total, offset, part.Dim(1));
+            else part.View.CopyTo(value.View.SubView((long)offset * shared, part.Length));
+        }
+        Var[] parents = [.. parts];
+        return new Var(value, parents, (g, grads) =>
+        {
+            for (int i = 0; i < parents.Length; i++)
+            {
+                if (grads.For(parents[i]) is not Tensor gp) continue;
+                if (dim == 1) device.Launch(ColumnKernels.Gather, gp.Length, g.View, gp.View, total, offsets[i], gp.Dim(1), 1);
+                else device.Launch(ElementwiseKernels.AddScaled, gp.Length, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
+            }
+        });
+    }
+
+    /// <summary>The same elements in a new shape (a copy), e.g. (n, 1) to (n).</summary>
+    public Var Reshape(params int[] shape)
+    {
+        CheckLive(this);
+        Tensor value = Value.Reshape(shape);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+        });
+    }
+
+    /// <summary>Elements <paramref name="start"/> .. start + length - 1 of a rank-1 Var (a copy), e.g. one part of a batch.</summary>
+    /// <exception cref="ArgumentException">This Var is not rank 1, or the range leaves it.</exception>
+    public Var Slice(int start, int length)
+    {
+        CheckLive(this);
+        if (Value.Rank != 1)
+            throw new ArgumentException($"Slice takes a rank-1 Var, got shape {Shapes.Format(Value.Shape)}.");
+        if (start < 0 || length < 1 || (long)start + length > Value.Length)
+            throw new ArgumentOutOfRangeException(nameof(length), length,
+                $"Slice [{start}, {(long)start + length}) leaves a Var of {Value.Length} elements (length must be >= 1).");
+        Tensor value = Device.Allocate([length]);
+        Value.View.SubView(start, length).CopyTo(value.View);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, length, g.View, ga.View.SubView(start, length), 1f);
+        });
+    }
+
+    private void CheckColumns(int start, int count, string name)
+    {
+        CheckLive(this);
+        if (Value.Rank != 2)
+            throw new ArgumentException($"Column selection needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", name);
+        int d = Value.Dim(1);
+        if (start < 0 || count < 1 || (long)start + count > d)
+            throw new ArgumentOutOfRangeException(name, count == 1 ? start : count,
+                $"Columns [{start}, {(long)start + count}) leave the {d} columns of shape {Shapes.Format(Value.Shape)} (at least one column).");
+    }
+
+    private Var Gather(int start, int count, int[] shape)
+    {
+        int d = Value.Dim(1);
+        Tensor value = Device.Allocate(shape);
+        Device.Launch(ColumnKernels.Gather, value.Length, Value.View, value.View, d, start, count, 0);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.ScatterAdd, g.Length, g.View, ga.View, d, start, count);
+        });
+    }
+}
