@@ -15,13 +15,10 @@ Prints one JSON object: {"device", "threads", "torch", "W5": s, "W6": s, "W5_acc
 import argparse
 import json
 import math
-import time
 
 import torch
 
-
-def double_well_energy(x, a=1.0, b=2.0):
-    return a * ((x * x - b) ** 2).sum(dim=1)
+from langevin_torch import double_well_energy, median_seconds  # the same energy and timing as W1-W4
 
 
 def energy_and_grad(energy, x):
@@ -69,21 +66,6 @@ def mala(energy, x, steps, step_size):
         gx = torch.where(accept[:, None], gy, gx)
         accepted += accept.float().mean()
     return x, (accepted / steps).item()
-
-
-def median_seconds(run, repetitions, device):
-    run()
-    times = []
-    for _ in range(repetitions):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        run()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2]
 
 
 def main():
