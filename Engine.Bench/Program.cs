@@ -7,6 +7,7 @@ using TorchEbm.Launch;
 // `langevin [repetitions]`: W1-W6 throughput on Device.Create() (no Python); `compare [repetitions]`: the same beside PyTorch;
 // `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
+// `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -23,6 +24,9 @@ if (args.Length > 0 && args[0] == "pcd")
 
 if (args.Length > 0 && args[0] == "scope-memory")
     return TorchEbm.Bench.Memory.ScopeMemory.Run(args.Length > 1 ? int.Parse(args[1]) : 600);
+
+if (args.Length > 0 && args[0] == "tape-energy")
+    return TorchEbm.Bench.Tape.TapeEnergyComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
