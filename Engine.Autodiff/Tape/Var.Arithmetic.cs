@@ -6,10 +6,10 @@ namespace TorchEbm.Autodiff;
 public sealed partial class Var
 {
     /// <summary>Element-wise a + b; shapes broadcast as in PyTorch (e.g. (n, d) + (1, d), (n, d) + (n, 1), (n, d) + (d)).</summary>
-    public static Var operator +(Var a, Var b) => SameShape(a, b) ? Combine(a, b, 1f, "+") : Broadcasting(a, b, 0, "+");
+    public static Var operator +(Var a, Var b) => SameShape(a, b) ? Combine(a, b, 1f) : Broadcasting(a, b, 0, "+");
 
     /// <summary>Element-wise a - b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
-    public static Var operator -(Var a, Var b) => SameShape(a, b) ? Combine(a, b, -1f, "-") : Broadcasting(a, b, 1, "-");
+    public static Var operator -(Var a, Var b) => SameShape(a, b) ? Combine(a, b, -1f) : Broadcasting(a, b, 1, "-");
 
     /// <summary>Element-wise a / b, broadcasting as <see cref="op_Addition(Var, Var)"/> (IEEE division: x / 0 is infinite).</summary>
     public static Var operator /(Var a, Var b) => Broadcasting(a, b, 3, "/");
@@ -18,7 +18,6 @@ public sealed partial class Var
     public static Var operator *(Var a, Var b)
     {
         if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
-        CheckSameShape(a, b, "*");
         Tensor value = a.Device.Allocate(a.Value.Shape);
         a.Device.Launch(ElementwiseKernels.Multiply, value.Length, a.Value.View, b.Value.View, value.View);
         return new Var(value, [a, b], (g, grads) =>
@@ -60,9 +59,9 @@ public sealed partial class Var
     /// <summary>A constant of the graph that reads <paramref name="value"/> (not owned: the caller keeps and frees it), e.g. a model's fixed matrix.</summary>
     public static Var Constant(Tensor value) => Borrowed(value);
 
-    private static Var Combine(Var a, Var b, float sign, string op)
+    /// <summary>a + sign * b for operands of one shape (checked live by <see cref="SameShape"/>).</summary>
+    private static Var Combine(Var a, Var b, float sign)
     {
-        CheckSameShape(a, b, op);
         Tensor value = a.Device.Allocate(a.Value.Shape);
         a.Device.Launch(ElementwiseKernels.Combine, value.Length, a.Value.View, b.Value.View, value.View, sign);
         return new Var(value, [a, b], (g, grads) =>

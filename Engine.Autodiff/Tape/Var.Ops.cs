@@ -21,11 +21,4 @@ public sealed partial class Var
         CheckLive(a, b);
         return a.Value.Shape.AsSpan().SequenceEqual(b.Value.Shape);
     }
-
-    private static void CheckSameShape(Var a, Var b, string op)
-    {
-        CheckLive(a, b);
-        if (!a.Value.Shape.AsSpan().SequenceEqual(b.Value.Shape))
-            throw new ArgumentException($"Operator {op} needs equal shapes, got {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)}.");
-    }
 }

@@ -100,6 +100,16 @@ public readonly struct ChainState
             ? rng.Normal4((uint)chain, step, (uint)(j >> 2), call)
             : rng.Normal2((uint)chain, step, (uint)(j >> 2), call); // same X, Y; skips the unused pair
 
+    /// <summary>
+    /// Makes the latest evaluation the chain's current state for a Metropolis transition: its gradient into row
+    /// <paramref name="gradientRow"/>, its energy into slot <paramref name="energySlot"/> (at the start, and on accept).
+    /// </summary>
+    public void KeepEvaluation(int gradientRow, int energySlot)
+    {
+        Copy(Gradient, Row(gradientRow));
+        Set(energySlot, Energy);
+    }
+
     /// <summary>Adds one to the integer count kept in the bits of slot <paramref name="slot"/>.</summary>
     private void Count(int slot) => Set(slot, Interop.IntAsFloat(Interop.FloatAsInt(Get(slot)) + 1u));
 

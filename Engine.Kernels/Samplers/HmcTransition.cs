@@ -63,11 +63,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     public bool NeedsStart => true;
 
     /// <inheritdoc />
-    public void Start(in ChainState chain)
-    {
-        ChainState.Copy(chain.Gradient, chain.Row(CurrentGradientRow));
-        chain.Set(CurrentEnergySlot, chain.Energy);
-    }
+    public void Start(in ChainState chain) => chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot);
 
     private float InverseMassAt(int i) => InverseMass[i];
 
@@ -135,10 +131,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
         }
         float error = chain.Energy + 0.5f * kinetic - chain.Get(StartHamiltonianSlot);
         if (chain.Decide(error, chain.AcceptUniform(rng, settings, s)))
-        {
-            ChainState.Copy(gradient, chain.Row(CurrentGradientRow));
-            chain.Set(CurrentEnergySlot, chain.Energy);
-        }
+            chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot);
         else ChainState.Copy(chain.Row(StartRow), chain.X);
     }
 }

@@ -37,11 +37,7 @@ public readonly struct MalaTransition(AdaptiveStepSize stepSize) : ITransition
     public bool NeedsStart => true;
 
     /// <inheritdoc />
-    public void Start(in ChainState chain)
-    {
-        ChainState.Copy(chain.Gradient, chain.Row(CurrentGradientRow));
-        chain.Set(CurrentEnergySlot, chain.Energy);
-    }
+    public void Start(in ChainState chain) => chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot);
 
     /// <inheritdoc />
     /// <remarks>Saves the position and moves it to the proposal.</remarks>
@@ -83,10 +79,7 @@ public readonly struct MalaTransition(AdaptiveStepSize stepSize) : ITransition
         // -log of the acceptance ratio
         float error = chain.Energy - chain.Get(CurrentEnergySlot) + (backward - forward) / (4f * h);
         if (chain.Decide(error, chain.AcceptUniform(rng, settings, s)))
-        {
-            ChainState.Copy(proposed, current);
-            chain.Set(CurrentEnergySlot, chain.Energy);
-        }
+            chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot);
         else ChainState.Copy(previous, x);
     }
 }
