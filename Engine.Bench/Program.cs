@@ -8,6 +8,7 @@ using TorchEbm.Launch;
 // `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
+// `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -27,6 +28,9 @@ if (args.Length > 0 && args[0] == "scope-memory")
 
 if (args.Length > 0 && args[0] == "tape-energy")
     return TorchEbm.Bench.Tape.TapeEnergyComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+
+if (args.Length > 0 && args[0] == "create-graph")
+    return TorchEbm.Bench.Tape.CreateGraphCost.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);

@@ -54,6 +54,27 @@ public static class Tape
         return output.GradientWith(input);
     }
 
+    /// <summary>
+    /// d(output)/d(input) for a scalar output as a <see cref="Var"/> shaped like the input (torch.autograd.grad). With
+    /// <paramref name="createGraph"/> every backward step runs as Var ops, so the result is itself on the tape and a loss
+    /// built from it (a score-matching loss, a Hessian-vector product) can be differentiated again, to parameters or to
+    /// the input; without it this is <see cref="Grad(Var, Var)"/> wrapped in a Var that requires no gradient.
+    /// </summary>
+    /// <remarks>
+    /// A create-graph gradient reads the output's forward intermediates: they stay alive until both the output and the
+    /// gradient (or what was computed from them) are disposed. Derivatives of element-wise functions are available up to
+    /// the third order, so a create-graph gradient can be taken twice before the final backward.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The output is not a scalar or requires no gradient.</exception>
+    /// <exception cref="ArgumentException">The output does not depend on the input through Vars that require gradients.</exception>
+    /// <exception cref="NotSupportedException">The graph needs a derivative of an element-wise function above the third.</exception>
+    public static Var Grad(Var output, Var input, bool createGraph)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(input);
+        return createGraph ? output.GraphGradientWith(input) : new Var(output.GradientWith(input));
+    }
+
     private sealed class Scope : IDisposable
     {
         private bool _closed;

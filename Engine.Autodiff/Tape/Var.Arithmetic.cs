@@ -24,6 +24,10 @@ public sealed partial class Var
         {
             if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, b.Value.View, ga.View);
             if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, a.Value.View, gb.View);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(a)) grads.Add(a, g * b);
+            if (grads.Wants(b)) grads.Add(b, g * a);
         });
     }
 
@@ -68,6 +72,10 @@ public sealed partial class Var
         {
             if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
             if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, gb.View, sign);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(a)) grads.Add(a, g);
+            if (grads.Wants(b)) grads.Add(b, sign == 1f ? g : -g);
         });
     }
 
@@ -81,6 +89,9 @@ public sealed partial class Var
         return new Var(value, [a], (g, grads) =>
         {
             if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, scale);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(a)) grads.Add(a, scale == 1f ? g : g * scale);
         });
     }
 
@@ -92,6 +103,9 @@ public sealed partial class Var
         return new Var(value, [a], (g, grads) =>
         {
             if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, s);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(a)) grads.Add(a, g * s);
         });
     }
 
@@ -114,8 +128,31 @@ public sealed partial class Var
         {
             if (grads.For(a) is Tensor ga) a.Device.Launch(BroadcastKernels.Backward, ga.Length, g.View, a.Value.View, b.Value.View, ga.View, shape, op, 0);
             if (grads.For(b) is Tensor gb) a.Device.Launch(BroadcastKernels.Backward, gb.Length, g.View, a.Value.View, b.Value.View, gb.View, shape, op, 1);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.Shape));
+            if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.Shape));
         });
     }
+
+    /// <summary>
+    /// <paramref name="g"/> (a broadcast result) summed over the dimensions <paramref name="shape"/> was broadcast along:
+    /// the gradient of an operand of that shape, in Var ops.
+    /// </summary>
+    private static Var SumTo(Var g, int[] shape)
+    {
+        if (g.Value.Shape.AsSpan().SequenceEqual(shape)) return g;
+        long length = shape.Aggregate(1L, (p, s) => p * s);
+        if (length == g.Value.Length) return g.Reshape(shape);
+        if (length == 1) return g.Sum().Reshape(shape);
+        (int rows, int cols) = AsMatrix(g.Value);
+        (int r, _) = shape.Length == 1 ? (1, shape[0]) : (shape[0], shape[1]);
+        // One dimension was broadcast: rows (keep the columns) or columns (keep the rows).
+        return (r == 1 && rows > 1 ? g.Sum(0) : g.Sum(1)).Reshape(shape);
+    }
+
+    /// <summary><paramref name="g"/> (shape (1), (d), (n, 1) or (1, d) ...) broadcast to <paramref name="shape"/> (rank 1 or 2), in Var ops.</summary>
+    private static Var Expand(Var g, int[] shape) => Broadcasting(Intermediate(g.Device.Zeros(shape)), g, 0, "+");
 
     private static (int Rows, int Cols) AsMatrix(Tensor t) => t.Rank == 1 ? (1, t.Dim(0)) : (t.Dim(0), t.Dim(1));
 }

@@ -20,6 +20,10 @@ public sealed partial class Var
         {
             if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, true, true));
             if (grads.For(b) is Tensor gb) Product(Value, g, gb, MatMulShape.Of(k, n, m, true, false, true));
+        }, (g, grads) =>
+        {
+            if (grads.Wants(this)) grads.Add(this, g.MatMulTransposed(b));
+            if (grads.Wants(b)) grads.Add(b, TransposedMatMul(this, g));
         });
     }
 
@@ -36,6 +40,29 @@ public sealed partial class Var
         {
             if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, false, true));
             if (grads.For(b) is Tensor gb) Product(g, Value, gb, MatMulShape.Of(n, k, m, true, false, true));
+        }, (g, grads) =>
+        {
+            if (grads.Wants(this)) grads.Add(this, g.MatMul(b));
+            if (grads.Wants(b)) grads.Add(b, TransposedMatMul(g, this));
+        });
+    }
+
+    /// <summary>
+    /// a^T b for a (m, k) and b (m, n): shape (k, n). Only create-graph backward steps record it (the gradient of a
+    /// matrix product's right operand), so the three products are closed under differentiation.
+    /// </summary>
+    private static Var TransposedMatMul(Var a, Var b)
+    {
+        int m = a.Value.Dim(0), k = a.Value.Dim(1), n = b.Value.Dim(1);
+        Tensor value = Product(a.Value, b.Value, [k, n], MatMulShape.Of(k, n, m, true, false, false));
+        return new Var(value, [a, b], (g, grads) =>
+        {
+            if (grads.For(a) is Tensor ga) Product(b.Value, g, ga, MatMulShape.Of(m, k, n, false, true, true));
+            if (grads.For(b) is Tensor gb) Product(a.Value, g, gb, MatMulShape.Of(m, n, k, false, false, true));
+        }, (g, grads) =>
+        {
+            if (grads.Wants(a)) grads.Add(a, b.MatMulTransposed(g));
+            if (grads.Wants(b)) grads.Add(b, a.MatMul(g));
         });
     }
 
@@ -51,6 +78,10 @@ public sealed partial class Var
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
             if (grads.For(bias) is Tensor gb) Device.Launch(ReductionKernels.ColumnSums, gb.Length, g.View, gb.View, 1);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(this)) grads.Add(this, g);
+            if (grads.Wants(bias)) grads.Add(bias, g.Sum(0));
         });
     }
 

@@ -35,6 +35,12 @@ public sealed partial class Var
         {
             if (grads.For(this) is Tensor ga)
                 Device.Launch(ColumnKernels.LogSumExpBackward, outputs, Value.View, value.View, g.View, ga.View, inner, outerStride, innerStride);
+        }, (g, grads) =>
+        {
+            if (!grads.Wants(this)) return;
+            // softmax along dim times g; the log-sum-exp is recomputed as a Var so the softmax is differentiable too.
+            Var lse = LogSumExp(dim), softmax = (dim == 1 ? this - lse.Reshape(n, 1) : this - lse).Exp();
+            grads.Add(this, softmax * (dim == 1 ? g.Reshape(n, 1) : g));
         });
     }
 
@@ -59,6 +65,9 @@ public sealed partial class Var
             return new Var(rows, [this], (g, grads) =>
             {
                 if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.AddToRows, ga.Length, g.View, ga.View, d, factor);
+            }, (g, grads) =>
+            {
+                if (grads.Wants(this)) grads.Add(this, Expand(factor == 1f ? g.Reshape(n, 1) : g.Reshape(n, 1) * factor, [n, d]));
             });
         }
         Tensor columns = Device.Allocate([d]);
@@ -71,6 +80,9 @@ public sealed partial class Var
             using Tensor scaled = Device.Allocate([d]);
             Device.Launch(ElementwiseKernels.Scale, d, g.View, scaled.View, scale);
             Device.Launch(ElementwiseKernels.AddRow, ga.Length, ga.View, scaled.View, ga.View);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(this)) grads.Add(this, Expand(mean ? g * scale : g, [n, d]));
         });
     }
 
@@ -83,6 +95,11 @@ public sealed partial class Var
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddBroadcast, ga.Length, g.View, ga.View, factor);
+        }, (g, grads) =>
+        {
+            if (!grads.Wants(this)) return;
+            Var expanded = Expand(factor == 1f ? g : g * factor, [checked((int)Value.Length)]);
+            grads.Add(this, Value.Rank == 1 ? expanded : expanded.Reshape(Value.Shape));
         });
     }
 }

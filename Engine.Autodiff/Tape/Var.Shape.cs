@@ -59,6 +59,17 @@ public sealed partial class Var
                 if (dim == 1) device.Launch(ColumnKernels.Gather, gp.Length, g.View, gp.View, total, offsets[i], gp.Dim(1), 1);
                 else device.Launch(ElementwiseKernels.AddScaled, gp.Length, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
             }
+        }, (g, grads) =>
+        {
+            for (int i = 0; i < parents.Length; i++)
+            {
+                Var part = parents[i];
+                if (!grads.Wants(part)) continue;
+                int size = part.Value.Dim(dim);
+                grads.Add(part, dim == 1
+                    ? g.Columns(offsets[i], size)
+                    : g.Reshape(total * shared).Slice(offsets[i] * shared, size * shared).Reshape(size, shared));
+            }
         });
     }
 
@@ -70,6 +81,9 @@ public sealed partial class Var
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(this)) grads.Add(this, g.Reshape(Value.Shape));
         });
     }
 
@@ -88,6 +102,12 @@ public sealed partial class Var
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, length, g.View, ga.View.SubView(start, length), 1f);
+        }, (g, grads) =>
+        {
+            if (!grads.Wants(this)) return;
+            // g padded with zeros to the whole length, as one column stacked from its parts.
+            int total = checked((int)Value.Length);
+            grads.Add(this, Padded(g.Reshape(length, 1), start, total - start - length, dim: 0).Reshape(total));
         });
     }
 
@@ -110,6 +130,21 @@ public sealed partial class Var
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.ScatterAdd, g.Length, g.View, ga.View, d, start, count);
+        }, (g, grads) =>
+        {
+            if (grads.Wants(this)) grads.Add(this, Padded(g.Reshape(Value.Dim(0), count), start, d - start - count, dim: 1));
         });
+    }
+
+    /// <summary><paramref name="g"/> (rank 2) with <paramref name="before"/> and <paramref name="after"/> zero rows (dim 0) or columns (dim 1) around it.</summary>
+    private static Var Padded(Var g, int before, int after, int dim)
+    {
+        int other = g.Value.Dim(1 - dim);
+        Var Zeros(int size) => Intermediate(g.Device.Zeros(dim == 1 ? [other, size] : [size, other]));
+        var parts = new List<Var>(3);
+        if (before > 0) parts.Add(Zeros(before));
+        parts.Add(g);
+        if (after > 0) parts.Add(Zeros(after));
+        return parts.Count == 1 ? g : Concat(parts, dim);
     }
 }

@@ -11,17 +11,20 @@ namespace TorchEbm.Autodiff;
 /// <para>A Var made with the constructor is a leaf (an input or a parameter) and owns its tensor. A Var returned by an
 /// op owns its value and the intermediate Vars that produced it: disposing the final result (a loss) frees the whole
 /// graph behind it, but never a leaf.</para>
-/// <para>Backward steps are written with kernels over tensors. Double backward (create_graph, for score matching)
-/// would express them through Var ops instead; <see cref="Gradients"/> is the seam where that would plug in.</para>
+/// <para>Each op records its backward step twice: with kernels over tensors (<see cref="Backward"/>, the fast path) and
+/// with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph, whose result can be differentiated again).</para>
 /// </remarks>
 public sealed partial class Var : IDisposable
 {
     private readonly Var[] _parents;
     private readonly Action<Tensor, Gradients>? _backward;
+    private readonly Action<Var, GraphGradients>? _graphBackward;
     private readonly bool _ownsValue = true;
     private readonly bool _ownedByGraph;
     private Tensor? _grad;
-    private bool _disposed;
+    private int _consumers; // live ops that read this Var: it is freed only when none is left
+    private bool _released; // disposed by its owner; freed once no consumer is left
+    private bool _freed;
 
     /// <summary>A leaf holding <paramref name="value"/> (the Var takes ownership of the tensor).</summary>
     /// <param name="value">The tensor; disposed with the Var.</param>
@@ -56,13 +59,19 @@ public sealed partial class Var : IDisposable
         _ownedByGraph = ownedByGraph;
     }
 
-    /// <summary>The result of an op: records the parents and, when recording and a parent needs a gradient, the backward step.</summary>
-    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward)
+    /// <summary>
+    /// The result of an op: records the parents and, when recording and a parent needs a gradient, the two forms of
+    /// its backward step: <paramref name="backward"/> adds the parents' gradients with kernels (the fast path),
+    /// <paramref name="graphBackward"/> computes them with Var ops, so they are on the tape themselves (create-graph).
+    /// </summary>
+    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward, Action<Var, GraphGradients> graphBackward)
     {
         Value = value;
         _parents = parents;
+        foreach (Var parent in parents) parent._consumers++;
         RequiresGrad = Tape.IsRecording && parents.Any(p => p.RequiresGrad);
         _backward = RequiresGrad ? backward : null;
+        _graphBackward = RequiresGrad ? graphBackward : null;
     }
 
     /// <summary>The value.</summary>
@@ -84,7 +93,7 @@ public sealed partial class Var : IDisposable
     public Device Device => Value.Device;
 
     /// <summary>Whether the Var (or its device) has been disposed.</summary>
-    public bool IsDisposed => _disposed || Value.IsDisposed;
+    public bool IsDisposed => _released || _freed || Value.IsDisposed;
 
     /// <summary>
     /// Runs the tape backwards from this scalar: every leaf that requires a gradient and contributed to it gets
@@ -103,17 +112,48 @@ public sealed partial class Var : IDisposable
     /// <summary>d(this)/d(<paramref name="input"/>) for a scalar Var, returned as a new tensor; no Grad is touched.</summary>
     internal Tensor GradientWith(Var input)
     {
+        (List<Var> order, HashSet<Var> active) = PathTo(input);
+        using var gradients = new Gradients(active, only: input);
+        Propagate(order, gradients);
+        return gradients.Take(input);
+    }
+
+    /// <summary>
+    /// d(this)/d(<paramref name="input"/>) for a scalar Var as a Var on the tape (every backward step runs as Var ops),
+    /// so a loss built from it can be differentiated again; no Grad is touched.
+    /// </summary>
+    internal Var GraphGradientWith(Var input)
+    {
+        (List<Var> order, HashSet<Var> active) = PathTo(input);
+        using IDisposable recording = Tape.EnableGrad();
+        var gradients = new GraphGradients(active);
+        try
+        {
+            gradients.Add(this, Intermediate(Device.Full(1f, 1)));
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                Var v = order[i];
+                if (v._graphBackward is not null && gradients.For(v) is Var outputGradient) v._graphBackward(outputGradient, gradients);
+            }
+            return gradients.Take(input);
+        }
+        finally
+        {
+            gradients.Dispose();
+        }
+    }
+
+    /// <summary>The tape in topological order, and the Vars on it that depend on <paramref name="input"/> (only they take part).</summary>
+    private (List<Var> Order, HashSet<Var> Active) PathTo(Var input)
+    {
         ThrowIfNotDifferentiable();
         List<Var> order = TopologicalOrder();
-        // Only nodes that depend on the input take part, so parameter gradients are neither computed nor touched.
         var active = new HashSet<Var>(ReferenceEqualityComparer.Instance);
         foreach (Var v in order)
             if (ReferenceEquals(v, input) || v._parents.Any(active.Contains)) active.Add(v);
         if (!active.Contains(input))
             throw new ArgumentException("The output does not depend on this input, or the input does not require a gradient.", nameof(input));
-        using var gradients = new Gradients(active, only: input);
-        Propagate(order, gradients);
-        return gradients.Take(input);
+        return (order, active);
     }
 
     /// <summary>Sets the gradient of this leaf to zero (no-op when it has none yet).</summary>
@@ -122,26 +162,36 @@ public sealed partial class Var : IDisposable
         if (_grad is Tensor g) g.View.MemSetToZero();
     }
 
-    /// <summary>Frees the value and gradient, and the intermediate Vars that produced this one (never a leaf, except <see cref="Intermediate"/> constants).</summary>
+    /// <summary>
+    /// Frees the value and gradient, and the intermediate Vars that produced this one and nothing else still alive
+    /// reads (never a leaf, except <see cref="Intermediate"/> constants). A Var that a live op still reads (e.g. a
+    /// forward intermediate a create-graph gradient uses) is freed when its last reader is.
+    /// </summary>
     /// <remarks>Walks the graph with an explicit stack, so a graph of any depth is freed without recursion.</remarks>
     public void Dispose()
     {
+        if (_released || _freed) return;
+        _released = true;
+        if (_consumers > 0) return;
         var pending = new Stack<Var>();
         pending.Push(this);
         while (pending.TryPop(out Var? node))
         {
-            if (node._disposed) continue;
-            node._disposed = true;
+            if (node._freed) continue;
+            node._freed = true;
             if (node._ownsValue) node.Value.Dispose();
             node._grad?.Dispose();
             node._grad = null;
             foreach (Var parent in node._parents)
-                if (!parent.IsLeaf || parent._ownedByGraph) pending.Push(parent);
+                if (--parent._consumers == 0 && (!parent.IsLeaf || parent._ownedByGraph || parent._released)) pending.Push(parent);
         }
     }
 
     /// <inheritdoc />
     public override string ToString() => $"Var{Shapes.Format(Value.Shape)}{(RequiresGrad ? " requires grad" : "")}";
+
+    /// <summary>Whether a live op reads this Var (it is then freed with its last reader, not before).</summary>
+    internal bool IsRead => _consumers > 0;
 
     /// <summary>The gradient buffer of a leaf, created as zeros on first use.</summary>
     internal Tensor EnsureGrad()
@@ -168,6 +218,8 @@ public sealed partial class Var : IDisposable
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Var v = order[i];
+            // A value freed under the graph (its owner disposed it) must not reach a kernel.
+            if (v._freed || v.Value.IsDisposed) throw new ObjectDisposedException(v.ToString(), "A Var this backward pass reads has been disposed.");
             if (v._backward is not null && gradients.For(v) is Tensor outputGradient) v._backward(outputGradient, gradients);
         }
     }

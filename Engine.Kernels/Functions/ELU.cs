@@ -13,4 +13,10 @@ public readonly struct ELU(float alpha) : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => x > 0f ? 1f : Alpha * XMath.Exp(x);
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => x > 0f ? 0f : Alpha * XMath.Exp(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => x > 0f ? 0f : Alpha * XMath.Exp(x);
 }

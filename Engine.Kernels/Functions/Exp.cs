@@ -10,4 +10,10 @@ public readonly struct Exp : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => XMath.Exp(x);
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => XMath.Exp(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => XMath.Exp(x);
 }

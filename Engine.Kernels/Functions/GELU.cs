@@ -14,6 +14,12 @@ public readonly struct GELU : IUnaryFunction
     /// <inheritdoc />
     public float Derivative(float x) => 0.5f * (1f + Erf(x * InvSqrt2)) + x * InvSqrt2Pi * XMath.Exp(-0.5f * x * x);
 
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => InvSqrt2Pi * XMath.Exp(-0.5f * x * x) * (2f - x * x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => InvSqrt2Pi * XMath.Exp(-0.5f * x * x) * x * (x * x - 4f);
+
     /// <summary>
     /// erf in float32 (XMath has none): erfc by the Chebyshev fit of Numerical Recipes (erfcc, fractional error
     /// below 1.2e-7 everywhere), erf = 1 - erfc, odd symmetry.

@@ -11,4 +11,10 @@ public readonly struct LeakyReLU(float slope) : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => x > 0f ? 1f : Slope;
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => 0f;
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => 0f;
 }

@@ -10,4 +10,10 @@ public readonly struct Log : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => 1f / x;
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => -1f / (x * x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => 2f / (x * x * x);
 }

@@ -18,6 +18,20 @@ public readonly struct Power(float exponent) : IUnaryFunction
     /// <inheritdoc />
     public float Derivative(float x) => Exponent == 0f ? 0f : Exponent * Raise(x, Exponent - 1f);
 
+    /// <inheritdoc />
+    public float SecondDerivative(float x)
+    {
+        float factor = Exponent * (Exponent - 1f);
+        return factor == 0f ? 0f : factor * Raise(x, Exponent - 2f);
+    }
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x)
+    {
+        float factor = Exponent * (Exponent - 1f) * (Exponent - 2f);
+        return factor == 0f ? 0f : factor * Raise(x, Exponent - 3f);
+    }
+
     private static float Raise(float x, float p)
     {
         if (p == 0f) return 1f;

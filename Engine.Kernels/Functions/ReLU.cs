@@ -8,4 +8,10 @@ public readonly struct ReLU : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => x > 0f ? 1f : 0f;
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => 0f;
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => 0f;
 }

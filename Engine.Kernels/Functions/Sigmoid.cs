@@ -14,6 +14,20 @@ public readonly struct Sigmoid : IUnaryFunction
         float s = Logistic(x);
         return s * (1f - s);
     }
+    /// <inheritdoc />
+    public float SecondDerivative(float x)
+    {
+        float s = Logistic(x);
+        return s * (1f - s) * (1f - 2f * s);
+    }
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x)
+    {
+        float s = Logistic(x);
+        return s * (1f - s) * (1f - 6f * s + 6f * s * s);
+    }
+
 
     /// <summary>The logistic function, without overflow for large |x|.</summary>
     internal static float Logistic(float x)

@@ -10,4 +10,10 @@ public readonly struct Sin : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => XMath.Cos(x);
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => -XMath.Sin(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => -XMath.Cos(x);
 }

@@ -10,4 +10,10 @@ public readonly struct Softplus : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => Sigmoid.Logistic(x);
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => new Sigmoid().Derivative(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => new Sigmoid().SecondDerivative(x);
 }

@@ -10,4 +10,10 @@ public readonly struct Sqrt : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => 0.5f / XMath.Sqrt(x);
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => -0.25f / (x * XMath.Sqrt(x));
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => 0.375f / (x * x * XMath.Sqrt(x));
 }

@@ -8,4 +8,10 @@ public readonly struct Square : IUnaryFunction
 
     /// <inheritdoc />
     public float Derivative(float x) => 2f * x;
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => 2f;
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => 0f;
 }

@@ -14,4 +14,18 @@ public readonly struct Tanh : IUnaryFunction
         float t = XMath.Tanh(x);
         return 1f - t * t;
     }
+    /// <inheritdoc />
+    public float SecondDerivative(float x)
+    {
+        float t = XMath.Tanh(x);
+        return -2f * t * (1f - t * t);
+    }
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x)
+    {
+        float t = XMath.Tanh(x);
+        return (1f - t * t) * (6f * t * t - 2f);
+    }
+
 }

@@ -6,18 +6,18 @@ namespace TorchEbm.Models;
 /// <summary>
 /// An energy-based model: an energy E(x) over samples x of shape (n, d), with density p(x) ~ exp(-E(x)).
 /// Subclass it either by writing the energy once in tape ops (override <see cref="Energies"/>: <see cref="Forward"/>
-/// and <see cref="Gradient"/> then come from the tape) or with your own tensor code (override <see cref="Forward"/>
-/// and <see cref="Gradient"/>); every sampler and loss accepts both.
+/// and <see cref="Gradient(Tensor)"/> then come from the tape) or with your own tensor code (override <see cref="Forward"/>
+/// and <see cref="Gradient(Tensor)"/>); every sampler and loss accepts both.
 /// </summary>
 /// <remarks>
-/// Naming: <see cref="Gradient"/> is dE/dx; <see cref="Score"/> is the score of the density, grad log p = -dE/dx
+/// Naming: <see cref="Gradient(Tensor)"/> is dE/dx; <see cref="Score"/> is the score of the density, grad log p = -dE/dx
 /// (the TorchEBM page calls +dE/dx "score"; here the name keeps its mathematical meaning).
 /// </remarks>
 public abstract class BaseModel : IDisposable
 {
     /// <summary>Creates a model whose tensors live on <paramref name="device"/>.</summary>
     /// <exception cref="InvalidOperationException">The subclass overrides neither <see cref="Energies"/> nor both
-    /// <see cref="Forward"/> and <see cref="Gradient"/>, so its energy would be defined by nothing.</exception>
+    /// <see cref="Forward"/> and <see cref="Gradient(Tensor)"/>, so its energy would be defined by nothing.</exception>
     protected BaseModel(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -68,8 +68,34 @@ public abstract class BaseModel : IDisposable
     }
 
     /// <summary>
+    /// dE/dx of a batch <paramref name="x"/> (n, d) as a <see cref="Var"/> of shape (n, d). With
+    /// <paramref name="createGraph"/> it is computed on the tape through <see cref="Energies"/> and is itself
+    /// differentiable, to the parameters and to x: the building block of score-matching losses and Hessian-vector
+    /// products. Without it, it is <see cref="Gradient(Tensor)"/> in a Var that requires no gradient.
+    /// </summary>
+    /// <remarks>When x requires no gradient, the create-graph result is differentiable to the parameters only.</remarks>
+    /// <exception cref="InvalidOperationException">createGraph is set and the energies do not depend on x through tape
+    /// ops (a model that defines only Forward and Gradient).</exception>
+    public Var Gradient(Var x, bool createGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ObjectDisposedException.ThrowIf(x.IsDisposed, x);
+        ValidateSamples(x.Value);
+        if (!createGraph) return new Var(CheckedGradient(x.Value));
+        using (Tape.EnableGrad())
+        {
+            Var input = x.RequiresGrad ? x : Var.Borrowed(x.Value, requiresGrad: true);
+            using Var energies = CheckedEnergies(input);
+            using Var total = energies.Sum();
+            if (!total.RequiresGrad)
+                throw new InvalidOperationException($"{GetType().Name}.Energies does not depend on x through tape ops, so its gradient cannot be differentiated.");
+            return Tape.Grad(total, input, createGraph: true);
+        }
+    }
+
+    /// <summary>
     /// The energy as a device-side source that fused chain kernels can run on, resolved once per model; null when
-    /// samplers must go step by step through <see cref="Forward"/> and <see cref="Gradient"/>.
+    /// samplers must go step by step through <see cref="Forward"/> and <see cref="Gradient(Tensor)"/>.
     /// </summary>
     internal virtual EnergySource? Source => null;
 
@@ -143,7 +169,7 @@ public abstract class BaseModel : IDisposable
         return CheckResult(Forward(x), nameof(Forward), x, [x.Dim(0)]);
     }
 
-    /// <summary><see cref="Gradient"/> with the checks of <see cref="CheckedForward"/>: a new (n, d) tensor on the model's device.</summary>
+    /// <summary><see cref="Gradient(Tensor)"/> with the checks of <see cref="CheckedForward"/>: a new (n, d) tensor on the model's device.</summary>
     /// <exception cref="InvalidOperationException">The model returned null, x itself, or a tensor of another shape or device.</exception>
     internal Tensor CheckedGradient(Tensor x)
     {

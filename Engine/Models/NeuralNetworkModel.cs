@@ -8,7 +8,7 @@ namespace TorchEbm.Models;
 /// </summary>
 /// <remarks>
 /// When the network is a plain MLP with one output (an <see cref="MLP"/>, or any <see cref="Sequential"/> of
-/// Linear layers with one activation between them), <see cref="Forward"/>, <see cref="Gradient"/> and Langevin
+/// Linear layers with one activation between them), <see cref="Forward"/>, <see cref="Gradient(Tensor)"/> and Langevin
 /// chains run as per-sample fused kernels: a whole K-step chain is one launch (<see cref="IsFused"/>). Any other
 /// network runs on the tape, and samplers take one Gradient and one update launch per step.
 /// </remarks>
