@@ -36,7 +36,7 @@ public static class CreateGraphCost
         {
             using var x = new Var(points.Clone(), requiresGrad: true);
             using Var energies = model.Energies(x), total = energies.Sum();
-            using Tensor gradient = Tape.Grad(total, x);
+            using Tensor gradient = TorchEbm.Autodiff.Tape.Grad(total, x);
         });
         double graph = Milliseconds(() =>
         {
