@@ -61,8 +61,9 @@ public static class Tape
     /// the input; without it this is <see cref="Grad(Var, Var)"/> wrapped in a Var that requires no gradient.
     /// </summary>
     /// <remarks>
-    /// A create-graph gradient reads the output's forward intermediates: they stay alive until both the output and the
-    /// gradient (or what was computed from them) are disposed. Derivatives of element-wise functions are available up to
+    /// The create-graph result is yours to dispose, like a leaf: a loss computed from it does not free it. It reads the
+    /// output's forward intermediates, which stay alive until both the output and the gradient (and what was computed
+    /// from them) are disposed, in any order. Derivatives of element-wise functions are available up to
     /// the third order, so a create-graph gradient can be taken twice before the final backward.
     /// </remarks>
     /// <exception cref="InvalidOperationException">The output is not a scalar or requires no gradient.</exception>

@@ -24,6 +24,7 @@ public sealed partial class Var : IDisposable
     private Tensor? _grad;
     private int _consumers; // live ops that read this Var: it is freed only when none is left
     private bool _released; // disposed by its owner; freed once no consumer is left
+    private bool _heldByCaller; // a create-graph gradient: like a leaf, freed only once its holder disposes it
     private bool _freed;
 
     /// <summary>A leaf holding <paramref name="value"/> (the Var takes ownership of the tensor).</summary>
@@ -135,7 +136,9 @@ public sealed partial class Var : IDisposable
                 Var v = order[i];
                 if (v._graphBackward is not null && gradients.For(v) is Var outputGradient) v._graphBackward(outputGradient, gradients);
             }
-            return gradients.Take(input);
+            Var result = gradients.Take(input);
+            result._heldByCaller = true;
+            return result;
         }
         finally
         {
@@ -164,8 +167,9 @@ public sealed partial class Var : IDisposable
 
     /// <summary>
     /// Frees the value and gradient, and the intermediate Vars that produced this one and nothing else still alive
-    /// reads (never a leaf, except <see cref="Intermediate"/> constants). A Var that a live op still reads (e.g. a
-    /// forward intermediate a create-graph gradient uses) is freed when its last reader is.
+    /// reads (never a leaf, except <see cref="Intermediate"/> constants, and never a create-graph gradient its holder
+    /// has not disposed). A Var that a live op still reads (e.g. a forward intermediate a create-graph gradient uses)
+    /// is freed when its last reader is.
     /// </summary>
     /// <remarks>Walks the graph with an explicit stack, so a graph of any depth is freed without recursion.</remarks>
     public void Dispose()
@@ -183,7 +187,7 @@ public sealed partial class Var : IDisposable
             node._grad?.Dispose();
             node._grad = null;
             foreach (Var parent in node._parents)
-                if (--parent._consumers == 0 && (!parent.IsLeaf || parent._ownedByGraph || parent._released)) pending.Push(parent);
+                if (--parent._consumers == 0 && (parent._released || parent._ownedByGraph || !(parent.IsLeaf || parent._heldByCaller))) pending.Push(parent);
         }
     }
 

@@ -27,6 +27,9 @@ public abstract class BaseModel : IDisposable
                 $"{GetType().Name} must override Energies(Var) (the energy in tape ops), or both Forward(Tensor) and Gradient(Tensor).");
     }
 
+    /// <summary>Whether the subclass writes its energy in tape ops (overrides <see cref="Energies"/>), so dE/dx can be differentiated again.</summary>
+    internal bool HasTapeEnergies => Overrides(nameof(Energies), typeof(Var));
+
     private bool Overrides(string method, Type parameter) =>
         GetType().GetMethod(method, [parameter])!.DeclaringType != typeof(BaseModel);
 
