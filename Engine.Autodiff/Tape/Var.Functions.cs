@@ -62,28 +62,18 @@ public sealed partial class Var
     }
 
     /// <summary>Element-wise f^(order)(x), order 1 to 3: the node a create-graph backward step of f records.</summary>
+    /// <remarks>A backward pass through an order-3 node would need the fourth derivative and is refused before it starts.</remarks>
     private Var MapDerivative<TFunction>(TFunction function, int order) where TFunction : struct, IUnaryFunction
     {
         Tensor value = Device.Allocate(Value.Shape);
         Device.Launch(UnaryKernels.DerivativeForward, value.Length, Value.View, value.View, function, order);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is not Tensor ga) return;
-            CheckOrder<TFunction>(order + 1);
-            Device.Launch(UnaryKernels.DerivativeBackward, g.Length, Value.View, g.View, ga.View, function, order);
+            if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.DerivativeBackward, g.Length, Value.View, g.View, ga.View, function, order);
         }, (g, grads) =>
         {
-            if (!grads.Wants(this)) return;
-            CheckOrder<TFunction>(order + 1);
-            grads.Add(this, g * MapDerivative(function, order + 1));
-        });
-    }
-
-    private static void CheckOrder<TFunction>(int order)
-    {
-        if (order > UnaryKernels.MaxOrder)
-            throw new NotSupportedException(
-                $"{typeof(TFunction).Name}: element-wise functions have derivatives up to order {UnaryKernels.MaxOrder}, but this graph needs order {order} (a create-graph gradient taken three times).");
+            if (grads.Wants(this)) grads.Add(this, g * MapDerivative(function, order + 1));
+        }, derivativeOrder: order);
     }
 
     /// <summary>Applies the visited function with <see cref="Map{TFunction}"/>.</summary>

@@ -10,7 +10,8 @@ public sealed partial class Var
         foreach (Var v in vars)
         {
             ArgumentNullException.ThrowIfNull(v);
-            ObjectDisposedException.ThrowIf(v.IsDisposed, v);
+            // A Var its holder disposed can still be read by a create-graph pass over a graph that reads it.
+            ObjectDisposedException.ThrowIf(!v.IsReadable, v);
             if (!ReferenceEquals(v.Device, vars[0].Device))
                 throw new ArgumentException($"Operands live on different devices: {vars[0].Device} and {v.Device}.");
         }

@@ -1,5 +1,6 @@
 using ILGPU.Runtime;
 using TorchEbm.Elementwise;
+using TorchEbm.Functions;
 
 namespace TorchEbm.Autodiff;
 
@@ -22,7 +23,8 @@ public sealed partial class Var : IDisposable
     private readonly bool _ownsValue = true;
     private readonly bool _ownedByGraph;
     private Tensor? _grad;
-    private int _consumers; // live ops that read this Var: it is freed only when none is left
+    private readonly int _derivativeOrder; // k for a node f^(k)(x) of a create-graph pass, 0 otherwise
+    private int _consumers; // live ops that read this Var: an intermediate is freed only when none is left
     private bool _released; // disposed by its owner; freed once no consumer is left
     private bool _heldByCaller; // a create-graph gradient: like a leaf, freed only once its holder disposes it
     private bool _freed;
@@ -49,10 +51,12 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>
-    /// A constant that belongs to the graph it is used in (it needs no gradient): disposing a result computed from it
-    /// frees it, as it frees intermediates. For values a model computes outside the tape, e.g. sampler outputs.
+    /// A leaf that belongs to the graph it is used in: disposing the last result computed from it frees it (and the
+    /// tensor it takes), as it frees intermediates. For values a model computes outside the tape (sampler outputs,
+    /// random probes), and, with <paramref name="requiresGrad"/>, for the input a loss differentiates by (a copy of
+    /// the data whose gradient a score-matching loss differentiates again).
     /// </summary>
-    public static Var Intermediate(Tensor value) => new(value, requiresGrad: false, ownsValue: true, ownedByGraph: true);
+    public static Var Intermediate(Tensor value, bool requiresGrad = false) => new(value, requiresGrad, ownsValue: true, ownedByGraph: true);
 
     private Var(Tensor value, bool requiresGrad, bool ownsValue, bool ownedByGraph = false) : this(value, requiresGrad)
     {
@@ -65,15 +69,20 @@ public sealed partial class Var : IDisposable
     /// its backward step: <paramref name="backward"/> adds the parents' gradients with kernels (the fast path),
     /// <paramref name="graphBackward"/> computes them with Var ops, so they are on the tape themselves (create-graph).
     /// </summary>
-    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward, Action<Var, GraphGradients> graphBackward)
+    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward, Action<Var, GraphGradients> graphBackward, int derivativeOrder = 0)
     {
         Value = value;
         _parents = parents;
-        foreach (Var parent in parents) parent._consumers++;
+        foreach (Var parent in parents) Interlocked.Increment(ref parent._consumers);
         RequiresGrad = Tape.IsRecording && parents.Any(p => p.RequiresGrad);
         _backward = RequiresGrad ? backward : null;
         _graphBackward = RequiresGrad ? graphBackward : null;
+        _derivativeOrder = derivativeOrder;
+        _createdInPass?.Add(this);
     }
+
+    // The Vars a create-graph pass on this thread has made so far: freed if the pass fails.
+    [ThreadStatic] private static List<Var>? _createdInPass;
 
     /// <summary>The value.</summary>
     public Tensor Value { get; }
@@ -106,7 +115,9 @@ public sealed partial class Var : IDisposable
     {
         ThrowIfNotDifferentiable();
         List<Var> order = TopologicalOrder();
-        using var gradients = new Gradients(new HashSet<Var>(order, ReferenceEqualityComparer.Instance), only: null);
+        var active = new HashSet<Var>(order, ReferenceEqualityComparer.Instance);
+        CheckPass(order, active);
+        using var gradients = new Gradients(active, only: null);
         Propagate(order, gradients);
     }
 
@@ -114,6 +125,7 @@ public sealed partial class Var : IDisposable
     internal Tensor GradientWith(Var input)
     {
         (List<Var> order, HashSet<Var> active) = PathTo(input);
+        CheckPass(order, active);
         using var gradients = new Gradients(active, only: input);
         Propagate(order, gradients);
         return gradients.Take(input);
@@ -126,11 +138,16 @@ public sealed partial class Var : IDisposable
     internal Var GraphGradientWith(Var input)
     {
         (List<Var> order, HashSet<Var> active) = PathTo(input);
+        CheckPass(order, active);
         using IDisposable recording = Tape.EnableGrad();
         var gradients = new GraphGradients(active);
+        List<Var>? enclosing = _createdInPass;
+        var created = _createdInPass = [];
         try
         {
-            gradients.Add(this, Intermediate(Device.Full(1f, 1)));
+            Var seed = Intermediate(Device.Full(1f, Value.Shape));
+            created.Add(seed);
+            gradients.Add(this, seed);
             for (int i = order.Count - 1; i >= 0; i--)
             {
                 Var v = order[i];
@@ -138,11 +155,19 @@ public sealed partial class Var : IDisposable
             }
             Var result = gradients.Take(input);
             result._heldByCaller = true;
+            gradients.Dispose();
             return result;
+        }
+        catch
+        {
+            // Readers before what they read, so the half-built graph is freed whole.
+            for (int i = created.Count - 1; i >= 0; i--) created[i].Dispose();
+            throw;
         }
         finally
         {
-            gradients.Dispose();
+            _createdInPass = enclosing;
+            enclosing?.AddRange(created);
         }
     }
 
@@ -157,6 +182,24 @@ public sealed partial class Var : IDisposable
         if (!active.Contains(input))
             throw new ArgumentException("The output does not depend on this input, or the input does not require a gradient.", nameof(input));
         return (order, active);
+    }
+
+    /// <summary>
+    /// Before any launch of a backward pass: every value it reads is alive, and no element-wise function is asked for a
+    /// derivative above the third (so a pass either runs whole or fails without touching any gradient).
+    /// </summary>
+    private static void CheckPass(List<Var> order, HashSet<Var> active)
+    {
+        foreach (Var v in order)
+        {
+            if (v._backward is null) continue;
+            foreach (Var read in v._parents.Append(v))
+                if (read._freed || read.Value.IsDisposed)
+                    throw new ObjectDisposedException(read.ToString(), "A Var this backward pass reads has been disposed.");
+            if (v._derivativeOrder >= UnaryKernels.MaxOrder && v._parents.Any(active.Contains))
+                throw new NotSupportedException(
+                    $"Element-wise functions have derivatives up to order {UnaryKernels.MaxOrder}; this pass needs order {v._derivativeOrder + 1} (a create-graph gradient taken three times).");
+        }
     }
 
     /// <summary>Sets the gradient of this leaf to zero (no-op when it has none yet).</summary>
@@ -176,7 +219,7 @@ public sealed partial class Var : IDisposable
     {
         if (_released || _freed) return;
         _released = true;
-        if (_consumers > 0) return;
+        if (_consumers > 0 && (FreedWithReaders || _heldByCaller)) return;
         var pending = new Stack<Var>();
         pending.Push(this);
         while (pending.TryPop(out Var? node))
@@ -187,9 +230,19 @@ public sealed partial class Var : IDisposable
             node._grad?.Dispose();
             node._grad = null;
             foreach (Var parent in node._parents)
-                if (--parent._consumers == 0 && (parent._released || parent._ownedByGraph || !(parent.IsLeaf || parent._heldByCaller))) pending.Push(parent);
+                if (Interlocked.Decrement(ref parent._consumers) == 0 && (parent._released || parent.FreedWithReaders)) pending.Push(parent);
         }
     }
+
+    /// <summary>
+    /// Whether this Var is freed with its last reader without being disposed: intermediates and graph-owned leaves. A
+    /// user's leaf is freed when it is disposed (whoever reads it), a create-graph gradient once it is disposed and read
+    /// by nothing alive.
+    /// </summary>
+    private bool FreedWithReaders => !_heldByCaller && (_ownedByGraph || !IsLeaf);
+
+    /// <summary>Whether the Var can still be read by ops: not freed and, outside a create-graph pass, not disposed.</summary>
+    private bool IsReadable => !(_freed || Value.IsDisposed || (_released && _createdInPass is null));
 
     /// <inheritdoc />
     public override string ToString() => $"Var{Shapes.Format(Value.Shape)}{(RequiresGrad ? " requires grad" : "")}";
@@ -222,8 +275,6 @@ public sealed partial class Var : IDisposable
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Var v = order[i];
-            // A value freed under the graph (its owner disposed it) must not reach a kernel.
-            if (v._freed || v.Value.IsDisposed) throw new ObjectDisposedException(v.ToString(), "A Var this backward pass reads has been disposed.");
             if (v._backward is not null && gradients.For(v) is Tensor outputGradient) v._backward(outputGradient, gradients);
         }
     }

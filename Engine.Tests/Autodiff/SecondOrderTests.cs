@@ -285,4 +285,133 @@ public sealed class SecondOrderTests(DeviceKind kind) : DeviceTest(kind)
         using var points = new Var(Device.Zeros(2, 2), requiresGrad: true);
         Assert.That(Assert.Throws<InvalidOperationException>(() => opaque.Gradient(points, createGraph: true))!.Message, Does.Contain("tape ops"));
     }
+
+    /// <summary>Training with a DisposeScope per step, as the README does, then disposing the model frees every tensor.</summary>
+    [Test]
+    public void ScopePerStep_ThenDisposingTheModel_FreesTheParameters()
+    {
+        int before = Device.LiveTensors;
+        var model = new NeuralNetworkModel(new MLP(Device, 2, [8], 1, Activation.Tanh, seed: 2));
+        var adam = new TorchEbm.Optim.Adam(model.Parameters(), lr: 0.01f);
+        using (Tensor points = Device.FromArray([0.5f, -1f, 1.5f, 0.25f], 2, 2))
+            for (int step = 0; step < 3; step++)
+                using (Device.NewScope())
+                {
+                    adam.ZeroGrad();
+                    using var x = new Var(points.Clone(), requiresGrad: true); // a leaf owns its Grad: disposed by its holder
+                    Var gradient = model.Gradient(x, createGraph: true);
+                    Var loss = (gradient * gradient).Sum();
+                    loss.Backward();
+                    adam.Step();
+                }
+        adam.Dispose();
+        model.Dispose();
+        Assert.That(Device.LiveTensors, Is.EqualTo(before));
+    }
+
+    /// <summary>A scalar output of shape (1, 1) gives a create-graph gradient shaped like the input, as the kernel path does.</summary>
+    [Test]
+    public void RankTwoScalarOutput_GivesGradientsShapedLikeTheInput()
+    {
+        using var x = new Var(Device.FromArray([1f, 2f], 1, 2), requiresGrad: true);
+        using var w = new Var(Device.FromArray([3f, 4f], 2, 1));
+        using Var e = x.MatMul(w);
+        using Var graph = Tape.Grad(e, x, createGraph: true);
+        using Tensor kernel = Tape.Grad(e, x);
+        Assert.That(graph.Shape, Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(graph.Value.ToArray(), Is.EqualTo(kernel.ToArray()));
+    }
+
+    /// <summary>A Var disposed by its holder but still read by a live graph is usable by a create-graph pass over it.</summary>
+    [Test]
+    public void DisposedButReadVar_WorksInACreateGraphPass()
+    {
+        using var x = new Var(Device.FromArray([1f, 2f], 2), requiresGrad: true);
+        Var b = x.Exp();
+        using Var e = (x * b).Sum();
+        b.Dispose(); // e still reads it
+        using Var gradient = Tape.Grad(e, x, createGraph: true); // (1 + x) e^x
+        float[] g = gradient.Value.ToArray();
+        Assert.That(g[0], Is.EqualTo(2 * MathF.E).Within(1e-5f));
+        Assert.That(g[1], Is.EqualTo(3 * MathF.Exp(2)).Within(1e-4f));
+    }
+
+    /// <summary>
+    /// A pass that cannot run (a fourth derivative) fails before any launch: no leaf gradient is touched, and a failed
+    /// create-graph pass leaves nothing behind.
+    /// </summary>
+    [Test]
+    public void ImpossiblePass_FailsBeforeTouchingAnything()
+    {
+        using var x = new Var(Device.FromArray([0.3f, -0.7f], 2), requiresGrad: true);
+        using var w = new Var(Device.FromArray([1f, 2f], 2), requiresGrad: true);
+        using Var y = x.Tanh().Sum();
+        using Var g1 = Tape.Grad(y, x, createGraph: true);
+        using Var s1 = g1.Sum();
+        using Var g2 = Tape.Grad(s1, x, createGraph: true);
+        using Var s2 = g2.Sum();
+        using Var g3 = Tape.Grad(s2, x, createGraph: true);
+        using Var loss = (g3 * w).Sum();
+        Assert.Throws<NotSupportedException>(() => loss.Backward());
+        Assert.That(w.Grad, Is.Null, "nothing was accumulated before the refusal");
+        int live = Device.LiveTensors;
+        Assert.Throws<NotSupportedException>(() => Tape.Grad(loss, x, createGraph: true));
+        Assert.That(Device.LiveTensors, Is.EqualTo(live), "the failed create-graph pass freed what it made");
+    }
+
+    /// <summary>The gradient of x by itself is held like any create-graph gradient: a result computed from it does not free it.</summary>
+    [Test]
+    public void GradientOfAnInputByItself_IsHeldByItsCaller()
+    {
+        using var x = new Var(Device.FromArray([1f], 1), requiresGrad: true);
+        using Var ones = Tape.Grad(x, x, createGraph: true);
+        using (Var doubled = ones * 2f) Assert.That(doubled.Value.ToArray(), Is.EqualTo(new[] { 2f }));
+        Assert.That(ones.IsDisposed, Is.False);
+        Assert.That(ones.Value.ToArray(), Is.EqualTo(new[] { 1f }));
+    }
+    public static IEnumerable<TestCaseData> ElementwiseFunctions()
+    {
+        TestCaseData Case(string name, Func<Var, Var> op, Func<double, double> host, double low = -1.5, double high = 1.5) =>
+            new TestCaseData(op, host, low, high).SetName($"ThirdDerivative_MatchesFiniteDifferences({name})");
+        yield return Case("square", x => x.Square(), x => x * x);
+        yield return Case("exp", x => x.Exp(), Math.Exp);
+        yield return Case("log", x => x.Log(), Math.Log, 0.5, 2);
+        yield return Case("pow 3", x => x.Pow(3f), x => x * x * x);
+        yield return Case("pow 2.5", x => x.Pow(2.5f), x => Math.Pow(x, 2.5), 0.5, 2);
+        yield return Case("pow -1.5", x => x.Pow(-1.5f), x => Math.Pow(x, -1.5), 0.5, 2);
+        yield return Case("sqrt", x => x.Sqrt(), Math.Sqrt, 0.5, 2);
+        yield return Case("abs", x => x.Abs(), Math.Abs, 0.2, 1.5);
+        yield return Case("sin", x => x.Sin(), Math.Sin);
+        yield return Case("cos", x => x.Cos(), Math.Cos);
+        foreach (Activation a in Enum.GetValues<Activation>())
+            yield return Case(a.ToString(), x => x.Apply(a), z => OpGradientTests.HostActivation(a, z), 0.2, 1.5);
+        foreach (Activation a in new[] { Activation.ELU, Activation.LeakyReLU, Activation.ReLU, Activation.SiLU, Activation.GELU, Activation.Softplus })
+            yield return Case($"{a} below 0", x => x.Apply(a), z => OpGradientTests.HostActivation(a, z), -1.5, -0.2);
+    }
+
+    /// <summary>
+    /// Three create-graph passes through an element-wise function give its third derivative, against the five-point
+    /// central difference (f(x+2h) - 2f(x+h) + 2f(x-h) - f(x-2h)) / (2h^3) in float64 (truncation about h^2 f^(5) / 4,
+    /// below 1e-4 relative here; round-off about 1e-16 / h^3 = 1e-9).
+    /// </summary>
+    [TestCaseSource(nameof(ElementwiseFunctions))]
+    public void ThirdDerivatives(Func<Var, Var> op, Func<double, double> host, double low, double high)
+    {
+        const double h = 5e-3;
+        double[] points = [.. Enumerable.Range(0, 6).Select(i => (double)(float)(low + (high - low) * (i + 0.5) / 6))];
+        double[] expected = [.. points.Select(x => (host(x + 2 * h) - 2 * host(x + h) + 2 * host(x - h) - host(x - 2 * h)) / (2 * h * h * h))];
+        using var x = new Var(Device.FromArray(points.Select(p => (float)p).ToArray(), points.Length), requiresGrad: true);
+        using Var y = op(x).Sum();
+        using Var g1 = Tape.Grad(y, x, createGraph: true);
+        using Var s1 = g1.Sum();
+        if (!s1.RequiresGrad)
+        {
+            Assert.That(Math.Sqrt(expected.Sum(e => e * e)), Is.LessThan(1e-6), "the engine finds the first derivative constant");
+            return;
+        }
+        using Var g2 = Tape.Grad(s1, x, createGraph: true);
+        using Var s2 = g2.Sum();
+        using Tensor third = Tape.Grad(s2, x);
+        Assert.That(FiniteDifferences.RelativeError(third.ToArray(), expected, floor: 1e-3), Is.LessThan(1e-3));
+    }
 }

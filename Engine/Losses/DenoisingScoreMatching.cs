@@ -57,7 +57,7 @@ public sealed class DenoisingScoreMatching : BaseLoss
         Var eps = noise is null
             ? ScoreMatchingInputs.Draw(data, 1, ProbeKernels.Gaussian, Seed, call)[0]
             : ScoreMatchingInputs.Given(noise, data, 1, nameof(noise))[0];
-        using var perturbed = new Var(ScoreMatchingInputs.Perturbed(data, eps.Value, Sigma), requiresGrad: true); // freed with the graph
+        Var perturbed = Var.Intermediate(ScoreMatchingInputs.Perturbed(data, eps.Value, Sigma), requiresGrad: true); // freed with the graph
         // s(x~) + (x~ - x) / sigma^2 = eps / sigma - dE/dx(x~)
         using Var gradient = model.Gradient(perturbed, createGraph: true);
         Var residual = eps * (1f / Sigma) - gradient;

@@ -62,7 +62,7 @@ public sealed class ScoreMatching : BaseLoss
         Var[]? v = Trace == HessianTrace.Exact ? null
             : probes is null ? ScoreMatchingInputs.Draw(data, NProbes, ProbeKernels.Rademacher, Seed, call)
             : ScoreMatchingInputs.Given(probes, data, NProbes, nameof(probes));
-        using Var x = Var.Borrowed(data, requiresGrad: true); // released here, freed with the loss's graph
+        Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
         using Var gradient = model.Gradient(x, createGraph: true);
         Var trace = v is null ? ExactTrace(gradient, x) : HutchinsonTrace(gradient, x, v);
         return (0.5f * (gradient * gradient).Sum(1) - trace).Mean();

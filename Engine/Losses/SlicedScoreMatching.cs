@@ -67,7 +67,7 @@ public sealed class SlicedScoreMatching : BaseLoss
         Var[] probes = projections is null
             ? ScoreMatchingInputs.Draw(data, NProjections, Kind, Seed, call)
             : ScoreMatchingInputs.Given(projections, data, NProjections, nameof(projections));
-        using Var x = Var.Borrowed(data, requiresGrad: true); // released here, freed with the loss's graph
+        Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
         using Var gradient = model.Gradient(x, createGraph: true); // dE/dx = -s
         Var? sum = null;
         foreach (Var v in probes)

@@ -90,9 +90,14 @@ public abstract class BaseModel : IDisposable
             Var input = x.RequiresGrad ? x : Var.Borrowed(x.Value, requiresGrad: true);
             using Var energies = CheckedEnergies(input);
             using Var total = energies.Sum();
-            if (!total.RequiresGrad)
-                throw new InvalidOperationException($"{GetType().Name}.Energies does not depend on x through tape ops, so its gradient cannot be differentiated.");
-            return Tape.Grad(total, input, createGraph: true);
+            try
+            {
+                return Tape.Grad(total, input, createGraph: true);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"{GetType().Name}.Energies does not depend on x through tape ops, so its gradient cannot be differentiated.", e);
+            }
         }
     }
 
