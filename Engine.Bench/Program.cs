@@ -9,6 +9,7 @@ using TorchEbm.Launch;
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
+// `score-matching [repetitions]`: DSM, SSM and exact SM training iterations beside PyTorch;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -31,6 +32,9 @@ if (args.Length > 0 && args[0] == "tape-energy")
 
 if (args.Length > 0 && args[0] == "create-graph")
     return TorchEbm.Bench.Tape.CreateGraphCost.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+
+if (args.Length > 0 && args[0] == "score-matching")
+    return TorchEbm.Bench.Losses.ScoreMatchingComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 3);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);

@@ -61,7 +61,7 @@ public static class TorchComparison
     /// Runs a reference script with the first interpreter that has PyTorch: <c>TORCHEBM_PYTHON</c> if set, else
     /// <c>python3</c> on PATH, else Debian's <c>/usr/bin/python3</c> (where apt's python3-torch lives).
     /// </summary>
-    private static Dictionary<string, JsonElement>? RunTorch(string scriptName, int repetitions, string device)
+    internal static Dictionary<string, JsonElement>? RunTorch(string scriptName, int repetitions, string device)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "reference", scriptName);
         string? configured = Environment.GetEnvironmentVariable("TORCHEBM_PYTHON");

@@ -44,6 +44,24 @@ public sealed class ScoreMatchingTests(DeviceKind kind) : DeviceTest(kind)
         }
     }
 
+    /// <summary>A model with a parameter but its energy in tensor code (Forward and Gradient), not in tape ops.</summary>
+    private sealed class TensorCodeModel(Device device) : BaseModel(device)
+    {
+        private readonly Var _scale = new(device.FromArray([1f], 1), requiresGrad: true);
+
+        public override IEnumerable<Var> Parameters() => [_scale];
+
+        public override Tensor Forward(Tensor x) => Device.Zeros(x.Dim(0));
+
+        public override Tensor Gradient(Tensor x) => Device.Zeros(x.Shape);
+
+        public override void Dispose()
+        {
+            _scale.Dispose();
+            base.Dispose();
+        }
+    }
+
     private static double[,] Sigma()
     {
         var s = new double[D, D];
@@ -135,5 +153,79 @@ public sealed class ScoreMatchingTests(DeviceKind kind) : DeviceTest(kind)
             { (f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det },
             { (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det },
         };
+    }
+
+    public static IEnumerable<TestCaseData> Losses()
+    {
+        yield return new TestCaseData((Func<BaseLoss>)(() => new ScoreMatching())).SetArgDisplayNames("sm");
+        yield return new TestCaseData((Func<BaseLoss>)(() => new ScoreMatching(HessianTrace.Hutchinson, nProbes: 2, seed: 1))).SetArgDisplayNames("sm-hutchinson");
+        yield return new TestCaseData((Func<BaseLoss>)(() => new SlicedScoreMatching(2, ProjectionKind.Sphere, seed: 1))).SetArgDisplayNames("ssm");
+        yield return new TestCaseData((Func<BaseLoss>)(() => new DenoisingScoreMatching(0.3f, seed: 1))).SetArgDisplayNames("dsm");
+    }
+
+    /// <summary>Bad input is refused with a clear exception before any launch, and nothing is allocated.</summary>
+    [TestCaseSource(nameof(Losses))]
+    public void BadInput_IsRejectedBeforeAnyLaunch(Func<BaseLoss> create)
+    {
+        using BaseLoss loss = create();
+        using var model = new Quadratic(Device);
+        using var opaque = new TensorCodeModel(Device);
+        using var analytic = new GaussianModel(Device, new float[D], new float[,] { { 1f, 0f, 0f }, { 0f, 1f, 0f }, { 0f, 0f, 1f } });
+        using Tensor good = Device.Zeros(4, D), wrongDim = Device.Zeros(4, D + 1), nan = Device.FromArray([0f, float.NaN, 0f], 1, D);
+        long launches = Device.LaunchCount;
+        int live = Device.LiveTensors;
+        Assert.That(Assert.Throws<ArgumentException>(() => loss.Compute(model, wrongDim))!.Message, Does.Contain("dimension").IgnoreCase);
+        Assert.That(Assert.Throws<ArgumentException>(() => loss.Compute(model, nan))!.Message, Does.Contain("NaN").Or.Contain("finite"));
+        Assert.That(Assert.Throws<ArgumentException>(() => loss.Compute(analytic, good))!.Message, Does.Contain("Parameters() is empty"));
+        Assert.That(Assert.Throws<ArgumentException>(() => loss.Compute(opaque, good))!.Message, Does.Contain("tape ops"));
+        Assert.Throws<ArgumentNullException>(() => loss.Compute(null!, good));
+        Assert.Throws<ArgumentNullException>(() => loss.Compute(model, null!));
+        Assert.That(Device.LaunchCount, Is.EqualTo(launches), "no launch");
+        Assert.That(Device.LiveTensors, Is.EqualTo(live), "nothing allocated");
+        loss.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loss.Compute(model, good));
+    }
+
+    [Test]
+    public void BadSettings_AreRejected()
+    {
+        foreach (float sigma in new[] { 0f, -1f, float.NaN, float.PositiveInfinity })
+            Assert.Throws<ArgumentOutOfRangeException>(() => new DenoisingScoreMatching(sigma), $"sigma {sigma}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlicedScoreMatching(nProjections: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlicedScoreMatching(projection: (ProjectionKind)7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ScoreMatching(HessianTrace.Hutchinson, nProbes: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ScoreMatching((HessianTrace)5));
+    }
+
+    /// <summary>
+    /// Probes come from the seed and the call index: a new loss with the same seed repeats the values bit for bit,
+    /// a second call draws new probes; disposing a loss's value frees everything it made.
+    /// </summary>
+    [TestCaseSource(nameof(Losses))]
+    public void Values_AreReproducible_AndFreedWithTheResult(Func<BaseLoss> create)
+    {
+        using var model = new NeuralNetworkModel(new MLP(Device, D, [8], 1, Activation.SiLU, seed: 3));
+        using Tensor data = Device.Randn(16, D, 9);
+        int live = Device.LiveTensors;
+        float[] First(BaseLoss loss, int calls)
+        {
+            var values = new float[calls];
+            for (int i = 0; i < calls; i++)
+            {
+                using Var value = loss.Compute(model, data);
+                value.Backward();
+                values[i] = value.Value.ToArray()[0];
+            }
+            return values;
+        }
+        using (BaseLoss a = create(), b = create())
+        {
+            float[] x = First(a, 2), y = First(b, 2);
+            Assert.That(y, Is.EqualTo(x), "same seed, same calls: bit-identical");
+            if (a is not ScoreMatching { Trace: HessianTrace.Exact })
+                Assert.That(x[1], Is.Not.EqualTo(x[0]), "a second call draws new probes");
+        }
+        int gradients = model.Parameters().Count(p => p.Grad is not null);
+        Assert.That(Device.LiveTensors - live, Is.EqualTo(gradients), "only the parameters' gradients remain");
     }
 }
