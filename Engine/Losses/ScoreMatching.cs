@@ -11,24 +11,21 @@ namespace TorchEbm.Losses;
 /// </summary>
 /// <remarks>
 /// The model must write its energy in tape ops (<see cref="BaseModel.Energies"/>): the loss differentiates dE/dx again.
-/// Hutchinson probes are Rademacher, drawn with Philox from <see cref="Seed"/> and the call index (reproducible).
+/// Hutchinson probes are Rademacher, drawn with Philox from <see cref="ScoreMatchingLoss.Seed"/> and the call index (reproducible).
 /// </remarks>
-public sealed class ScoreMatching : BaseLoss
+public sealed class ScoreMatching : ScoreMatchingLoss
 {
-    private uint _calls;
-
     /// <summary>Creates the loss.</summary>
     /// <param name="trace">Exact trace (cost grows with d) or Hutchinson's estimate.</param>
     /// <param name="nProbes">Hutchinson probes per call (ignored for the exact trace).</param>
     /// <param name="seed">Philox key of the probes.</param>
     /// <exception cref="ArgumentOutOfRangeException">trace is not defined, or nProbes is below 1.</exception>
-    public ScoreMatching(HessianTrace trace = HessianTrace.Exact, int nProbes = 1, long seed = 0)
+    public ScoreMatching(HessianTrace trace = HessianTrace.Exact, int nProbes = 1, long seed = 0) : base(seed)
     {
         if (!Enum.IsDefined(trace)) throw new ArgumentOutOfRangeException(nameof(trace), trace, "Unknown trace method.");
         ArgumentOutOfRangeException.ThrowIfLessThan(nProbes, 1);
         Trace = trace;
         NProbes = nProbes;
-        Seed = seed;
     }
 
     /// <summary>How the trace of the Hessian is computed.</summary>
@@ -37,34 +34,13 @@ public sealed class ScoreMatching : BaseLoss
     /// <summary>Hutchinson probes per call.</summary>
     public int NProbes { get; }
 
-    /// <summary>Philox key of the probes.</summary>
-    public long Seed { get; }
+    private protected override (int Count, int Kind) Probes => (Trace == HessianTrace.Exact ? 0 : NProbes, ProbeKernels.Rademacher);
 
-    /// <summary>Scan each batch for NaN or infinity on the host before any launch (one synchronisation per call).</summary>
-    public bool CheckFinite { get; set; } = true;
-
-    /// <inheritdoc />
-    /// <exception cref="ArgumentException">The model has no parameters or no energy in tape ops, or the data is not a
-    /// live, finite (n, d) batch of the model's dimension on its device.</exception>
-    public override Var Compute(BaseModel model, Tensor data) => Compute(model, data, CheckFinite, probes: null);
-
-    /// <inheritdoc />
-    internal override Var ComputeOnCheckedData(BaseModel model, Tensor data) => Compute(model, data, scanFinite: false, probes: null);
-
-    /// <summary>The loss with given Hutchinson probes (nProbes, n, d) instead of drawn ones (tests against fixtures).</summary>
-    internal Var Compute(BaseModel model, Tensor data, Tensor probes) => Compute(model, data, CheckFinite, probes);
-
-    private Var Compute(BaseModel model, Tensor data, bool scanFinite, Tensor? probes)
+    private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
     {
-        ThrowIfDisposed();
-        ScoreMatchingInputs.Check(model, data, scanFinite, nameof(ScoreMatching));
-        uint call = _calls++;
-        Var[]? v = Trace == HessianTrace.Exact ? null
-            : probes is null ? ScoreMatchingInputs.Draw(data, NProbes, ProbeKernels.Rademacher, Seed, call)
-            : ScoreMatchingInputs.Given(probes, data, NProbes, nameof(probes));
         Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
         using Var gradient = model.Gradient(x, createGraph: true);
-        Var trace = v is null ? ExactTrace(gradient, x) : HutchinsonTrace(gradient, x, v);
+        Var trace = probes.Length == 0 ? ExactTrace(gradient, x) : HutchinsonTrace(gradient, x, probes);
         return (0.5f * (gradient * gradient).Sum(1) - trace).Mean();
     }
 

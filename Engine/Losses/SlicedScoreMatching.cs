@@ -11,12 +11,10 @@ namespace TorchEbm.Losses;
 /// </summary>
 /// <remarks>
 /// The model must write its energy in tape ops (<see cref="BaseModel.Energies"/>). Projections are drawn with Philox
-/// from <see cref="Seed"/> and the call index (reproducible).
+/// from <see cref="ScoreMatchingLoss.Seed"/> and the call index (reproducible).
 /// </remarks>
-public sealed class SlicedScoreMatching : BaseLoss
+public sealed class SlicedScoreMatching : ScoreMatchingLoss
 {
-    private uint _calls;
-
     /// <summary>Creates the loss.</summary>
     /// <param name="nProjections">Projections per sample and call.</param>
     /// <param name="projection">Their distribution.</param>
@@ -24,13 +22,13 @@ public sealed class SlicedScoreMatching : BaseLoss
     /// <param name="seed">Philox key of the projections.</param>
     /// <exception cref="ArgumentOutOfRangeException">nProjections is below 1 or projection is not defined.</exception>
     public SlicedScoreMatching(int nProjections = 1, ProjectionKind projection = ProjectionKind.Rademacher, bool varianceReduced = false, long seed = 0)
+        : base(seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nProjections, 1);
         if (!Enum.IsDefined(projection)) throw new ArgumentOutOfRangeException(nameof(projection), projection, "Unknown projection kind.");
         NProjections = nProjections;
         Projection = projection;
         VarianceReduced = varianceReduced;
-        Seed = seed;
     }
 
     /// <summary>Projections per sample and call.</summary>
@@ -42,31 +40,15 @@ public sealed class SlicedScoreMatching : BaseLoss
     /// <summary>Whether the first term is 0.5 ||s||^2 (SSM-VR).</summary>
     public bool VarianceReduced { get; }
 
-    /// <summary>Philox key of the projections.</summary>
-    public long Seed { get; }
-
-    /// <summary>Scan each batch for NaN or infinity on the host before any launch (one synchronisation per call).</summary>
-    public bool CheckFinite { get; set; } = true;
-
-    /// <inheritdoc />
-    /// <exception cref="ArgumentException">The model has no parameters or no energy in tape ops, or the data is not a
-    /// live, finite (n, d) batch of the model's dimension on its device.</exception>
-    public override Var Compute(BaseModel model, Tensor data) => Compute(model, data, CheckFinite, projections: null);
-
-    /// <inheritdoc />
-    internal override Var ComputeOnCheckedData(BaseModel model, Tensor data) => Compute(model, data, scanFinite: false, projections: null);
-
-    /// <summary>The loss with given projections (nProjections, n, d) instead of drawn ones (tests against fixtures).</summary>
-    internal Var Compute(BaseModel model, Tensor data, Tensor projections) => Compute(model, data, CheckFinite, projections);
-
-    private Var Compute(BaseModel model, Tensor data, bool scanFinite, Tensor? projections)
+    private protected override (int Count, int Kind) Probes => (NProjections, Projection switch
     {
-        ThrowIfDisposed();
-        ScoreMatchingInputs.Check(model, data, scanFinite, nameof(SlicedScoreMatching));
-        uint call = _calls++;
-        Var[] probes = projections is null
-            ? ScoreMatchingInputs.Draw(data, NProjections, Kind, Seed, call)
-            : ScoreMatchingInputs.Given(projections, data, NProjections, nameof(projections));
+        ProjectionKind.Gaussian => ProbeKernels.Gaussian,
+        ProjectionKind.Sphere => ProbeKernels.Sphere,
+        _ => ProbeKernels.Rademacher,
+    });
+
+    private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
+    {
         Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
         using Var gradient = model.Gradient(x, createGraph: true); // dE/dx = -s
         Var? sum = null;
@@ -83,11 +65,4 @@ public sealed class SlicedScoreMatching : BaseLoss
         }
         return probes.Length == 1 ? sum!.Mean() : (sum! * (1f / probes.Length)).Mean();
     }
-
-    private int Kind => Projection switch
-    {
-        ProjectionKind.Gaussian => ProbeKernels.Gaussian,
-        ProjectionKind.Sphere => ProbeKernels.Sphere,
-        _ => ProbeKernels.Rademacher,
-    };
 }
