@@ -1,4 +1,5 @@
 using ILGPU;
+using TorchEbm.Autodiff;
 using TorchEbm.LinearAlgebra;
 
 namespace TorchEbm.Tests.Kernels;
@@ -129,6 +130,18 @@ public sealed class CpuMatMulTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++) CpuMatMul.Multiply(a.View, b.View, c.View, shape);
         Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    /// <summary>The tape's products on the CPU accelerator take the host path: no kernel is launched for them.</summary>
+    [Test]
+    public void TapeProduct_OnCpu_LaunchesNoKernel()
+    {
+        Assume.That(CpuMatMul.IsSupported, "no 256-bit vectors here: the tape keeps the ILGPU kernel");
+        using var x = new Var(Device.Randn(8, 5, 1), requiresGrad: true);
+        using var w = new Var(Device.Randn(3, 5, 2), requiresGrad: true);
+        long launches = Device.LaunchCount;
+        using Var y = x.MatMulTransposed(w);
+        Assert.That(Device.LaunchCount, Is.EqualTo(launches));
     }
 
     private static void AssertMatchesFloat64(float[] actual, float[] a, float[] b, float[] c0, MatMulShape shape, bool ta, bool tb, string label)
