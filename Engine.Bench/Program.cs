@@ -9,6 +9,7 @@ using TorchEbm.Launch;
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
+// `matmul [repetitions]`: GFLOP/s of the ILGPU matrix-product kernel and the host SIMD product on the CPU accelerator;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
 {
@@ -31,6 +32,9 @@ if (args.Length > 0 && args[0] == "tape-energy")
 
 if (args.Length > 0 && args[0] == "create-graph")
     return TorchEbm.Bench.Tape.CreateGraphCost.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
+
+if (args.Length > 0 && args[0] == "matmul")
+    return TorchEbm.Bench.LinearAlgebra.MatMulThroughput.Run(args.Length > 1 ? int.Parse(args[1]) : 7);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
