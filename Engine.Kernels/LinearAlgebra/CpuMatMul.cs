@@ -12,11 +12,13 @@ namespace TorchEbm.LinearAlgebra;
 /// kernel runs as scalar .NET code.
 /// </summary>
 /// <remarks>
-/// <para>Blocked as in BLIS: op(B) is packed once into 16-column panels and each 256-deep slice of a block of rows of
-/// op(A) into 6-row panels, zero-padded at the edges, so every transpose combination and every size runs the same
-/// 6 x 16 micro-kernel (twelve 8-float accumulators in registers; per step of k one broadcast of A per row and two
-/// loads of B). Blocks of rows run in parallel, one packed slice of A per block; scratch comes from
-/// <see cref="ArrayPool{T}.Shared"/>.</para>
+/// <para>Blocked as in BLIS: op(B) is packed once into 16-column panels (zero-padded past N) and every transpose
+/// combination and size runs the same 6 x 16 micro-kernel: twelve 8-float accumulators in registers; per step of k two
+/// loads of the B panel and one broadcast per row of A. A is read in place through its strides (6 contiguous floats per
+/// step when stored transposed, 6 rows in step otherwise); packing it as well measured slower, since each packed value
+/// is used only N / 16 times and for narrow products once (1024 x 128 x 128: ~80 against ~110 GFLOP/s on 2 cores;
+/// N = 1 or 2: 3x slower). k runs in 256-deep slices so a B panel stays in L1, rows in blocks of at most 144 so the
+/// block's slice of A stays in L2; the blocks run in parallel. The packed B comes from <see cref="ArrayPool{T}.Shared"/>.</para>
 /// <para>Rounding differs from the ILGPU kernel: each element is summed in order within 256-deep slices of k, slice
 /// sums added to C, with fused multiply-adds where the CPU has FMA (the ILGPU kernel sums all of k in order, unfused).
 /// Both are float32 sums of the same terms: they agree to float tolerance, not bit for bit.</para>
@@ -25,7 +27,7 @@ public static class CpuMatMul
 {
     private const int Mr = 6, Nr = 16; // the micro-kernel's block of C: 6 rows x two 8-float vectors
     private const int Kc = 256; // a 16-column panel of B over 256 steps of k is 16 KiB: it stays in L1
-    private const int McMax = 144; // a 144 x 256 slice of A is 144 KiB: it stays in L2
+    private const int McMax = 144; // 144 rows of A over 256 steps of k are 144 KiB: they stay in L2
     private const long SerialWork = 1 << 17; // multiply-adds below which starting threads costs more than it saves
 
     /// <summary>Whether this machine runs 256-bit vectors in hardware (else callers keep the ILGPU kernel).</summary>
@@ -52,7 +54,7 @@ public static class CpuMatMul
             // Enough row blocks for every core, each a multiple of the micro-kernel's rows.
             int threads = Environment.ProcessorCount;
             int rows = Math.Min(McMax, RoundUp((m + threads - 1) / threads, Mr)), blocks = (m + rows - 1) / rows;
-            if (blocks == 1 || (long)m * n * shape.K < SerialWork)
+            if (threads == 1 || blocks == 1 || (long)m * n * shape.K < SerialWork)
                 for (int block = 0; block < blocks; block++) RowBlock(a, c, packedB, shape, block * rows, rows);
             else
                 RowBlocksInParallel(a, c, packedB, shape, rows, blocks);
@@ -71,60 +73,60 @@ public static class CpuMatMul
     private static void RowBlock(ArrayView<float> a, ArrayView<float> c, float[] packedB, MatMulShape shape, int i0, int rows)
     {
         rows = Math.Min(rows, shape.M - i0);
-        int n = shape.N, panelsN = Panels(n), panelsM = (rows + Mr - 1) / Mr;
-        ReadOnlySpan<float> hostA = HostMemory.Of(a);
+        int n = shape.N, panelsN = Panels(n);
+        ref float hostA = ref MemoryMarshal.GetReference(HostMemory.Of(a));
         ref float hostC = ref MemoryMarshal.GetReference(HostMemory.Of(c));
-        float[] packedA = ArrayPool<float>.Shared.Rent(RoundUp(rows, Mr) * Kc);
-        try
+        for (int p0 = 0; p0 < shape.K; p0 += Kc)
         {
-            for (int p0 = 0; p0 < shape.K; p0 += Kc)
+            int kc = Math.Min(Kc, shape.K - p0);
+            bool add = shape.Accumulate != 0 || p0 > 0; // later slices of k add to the first
+            ref float sliceA = ref Unsafe.Add(ref hostA, p0 * shape.ACol);
+            for (int pj = 0; pj < panelsN; pj++)
             {
-                int kc = Math.Min(Kc, shape.K - p0);
-                PackA(hostA, shape, i0, rows, p0, kc, packedA);
-                bool add = shape.Accumulate != 0 || p0 > 0; // later slices of k add to the first
-                for (int pj = 0; pj < panelsN; pj++)
+                ref float panelB = ref packedB[p0 * panelsN * Nr + pj * kc * Nr];
+                int j0 = pj * Nr, cols = Math.Min(Nr, n - j0);
+                for (int r0 = 0; r0 < rows; r0 += Mr)
                 {
-                    ref float panelB = ref packedB[p0 * panelsN * Nr + pj * kc * Nr];
-                    int j0 = pj * Nr, cols = Math.Min(Nr, n - j0);
-                    for (int pi = 0; pi < panelsM; pi++)
-                    {
-                        int i = i0 + pi * Mr;
-                        MicroKernel(ref packedA[pi * kc * Mr], ref panelB, kc,
-                            ref Unsafe.Add(ref hostC, i * n + j0), n, Math.Min(Mr, rows - pi * Mr), cols, add);
-                    }
+                    int i = i0 + r0;
+                    MicroKernel(ref Unsafe.Add(ref sliceA, i * shape.ARow), shape.ARow, shape.ACol, Math.Min(Mr, rows - r0),
+                        ref panelB, kc, ref Unsafe.Add(ref hostC, i * n + j0), n, cols, add);
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(packedA);
         }
     }
 
     /// <summary>
-    /// A 6 x 16 block of C (its top-left at <paramref name="c"/>, rows <paramref name="ldc"/> apart) from a packed
-    /// 6-row panel of A and 16-column panel of B, both kc deep; only rows x cols of it are stored.
+    /// A 6 x 16 block of C (its top-left at <paramref name="c"/>, rows <paramref name="ldc"/> apart) from 6 rows of A read
+    /// in place (element (r, p) at <paramref name="a"/> + r aRow + p aCol) and a packed 16-column panel of B, kc deep;
+    /// only rows x cols of it are stored.
     /// </summary>
-    private static void MicroKernel(ref float a, ref float b, int kc, ref float c, int ldc, int rows, int cols, bool add)
+    private static void MicroKernel(ref float a, int aRow, int aCol, int rows, ref float b, int kc, ref float c, int ldc, int cols, bool add)
     {
+        // Rows past the edge of A re-read its first row (always valid) and are never stored.
+        ref float a0 = ref a;
+        ref float a1 = ref Unsafe.Add(ref a, rows > 1 ? aRow : 0);
+        ref float a2 = ref Unsafe.Add(ref a, rows > 2 ? 2 * aRow : 0);
+        ref float a3 = ref Unsafe.Add(ref a, rows > 3 ? 3 * aRow : 0);
+        ref float a4 = ref Unsafe.Add(ref a, rows > 4 ? 4 * aRow : 0);
+        ref float a5 = ref Unsafe.Add(ref a, rows > 5 ? 5 * aRow : 0);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        nint p = 0, stride = aCol;
+        for (int step = 0; step < kc; step++, p += stride)
         {
             Vector256<float> b0 = Vector256.LoadUnsafe(ref b), b1 = Vector256.LoadUnsafe(ref b, 8);
-            Vector256<float> ai = Vector256.Create(a);
+            Vector256<float> ai = Vector256.Create(Unsafe.Add(ref a0, p));
             c00 = Vector256.MultiplyAddEstimate(ai, b0, c00); c01 = Vector256.MultiplyAddEstimate(ai, b1, c01);
-            ai = Vector256.Create(Unsafe.Add(ref a, 1));
+            ai = Vector256.Create(Unsafe.Add(ref a1, p));
             c10 = Vector256.MultiplyAddEstimate(ai, b0, c10); c11 = Vector256.MultiplyAddEstimate(ai, b1, c11);
-            ai = Vector256.Create(Unsafe.Add(ref a, 2));
+            ai = Vector256.Create(Unsafe.Add(ref a2, p));
             c20 = Vector256.MultiplyAddEstimate(ai, b0, c20); c21 = Vector256.MultiplyAddEstimate(ai, b1, c21);
-            ai = Vector256.Create(Unsafe.Add(ref a, 3));
+            ai = Vector256.Create(Unsafe.Add(ref a3, p));
             c30 = Vector256.MultiplyAddEstimate(ai, b0, c30); c31 = Vector256.MultiplyAddEstimate(ai, b1, c31);
-            ai = Vector256.Create(Unsafe.Add(ref a, 4));
+            ai = Vector256.Create(Unsafe.Add(ref a4, p));
             c40 = Vector256.MultiplyAddEstimate(ai, b0, c40); c41 = Vector256.MultiplyAddEstimate(ai, b1, c41);
-            ai = Vector256.Create(Unsafe.Add(ref a, 5));
+            ai = Vector256.Create(Unsafe.Add(ref a5, p));
             c50 = Vector256.MultiplyAddEstimate(ai, b0, c50); c51 = Vector256.MultiplyAddEstimate(ai, b1, c51);
-            a = ref Unsafe.Add(ref a, Mr);
             b = ref Unsafe.Add(ref b, Nr);
         }
 
@@ -188,28 +190,6 @@ public static class CpuMatMul
                     for (int p = 0; p < kc; p++)
                         panel[p * Nr + j] = b[(p0 + p) * shape.BRow + (j0 + j) * shape.BCol];
             }
-        }
-    }
-
-    /// <summary>
-    /// Rows [i0, i0 + rows) of op(A) over k in [p0, p0 + kc) as 6-row panels: panel i holds, step after step of k,
-    /// the 6 values of its rows (zeros past the last row).
-    /// </summary>
-    private static void PackA(ReadOnlySpan<float> a, MatMulShape shape, int i0, int rows, int p0, int kc, Span<float> packed)
-    {
-        for (int pi = 0; pi * Mr < rows; pi++)
-        {
-            Span<float> panel = packed.Slice(pi * kc * Mr, kc * Mr);
-            int r0 = i0 + pi * Mr, count = Math.Min(Mr, rows - pi * Mr);
-            if (count < Mr) panel.Clear();
-            if (shape.ACol == 1) // rows of A are contiguous: walk each row along k
-                for (int r = 0; r < count; r++)
-                for (int p = 0; p < kc; p++)
-                    panel[p * Mr + r] = a[(r0 + r) * shape.ARow + p0 + p];
-            else // A stored transposed: a step of k holds the rows side by side
-                for (int p = 0; p < kc; p++)
-                for (int r = 0; r < count; r++)
-                    panel[p * Mr + r] = a[(r0 + r) * shape.ARow + (p0 + p) * shape.ACol];
         }
     }
 

@@ -58,19 +58,29 @@ public sealed class CpuMatMulTests
         }
     }
 
+    /// <summary>Operands at offsets into larger buffers, NaN around them: only the views are read, only C's view written.</summary>
     [Test]
-    public void Multiply_ReadsAndWritesViewsAtAnOffset()
+    public void Multiply_ReadsAndWritesOnlyViewsAtAnOffset()
     {
-        const int m = 11, k = 21, n = 19, offset = 5;
+        const int m = 11, k = 21, n = 19, offset = 5, tail = 3;
         var random = new System.Random(3);
-        float[] a = Draw(random, offset + m * k + 3), b = Draw(random, offset + k * n + 2), c0 = Draw(random, offset + m * n + 4);
-        using Tensor ta = Device.FromArray(a, a.Length), tb = Device.FromArray(b, b.Length), tc = Device.FromArray(c0, c0.Length);
-        MatMulShape shape = MatMulShape.Of(m, n, k, false, false, accumulate: true);
-        CpuMatMul.Multiply(ta.View.SubView(offset, m * k), tb.View.SubView(offset, k * n), tc.View.SubView(offset, m * n), shape);
-        float[] actual = tc.ToArray();
-        Assert.That(actual[..offset], Is.EqualTo(c0[..offset]), "before the view");
-        Assert.That(actual[(offset + m * n)..], Is.EqualTo(c0[(offset + m * n)..]), "after the view");
-        AssertMatchesFloat64(actual[offset..(offset + m * n)], a[offset..], b[offset..], c0[offset..], shape, false, false, "sub-views");
+        foreach ((bool ta, bool tb) in Transposes)
+        {
+            float[] a = Draw(random, m * k), b = Draw(random, k * n), c0 = Draw(random, m * n);
+            using Tensor ta_ = Device.FromArray(Padded(a, float.NaN), offset + a.Length + tail);
+            using Tensor tb_ = Device.FromArray(Padded(b, float.NaN), offset + b.Length + tail);
+            using Tensor tc = Device.FromArray(Padded(c0, -7f), offset + c0.Length + tail);
+            MatMulShape shape = MatMulShape.Of(m, n, k, ta, tb, accumulate: true);
+            CpuMatMul.Multiply(ta_.View.SubView(offset, a.Length), tb_.View.SubView(offset, b.Length), tc.View.SubView(offset, c0.Length), shape);
+            float[] actual = tc.ToArray();
+            string label = $"transposeA={ta} transposeB={tb}";
+            Assert.That(actual[..offset], Is.All.EqualTo(-7f), $"before the view, {label}");
+            Assert.That(actual[(offset + m * n)..], Is.All.EqualTo(-7f), $"after the view, {label}");
+            AssertMatchesFloat64(actual[offset..(offset + m * n)], a, b, c0, shape, ta, tb, label);
+        }
+
+        static float[] Padded(float[] values, float pad) =>
+            [.. Enumerable.Repeat(pad, offset), .. values, .. Enumerable.Repeat(pad, tail)];
     }
 
     [TestCase(false)]
