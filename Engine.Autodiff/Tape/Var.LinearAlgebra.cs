@@ -93,13 +93,19 @@ public sealed partial class Var
     }
 
     /// <summary>
-    /// C (+)= A B: on a GPU the shared-memory tiled kernel, on the CPU accelerator the register-blocked one (where
-    /// shared memory buys nothing and each group barrier costs an OS-thread synchronisation).
+    /// C (+)= A B, the one place a product's implementation is chosen: on a GPU the shared-memory tiled kernel; on the
+    /// CPU accelerator the host SIMD product in its memory (the ILGPU kernels run there as scalar code), or the
+    /// register-blocked kernel where the CPU lacks 256-bit vectors.
     /// </summary>
     private static void Product(Tensor a, Tensor b, Tensor c, MatMulShape product)
     {
         if (a.Device.Kind == DeviceKind.Cuda)
             a.Device.Launch(MatMulKernels.MultiplyTiled, MatMulKernels.TiledWorkItems(product), a.View, b.View, c.View, product);
+        else if (CpuMatMul.IsSupported)
+        {
+            CpuMatMul.Multiply(a.View, b.View, c.View, product);
+            GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(c); // their memory is read on the host until here
+        }
         else
             a.Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(product), a.View, b.View, c.View, product);
     }
