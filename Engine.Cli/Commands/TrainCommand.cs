@@ -164,7 +164,8 @@ internal static class TrainCommand
             steps = result.Losses.Count,
             options = new
             {
-                loss = options.Loss, sigma = options.Sigma, projections = options.Projections, batch_size = options.BatchSize, k = options.K, persistent = options.Persistent, reinit_fraction = options.ReinitFraction,
+                loss = options.Loss, sigma = options.Sigma, projections = options.Projections,
+                batch_size = options.BatchSize, k = options.K, persistent = options.Persistent, reinit_fraction = options.ReinitFraction,
                 lr = options.Lr, input_gain = options.InputGain, hidden = options.Hidden, seed = options.Seed, step_size = options.StepSize,
                 noise_scale = options.NoiseScale, energy_reg = options.EnergyRegularization,
             },

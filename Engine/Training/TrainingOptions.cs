@@ -60,7 +60,7 @@ public sealed record TrainingOptions
     /// <summary>Seed of the data, the network's initial weights and every chain.</summary>
     public long Seed { get; init; } = 0;
 
-    /// <summary>Langevin step size of training and of the final samples.</summary>
+    /// <summary>Langevin step size of CD's training chains and of the final samples.</summary>
     public float StepSize { get; init; } = 0.01f;
 
     /// <summary>
