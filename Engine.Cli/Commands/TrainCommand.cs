@@ -10,8 +10,9 @@ using TorchEbm.Training;
 namespace TorchEbm.Cli.Commands;
 
 /// <summary>
-/// <c>torchebm train</c>: trains an MLP energy on a synthetic data set by contrastive divergence and writes the
-/// checkpoint, plots and metrics to --out. Defaults (eight Gaussians) finish in about two minutes on two CPU cores.
+/// <c>torchebm train</c>: trains an MLP energy on a synthetic data set (contrastive divergence or a score-matching loss)
+/// and writes the checkpoint, plots and metrics to --out. Defaults (eight Gaussians, CD) finish in about two minutes on
+/// two CPU cores.
 /// </summary>
 internal static class TrainCommand
 {
@@ -20,30 +21,42 @@ internal static class TrainCommand
         var defaults = new TrainingOptions();
         var dataset = new Option<string>("--dataset") { Description = $"Data set: {string.Join(", ", Datasets.SyntheticDatasets.Names)}.", DefaultValueFactory = _ => defaults.Dataset };
         dataset.AcceptOnlyFromAmong([.. Datasets.SyntheticDatasets.Names]);
+        var loss = new Option<string>("--loss")
+        {
+            Description = "Objective: cd (contrastive divergence), sm (score matching, exact Hessian trace), ssm (sliced score matching, " +
+                          "Rademacher projections, variance-reduced), dsm (denoising score matching at --sigma).",
+            DefaultValueFactory = _ => defaults.Loss,
+        };
+        loss.AcceptOnlyFromAmong([.. TrainingOptions.Losses]);
+        var sigma = Numbers.PositiveFinite("--sigma", "Noise scale of dsm: the model learns the data smoothed by N(0, sigma^2 I) (dsm only).", defaults.Sigma);
+        var projections = Numbers.AtLeast("--projections", 1, "Random projections per sample and step (ssm only).", defaults.Projections);
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
-        var batch = new Option<int>("--batch-size") { Description = "Data rows (and negative chains) per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        var k = new Option<int>("--k") { Description = "Langevin steps per CD step.", DefaultValueFactory = _ => defaults.K };
-        var persistent = new Option<bool>("--persistent") { Description = "Persistent CD (replay buffer); --persistent false starts chains at the data.", DefaultValueFactory = _ => defaults.Persistent };
+        var batch = new Option<int>("--batch-size") { Description = "Data rows (and CD's negative chains) per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var k = new Option<int>("--k") { Description = "Langevin steps per CD step (cd only).", DefaultValueFactory = _ => defaults.K };
+        var persistent = new Option<bool>("--persistent") { Description = "Persistent CD (replay buffer); --persistent false starts chains at the data (cd only).", DefaultValueFactory = _ => defaults.Persistent };
         var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.Lr };
         var inputGain = new Option<float>("--input-gain") { Description = "Factor on the first layer's initial weights (sharper initial features).", DefaultValueFactory = _ => defaults.InputGain };
         var hidden = Widths.CreateOption(defaults.Hidden);
         var seed = new Option<long>("--seed") { Description = "Seed of data, weights and chains.", DefaultValueFactory = _ => defaults.Seed };
-        var stepSize = new Option<float>("--step-size") { Description = "Langevin step size.", DefaultValueFactory = _ => defaults.StepSize };
-        var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale (samples exp(-E / s^2)).", DefaultValueFactory = _ => defaults.NoiseScale };
-        var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run training).", DefaultValueFactory = _ => defaults.ReinitFraction };
-        var energyReg = new Option<float>("--energy-reg") { Description = "Weight of the CD loss's energy-magnitude penalty.", DefaultValueFactory = _ => defaults.EnergyRegularization };
-        var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: as long as a training chain lives, k / reinit-fraction)." };
+        var stepSize = new Option<float>("--step-size") { Description = "Langevin step size of CD's chains and of the final samples.", DefaultValueFactory = _ => defaults.StepSize };
+        var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale of CD's chains and of the final samples (samples exp(-E / s^2); 1 samples a score-matching model's density).", DefaultValueFactory = _ => defaults.NoiseScale };
+        var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run training; cd only).", DefaultValueFactory = _ => defaults.ReinitFraction };
+        var energyReg = new Option<float>("--energy-reg") { Description = "Weight of the CD loss's energy-magnitude penalty (cd only).", DefaultValueFactory = _ => defaults.EnergyRegularization };
+        var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: for cd as long as a training chain lives, k / reinit-fraction; 200 for sm, ssm, dsm)." };
         var device = DeviceOption.Create();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
-        var command = new Command("train", "Train an MLP energy on a 2-D data set by contrastive divergence; write checkpoint, plots and metrics. " + ExitCodes.Help);
-        foreach (Option option in new Option[] { dataset, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
+        var command = new Command("train", "Train an MLP energy on a 2-D data set (contrastive divergence or score matching); write checkpoint, plots and metrics. " + ExitCodes.Help);
+        foreach (Option option in new Option[] { dataset, loss, sigma, projections, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
             TrainingOptions options = defaults with
             {
                 Dataset = result.GetValue(dataset)!,
+                Loss = result.GetValue(loss)!,
+                Sigma = result.GetValue(sigma),
+                Projections = result.GetValue(projections),
                 Steps = result.GetValue(steps),
                 BatchSize = result.GetValue(batch),
                 K = result.GetValue(k),
@@ -70,7 +83,7 @@ internal static class TrainCommand
         using Device device = Device.Create(kind);
         // CD runs the data and the negatives through the network as one batch; the final samples are EvalSamples chains.
         Widths.CheckFits(device, 2, options.Hidden, Math.Max(2 * options.BatchSize, options.EvalSamples));
-        stdout.WriteLine($"Training on {options.Dataset} for {options.Steps} steps on {device}; writing to {outDir.FullName}");
+        stdout.WriteLine($"Training on {options.Dataset} with {LossSettings.Describe(options)} for {options.Steps} steps on {device}; writing to {outDir.FullName}");
         using TrainingResult result = RunWithProgress(device, options, stdout);
 
         string checkpoint = Path.Combine(outDir.FullName, "model.safetensors");
@@ -133,11 +146,13 @@ internal static class TrainCommand
     }
 
     /// <summary>Where the model came from; the model card holds the architecture and the sampler settings.</summary>
-    private static Dictionary<string, string> RunMetadata(TrainingOptions options) => new()
+    private static Dictionary<string, string> RunMetadata(TrainingOptions options)
     {
-        ["dataset"] = options.Dataset,
-        ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-    };
+        Dictionary<string, string> metadata = LossSettings.AsText(options);
+        metadata["dataset"] = options.Dataset;
+        metadata["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        return metadata;
+    }
 
     /// <summary>metrics.json: snake_case keys; NaN and infinity are written as null (<see cref="MetricsJson"/>).</summary>
     private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, bool finiteSamples, Device device)
@@ -145,9 +160,11 @@ internal static class TrainCommand
         var metrics = new
         {
             dataset = options.Dataset,
+            objective = LossSettings.Of(options).ToDictionary(s => s.Key, s => s.Value),
             steps = result.Losses.Count,
             options = new
             {
+                loss = options.Loss, sigma = options.Sigma, projections = options.Projections,
                 batch_size = options.BatchSize, k = options.K, persistent = options.Persistent, reinit_fraction = options.ReinitFraction,
                 lr = options.Lr, input_gain = options.InputGain, hidden = options.Hidden, seed = options.Seed, step_size = options.StepSize,
                 noise_scale = options.NoiseScale, energy_reg = options.EnergyRegularization,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TorchEbm.Checkpoints;
 
 namespace TorchEbm.Tests.Cli;
 
@@ -54,6 +55,70 @@ public sealed class TrainCommandTests
         string[] keys = [.. Keys(metrics.RootElement)];
         Assert.That(keys, Does.Contain("batch_size").And.Contain("mmd2_model_vs_heldout").And.Contain("samples_finite"));
         Assert.That(keys.Where(k => !Regex.IsMatch(k, "^[a-z][a-z0-9]*(_[a-z0-9]+)*$")), Is.Empty);
+    }
+
+    [Test]
+    public void DenoisingLoss_TrainsAndRecordsItsSigma()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", "dsm", "--sigma", "0.25"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        JsonElement objective = metrics.RootElement.GetProperty("objective");
+        IReadOnlyDictionary<string, string> card = Checkpoint.ReadModelCard(PathOf("run/model.safetensors")).Metadata;
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.Stdout, Does.Contain("with dsm (sigma 0.25)"));
+            Assert.That(objective.GetProperty("loss").GetString(), Is.EqualTo("dsm"));
+            Assert.That(objective.GetProperty("sigma").GetSingle(), Is.EqualTo(0.25f));
+            Assert.That(objective.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "loss", "sigma" }), "only the settings dsm uses");
+            Assert.That(metrics.RootElement.GetProperty("options").GetProperty("loss").GetString(), Is.EqualTo("dsm"));
+            Assert.That(metrics.RootElement.GetProperty("loss").GetArrayLength(), Is.EqualTo(20), "the loss curve");
+            Assert.That(card["loss"], Is.EqualTo("dsm"));
+            Assert.That(card["sigma"], Is.EqualTo("0.25"));
+        });
+    }
+
+    [Test]
+    public void DefaultLoss_IsContrastiveDivergence_RecordedWithItsSettings()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run")));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        JsonElement objective = metrics.RootElement.GetProperty("objective");
+        Assert.Multiple(() =>
+        {
+            Assert.That(objective.GetProperty("loss").GetString(), Is.EqualTo("cd"));
+            Assert.That(objective.GetProperty("k").GetInt32(), Is.EqualTo(10));
+            Assert.That(Checkpoint.ReadModelCard(PathOf("run/model.safetensors")).Metadata["loss"], Is.EqualTo("cd"));
+        });
+    }
+
+    [TestCase("foo")]
+    [TestCase("SM")]
+    public void UnknownLoss_IsUsageError_ListingTheLosses(string loss)
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", loss));
+
+        run.AssertUsageError("train", $"'{loss}'");
+        Assert.That(run.Stderr, Does.Contain("'cd' 'sm' 'ssm' 'dsm'"));
+        Assert.That(Directory.Exists(PathOf("run")), Is.False, "nothing written for a bad option");
+    }
+
+    [TestCase("--sigma", "0")]
+    [TestCase("--sigma", "-0.1")]
+    [TestCase("--sigma", "nan")]
+    [TestCase("--sigma", "Infinity")]
+    [TestCase("--sigma", "inf")]
+    [TestCase("--projections", "x")]
+    [TestCase("--projections", "0")]
+    public void BadLossSetting_IsUsageError_AndWritesNothing(string option, string value)
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", option == "--sigma" ? "dsm" : "ssm", option, value));
+
+        run.AssertUsageError("train", option);
+        Assert.That(Directory.Exists(PathOf("run")), Is.False, "nothing written for a bad option");
     }
 
     private static IEnumerable<string> Keys(JsonElement e) => e.ValueKind switch

@@ -41,22 +41,9 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
         // The defaults themselves (fewer final samples): what energy.png of `torchebm train` shows, as numbers.
         var options = new TrainingOptions { EvalSamples = 800 };
         using TrainingResult result = Trainer.Run(Device, options);
-        float[] xy = result.Samples.ToArray();
-        var perMode = new int[8];
-        int near = 0;
-        for (int i = 0; i < xy.Length; i += 2)
-        {
-            // Nearest centre 2 (cos k pi/4, sin k pi/4); "near" is within 0.25, over ten data standard deviations (0.02).
-            int k = ((int)Math.Round(Math.Atan2(xy[i + 1], xy[i]) / (Math.PI / 4)) + 8) % 8;
-            double dx = xy[i] - 2 * Math.Cos(k * Math.PI / 4), dy = xy[i + 1] - 2 * Math.Sin(k * Math.PI / 4);
-            if (dx * dx + dy * dy >= 0.25 * 0.25) continue;
-            near++;
-            perMode[k]++;
-        }
-        TestContext.Out.WriteLine($"near a mode: {near} of {xy.Length / 2}; per mode: {string.Join(", ", perMode)}; MMD^2 {result.Mmd:E3}, {result.Seconds:F1} s");
-        Assert.That(near, Is.GreaterThanOrEqualTo(0.9 * options.EvalSamples), "samples sit in the wells, not between them");
-        // A balanced mode holds 100 of 800 (binomial sd 9.4): each must hold at least half that.
-        Assert.That(perMode, Is.All.GreaterThanOrEqualTo(options.EvalSamples / 16), "every one of the eight modes is sampled");
+        var modes = EightGaussiansModes.Count(result.Samples.ToArray());
+        TestContext.Out.WriteLine($"{modes}; MMD^2 {result.Mmd:E3}, {result.Seconds:F1} s");
+        modes.AssertEveryModeGetsAWellAndItsShare();
     }
 
     [Test]
@@ -85,6 +72,19 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
         });
     }
 
+    [TestCase("sm")]
+    [TestCase("ssm")]
+    [TestCase("dsm")]
+    public void FinalSamples_OfScoreMatching_IgnoreTheChainOptions(string loss)
+    {
+        var options = new TrainingOptions { Loss = loss, K = 50, ReinitFraction = 0.5f };
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.SampleSteps, Is.EqualTo(TrainingOptions.ScoreMatchingSampleSteps));
+            Assert.That((options with { EvalSteps = 7 }).SampleSteps, Is.EqualTo(7));
+        });
+    }
+
     [Test]
     public void BadOptions_AreRejectedBeforeAnyLaunch()
     {
@@ -92,6 +92,22 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { BatchSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { K = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { Lr = float.NaN }));
+    }
+
+    [Test]
+    public void BadLossOptions_AreRejectedNamingTheOption()
+    {
+        Assert.Multiple(() =>
+        {
+            var unknown = Assert.Throws<ArgumentException>(() => Trainer.Run(Device, new TrainingOptions { Loss = "foo" }));
+            Assert.That(unknown!.ParamName, Is.EqualTo("Loss"));
+            Assert.That(unknown.Message, Does.Contain("'foo'").And.Contain("cd, sm, ssm, dsm"));
+            foreach (float sigma in new[] { 0f, -1f, float.NaN, float.PositiveInfinity })
+                Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { Loss = "dsm", Sigma = sigma }))!.ParamName,
+                    Is.EqualTo("Sigma"), $"sigma {sigma}");
+            Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { Loss = "ssm", Projections = 0 }))!.ParamName,
+                Is.EqualTo("Projections"));
+        });
     }
 
     /// <summary>MMD^2 to held-out data of samples drawn the same way from the network before any training step.</summary>

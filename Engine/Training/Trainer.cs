@@ -10,7 +10,8 @@ using TorchEbm.Samplers;
 namespace TorchEbm.Training;
 
 /// <summary>
-/// Trains an MLP energy on a synthetic 2-D data set by contrastive divergence and Adam, then draws model samples and
+/// Trains an MLP energy on a synthetic 2-D data set with Adam and one of four losses (contrastive divergence, score
+/// matching, sliced or denoising score matching), then draws model samples by Langevin dynamics from N(0, I) and
 /// measures their MMD to held-out data: the seed page's training loop as one call.
 /// </summary>
 /// <remarks>
@@ -42,6 +43,21 @@ public static class Trainer
         return new NeuralNetworkModel(network);
     }
 
+    /// <summary>
+    /// The objective of options.Loss. Its seed is seed + 3 whatever the loss: a run builds one loss, and no other part of
+    /// the run uses that key (CD's training chains take seed + 2). TrainingLoop scans the data for NaN once, so no loss
+    /// rescans each batch.
+    /// </summary>
+    private static BaseLoss CreateLoss(NeuralNetworkModel model, TrainingOptions options, long seed) => options.Loss switch
+    {
+        "sm" => new ScoreMatching(HessianTrace.Exact, seed: seed + 3), // exact: two create-graph backwards in 2-D
+        "ssm" => new SlicedScoreMatching(options.Projections, ProjectionKind.Rademacher, varianceReduced: true, seed + 3),
+        "dsm" => new DenoisingScoreMatching(options.Sigma, seed + 3),
+        "cd" => new ContrastiveDivergence(new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2), options.K,
+            options.BatchSize, options.Persistent, options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3),
+        _ => throw new ArgumentException($"Unknown loss '{options.Loss}'.", nameof(options)), // Validate rejected it already
+    };
+
     /// <summary>Runs the training described by <paramref name="options"/> on <paramref name="device"/>.</summary>
     /// <param name="device">Where everything runs.</param>
     /// <param name="options">The run's settings (validated first).</param>
@@ -59,9 +75,7 @@ public static class Trainer
         NeuralNetworkModel model = CreateModel(device, options);
         try
         {
-            var sampler = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2);
-            using var loss = new ContrastiveDivergence(sampler, options.K, options.BatchSize, options.Persistent,
-                options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3); // TrainingLoop scans the data for NaN once
+            using BaseLoss loss = CreateLoss(model, options, seed);
             using var adam = new Adam(model.Parameters(), options.Lr);
             // Every step takes BatchSize rows, as the CD loss's chains do; the permutation's key is a seed no other
             // part of the run uses (the held-out data, samplers and null draws take seed + 1 ... seed + 4 + NullDraws).
