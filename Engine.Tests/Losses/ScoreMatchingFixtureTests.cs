@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TorchEbm.Autodiff;
-using TorchEbm.Checkpoints;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Tests.Autodiff;
@@ -15,25 +14,19 @@ namespace TorchEbm.Tests.Losses;
 /// </summary>
 public sealed class ScoreMatchingFixtureTests(DeviceKind kind) : DeviceTest(kind)
 {
-    private static string Fixture(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", name);
-
-    private static double[] Flat(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().SelectMany(Flat).ToArray() : [e.GetDouble()];
-
     public static IEnumerable<string> Losses() => ["sm_exact", "sm_hutchinson", "ssm", "ssm_vr", "dsm"];
 
     [TestCaseSource(nameof(Losses))]
     public void Loss_AndParameterGradients_MatchPyTorch(string name)
     {
-        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Fixture("score_matching_fixture.json")));
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(TorchFixtures.Path("score_matching_fixture.json")));
         JsonElement root = json.RootElement;
-        float[] F(string key) => Flat(root.GetProperty(key)).Select(v => (float)v).ToArray();
+        float[] F(string key) => TorchFixtures.Flat(root.GetProperty(key)).Select(v => (float)v).ToArray();
         int n = root.GetProperty("points").GetArrayLength();
         using Tensor points = Device.FromArray(F("points"), n, 2);
         using Tensor projections = Device.FromArray(F("projections"), 2, n, 2);
         using Tensor noise = Device.FromArray(F("noise"), n, 2);
-        var mlp = new MLP(Device, 2, [16, 16], 1, Activation.SiLU);
-        Checkpoint.Load(Fixture("score_matching_torch_mlp.safetensors"), mlp);
+        MLP mlp = TorchFixtures.Mlp(Device, "score_matching_torch_mlp.safetensors");
         using var model = new NeuralNetworkModel(mlp);
 
         // Hutchinson with the fixture's two Rademacher projections as probes estimates the trace by mean v . H v, which
@@ -51,14 +44,6 @@ public sealed class ScoreMatchingFixtureTests(DeviceKind kind) : DeviceTest(kind
         Assert.That(FiniteDifferences.RelativeError(loss.Value.ToArray(), [expected.GetProperty("loss").GetDouble()]), Is.LessThan(1e-4), "loss");
         mlp.ZeroGrad();
         loss.Backward();
-        foreach ((string parameter, Var value) in mlp.NamedParameters())
-        {
-            double[] grad = Flat(expected.GetProperty("grads").GetProperty(parameter));
-            float[] actual = value.Grad?.ToArray() ?? new float[grad.Length];
-            if (grad.All(g => g == 0))
-                Assert.That(actual, Is.All.EqualTo(0f), $"d/d{parameter}: PyTorch gives zeros");
-            else
-                Assert.That(FiniteDifferences.RelativeError(actual, grad), Is.LessThan(1e-4), $"d/d{parameter}");
-        }
+        TorchFixtures.AssertParameterGradients(mlp, expected.GetProperty("grads"), 1e-4);
     }
 }
