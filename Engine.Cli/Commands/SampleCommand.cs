@@ -60,7 +60,7 @@ internal static class SampleCommand
         var model = new Option<string>("--model") { Description = $"Analytic energy to sample instead of a checkpoint: {string.Join(", ", ModelNames)} (gaussian is N(0, I))." };
         model.Validators.Add(r => OneOf(r, "--model", ModelNames));
         var dim = new Option<int?>("--dim") { Description = $"Dimension of --model (default {DefaultDim}; rosenbrock needs 2 or more, gaussian at most {MaxGaussianDim}). Not with --checkpoint." };
-        dim.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--dim must be at least 1."); });
+        dim.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--dim must be at least 1."); }));
         var samplerName = new Option<string>("--sampler")
         {
             Description = "langevin (unadjusted; the checkpoint's noise scale, 1 for --model), mala or hmc (Metropolis-adjusted: target exp(-E) exactly).",
@@ -68,34 +68,34 @@ internal static class SampleCommand
         };
         samplerName.Validators.Add(r => OneOf(r, "--sampler", SamplerNames));
         var n = new Option<int>("--n") { Description = "Number of samples (chains).", DefaultValueFactory = _ => 1000 };
-        n.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--n must be at least 1."); });
+        n.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--n must be at least 1."); }));
         var steps = new Option<int?>("--steps")
         {
             Description = $"Steps after warm-up; default: the number training used for its final samples (checkpoint metadata), {DefaultModelSteps} for --model.",
         };
-        steps.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--steps must be at least 0."); });
+        steps.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--steps must be at least 0."); }));
         var stepSize = new Option<float?>("--step-size")
         {
             Description = "Step size (HMC: of each leapfrog step); default: the checkpoint's, or for --model 0.01 (langevin, mala) and 0.1 (hmc). " +
                           "MALA and HMC adapt it during --warmup.",
         };
-        stepSize.Validators.Add(r =>
+        stepSize.Validators.Add(IfParsed(r =>
         {
             if (r.GetValueOrDefault<float?>() is float h && !(float.IsFinite(h) && h > 0))
                 r.AddError($"--step-size must be positive and finite, got {h.ToString(CultureInfo.InvariantCulture)}.");
-        });
+        }));
         var leapfrog = new Option<int?>("--leapfrog") { Description = $"Leapfrog steps per HMC transition (default {DefaultLeapfrog}); --sampler hmc only." };
-        leapfrog.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--leapfrog must be at least 1."); });
+        leapfrog.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--leapfrog must be at least 1."); }));
         var warmup = new Option<int>("--warmup")
         {
             Description = "Steps before --steps, never written or counted: MALA and HMC adapt the step size (HMC its diagonal mass too), Langevin burns in.",
             DefaultValueFactory = _ => 0,
         };
-        warmup.Validators.Add(r =>
+        warmup.Validators.Add(IfParsed(r =>
         {
             if (r.GetValueOrDefault<int>() is < 0 or > SampleOptions.MaxWarmupSteps)
                 r.AddError($"--warmup must be from 0 to {SampleOptions.MaxWarmupSteps}, got {r.GetValueOrDefault<int>()}.");
-        });
+        }));
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
         var output = new Option<FileInfo>("--out") { Description = "CSV file to write: the final states, x1,x2,... per row.", Required = true };
@@ -122,6 +122,22 @@ internal static class SampleCommand
             result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
+
+    /// <summary>
+    /// A value check that runs only on a value that parsed: reading an unparsable value (--n x) in a validator throws,
+    /// and the parser reports that value as a usage error itself.
+    /// </summary>
+    private static Action<OptionResult> IfParsed(Action<OptionResult> check) => r =>
+    {
+        try
+        {
+            check(r);
+        }
+        catch (InvalidOperationException)
+        {
+            // reported by the parser: "Cannot parse argument ... for option ..."
+        }
+    };
 
     private static void OneOf(OptionResult result, string option, string[] names)
     {

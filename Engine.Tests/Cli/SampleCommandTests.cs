@@ -201,6 +201,20 @@ public sealed class SampleCommandTests
         AssertNothingWritten();
     }
 
+    /// <summary>An unparsable number is a usage error naming the option, not a crash (it used to abort the process).</summary>
+    [TestCase("--n")]
+    [TestCase("--dim")]
+    [TestCase("--steps")]
+    [TestCase("--step-size")]
+    [TestCase("--leapfrog")]
+    [TestCase("--warmup")]
+    public void UnparsableNumber_IsUsageError(string option)
+    {
+        CliRun.Of(["sample", "--model", "gaussian", "--sampler", "hmc", "--device", "cpu", "--out", PathOf("s.csv"), option, "x"])
+            .AssertUsageError("sample", $"Cannot parse argument 'x' for option '{option}'");
+        AssertNothingWritten();
+    }
+
     [Test]
     public void DimWithCheckpoint_IsUsageError()
     {
