@@ -35,21 +35,7 @@ public sealed class MatMulTests(DeviceKind kind) : DeviceTest(kind)
                     Device.Launch(MatMulKernels.MultiplyTiled, MatMulKernels.TiledWorkItems(shape), ta_.View, tb_.View, c.View, shape);
                 else
                     Device.Launch(MatMulKernels.Multiply, MatMulKernels.WorkItems(shape), ta_.View, tb_.View, c.View, shape);
-                float[] actual = c.ToArray();
-                for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    double sum = accumulate ? c0[i * n + j] : 0, size = accumulate ? Math.Abs(c0[i * n + j]) : 0;
-                    for (int p = 0; p < k; p++)
-                    {
-                        double term = (double)a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
-                        sum += term;
-                        size += Math.Abs(term);
-                    }
-                    // float32 summation of k terms: error bounded by ~k * eps * sum |terms|.
-                    Assert.That(actual[i * n + j], Is.EqualTo(sum).Within(1e-6 * (k + 1) * size + 1e-7),
-                        $"C[{i}, {j}] transposeA={ta} transposeB={tb} accumulate={accumulate}");
-                }
+                HostProduct.AssertMatches(c.ToArray(), a, b, c0, shape, ta, tb, $"transposeA={ta} transposeB={tb} accumulate={accumulate}");
             }
         }
     }

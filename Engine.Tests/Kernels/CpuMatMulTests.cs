@@ -1,6 +1,7 @@
 using ILGPU;
 using TorchEbm.Autodiff;
 using TorchEbm.LinearAlgebra;
+using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Kernels;
 
@@ -54,7 +55,7 @@ public sealed class CpuMatMulTests
             float[] actual = native.ToArray();
             // The two sum in different orders (slices of k, FMA): equal to float tolerance, norm-wise.
             Assert.That(RelativeError(actual, kernel.ToArray()), Is.LessThanOrEqualTo(1e-5), label);
-            AssertMatchesFloat64(actual, a, b, c0, shape, ta, tb, label);
+            HostProduct.AssertMatches(actual, a, b, c0, shape, ta, tb, label);
         }
     }
 
@@ -76,7 +77,7 @@ public sealed class CpuMatMulTests
             string label = $"transposeA={ta} transposeB={tb}";
             Assert.That(actual[..offset], Is.All.EqualTo(-7f), $"before the view, {label}");
             Assert.That(actual[(offset + m * n)..], Is.All.EqualTo(-7f), $"after the view, {label}");
-            AssertMatchesFloat64(actual[offset..(offset + m * n)], a, b, c0, shape, ta, tb, label);
+            HostProduct.AssertMatches(actual[offset..(offset + m * n)], a, b, c0, shape, ta, tb, label);
         }
 
         static float[] Padded(float[] values, float pad) =>
@@ -152,25 +153,6 @@ public sealed class CpuMatMulTests
         long launches = Device.LaunchCount;
         using Var y = x.MatMulTransposed(w);
         Assert.That(Device.LaunchCount, Is.EqualTo(launches));
-    }
-
-    private static void AssertMatchesFloat64(float[] actual, float[] a, float[] b, float[] c0, MatMulShape shape, bool ta, bool tb, string label)
-    {
-        int m = shape.M, n = shape.N, k = shape.K;
-        bool accumulate = shape.Accumulate != 0;
-        for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double sum = accumulate ? c0[i * n + j] : 0, size = accumulate ? Math.Abs(c0[i * n + j]) : 0;
-            for (int p = 0; p < k; p++)
-            {
-                double term = (double)a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
-                sum += term;
-                size += Math.Abs(term);
-            }
-            // float32 summation of k terms: error bounded by ~k * eps * sum |terms|.
-            Assert.That(actual[i * n + j], Is.EqualTo(sum).Within(1e-6 * (k + 1) * size + 1e-7), $"C[{i}, {j}] {label}");
-        }
     }
 
     private static double RelativeError(float[] actual, float[] expected)
