@@ -8,8 +8,10 @@ using TorchEbm.Tests.Support;
 namespace TorchEbm.Tests.Models;
 
 /// <summary>
-/// The fused per-sample MLP kernels behind <see cref="NeuralNetworkModel"/>: the same energies, input gradients and
-/// Langevin chains as the tape, for every activation and for shallow, deep, wide and odd-dimensional networks.
+/// The fused per-sample MLP kernels behind <see cref="NeuralNetworkModel"/> and their batched host twin (the CPU's
+/// default, <see cref="TorchEbm.Networks.CpuMlp"/>): the same energies, input gradients and Langevin chains as the tape,
+/// for every activation and for shallow, deep, wide and odd-dimensional networks. Cases named "kernels" switch the host
+/// twin off so the ILGPU kernels run on the CPU accelerator.
 /// </summary>
 public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
 {
@@ -20,16 +22,20 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
     public static IEnumerable<TestCaseData> Cases() =>
         from activation in Enum.GetValues<Activation>()
         from shape in Shapes
-        select new TestCaseData(activation, shape.Dim, shape.Hidden)
-            .SetArgDisplayNames(activation.ToString(), string.Join("-", [shape.Dim, .. shape.Hidden, 1]));
+        from onHost in new[] { false, true }
+        select new TestCaseData(activation, shape.Dim, shape.Hidden, onHost)
+            .SetArgDisplayNames(activation.ToString(), string.Join("-", [shape.Dim, .. shape.Hidden, 1]), Path(onHost));
+
+    private static string Path(bool onHost) => onHost ? "host" : "kernels";
 
     [TestCaseSource(nameof(Cases))]
-    public void EnergiesAndGradients_MatchTheTape(Activation activation, int dim, int[] hidden)
+    public void EnergiesAndGradients_MatchTheTape(Activation activation, int dim, int[] hidden, bool onHost)
     {
         const int n = 37;
         using var fused = new NeuralNetworkModel(new MLP(Device, dim, hidden, 1, activation, seed: 3));
         using Tensor x = Device.Randn(n, dim, seed: 11);
         Assert.That(fused.IsFused, Is.True);
+        fused.FusedKernels!.OnHost = onHost;
 
         using Tensor energies = fused.Forward(x);
         using Tensor gradient = fused.Gradient(x);
@@ -38,11 +44,14 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(FiniteDifferences.RelativeError(gradient.ToArray(), tapeGradient.Select(v => (double)v).ToArray()), Is.LessThan(1e-5));
     }
 
-    [TestCase(2, 20)]
-    [TestCase(3, 8)]
-    public void LangevinChains_MatchTheStepByStepTapePath(int dim, int steps)
+    [TestCase(2, 20, false)]
+    [TestCase(3, 8, false)]
+    [TestCase(2, 20, true)]
+    [TestCase(3, 8, true)]
+    public void LangevinChains_MatchTheStepByStepTapePath(int dim, int steps, bool onHost)
     {
         using var fused = new NeuralNetworkModel(new MLP(Device, dim, [16, 16], 1, Activation.SiLU, seed: 5));
+        fused.FusedKernels!.OnHost = onHost;
         // The same MLP inside another Sequential is not recognised as plain, so it runs on the tape step by step.
         using var tape = new NeuralNetworkModel(new Sequential(new MLP(Device, dim, [16, 16], 1, Activation.SiLU, seed: 5)));
         Assert.That((fused.IsFused, tape.IsFused), Is.EqualTo((true, false)));
@@ -59,11 +68,35 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void MetropolisChains_OnTheHost_MatchTheKernels()
+    {
+        // MALA and HMC with warm-up (step-size adaptation) read energies as well as gradients; the host twin's sums differ
+        // from the kernels' only in rounding, so over a few steps (before rounding grows along chaotic trajectories) every
+        // accept decision agrees and every state agrees to float tolerance.
+        using var model = new NeuralNetworkModel(new MLP(Device, 3, [16, 16], 1, Activation.Tanh, seed: 4));
+        var options = new SampleOptions { Seed = 9, WarmupSteps = 3 };
+        foreach (Func<Sampler> create in new Func<Sampler>[] { () => new MetropolisAdjustedLangevin(model, 0.1f), () => new HamiltonianMonteCarlo(model, 0.1f, 4) })
+        {
+            float[] Run(bool onHost)
+            {
+                model.FusedKernels!.OnHost = onHost;
+                using ChainResult result = create().SampleChain(3, 5, 64, options);
+                return [.. result.Samples.ToArray(), result.Info!.MeanAcceptance];
+            }
+            float[] kernels = Run(false), host = Run(true);
+            string name = create().GetType().Name;
+            Assert.That(host[^1], Is.EqualTo(kernels[^1]), $"{name}: the same accept decisions");
+            Assert.That(kernels.Zip(host, (u, v) => MathF.Abs(u - v) / MathF.Max(1f, MathF.Abs(u))).Max(), Is.LessThan(1e-4), name);
+        }
+    }
+
+    [Test]
     public void BothScratchLayouts_GiveIdenticalResults()
     {
         // The device picks one layout (unit-major on GPUs, sample-major on the CPU); the arithmetic is the same in both.
         using var model = new NeuralNetworkModel(new MLP(Device, 3, [9, 6], 1, Activation.GELU, seed: 8));
         using Tensor x = Device.Randn(21, 3, seed: 2);
+        model.FusedKernels!.OnHost = false;
         float[][] Run(bool unitMajor)
         {
             model.FusedKernels!.UnitMajor = unitMajor;

@@ -1,3 +1,4 @@
+using ILGPU;
 using TorchEbm.Energies;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
@@ -36,6 +37,19 @@ internal abstract class EnergySource
         }
         return result;
     }
+
+    /// <summary>
+    /// Whether <see cref="Chains{TTransition}"/> runs whole chains in one launch. When false the sampler goes step by step
+    /// and reads every evaluation from <see cref="Evaluate"/> (a host-side batched network on the CPU).
+    /// </summary>
+    public virtual bool FusesChains => true;
+
+    /// <summary>
+    /// dE/dx of x's rows into <paramref name="gradient"/> (n * d floats) and, when <paramref name="energies"/> is not
+    /// empty, E into it (n), using the run's <paramref name="scratch"/>; only for sources that do not fuse chains.
+    /// </summary>
+    public virtual void Evaluate(Tensor x, Tensor? scratch, ArrayView<float> gradient, ArrayView<float> energies) =>
+        throw new NotSupportedException($"{GetType().Name} runs whole chains in one launch.");
 
     /// <summary>
     /// Working memory the source's chain launches need for the chains of x (a network's hidden activations), allocated

@@ -20,6 +20,7 @@ internal sealed class FusedMlp : IDisposable
     private readonly Linear[] _layers;
     private readonly EnergySource _typed;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _widths;
+    private readonly int[] _hostWidths;
     private readonly Tensor _parameters;
     private readonly int _hiddenUnits;
 
@@ -30,8 +31,10 @@ internal sealed class FusedMlp : IDisposable
         Device device = layers[0].Device;
         int[] widths = [layers[0].InFeatures, .. layers.Select(l => l.OutFeatures)];
         _hiddenUnits = widths[1..^1].Sum();
+        _hostWidths = widths;
         _widths = device.Accelerator.Allocate1D(widths);
         UnitMajor = device.Kind != DeviceKind.Cpu;
+        OnHost = device.Kind == DeviceKind.Cpu && CpuMlp.IsSupported;
         try
         {
             using (DisposeScope.Suspend()) _parameters = device.Allocate([layers.Sum(l => (l.InFeatures + 1) * l.OutFeatures)]); // the model owns it
@@ -48,6 +51,13 @@ internal sealed class FusedMlp : IDisposable
     /// cache lines). Chosen by device kind; tests flip it to check both layouts on the CPU.
     /// </summary>
     internal bool UnitMajor { get; set; }
+
+    /// <summary>
+    /// Whether energies and gradients run as the host's batched SIMD code (<see cref="CpuMlp"/>) instead of the per-sample
+    /// kernels, and samplers then go step by step around it: on the CPU accelerator where 256-bit SIMD is in hardware.
+    /// Tests flip it to check the kernels on the CPU.
+    /// </summary>
+    internal bool OnHost { get; set; }
 
     /// <summary>The fused form of <paramref name="network"/>, or null when it is not a plain MLP with one output.</summary>
     public static FusedMlp? TryCreate(Module network)
@@ -109,19 +119,34 @@ internal sealed class FusedMlp : IDisposable
     {
         public override bool Fits(int chains) => owner.Fits(chains);
 
+        public override bool FusesChains => !owner.OnHost;
+
         protected override void WriteEnergies(Tensor x, Tensor energies)
         {
             using Tensor hidden = owner.AllocateHidden(x);
+            if (owner.OnHost)
+            {
+                Evaluate(x, hidden, default, energies.View);
+                return;
+            }
             x.Device.Launch(MlpKernels.Energies, x.Dim(0), x.View, energies.View, owner.Scratch(hidden, x), owner.Pack(), activation);
         }
 
         protected override void WriteGradients(Tensor x, Tensor gradient)
         {
             using Tensor hidden = owner.AllocateHidden(x);
+            if (owner.OnHost)
+            {
+                Evaluate(x, hidden, gradient.View, default);
+                return;
+            }
             x.Device.Launch(MlpKernels.Gradients, x.Dim(0), x.View, gradient.View, owner.Scratch(hidden, x), owner.Pack(), activation);
         }
 
         public override Tensor ChainScratch(Tensor x) => owner.AllocateHidden(x);
+
+        public override void Evaluate(Tensor x, Tensor? scratch, ArrayView<float> gradient, ArrayView<float> energies) =>
+            CpuMlp.Evaluate(x.View, x.Dim(0), owner.Pack().Parameters, owner._hostWidths, scratch!.View, energies, gradient, activation);
 
         public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory,
             ChainSettings settings, Philox4x32 rng, TTransition transition)

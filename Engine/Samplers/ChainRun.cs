@@ -121,8 +121,9 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     }
 
     /// <summary>
-    /// The chains' memory for one run and the fused-or-step-by-step choice: with an energy source (and its scratch) every
-    /// launch runs fused; without one, step by step around the model's own evaluations.
+    /// The chains' memory for one run and the fused-or-step-by-step choice: with an energy source that fuses chains every
+    /// launch runs fused; otherwise step by step around the source's evaluations (a host-side network on the CPU) or, without
+    /// a source, the model's own.
     /// </summary>
     private sealed class Chains(EnergySource? source, Tensor? sourceScratch, BaseModel model, Tensor x, Tensor rows, Tensor scalars,
         Philox4x32 rng)
@@ -137,7 +138,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         public void Advance<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory)
             where TTransition : struct, ITransition
         {
-            if (source is not null) source.Chains(x, sourceScratch, Buffers, trajectory, settings, rng, transition);
+            if (source is { FusesChains: true }) source.Chains(x, sourceScratch, Buffers, trajectory, settings, rng, transition);
             else StepByStep(transition, settings, trajectory);
         }
 
@@ -163,6 +164,11 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         /// <summary>The model's gradient (and energy) at the chains' positions into row 0 (and slot 0), as the fused kernel writes them.</summary>
         private void Evaluate(bool energy)
         {
+            if (source is not null)
+            {
+                source.Evaluate(x, sourceScratch, rows.View.SubView(0, x.Length), energy ? scalars.View.SubView(0, x.Dim(0)) : default);
+                return;
+            }
             using (Tensor gradient = model.CheckedGradient(x)) gradient.View.CopyTo(rows.View.SubView(0, gradient.Length));
             if (!energy) return;
             using Tensor energies = model.CheckedForward(x);
