@@ -28,6 +28,23 @@ public static class LangevinWorkloads
     /// <summary>W6's step size (samplers_torch.py's --mala-step-size default).</summary>
     public const float W6StepSize = 0.01f;
 
+    // FLOPs per unit of work for the roofline lines: the arithmetic of the gradient, the update and (Metropolis) the energy
+    // and acceptance ratio, not the random numbers' (Philox, Box-Muller), which the PyTorch reference also draws.
+
+    /// <summary>W1 per chain-step: gradient P (x - mu) (2 + 4 + 2) and x - h g + s z per coordinate (4 x 2).</summary>
+    public const double W1Flops = 16;
+
+    /// <summary>W2 per coordinate-step: 4 a x (x^2 - b) (5) and x - h g + s z (4).</summary>
+    public const double W2Flops = 9;
+
+    /// <summary>W5 per chain-transition: per leapfrog step and coordinate gradient (5), kick (2), drift (2); per coordinate
+    /// the energy (5) and kinetic energy (2) of the proposal.</summary>
+    public const double W5Flops = (double)W5Leapfrog * W5Dim * 9 + W5Dim * 7;
+
+    /// <summary>W6 per chain-transition, per coordinate: gradient (5), proposal (4), energy (5), the two proposal densities'
+    /// squared residuals (2 x 3).</summary>
+    public const double W6Flops = W6Dim * 20.0;
+
     public static GaussianModel W1Model(Device device) =>
         new(device, [1f, -1f], new float[,] { { 1f, 0.5f }, { 0.5f, 2f } });
 

@@ -21,6 +21,18 @@ public static class NeuralWorkloads
     /// </summary>
     public const double ForwardBackwardFlops = 3.0 * 2 * Batch * (Dim * Hidden + Hidden * Hidden + Hidden);
 
+    /// <summary>
+    /// One sample's energy and input gradient (a W3 chain-step), matrix products only: forward 2 (2*128 + 128*128 + 128),
+    /// backward to the input 2 (128*128 + 128*2).
+    /// </summary>
+    public const double InputGradientFlops = 2.0 * (Dim * Hidden + Hidden * Hidden + Hidden) + 2.0 * (Hidden * Hidden + Hidden * Dim);
+
+    /// <summary>
+    /// One W4 iteration: K Langevin input gradients per chain, then the loss's forward on data and samples and its
+    /// backward to the parameters (three forwards' worth), 2 x batch samples.
+    /// </summary>
+    public const double W4Flops = (double)W4K * W4Batch * InputGradientFlops + 3.0 * 2 * W4Batch * 2 * (Dim * Hidden + Hidden * Hidden + Hidden);
+
     public static NeuralNetworkModel Model(Device device) =>
         new(new MLP(device, Dim, [Hidden, Hidden], 1, Activation.SiLU, seed: 0));
 

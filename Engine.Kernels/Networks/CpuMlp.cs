@@ -91,20 +91,26 @@ public static class CpuMlp
     /// <summary>z = a + bias (per column), a = f(z), and d = f'(z) when d is not empty; rows of <paramref name="width"/>.</summary>
     private static void Activate<TFn>(Span<float> a, Span<float> d, ReadOnlySpan<float> bias, int width, TFn f) where TFn : struct, IUnaryFunction
     {
+        ref float rb = ref MemoryMarshal.GetReference(bias);
         for (int i = 0; i < a.Length; i += width)
         {
             Span<float> row = a.Slice(i, width);
-            if (d.IsEmpty)
+            Span<float> slope = d.IsEmpty ? row : d.Slice(i, width); // no derivative wanted: written to the row, then overwritten
+            ref float ra = ref MemoryMarshal.GetReference(row);
+            ref float rd = ref MemoryMarshal.GetReference(slope);
+            int j = 0;
+            for (; j + 8 <= width; j += 8)
             {
-                for (int j = 0; j < width; j++) row[j] = f.Apply(row[j] + bias[j]);
-                continue;
+                Vector256<float> z = Vector256.LoadUnsafe(ref ra, (nuint)j) + Vector256.LoadUnsafe(ref rb, (nuint)j);
+                if (!HostActivation.TryApply(f, z, out Vector256<float> value, out Vector256<float> derivative)) break;
+                derivative.StoreUnsafe(ref rd, (nuint)j);
+                value.StoreUnsafe(ref ra, (nuint)j);
             }
-            Span<float> slope = d.Slice(i, width);
-            for (int j = 0; j < width; j++)
+            for (; j < width; j++)
             {
                 float z = row[j] + bias[j];
+                if (!d.IsEmpty) slope[j] = f.Derivative(z);
                 row[j] = f.Apply(z);
-                slope[j] = f.Derivative(z);
             }
         }
     }

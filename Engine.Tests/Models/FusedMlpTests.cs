@@ -70,9 +70,10 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
     [Test]
     public void MetropolisChains_OnTheHost_MatchTheKernels()
     {
-        // MALA and HMC with warm-up (step-size adaptation) read energies as well as gradients; the host twin's sums differ
-        // from the kernels' only in rounding, so over a few steps (before rounding grows along chaotic trajectories) every
-        // accept decision agrees and every state agrees to float tolerance.
+        // MALA and HMC with warm-up (step-size adaptation) read energies as well as gradients. The host twin's sums and
+        // transcendentals differ from the kernels' only in rounding (~1e-7), which the trajectories amplify (measured: 2e-4
+        // relative after 3 warm-up and 5 transitions of 4 leapfrog steps); feeding a transition a wrong energy or gradient
+        // moves a state by the order of a step (0.1). So: the same accept decisions, and states within 1e-3.
         using var model = new NeuralNetworkModel(new MLP(Device, 3, [16, 16], 1, Activation.Tanh, seed: 4));
         var options = new SampleOptions { Seed = 9, WarmupSteps = 3 };
         foreach (Func<Sampler> create in new Func<Sampler>[] { () => new MetropolisAdjustedLangevin(model, 0.1f), () => new HamiltonianMonteCarlo(model, 0.1f, 4) })
@@ -86,7 +87,7 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
             float[] kernels = Run(false), host = Run(true);
             string name = create().GetType().Name;
             Assert.That(host[^1], Is.EqualTo(kernels[^1]), $"{name}: the same accept decisions");
-            Assert.That(kernels.Zip(host, (u, v) => MathF.Abs(u - v) / MathF.Max(1f, MathF.Abs(u))).Max(), Is.LessThan(1e-4), name);
+            Assert.That(kernels.Zip(host, (u, v) => MathF.Abs(u - v) / MathF.Max(1f, MathF.Abs(u))).Max(), Is.LessThan(1e-3), name);
         }
     }
 

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using TorchEbm.Functions;
+
+namespace TorchEbm.Networks;
+
+/// <summary>
+/// The network activations' value and derivative on eight floats at once, for the host's batched network
+/// (<see cref="CpuMlp"/>): the formulas of the activation structs with <see cref="Vector256"/> transcendentals. Each test
+/// of TFn's type is a constant once the JIT specialises the method for the struct, so only one branch is compiled.
+/// </summary>
+internal static class HostActivation
+{
+    /// <summary>f(z) and f'(z) lane by lane; false (and nothing computed) for a function without a vector form here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryApply<TFn>(TFn f, Vector256<float> z, out Vector256<float> value, out Vector256<float> slope)
+        where TFn : struct, IUnaryFunction
+    {
+        Vector256<float> one = Vector256<float>.One, zero = Vector256<float>.Zero;
+        if (typeof(TFn) == typeof(SiLU))
+        {
+            Vector256<float> s = Logistic(z);
+            value = z * s;
+            slope = s * (one + z * (one - s));
+            return true;
+        }
+        if (typeof(TFn) == typeof(Tanh))
+        {
+            // tanh z = sign(z) (1 - 2 / (e^{2|z|} + 1)): no overflow to NaN at large |z|.
+            Vector256<float> magnitude = one - Vector256.Create(2f) / (Vector256.Exp(Vector256.Abs(z) * Vector256.Create(2f)) + one);
+            value = Vector256.ConditionalSelect(Vector256.LessThan(z, zero), -magnitude, magnitude);
+            slope = one - value * value;
+            return true;
+        }
+        if (typeof(TFn) == typeof(Sigmoid))
+        {
+            value = Logistic(z);
+            slope = value * (one - value);
+            return true;
+        }
+        if (typeof(TFn) == typeof(Softplus))
+        {
+            value = Vector256.Max(z, zero) + Vector256.Log(one + Vector256.Exp(-Vector256.Abs(z)));
+            slope = Logistic(z);
+            return true;
+        }
+        if (typeof(TFn) == typeof(ReLU))
+        {
+            Vector256<float> positive = Vector256.GreaterThan(z, zero);
+            value = Vector256.ConditionalSelect(positive, z, zero);
+            slope = Vector256.ConditionalSelect(positive, one, zero);
+            return true;
+        }
+        if (typeof(TFn) == typeof(LeakyReLU))
+        {
+            Vector256<float> positive = Vector256.GreaterThan(z, zero), negativeSlope = Vector256.Create(Unsafe.As<TFn, LeakyReLU>(ref f).Slope);
+            value = Vector256.ConditionalSelect(positive, z, negativeSlope * z);
+            slope = Vector256.ConditionalSelect(positive, one, negativeSlope);
+            return true;
+        }
+        if (typeof(TFn) == typeof(ELU))
+        {
+            Vector256<float> positive = Vector256.GreaterThan(z, zero), alpha = Vector256.Create(Unsafe.As<TFn, ELU>(ref f).Alpha);
+            Vector256<float> scaled = alpha * Vector256.Exp(Vector256.Min(z, zero));
+            value = Vector256.ConditionalSelect(positive, z, scaled - alpha);
+            slope = Vector256.ConditionalSelect(positive, one, scaled);
+            return true;
+        }
+        value = slope = default;
+        return false;
+    }
+
+    /// <summary>1 / (1 + e^-z), as e^z / (1 + e^z) for negative z (no overflow either way).</summary>
+    private static Vector256<float> Logistic(Vector256<float> z)
+    {
+        Vector256<float> e = Vector256.Exp(-Vector256.Abs(z)), one = Vector256<float>.One;
+        Vector256<float> small = e / (one + e);
+        return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256<float>.Zero), small, one - small);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Runtime.Intrinsics;
+using TorchEbm.Functions;
+using TorchEbm.Networks;
+
+namespace TorchEbm.Tests.Kernels;
+
+/// <summary>
+/// The host network's vector activations (<see cref="HostActivation"/>) against the activation structs the kernels run,
+/// value and derivative, from far in either tail to near zero.
+/// </summary>
+public sealed class HostActivationTests
+{
+    private static readonly IUnaryFunction[] Functions =
+        [new SiLU(), new Tanh(), new Sigmoid(), new Softplus(), new ReLU(), new LeakyReLU(0.01f), new ELU(1f)];
+
+    public static IEnumerable<TestCaseData> Cases() => Functions.Select(f => new TestCaseData(f).SetArgDisplayNames(f.GetType().Name));
+
+    [TestCaseSource(nameof(Cases))]
+    public void ValueAndDerivative_MatchTheScalarStruct(IUnaryFunction f) => Compare((dynamic)f);
+
+    [Test]
+    public void Gelu_HasNoVectorForm_SoTheScalarStructRuns() =>
+        Assert.That(HostActivation.TryApply(new GELU(), Vector256<float>.One, out _, out _), Is.False);
+
+    /// <summary>
+    /// Both are float32 evaluations of the same formulas with transcendentals of about one ulp, but not the same
+    /// intermediates: an intermediate of magnitude up to 1 (a logistic, 1 - s, e^-|z|, 1 - 2 / (e^2|z| + 1)) is rounded to
+    /// 2^-24 and may be multiplied by up to |x| (SiLU' = s + x s (1 - s)). So each result must agree within 4 ulps of 1,
+    /// of |x| and of itself: 4 * 2^-23 (1 + |x| + |f|).
+    /// </summary>
+    private static void Compare<TFn>(TFn f) where TFn : struct, IUnaryFunction
+    {
+        float[] points = [.. Enumerable.Range(-400, 801).Select(i => i * 0.05f), -88f, -50f, 50f, 88f, -1e-4f, 1e-4f, -1e-30f, 0f];
+        for (int i = 0; i < points.Length; i += 8)
+        {
+            var lanes = new float[8];
+            for (int k = 0; k < 8; k++) lanes[k] = points[Math.Min(i + k, points.Length - 1)];
+            Assert.That(HostActivation.TryApply(f, Vector256.Create(lanes), out Vector256<float> value, out Vector256<float> slope), Is.True);
+            for (int k = 0; k < 8; k++)
+            {
+                float x = lanes[k];
+                Assert.That(value[k], Is.EqualTo(f.Apply(x)).Within(Tolerance(x, f.Apply(x))), $"{typeof(TFn).Name}({x})");
+                Assert.That(slope[k], Is.EqualTo(f.Derivative(x)).Within(Tolerance(x, f.Derivative(x))), $"{typeof(TFn).Name}'({x})");
+            }
+        }
+    }
+
+    private static double Tolerance(float x, float expected) => 4 * Math.Pow(2, -23) * (1 + Math.Abs(x) + Math.Abs(expected));
+}
