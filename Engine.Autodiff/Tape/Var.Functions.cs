@@ -51,10 +51,10 @@ public sealed partial class Var
     {
         CheckLive(this);
         Tensor value = Device.Allocate(Value.Shape);
-        Device.Launch(UnaryKernels.Forward, value.Length, Value.View, value.View, function);
+        ElementwiseMap.Forward(Value, value, function);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.Backward, g.Length, Value.View, g.View, ga.View, function);
+            if (grads.For(this) is Tensor ga) ElementwiseMap.Backward(Value, g, ga, function);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, g * MapDerivative(function, 1));

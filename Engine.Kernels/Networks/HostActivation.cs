@@ -70,6 +70,37 @@ internal static class HostActivation
         return false;
     }
 
+    /// <summary>Whether <typeparamref name="TFn"/> has a vector form here (a constant once the JIT specialises it).</summary>
+    public static bool Has<TFn>() where TFn : struct, IUnaryFunction =>
+        typeof(TFn) == typeof(SiLU) || typeof(TFn) == typeof(Tanh) || typeof(TFn) == typeof(Sigmoid) || typeof(TFn) == typeof(Softplus)
+        || typeof(TFn) == typeof(ReLU) || typeof(TFn) == typeof(LeakyReLU) || typeof(TFn) == typeof(ELU);
+
+    /// <summary>output = f(input), element by element (a function that <see cref="Has{TFn}"/>; spans of equal length).</summary>
+    public static void Map<TFn>(TFn f, ReadOnlySpan<float> input, Span<float> output) where TFn : struct, IUnaryFunction
+    {
+        int i = 0;
+        for (; i + 8 <= input.Length; i += 8)
+        {
+            TryApply(f, Vector256.Create(input.Slice(i, 8)), out Vector256<float> value, out _);
+            value.CopyTo(output.Slice(i, 8));
+        }
+        for (; i < input.Length; i++) output[i] = f.Apply(input[i]);
+    }
+
+    /// <summary>inputGradient += outputGradient * f'(input), element by element (a function that <see cref="Has{TFn}"/>).</summary>
+    public static void MapBackward<TFn>(TFn f, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
+        where TFn : struct, IUnaryFunction
+    {
+        int i = 0;
+        for (; i + 8 <= input.Length; i += 8)
+        {
+            TryApply(f, Vector256.Create(input.Slice(i, 8)), out _, out Vector256<float> slope);
+            Vector256<float> sum = Vector256.Create(inputGradient.Slice(i, 8)) + Vector256.Create(outputGradient.Slice(i, 8)) * slope;
+            sum.CopyTo(inputGradient.Slice(i, 8));
+        }
+        for (; i < input.Length; i++) inputGradient[i] += outputGradient[i] * f.Derivative(input[i]);
+    }
+
     /// <summary>1 / (1 + e^-z), as e^z / (1 + e^z) for negative z (no overflow either way).</summary>
     private static Vector256<float> Logistic(Vector256<float> z)
     {
