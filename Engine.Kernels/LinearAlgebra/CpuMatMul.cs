@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using ILGPU;
+using TorchEbm.Launch;
 
 namespace TorchEbm.LinearAlgebra;
 
@@ -65,9 +66,28 @@ public static class CpuMatMul
         }
     }
 
-    // Its own method, so the serial path does not allocate the lambda's closure.
     private static void RowBlocksInParallel(ArrayView<float> a, ArrayView<float> c, float[] packedB, MatMulShape shape, int rows, int blocks) =>
-        Parallel.For(0, blocks, block => RowBlock(a, c, packedB, shape, block * rows, rows));
+        (s_rowBlocks ??= new RowBlocks()).Run(a, c, packedB, shape, rows, blocks);
+
+    [ThreadStatic] private static RowBlocks? s_rowBlocks;
+
+    /// <summary>The row blocks of one product on every core, without allocating per product.</summary>
+    private sealed class RowBlocks : HostJob
+    {
+        private ArrayView<float> _a, _c;
+        private float[] _packedB = [];
+        private MatMulShape _shape;
+        private int _rows;
+
+        public void Run(ArrayView<float> a, ArrayView<float> c, float[] packedB, MatMulShape shape, int rows, int blocks)
+        {
+            (_a, _c, _packedB, _shape, _rows) = (a, c, packedB, shape, rows);
+            try { RunBlocks(blocks); }
+            finally { _packedB = []; } // the pool's array goes back to the pool: drop the reference
+        }
+
+        protected override void Run(int block) => RowBlock(_a, _c, _packedB, _shape, block * _rows, _rows);
+    }
 
     /// <summary>Rows [i0, i0 + rows) of C (clipped to M), every column, over all of k.</summary>
     private static void RowBlock(ArrayView<float> a, ArrayView<float> c, float[] packedB, MatMulShape shape, int i0, int rows)

@@ -1,0 +1,51 @@
+using System.Runtime.ExceptionServices;
+
+namespace TorchEbm.Launch;
+
+/// <summary>
+/// A host loop split into blocks, run on the calling thread and the thread pool without allocating per run (where
+/// <c>Parallel.For</c> allocates about 2 KB of closures and loop state each time): a subclass holds the loop's operands
+/// in fields, set before each <see cref="RunBlocks"/>, and is reused run after run (one instance per calling thread).
+/// </summary>
+/// <remarks>
+/// The caller claims blocks too and returns once every block has finished, never waiting for a pool thread that has not
+/// started: one that starts late finds no block left (or helps a later run of the same instance, whose operands are set
+/// before its blocks are published).
+/// </remarks>
+internal abstract class HostJob : IThreadPoolWorkItem
+{
+    private readonly ManualResetEventSlim _finished = new(false);
+    private int _next, _blocks, _remaining;
+    private Exception? _error;
+
+    /// <summary>Runs one block; blocks are independent of each other.</summary>
+    protected abstract void Run(int block);
+
+    /// <summary>Runs blocks 0 .. <paramref name="blocks"/> - 1, on up to every core; rethrows the first block's exception.</summary>
+    protected void RunBlocks(int blocks)
+    {
+        if (blocks <= 0) return;
+        _error = null;
+        _finished.Reset();
+        Volatile.Write(ref _remaining, blocks);
+        Volatile.Write(ref _blocks, blocks);
+        Volatile.Write(ref _next, 0); // publishes the run: operands and counts are set above
+        for (int helper = Math.Min(blocks, Environment.ProcessorCount) - 1; helper > 0; helper--)
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        Execute();
+        _finished.Wait();
+        if (_error is Exception error) ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>Claims and runs blocks until none is left (the calling thread and each pool helper).</summary>
+    public void Execute()
+    {
+        int block;
+        while ((block = Interlocked.Increment(ref _next) - 1) < Volatile.Read(ref _blocks))
+        {
+            try { Run(block); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            if (Interlocked.Decrement(ref _remaining) == 0) _finished.Set();
+        }
+    }
+}
