@@ -4,8 +4,9 @@ using TorchEbm.Training;
 namespace TorchEbm.Cli.Commands;
 
 /// <summary>
-/// The loss a run trained with and the settings that loss uses (the others' options are not listed), in order: what
-/// metrics.json's "objective" and the checkpoint's metadata record.
+/// The loss a run trained with and the settings that loss uses (the others' options are not listed), then the data noise
+/// when there is any (it applies to every loss), in order: what metrics.json's "objective" and the checkpoint's metadata
+/// record.
 /// </summary>
 internal static class LossSettings
 {
@@ -33,6 +34,7 @@ internal static class LossSettings
                 Add("sigma", options.Sigma);
                 break;
         }
+        if (options.DataNoise > 0f) Add("data_noise", options.DataNoise);
         return settings;
     }
 

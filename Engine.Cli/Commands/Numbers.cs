@@ -26,6 +26,22 @@ internal static class Numbers
         },
     };
 
+    /// <summary>A float option that must be zero or positive, and finite.</summary>
+    public static Option<float> NonNegativeFinite(string name, string description, float fallback) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0) return fallback;
+            string text = result.Tokens[0].Value;
+            if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value) && value >= 0)
+                return value;
+            result.AddError($"{name} must be a finite number of at least 0, got '{text}'.");
+            return fallback;
+        },
+    };
+
     /// <summary>An integer option that must be at least <paramref name="min"/>.</summary>
     public static Option<int> AtLeast(string name, int min, string description, int fallback) => new(name)
     {

@@ -29,6 +29,8 @@ internal static class TrainCommand
         };
         loss.AcceptOnlyFromAmong([.. TrainingOptions.Losses]);
         var sigma = Numbers.PositiveFinite("--sigma", "Noise scale of dsm: the model learns the data smoothed by N(0, sigma^2 I) (dsm only).", defaults.Sigma);
+        var dataNoise = Numbers.NonNegativeFinite("--data-noise",
+            "Sd of Gaussian noise added afresh to every training batch (any loss; 0: none): the model learns the data smoothed by it.", defaults.DataNoise);
         var projections = Numbers.AtLeast("--projections", 1, "Random projections per sample and step (ssm only).", defaults.Projections);
         var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
         var batch = new Option<int>("--batch-size") { Description = "Data rows (and CD's negative chains) per step.", DefaultValueFactory = _ => defaults.BatchSize };
@@ -47,7 +49,7 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
         var command = new Command("train", "Train an MLP energy on a 2-D data set (contrastive divergence or score matching); write checkpoint, plots and metrics. " + ExitCodes.Help);
-        foreach (Option option in new Option[] { dataset, loss, sigma, projections, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
+        foreach (Option option in new Option[] { dataset, loss, sigma, dataNoise, projections, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -56,6 +58,7 @@ internal static class TrainCommand
                 Dataset = result.GetValue(dataset)!,
                 Loss = result.GetValue(loss)!,
                 Sigma = result.GetValue(sigma),
+                DataNoise = result.GetValue(dataNoise),
                 Projections = result.GetValue(projections),
                 Steps = result.GetValue(steps),
                 BatchSize = result.GetValue(batch),
@@ -164,7 +167,7 @@ internal static class TrainCommand
             steps = result.Losses.Count,
             options = new
             {
-                loss = options.Loss, sigma = options.Sigma, projections = options.Projections,
+                loss = options.Loss, sigma = options.Sigma, data_noise = options.DataNoise, projections = options.Projections,
                 batch_size = options.BatchSize, k = options.K, persistent = options.Persistent, reinit_fraction = options.ReinitFraction,
                 lr = options.Lr, input_gain = options.InputGain, hidden = options.Hidden, seed = options.Seed, step_size = options.StepSize,
                 noise_scale = options.NoiseScale, energy_reg = options.EnergyRegularization,

@@ -80,6 +80,24 @@ public sealed class TrainCommandTests
     }
 
     [Test]
+    public void DataNoise_IsRecordedAfterTheLossSettings()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", "sm", "--data-noise", "0.2"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        JsonElement objective = metrics.RootElement.GetProperty("objective");
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.Stdout, Does.Contain("with sm (hessian trace exact, data noise 0.2)"));
+            Assert.That(objective.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "loss", "hessian_trace", "data_noise" }));
+            Assert.That(objective.GetProperty("data_noise").GetSingle(), Is.EqualTo(0.2f));
+            Assert.That(metrics.RootElement.GetProperty("options").GetProperty("data_noise").GetSingle(), Is.EqualTo(0.2f));
+            Assert.That(Checkpoint.ReadModelCard(PathOf("run/model.safetensors")).Metadata["data_noise"], Is.EqualTo("0.2"));
+        });
+    }
+
+    [Test]
     public void DefaultLoss_IsContrastiveDivergence_RecordedWithItsSettings()
     {
         CliRun run = CliRun.Of(Tiny(PathOf("run")));
@@ -111,6 +129,9 @@ public sealed class TrainCommandTests
     [TestCase("--sigma", "nan")]
     [TestCase("--sigma", "Infinity")]
     [TestCase("--sigma", "inf")]
+    [TestCase("--data-noise", "-0.1")]
+    [TestCase("--data-noise", "nan")]
+    [TestCase("--data-noise", "x")]
     [TestCase("--projections", "x")]
     [TestCase("--projections", "0")]
     public void BadLossSetting_IsUsageError_AndWritesNothing(string option, string value)

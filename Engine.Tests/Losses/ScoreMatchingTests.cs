@@ -3,13 +3,15 @@ using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
 using TorchEbm.Tests.Support;
+using TorchEbm.Training;
 
 namespace TorchEbm.Tests.Losses;
 
 /// <summary>
 /// The score-matching losses fit a Gaussian in closed form: with E(x) = 0.5 (x - b)^T A (x - b), A = L L^T written in
 /// tape ops, score matching and its variance-reduced sliced form recover A = Sigma^-1 and b = mu from 20000 draws
-/// of N(mu, Sigma) in 3-D within 3%, and denoising score matching at sigma recovers (Sigma + sigma^2 I)^-1. Also:
+/// of N(mu, Sigma) in 3-D within 3%, and denoising score matching at sigma, like sliced score matching on the draws plus
+/// fresh N(0, sigma^2 I) noise (training's data noise), recovers (Sigma + sigma^2 I)^-1. Also:
 /// reproducible probes, bad input rejected before any launch, and nothing leaked.
 /// </summary>
 public sealed class ScoreMatchingTests(DeviceKind kind) : DeviceTest(kind)
@@ -96,6 +98,9 @@ public sealed class ScoreMatchingTests(DeviceKind kind) : DeviceTest(kind)
         yield return new TestCaseData("sm-hutchinson", 0.0).SetName("ScoreMatchingHutchinson_RecoversThePrecisionAndMean");
         yield return new TestCaseData("ssm-vr", 0.0).SetName("SlicedScoreMatchingVR_RecoversThePrecisionAndMean");
         yield return new TestCaseData("dsm", 0.5).SetName("DenoisingScoreMatching_RecoversTheSmoothedPrecisionAndMean");
+        // Training's DataNoise: score matching on data + sigma eps has dsm's objective up to a constant (Vincent 2011).
+        // (The noise wraps any loss; sliced is the cheaper of the two score-matching losses to fit.)
+        yield return new TestCaseData("ssm-vr+noise", 0.5).SetName("SlicedScoreMatchingVROnNoisyData_RecoversTheSmoothedPrecisionAndMean");
     }
 
     [TestCaseSource(nameof(Fits))]
@@ -109,6 +114,7 @@ public sealed class ScoreMatchingTests(DeviceKind kind) : DeviceTest(kind)
             "sm" => new ScoreMatching(),
             "sm-hutchinson" => new ScoreMatching(HessianTrace.Hutchinson, nProbes: 1, seed: 3),
             "ssm-vr" => new SlicedScoreMatching(varianceReduced: true, seed: 4),
+            "ssm-vr+noise" => new PerturbedDataLoss(new SlicedScoreMatching(varianceReduced: true, seed: 4), (float)sigma, seed: 7),
             _ => new DenoisingScoreMatching((float)sigma, seed: 5),
         };
         using var adam = new Adam(model.Parameters(), lr: 0.05f);

@@ -107,6 +107,9 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
                     Is.EqualTo("Sigma"), $"sigma {sigma}");
             Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { Loss = "ssm", Projections = 0 }))!.ParamName,
                 Is.EqualTo("Projections"));
+            foreach (float noise in new[] { -0.1f, float.NaN, float.PositiveInfinity })
+                Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Run(Device, new TrainingOptions { Loss = "sm", DataNoise = noise }))!.ParamName,
+                    Is.EqualTo("DataNoise"), $"data noise {noise}");
         });
     }
 

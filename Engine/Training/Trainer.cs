@@ -75,7 +75,9 @@ public static class Trainer
         NeuralNetworkModel model = CreateModel(device, options);
         try
         {
-            using BaseLoss loss = CreateLoss(model, options, seed);
+            BaseLoss objective = CreateLoss(model, options, seed);
+            // The data noise's key follows the permutation's (seed + 5 + NullDraws): no other part of the run uses it.
+            using BaseLoss loss = options.DataNoise > 0f ? new PerturbedDataLoss(objective, options.DataNoise, seed + 6 + NullDraws) : objective;
             using var adam = new Adam(model.Parameters(), options.Lr);
             // Every step takes BatchSize rows, as the CD loss's chains do; the permutation's key is a seed no other
             // part of the run uses (the held-out data, samplers and null draws take seed + 1 ... seed + 4 + NullDraws).
