@@ -15,7 +15,8 @@ namespace TorchEbm.Launch;
 internal abstract class HostJob : IThreadPoolWorkItem
 {
     private readonly ManualResetEventSlim _finished = new(false);
-    private int _next, _blocks, _remaining;
+    private long _state; // (blocks << 32) | next block to claim: one word, so a claim never mixes two runs
+    private int _remaining;
     private Exception? _error;
 
     /// <summary>Runs one block; blocks are independent of each other.</summary>
@@ -28,8 +29,7 @@ internal abstract class HostJob : IThreadPoolWorkItem
         _error = null;
         _finished.Reset();
         Volatile.Write(ref _remaining, blocks);
-        Volatile.Write(ref _blocks, blocks);
-        Volatile.Write(ref _next, 0); // publishes the run: operands and counts are set above
+        Volatile.Write(ref _state, (long)blocks << 32); // publishes the run: its operands and counts are set above
         for (int helper = Math.Min(blocks, Environment.ProcessorCount) - 1; helper > 0; helper--)
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         Execute();
@@ -40,12 +40,22 @@ internal abstract class HostJob : IThreadPoolWorkItem
     /// <summary>Claims and runs blocks until none is left (the calling thread and each pool helper).</summary>
     public void Execute()
     {
-        int block;
-        while ((block = Interlocked.Increment(ref _next) - 1) < Volatile.Read(ref _blocks))
+        while (TryClaim(out int block))
         {
             try { Run(block); }
             catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
             if (Interlocked.Decrement(ref _remaining) == 0) _finished.Set();
+        }
+    }
+
+    private bool TryClaim(out int block)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            block = (int)state;
+            if (block >= (int)(state >> 32)) return false;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) == state) return true;
         }
     }
 }
