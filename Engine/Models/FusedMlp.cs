@@ -107,7 +107,9 @@ internal sealed class FusedMlp : IDisposable
         {
             foreach (Tensor t in (ReadOnlySpan<Tensor>)[layer.Weight.Value, layer.Bias.Value])
             {
-                t.View.CopyTo(_parameters.View.SubView(offset, t.Length));
+                // On the host a span copy: the accelerator's copy allocates, once per tensor and sampler step.
+                if (OnHost) HostMemory.Of(t.View).CopyTo(HostMemory.Of(_parameters.View.SubView(offset, t.Length)));
+                else t.View.CopyTo(_parameters.View.SubView(offset, t.Length));
                 offset += t.Length;
             }
         }
