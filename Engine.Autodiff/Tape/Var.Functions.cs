@@ -66,7 +66,7 @@ public sealed partial class Var
     private Var MapDerivative<TFunction>(TFunction function, int order) where TFunction : struct, IUnaryFunction
     {
         Tensor value = Device.Allocate(Value.Shape);
-        Device.Launch(UnaryKernels.DerivativeForward, value.Length, Value.View, value.View, function, order);
+        ElementwiseMap.Derivative(Value, value, function, order);
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.DerivativeBackward, g.Length, Value.View, g.View, ga.View, function, order);

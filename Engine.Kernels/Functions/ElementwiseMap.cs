@@ -31,6 +31,20 @@ internal static class ElementwiseMap
         else input.Device.Launch(UnaryKernels.Backward, outputGradient.Length, input.View, outputGradient.View, inputGradient.View, f);
     }
 
+    /// <summary>
+    /// output = f^(order)(input), a derivative node's value: on the host for order 1 (the vector forms give f and f'),
+    /// else the kernel.
+    /// </summary>
+    public static void Derivative<TFn>(Tensor input, Tensor output, TFn f, int order) where TFn : struct, IUnaryFunction
+    {
+        if (order == 1 && OnHost<TFn>(input))
+        {
+            HostActivation.MapDerivative(f, HostMemory.Of(input.View), HostMemory.Of(output.View));
+            GC.KeepAlive(input); GC.KeepAlive(output);
+        }
+        else input.Device.Launch(UnaryKernels.DerivativeForward, output.Length, input.View, output.View, f, order);
+    }
+
     private static bool OnHost<TFn>(Tensor input) where TFn : struct, IUnaryFunction =>
         HostActivation.Has<TFn>() && input.Device.Kind == DeviceKind.Cpu && CpuMlp.IsSupported;
 }

@@ -87,6 +87,18 @@ internal static class HostActivation
         for (; i < input.Length; i++) output[i] = f.Apply(input[i]);
     }
 
+    /// <summary>output = f'(input), element by element (a function that <see cref="Has{TFn}"/>; spans of equal length).</summary>
+    public static void MapDerivative<TFn>(TFn f, ReadOnlySpan<float> input, Span<float> output) where TFn : struct, IUnaryFunction
+    {
+        int i = 0;
+        for (; i + 8 <= input.Length; i += 8)
+        {
+            TryApply(f, Vector256.Create(input.Slice(i, 8)), out _, out Vector256<float> slope);
+            slope.CopyTo(output.Slice(i, 8));
+        }
+        for (; i < input.Length; i++) output[i] = f.Derivative(input[i]);
+    }
+
     /// <summary>inputGradient += outputGradient * f'(input), element by element (a function that <see cref="Has{TFn}"/>).</summary>
     public static void MapBackward<TFn>(TFn f, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TFn : struct, IUnaryFunction

@@ -5,8 +5,8 @@ namespace TorchEbm.Tests.Kernels;
 
 /// <summary>
 /// The tape's element-wise functions through <see cref="ElementwiseMap"/> (on the CPU the host's vector code for the
-/// network activations) against the ILGPU kernels of <see cref="UnaryKernels"/>, forward and backward, on a length that
-/// leaves a scalar tail.
+/// network activations) against the ILGPU kernels of <see cref="UnaryKernels"/>: forward, backward and the first
+/// derivative node's value, on a length that leaves a scalar tail.
 /// </summary>
 public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
 {
@@ -26,6 +26,10 @@ public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor g = Device.FromArray(Enumerable.Range(0, n).Select(_ => 2f * (random.NextSingle() - 0.5f)).ToArray(), n);
         using Tensor mapped = Device.Allocate([n]), kernel = Device.Allocate([n]);
         using Tensor mappedGradient = Device.Full(0.5f, n), kernelGradient = Device.Full(0.5f, n);
+        using Tensor slope = Device.Allocate([n]), kernelSlope = Device.Allocate([n]);
+        ElementwiseMap.Derivative(x, slope, f, 1);
+        Device.Launch(UnaryKernels.DerivativeForward, n, x.View, kernelSlope.View, f, 1);
+        float[] slopes = slope.ToArray(), expectedSlopes = kernelSlope.ToArray();
         ElementwiseMap.Forward(x, mapped, f);
         ElementwiseMap.Backward(x, g, mappedGradient, f);
         Device.Launch(UnaryKernels.Forward, n, x.View, kernel.View, f);
@@ -37,6 +41,8 @@ public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
             // As HostActivationTests: 4 ulps of 1, |x| and the result; the gradient's product adds |g| times that of f'.
             double tolerance = 4 * Math.Pow(2, -23) * (1 + Math.Abs(xs[i]) + Math.Abs(expected[i]));
             Assert.That(value[i], Is.EqualTo(expected[i]).Within(tolerance), $"{typeof(TFn).Name}({xs[i]})");
+            double slopeTolerance = 4 * Math.Pow(2, -23) * (1 + Math.Abs(xs[i]) + Math.Abs(expectedSlopes[i]));
+            Assert.That(slopes[i], Is.EqualTo(expectedSlopes[i]).Within(slopeTolerance), $"{typeof(TFn).Name} derivative node ({xs[i]})");
             double gradientTolerance = 4 * Math.Pow(2, -23) * (1 + Math.Abs(expectedGradient[i]) + Math.Abs(gs[i]) * (1 + Math.Abs(xs[i]) + 1));
             Assert.That(gradient[i], Is.EqualTo(expectedGradient[i]).Within(gradientTolerance), $"{typeof(TFn).Name}'({xs[i]})");
         }
