@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TorchEbm.Bench.Roofline;
 
 namespace TorchEbm.Bench.Langevin;
 
@@ -39,7 +38,7 @@ public static class TorchComparison
             string reference = torch is not null && torch.TryGetValue(m.Key + "_acceptance", out JsonElement t) ? $"{t.GetDouble():F3}" : "-";
             Console.WriteLine($"{m.Key} acceptance: engine {a:F3}, PyTorch {reference}");
         }
-        ThroughputRunner.PrintRoofline(results, MachinePeak.Measure());
+        ThroughputRunner.PrintRoofline(results);
         Console.WriteLine($"engine: {device}");
         if (torch is not null)
             Console.WriteLine($"PyTorch {torch["torch"]} on {torch["device"]}, {torch["threads"]} threads");

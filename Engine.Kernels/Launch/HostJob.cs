@@ -3,9 +3,9 @@ using System.Runtime.ExceptionServices;
 namespace TorchEbm.Launch;
 
 /// <summary>
-/// A host loop split into blocks, run on the calling thread and the thread pool without allocating per run (where
-/// <c>Parallel.For</c> allocates about 2 KB of closures and loop state each time): a subclass holds the loop's operands
-/// in fields, set before each <see cref="RunBlocks"/>, and is reused run after run (one instance per calling thread).
+/// A host loop split into blocks, run on the calling thread and the thread pool without allocating per run (unlike
+/// <c>Parallel.For</c>'s closures and loop state): a subclass holds the loop's operands in fields, set before each
+/// <see cref="RunBlocks"/>, and is reused run after run (one instance per calling thread).
 /// </summary>
 /// <remarks>
 /// The caller claims blocks too and returns once every block has finished, never waiting for a pool thread that has not
@@ -30,10 +30,18 @@ internal abstract class HostJob : IThreadPoolWorkItem
         _finished.Reset();
         Volatile.Write(ref _remaining, blocks);
         Volatile.Write(ref _state, (long)blocks << 32); // publishes the run: its operands and counts are set above
-        for (int helper = Math.Min(blocks, Environment.ProcessorCount) - 1; helper > 0; helper--)
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        Execute();
-        _finished.Wait();
+        try
+        {
+            for (int helper = Math.Min(blocks, Environment.ProcessorCount) - 1; helper > 0; helper--)
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        finally
+        {
+            // Whatever happened while queueing, the caller runs the blocks left and waits for every claimed one, so no
+            // helper can still be reading the operands when this returns.
+            Execute();
+            _finished.Wait();
+        }
         if (_error is Exception error) ExceptionDispatchInfo.Throw(error);
     }
 

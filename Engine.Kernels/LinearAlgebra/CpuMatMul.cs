@@ -83,7 +83,7 @@ public static class CpuMatMul
         {
             (_a, _c, _packedB, _shape, _rows) = (a, c, packedB, shape, rows);
             try { RunBlocks(blocks); }
-            finally { _packedB = []; } // the pool's array goes back to the pool: drop the reference
+            finally { (_a, _c, _packedB) = (default, default, []); } // hold no buffer between products
         }
 
         protected override void Run(int block) => RowBlock(_a, _c, _packedB, _shape, block * _rows, _rows);

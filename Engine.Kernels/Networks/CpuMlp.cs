@@ -18,7 +18,7 @@ namespace TorchEbm.Networks;
 /// gradient runs backward through the activation blocks, which the forward pass no longer needs. The sums are those of
 /// the kernels in another order (blocked, with fused multiply-adds): equal to float tolerance, not bit for bit.
 /// </remarks>
-public static class CpuMlp
+internal static class CpuMlp
 {
     /// <summary>Whether this machine can run it (256-bit SIMD in hardware).</summary>
     public static bool IsSupported => CpuMatMul.IsSupported;

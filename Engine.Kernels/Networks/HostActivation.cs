@@ -26,9 +26,18 @@ internal static class HostActivation
         }
         if (typeof(TFn) == typeof(Tanh))
         {
-            // tanh z = sign(z) (1 - 2 / (e^{2|z|} + 1)): no overflow to NaN at large |z|.
+            // Large |z|: sign(z) (1 - 2 / (e^{2|z|} + 1)), no overflow to NaN. Below 0.625 that subtraction cancels, so
+            // there the odd minimax polynomial of Cephes' tanhf keeps the relative accuracy near 0.
             Vector256<float> magnitude = one - Vector256.Create(2f) / (Vector256.Exp(Vector256.Abs(z) * Vector256.Create(2f)) + one);
-            value = Vector256.ConditionalSelect(Vector256.LessThan(z, zero), -magnitude, magnitude);
+            Vector256<float> large = Vector256.ConditionalSelect(Vector256.LessThan(z, zero), -magnitude, magnitude);
+            Vector256<float> z2 = z * z;
+            Vector256<float> poly = Vector256.Create(-5.70498872745e-3f);
+            poly = poly * z2 + Vector256.Create(2.06390887954e-2f);
+            poly = poly * z2 + Vector256.Create(-5.37397155531e-2f);
+            poly = poly * z2 + Vector256.Create(1.33314422036e-1f);
+            poly = poly * z2 + Vector256.Create(-3.33332819422e-1f);
+            Vector256<float> small = poly * z2 * z + z;
+            value = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(z), Vector256.Create(0.625f)), small, large);
             slope = one - value * value;
             return true;
         }

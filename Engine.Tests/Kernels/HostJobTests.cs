@@ -51,10 +51,15 @@ public sealed class HostJobTests
     public void ARun_AllocatesNothing()
     {
         var job = new Counting { Counts = new int[8] };
-        job.Go(8); // first use: the pool's threads and queues
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int run = 0; run < 100; run++) job.Go(8);
-        long perRun = (GC.GetTotalAllocatedBytes(precise: true) - before) / 100;
+        for (int run = 0; run < 10; run++) job.Go(8); // first use: the pool's threads and queues
+        // Every thread's allocations count (the pool's included); the least of three batches of 100 runs, so a thread the
+        // pool injects on a loaded machine does not decide it. The thread pool's queue segments amortise to tens of bytes.
+        long perRun = Enumerable.Range(0, 3).Min(_ =>
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int run = 0; run < 100; run++) job.Go(8);
+            return (GC.GetTotalAllocatedBytes(precise: true) - before) / 100;
+        });
         Assert.That(perRun, Is.LessThan(64), "bytes per run (Parallel.For: about 2 KB)");
     }
 }

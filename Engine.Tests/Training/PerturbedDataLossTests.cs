@@ -81,6 +81,23 @@ public sealed class PerturbedDataLossTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void DataOfTheWrongDimension_IsRejectedBeforeAnyLaunch_AndDrawsNoNoise()
+    {
+        using NeuralNetworkModel model = Model();
+        using Tensor wrong = Device.Zeros(32, 3);
+        float[] host = Data();
+        using Tensor data = Device.FromArray(host, Rows, 2);
+        var inner = new RecordingLoss();
+        using var loss = new PerturbedDataLoss(inner, Sigma, seed: 11);
+        long launches = Device.LaunchCount;
+        Assert.That(Assert.Throws<ArgumentException>(() => loss.Compute(model, wrong))!.ParamName, Is.EqualTo("data"));
+        Assert.That(Device.LaunchCount, Is.EqualTo(launches), "no launch");
+        using (Var value = loss.Compute(model, data)) value.Backward();
+        double[] seen = Enumerable.Range(0, host.Length).Select(i => (inner.Batches[0][i / 2, i % 2] - (double)host[i]) / Sigma).ToArray();
+        Assert.That(seen, Is.EqualTo(Noise(seed: 11, calls: 1)[0]), "the first good call gets a fresh run's first noise");
+    }
+
+    [Test]
     public void Dispose_DisposesTheInnerLoss()
     {
         var inner = new RecordingLoss();

@@ -57,7 +57,19 @@ internal sealed class FusedMlp : IDisposable
     /// kernels, and samplers then go step by step around it: on the CPU accelerator where 256-bit SIMD is in hardware.
     /// Tests flip it to check the kernels on the CPU.
     /// </summary>
-    internal bool OnHost { get; set; }
+    /// <exception cref="InvalidOperationException">Set to true for a network off the CPU accelerator, or on a CPU without 256-bit SIMD.</exception>
+    internal bool OnHost
+    {
+        get => _onHost;
+        set
+        {
+            if (value && !(_layers[0].Device.Kind == DeviceKind.Cpu && CpuMlp.IsSupported))
+                throw new InvalidOperationException("The host MLP runs only on the CPU accelerator of a machine with 256-bit SIMD.");
+            _onHost = value;
+        }
+    }
+
+    private bool _onHost;
 
     /// <summary>The fused form of <paramref name="network"/>, or null when it is not a plain MLP with one output.</summary>
     public static FusedMlp? TryCreate(Module network)

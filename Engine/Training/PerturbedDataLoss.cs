@@ -41,18 +41,25 @@ internal sealed class PerturbedDataLoss : BaseLoss
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The data is not a live, finite (n, d) batch; or the inner loss rejects it.</exception>
-    public override Var Compute(BaseModel model, Tensor data) => _inner.ComputeOnCheckedData(model, Perturb(data, scanFinite: true));
+    public override Var Compute(BaseModel model, Tensor data) => OnNoisyData(model, data, scanFinite: true);
 
-    internal override Var ComputeOnCheckedData(BaseModel model, Tensor data) => _inner.ComputeOnCheckedData(model, Perturb(data, scanFinite: false));
+    internal override Var ComputeOnCheckedData(BaseModel model, Tensor data) => OnNoisyData(model, data, scanFinite: false);
+
+    private Var OnNoisyData(BaseModel model, Tensor data, bool scanFinite)
+    {
+        Var loss = _inner.ComputeOnCheckedData(model, Perturb(model, data, scanFinite));
+        _calls++; // only now: a call the inner loss rejects draws nothing, so the next one sees what a fresh run would
+        return loss;
+    }
 
     internal override void CheckBatchRows(int smallestBatch, string name) => _inner.CheckBatchRows(smallestBatch, name);
 
-    private Tensor Perturb(Tensor data, bool scanFinite)
+    private Tensor Perturb(BaseModel model, Tensor data, bool scanFinite)
     {
         ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        ObjectDisposedException.ThrowIf(data.IsDisposed, data);
-        if (data.Shape.Length != 2) throw new ArgumentException($"data must be (n, d), got {Shapes.Format(data.Shape)}.", nameof(data));
+        model.ValidateSamples(data, nameof(data)); // before any launch: a live (n, d) batch on the model's device, of its d
         if (scanFinite) Check.AllFinite(data, nameof(data)); // the noise must not hide a NaN row from the caller
         Device device = data.Device;
         if (_noisy is null || !ReferenceEquals(_noisy.Device, device) || !_noisy.Shape.SequenceEqual(data.Shape))
@@ -62,7 +69,7 @@ internal sealed class PerturbedDataLoss : BaseLoss
             _noise = device.Allocate(data.Shape);
             _noisy = device.Allocate(data.Shape);
         }
-        device.Launch(ProbeKernels.Fill, data.Dim(0), _noise!.View, data.Dim(1), _rng, _calls++, ProbeKernels.Gaussian);
+        device.Launch(ProbeKernels.Fill, data.Dim(0), _noise!.View, data.Dim(1), _rng, _calls, ProbeKernels.Gaussian);
         device.Launch(ElementwiseKernels.Combine, data.Length, data.View, _noise.View, _noisy.View, Sigma);
         return _noisy;
     }
