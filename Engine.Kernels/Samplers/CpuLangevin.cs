@@ -35,6 +35,7 @@ internal static class CpuLangevin
     /// </summary>
     /// <exception cref="ArgumentException">A view is not in CPU-accelerator memory, x is not whole rows of settings.Dim,
     /// or a schedule table is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">settings.Thin is not positive.</exception>
     public static void Coordinates<TEnergy>(ArrayView<float> x, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
         LangevinTransition transition, TEnergy energy) where TEnergy : struct, ISeparableEnergy
     {
@@ -79,6 +80,7 @@ internal static class CpuLangevin
             // IEEE min/max with infinite bounds return x itself (NaN included): skipping them changes nothing.
             bool clamped = !float.IsNegativeInfinity(transition.ClampMin) || !float.IsPositiveInfinity(transition.ClampMax);
             Vector256<uint> call = Vector256.Create(settings.Call);
+            bool keeps = KeepsAny(kept.Length);
             Span<float> soa = stackalloc float[4 * Lanes]; // element e of lane l at [e * 8 + l]
             Span<int> start = stackalloc int[Lanes], count = stackalloc int[Lanes], chainOf = stackalloc int[Lanes];
             Span<uint> chainWords = stackalloc uint[Lanes], blockWords = stackalloc uint[Lanes];
@@ -118,7 +120,7 @@ internal static class CpuLangevin
                     x1 = Move(x1, energy.CoordinateGradient(x1), hv, sv * z1, lo, hi, clamped);
                     x2 = Move(x2, energy.CoordinateGradient(x2), hv, sv * z2, lo, hi, clamped);
                     x3 = Move(x3, energy.CoordinateGradient(x3), hv, sv * z3, lo, hi, clamped);
-                    if ((t + 1) % settings.Thin == 0) Keep(kept, t, soa, start, count, chainOf, x0, x1, x2, x3);
+                    if (keeps && (t + 1) % settings.Thin == 0) Keep(kept, t, soa, start, count, chainOf, x0, x1, x2, x3);
                 }
                 x0.CopyTo(soa[..8]);
                 x1.CopyTo(soa.Slice(8, 8));
@@ -126,6 +128,19 @@ internal static class CpuLangevin
                 x3.CopyTo(soa.Slice(24, 8));
                 Scatter(soa, rows, start, count);
             }
+        }
+
+        /// <summary>
+        /// Whether any state of this launch lands in a trajectory of <paramref name="length"/> floats: rows grow with the
+        /// step, so if chain 0's row of the launch's first kept step lies past the end, every later one does too.
+        /// </summary>
+        private bool KeepsAny(int length)
+        {
+            int thin = settings.Thin, first = settings.FirstStep;
+            long firstKept = first + (thin - (first + 1) % thin) % thin; // smallest t >= first with (t + 1) % thin == 0
+            if (firstKept >= (long)first + settings.Steps) return false;
+            long row = ((firstKept + 1) / thin - 1) * chains;
+            return row * settings.Dim + settings.Dim <= length;
         }
 
         /// <summary>The state after step t into the trajectory, where <see cref="ChainKernels.KeptOffset"/> puts it.</summary>
