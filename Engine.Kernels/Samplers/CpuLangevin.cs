@@ -69,6 +69,8 @@ internal static class CpuLangevin
     private readonly struct Launch<TEnergy>(ArrayView<float> x, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
         LangevinTransition transition, TEnergy energy, int chains, int blocks, long items) where TEnergy : struct, ISeparableEnergy
     {
+        // Jitted optimised at once: a serial launch calls it once, too few calls for tiering to reach its optimised code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(long firstGroup, long endGroup)
         {
             Span<float> rows = HostMemory.Of(x), kept = HostMemory.Of(trajectory);

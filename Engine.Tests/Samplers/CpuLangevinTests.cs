@@ -158,10 +158,15 @@ public sealed class CpuLangevinTests(DeviceKind kind) : DeviceTest(kind)
     /// 1 + h max|f''| over the clamp box.
     /// </summary>
     [TestCaseSource(nameof(Cases))]
-    public void FewNoisySteps_ThroughTheSampler_AreWithinThePropagatedBound(string energyName, int d)
+    public void FewNoisySteps_ThroughTheSampler_AreWithinThePropagatedBound(string energyName, int d) => FewNoisySteps(Named(energyName), d, 13);
+
+    /// <summary>The same with enough work to run in parallel chunks (301 chains x 130 dims x 6 steps; 301 is not a multiple of 8).</summary>
+    [Test]
+    public void FewNoisySteps_InParallelChunks_AreWithinThePropagatedBound() => FewNoisySteps(Energies[0], 130, 301);
+
+    private void FewNoisySteps(Energy energy, int d, int n)
     {
-        Energy energy = Named(energyName);
-        const int n = 13, steps = 6, thin = 2;
+        const int steps = 6, thin = 2;
         const float box = 2f, noiseScale = 0.6f, h0 = 0.01f;
         using BaseModel simd = energy.Create(Device), ilgpu = energy.Create(Device);
         UseIlgpu(ilgpu);
