@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ILGPU;
 
 namespace TorchEbm.Energies;
@@ -32,4 +33,7 @@ public readonly struct DoubleWell(float a, float b) : ISeparableEnergy
 
     /// <inheritdoc />
     public float CoordinateGradient(float x) => 4f * A * x * (x * x - B);
+
+    /// <inheritdoc />
+    public Vector256<float> CoordinateGradient(Vector256<float> x) => Vector256.Create(4f * A) * x * (x * x - Vector256.Create(B));
 }

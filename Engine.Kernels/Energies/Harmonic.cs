@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ILGPU;
 
 namespace TorchEbm.Energies;
@@ -24,4 +25,7 @@ public readonly struct Harmonic(float k) : ISeparableEnergy
 
     /// <inheritdoc />
     public float CoordinateGradient(float x) => K * x;
+
+    /// <inheritdoc />
+    public Vector256<float> CoordinateGradient(Vector256<float> x) => Vector256.Create(K) * x;
 }

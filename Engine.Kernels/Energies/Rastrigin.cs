@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ILGPU;
 using ILGPU.Algorithms;
 
@@ -27,4 +28,8 @@ public readonly struct Rastrigin(float a) : ISeparableEnergy
 
     /// <inheritdoc />
     public float CoordinateGradient(float x) => 2f * x + 2f * XMath.PI * A * XMath.Sin(2f * XMath.PI * x);
+
+    /// <inheritdoc />
+    public Vector256<float> CoordinateGradient(Vector256<float> x) =>
+        Vector256.Create(2f) * x + Vector256.Create(2f * XMath.PI * A) * Vector256.Sin(Vector256.Create(2f * XMath.PI) * x);
 }

@@ -93,11 +93,18 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
 /// <summary>
 /// A separable energy: Langevin runs its per-coordinate kernel (<see cref="LangevinKernels.Coordinates{TEnergy}"/>, the
 /// same samples with one work item per block of four coordinates), every other transition the generic chain kernel over
-/// <see cref="SeparableSource{TEnergy}"/> (one pass per gradient).
+/// <see cref="SeparableSource{TEnergy}"/> (one pass per gradient). On the CPU, Langevin runs the kernel's host SIMD
+/// twin <see cref="CpuLangevin"/> instead: the same counters and update, normals equal to float rounding.
 /// </summary>
 internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticEnergySource<TEnergy>(energy)
     where TEnergy : struct, ISeparableEnergy
 {
+    /// <summary>
+    /// Whether Langevin on a CPU device runs <see cref="CpuLangevin"/> (default: where 256-bit vectors are in hardware);
+    /// tests clear it to run the ILGPU kernel, the reference, on the CPU accelerator.
+    /// </summary>
+    internal bool HostSimd { get; set; } = CpuLangevin.IsSupported;
+
     /// <inheritdoc />
     /// <remarks>The test on the transition's type is decided when the JIT specialises this method for it.</remarks>
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
@@ -105,6 +112,11 @@ internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticE
     {
         if (transition is LangevinTransition langevin)
         {
+            if (HostSimd && x.Device.Kind == DeviceKind.Cpu)
+            {
+                CpuLangevin.Coordinates(x.View, trajectory.View, settings, rng, langevin, Energy);
+                return;
+            }
             long items = (long)x.Dim(0) * ((x.Dim(1) + 3) / 4);
             x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, langevin, Energy);
             return;
