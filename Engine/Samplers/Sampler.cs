@@ -109,6 +109,9 @@ public abstract class Sampler
         ArgumentOutOfRangeException.ThrowIfLessThan(nSamples, 1);
         if (options.Thin < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.Thin, $"options.Thin must be >= 1, got {options.Thin}.");
+        if (options.FirstChain < 0 || (long)options.FirstChain + nSamples > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(options), options.FirstChain,
+                $"options.FirstChain must be >= 0 with FirstChain + nSamples <= {int.MaxValue}, got {options.FirstChain} with {nSamples} chains.");
         if (options.WarmupSteps is < 0 or > SampleOptions.MaxWarmupSteps)
             throw new ArgumentOutOfRangeException(nameof(options), options.WarmupSteps,
                 $"options.WarmupSteps must be in [0, {SampleOptions.MaxWarmupSteps}], got {options.WarmupSteps}.");
