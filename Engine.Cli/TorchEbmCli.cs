@@ -29,11 +29,28 @@ public static class TorchEbmCli
             Console.Error.WriteLine($"torchebm: {OneLine(e.Message)}");
             return ExitCodes.Usage;
         }
+        if (communicator.Size > 1 && !SameArguments(args, communicator))
+        {
+            // Every rank sees the same gathered keys, so every rank stops here: nobody waits, nobody needs aborting.
+            if (communicator.IsRoot)
+                Console.Error.WriteLine($"torchebm: some of the {communicator.Size} ranks were started with other arguments than rank 0; " +
+                                        "every rank must run the same command line.");
+            communicator.Dispose();
+            return ExitCodes.Usage;
+        }
         (int code, bool everyRankAgrees) = Run(args, communicator.IsRoot ? Console.Out : TextWriter.Null, Console.Error, communicator);
         // A failed rank may leave the others waiting in a collective: end them all. Parse errors are the same on every rank.
         if (communicator.Size > 1 && code is ExitCodes.Internal or ExitCodes.Usage && !everyRankAgrees) communicator.Abort(code);
         communicator.Dispose();
         return code;
+    }
+
+    /// <summary>Whether every rank got the same command line (compared by a 64-bit hash of the arguments).</summary>
+    private static bool SameArguments(string[] args, Communicator communicator)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (char c in string.Join("\0", args)) hash = (hash ^ c) * 1099511628211UL;
+        return communicator.AllEqual((long)hash);
     }
 
     /// <summary>Runs the command line <paramref name="args"/> in one process, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>

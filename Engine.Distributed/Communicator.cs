@@ -170,6 +170,13 @@ public sealed class Communicator : IReplicaGroup, IDisposable
         return _world is null ? value : _world.Allreduce(value, MPI.Operation<double>.Add);
     }
 
+    /// <summary>Whether every rank passed the same <paramref name="value"/> (the answer is the same on every rank).</summary>
+    public bool AllEqual(long value)
+    {
+        ThrowIfDisposed();
+        return _world is null || _world.Allreduce(value, MPI.Operation<long>.Min) == _world.Allreduce(value, MPI.Operation<long>.Max);
+    }
+
     /// <summary>
     /// Every rank's <paramref name="local"/> (any lengths), concatenated in rank order on rank 0; null on the other ranks.
     /// </summary>

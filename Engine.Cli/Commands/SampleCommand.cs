@@ -164,6 +164,8 @@ internal static class SampleCommand
         if ((long)n * dim > int.MaxValue)
             throw new UsageException($"--n {n} is too large: {n} x {dim} values exceed {int.MaxValue}.");
 
+        if (n < communicator.Size)
+            throw new UsageException($"--n {n} is smaller than the {communicator.Size} ranks: every rank needs at least one chain.");
         using Device device = communicator.CreateDevice(request.Device);
         using BaseModel model = target.Load(device);
         if (model is IAnalyticModel analytic && dim < analytic.MinDim)

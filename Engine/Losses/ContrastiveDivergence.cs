@@ -16,8 +16,9 @@ namespace TorchEbm.Losses;
 /// Negatives carry no gradient (they are detached, as in TorchEBM). A call launches kernels only: the single host
 /// synchronisation is the scan of <c>data</c> for NaN, which <see cref="CheckFinite"/> can switch off.
 /// Persistent buffer: a ring of <see cref="BufferSize"/> states, initially N(0, I). Each call takes the next
-/// batchSize rows in ring order (so the oldest states are advanced first), restarts each from N(0, I) with
-/// probability <see cref="ReinitFraction"/>, runs k steps, and writes the results back to the same rows.
+/// batchSize rows in ring order (so the oldest states are advanced first), starting again at row 0 when fewer than
+/// batchSize rows remain (with B chains per call only floor(BufferSize / B) * B rows are used), restarts each from
+/// N(0, I) with probability <see cref="ReinitFraction"/>, runs k steps, and writes the results back to the same rows.
 /// </remarks>
 public sealed class ContrastiveDivergence : BaseLoss
 {
@@ -175,11 +176,14 @@ public sealed class ContrastiveDivergence : BaseLoss
         if (_buffer is null)
             using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
         using Tensor x = device.Allocate([chains, d]);
-        int ring = (int)(((long)_next + firstChain) % BufferSize);
+        // A call's rows never wrap around the end: they start again at row 0 when fewer than the call's chains remain. So
+        // global chain c always meets rows c, B + c, 2B + c, ... and a data-parallel replica owns a fixed set of rows.
+        if ((long)_next + globalChains > BufferSize) _next = 0;
+        int ring = _next + firstChain;
         device.Launch(ReplayKernels.Gather, chains, _buffer.View, x.View, d, ring, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++, firstChain);
         Tensor advanced = Sampler.Advance(x, K, firstChain);
         device.Launch(ReplayKernels.Scatter, chains, advanced.View, _buffer.View, d, ring);
-        _next = (int)(((long)_next + globalChains) % BufferSize);
+        _next += globalChains;
         return advanced;
     }
 
@@ -195,10 +199,10 @@ public sealed class ContrastiveDivergence : BaseLoss
     /// advances only the rows its chains visit), so the chain count must be the global batch's.</remarks>
     internal override void CheckSharding(int batchRows, int tailRows, string name)
     {
-        if (BatchSize is int chains && (chains != batchRows || tailRows > 0))
+        if ((BatchSize is int chains && chains != batchRows) || (tailRows > 0 && (BatchSize is not null || Persistent)))
             throw new ArgumentException(
-                $"Split over replicas, CD runs one chain per row of each global batch: batchSize ({chains}) must equal the loop's BatchSize " +
-                $"({batchRows}) and every batch must be full (DropLast, or rows a multiple of BatchSize; the last batch has {tailRows}).", name);
+                $"Split over replicas, CD runs one chain per row of each global batch: its batchSize ({BatchSize?.ToString() ?? "null"}) must be null or " +
+                $"the loop's BatchSize ({batchRows}), and with a batchSize or a replay buffer every batch must be full (DropLast, or rows a multiple of BatchSize; the last batch has {tailRows}).", name);
     }
 
     /// <inheritdoc />

@@ -124,9 +124,7 @@ public static class TrainingLoop
             if (tailRows > 0 && tailRows < group.Size)
                 throw new ArgumentOutOfRangeException(nameof(TrainingLoopOptions.DropLast), tailRows,
                     $"An epoch's last batch has {tailRows} rows, fewer than the {group.Size} replicas: set DropLast.");
-            loss.CheckSharding(options.BatchSize, tailRows, nameof(loss));
-            // Each replica's share of a batch is a batch of the loss.
-            loss.CheckBatchRows(BatchShard.Of(tailRows > 0 ? tailRows : options.BatchSize, group.Size - 1, group.Size).Count, name);
+            loss.CheckSharding(options.BatchSize, tailRows, nameof(loss)); // a loss that splits checks its batches against the global ones
         }
         else loss.CheckBatchRows(tailRows > 0 ? tailRows : options.BatchSize, name);
         if (options.Steps is int steps) return steps;
