@@ -143,8 +143,8 @@ public sealed class Communicator : IReplicaGroup, IDisposable
         if (total < Size)
             throw new ArgumentOutOfRangeException(name ?? nameof(total), total,
                 $"{name ?? nameof(total)} ({total}) is smaller than the {Size} ranks: every rank needs at least one. Run fewer ranks or more items.");
-        int first = (int)((long)total * Rank / Size), end = (int)((long)total * (Rank + 1) / Size);
-        return (first, end - first);
+        Losses.BatchShard share = Losses.BatchShard.Of(total, Rank, Size); // the same split as data-parallel batches
+        return (share.First, share.Count);
     }
 
     /// <inheritdoc />

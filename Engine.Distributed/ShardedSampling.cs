@@ -84,7 +84,7 @@ public static class ShardedSampling
         long offset = 0;
         for (int r = 0; r < communicator.Size; r++)
         {
-            int first = (int)((long)chains * r / communicator.Size), count = (int)((long)chains * (r + 1) / communicator.Size) - first;
+            (int first, int count, _) = Losses.BatchShard.Of(chains, r, communicator.Size);
             for (int t = 0; t < kept; t++)
             {
                 Array.Copy(gathered, offset, trajectory, ((long)t * chains + first) * dim, (long)count * dim);

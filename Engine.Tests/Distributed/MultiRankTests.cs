@@ -19,10 +19,13 @@ public sealed class MultiRankTests
     /// <summary>
     /// Largest parameter difference allowed between 2 ranks and 1 rank after <see cref="TrainSteps"/> Adam steps. Both
     /// runs draw the same batches, chains and noise; only the float32 sums over the batch differ in order (one sum of B rows
-    /// vs two of B/2 added by Allreduce). A sum of n = 2B = 512 terms (data and negatives) carries a relative error of at
-    /// most about n u = 512 * 6e-8 = 3e-5 of its absolute terms; Adam's step lr m/sqrt(v) is invariant to the gradient's
-    /// scale, so such an error moves a step by at most about 2 * 3e-5 * lr = 1.8e-7 at lr 3e-3, and 50 steps by 9e-6:
-    /// hence 1e-5. (Measured: 3.6e-7, three float32 ulps at |w| ~ 1.5.)
+    /// vs two of B/2 added by Allreduce). A sum of n terms carries a rounding error of about sqrt(n) u of its absolute
+    /// terms (u = 6e-8; n = 2B = 512 data and negative rows: 1.4e-6), which relative to the gradient is that times the
+    /// cancellation kappa = sum |terms| / |sum| (CD subtracts the negatives' energies from the data's). Adam's step
+    /// lr m/sqrt(v) is invariant to the gradient's scale, so it moves by about 2 lr 1.4e-6 kappa = 8e-9 kappa per step at
+    /// lr 3e-3, and by 4e-7 kappa over 50 steps if every step's error adds up: 1e-5 allows kappa up to 25. (Measured:
+    /// 3.6e-7 persistent, 1.4e-6 from the data.) A parameter whose gradient is exactly zero would be moved by rounding
+    /// noise alone, up to lr per step: the CLI's energy penalty (0.1) gives the output bias a gradient.
     /// </summary>
     private const float Tolerance = 1e-5f;
 
