@@ -66,7 +66,7 @@ public static class TorchEbmCli
     internal static (int Code, bool EveryRankAgrees) Run(string[] args, TextWriter stdout, TextWriter stderr, Communicator communicator)
     {
         var root = new RootCommand("torchebm: energy-based models on the GPU (ILGPU kernels; CPU accelerator where there is no GPU). " + ExitCodes.Help);
-        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create(communicator));
         root.Subcommands.Add(PtxCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(communicator));
         root.Subcommands.Add(SampleCommand.Create(communicator));

@@ -109,6 +109,16 @@ public sealed class MultiRankTests
     }
 
     [Test]
+    public void Info_OnTwoRanks_TimesTheTrainingAllreduceOnce()
+    {
+        MpiLauncher.RequireMpiexec();
+        MpiLauncher.Result run = MpiLauncher.Ranks(2, ["info"]);
+        Assert.That(run.ExitCode, Is.Zero, run.Stderr);
+        Assert.That(run.Stdout, Does.Contain("MPI          2 ranks, 2 on ").And.Contain("Allreduce of 4418 floats"));
+        Assert.That(run.Stdout.Split('\n').Count(l => l.StartsWith("TorchEbm.Gpu")), Is.EqualTo(1), "printed by rank 0 only");
+    }
+
+    [Test]
     public void FailingRank_EndsEveryRankWithItsMessage()
     {
         MpiLauncher.RequireMpiexec();
