@@ -123,7 +123,7 @@ public sealed class Communicator : IReplicaGroup, IDisposable
     {
         ThrowIfDisposed();
         try { return Device.Create(kind, LocalRank); }
-        catch (DeviceUnavailableException e)
+        catch (DeviceUnavailableException e) when (Size > 1) // one process keeps the device's own message
         {
             int gpus = Device.List().Count(d => d.Kind == DeviceKind.Cuda);
             throw new DeviceUnavailableException(GpuShortage(Rank, LocalRank, LocalSize, Host, gpus), e);

@@ -7,6 +7,11 @@ namespace TorchEbm.Distributed;
 /// with <see cref="SampleOptions.FirstChain"/> set, so every chain draws the Philox numbers it draws in one process and
 /// the gathered samples are bit-identical to a single-process run with the same seed, whatever the number of ranks.
 /// </summary>
+/// <remarks>
+/// Every rank checks the same arguments the same way, so bad input throws on every rank alike. What one rank alone can
+/// meet (e.g. <see cref="SampleOptions.ThrowOnNonFinite"/> on its own chains, a device failure) leaves the others waiting
+/// in the gather: run the call inside <see cref="Communicator.Guard{T}"/>, which aborts every rank then.
+/// </remarks>
 public static class ShardedSampling
 {
     /// <summary>
