@@ -24,7 +24,7 @@ public sealed class MultiRankTests
     /// cancellation kappa = sum |terms| / |sum| (CD subtracts the negatives' energies from the data's). Adam's step
     /// lr m/sqrt(v) is invariant to the gradient's scale, so it moves by about 2 lr 1.4e-6 kappa = 8e-9 kappa per step at
     /// lr 3e-3, and by 4e-7 kappa over 50 steps if every step's error adds up: 1e-5 allows kappa up to 25. (Measured:
-    /// 3.6e-7 persistent, 1.4e-6 from the data.) A parameter whose gradient is exactly zero would be moved by rounding
+    /// 2.4e-7 persistent, 1.5e-6 from the data.) A parameter whose gradient is exactly zero would be moved by rounding
     /// noise alone, up to lr per step: the CLI's energy penalty (0.1) gives the output bias a gradient.
     /// </summary>
     private const float Tolerance = 1e-5f;

@@ -20,7 +20,7 @@ public sealed class DataParallelTests
     /// <summary>
     /// Derived as in the multi-rank tests (MultiRankTests.Tolerance): rounding of sqrt(128) u = 7e-7 per gradient sum,
     /// times the cancellation kappa, moves an Adam step by about 2 lr 7e-7 kappa = 4e-9 kappa; over 30 steps 1.3e-7 kappa,
-    /// so 1e-5 allows kappa up to 75. (Measured: 4.4e-7 persistent, 1.8e-6 from the data.)
+    /// so 1e-5 allows kappa up to 75. (Measured: 3.1e-7 persistent, 2.0e-6 from the data.)
     /// </summary>
     private const float Tolerance = 1e-5f;
 
