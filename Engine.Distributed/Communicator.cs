@@ -19,6 +19,9 @@ public sealed class Communicator : IReplicaGroup, IDisposable
     /// <summary>Environment variables MPI launchers set in every rank (MPICH's Hydra: PMI_*, Open MPI and PMIx: the others).</summary>
     public static IReadOnlyList<string> LauncherVariables { get; } = ["PMI_RANK", "PMI_SIZE", "PMIX_RANK", "OMPI_COMM_WORLD_SIZE"];
 
+    /// <summary>How long a rank waits after writing its message before it aborts the run.</summary>
+    public static readonly TimeSpan AbortGrace = TimeSpan.FromMilliseconds(500);
+
     // 0: MPI never started in this process, 1: started (MPI_Init may run once per process, MPI_Finalize once too).
     private static int _mpiStarted;
 
@@ -208,6 +211,9 @@ public sealed class Communicator : IReplicaGroup, IDisposable
     {
         Console.Out.Flush();
         Console.Error.Flush();
+        // mpiexec tears every rank down at the first abort, dropping output its proxies have not yet forwarded (this
+        // rank's message, or another failing rank's): give them a moment first.
+        if (Size > 1) Thread.Sleep(AbortGrace);
         if (_world is not null) _world.Abort(exitCode);
         Environment.Exit(exitCode);
     }

@@ -157,7 +157,8 @@ internal static class SampleCommand
 
     private static int Run(Request request, Communicator communicator, TextWriter stdout, TextWriter stderr)
     {
-        Target target = request.Checkpoint is FileInfo file ? FromCheckpoint(file, request) : FromModel(request.Model!, request);
+        // Only rank 0 writes the CSV, so only it checks --out (other nodes need not have that directory).
+        Target target = request.Checkpoint is FileInfo file ? FromCheckpoint(file, request, communicator.IsRoot) : FromModel(request.Model!, request, communicator.IsRoot);
         int n = request.N, dim = target.Dim, steps = request.Steps ?? target.Steps, warmup = request.Warmup;
         float stepSize = request.StepSize ?? target.StepSize;
         int leapfrog = request.Leapfrog ?? DefaultLeapfrog;
@@ -214,10 +215,10 @@ internal static class SampleCommand
 
     private static string Warmup(int warmup, string what) => warmup > 0 ? $"{warmup} warm-up ({what}) + " : "";
 
-    private static Target FromCheckpoint(FileInfo checkpoint, Request request)
+    private static Target FromCheckpoint(FileInfo checkpoint, Request request, bool writes)
     {
         if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
-        OutputPaths.EnsureWritableFile(request.Output, "--out");
+        if (writes) OutputPaths.EnsureWritableFile(request.Output, "--out");
         ModelCard card = Checkpoint.ReadModelCard(checkpoint.FullName);
         SamplerSettings sampler = card.Sampler
             ?? throw new InvalidDataException($"{checkpoint.Name} has no sampler settings in its model card; torchebm train writes them.");
@@ -230,13 +231,13 @@ internal static class SampleCommand
         });
     }
 
-    private static Target FromModel(string name, Request request)
+    private static Target FromModel(string name, Request request, bool writes)
     {
         int dim = request.Dim ?? DefaultDim;
         if (name == "gaussian" && dim > MaxGaussianDim)
             throw new UsageException($"--dim {dim} is too large for --model gaussian, which keeps a dim x dim precision matrix: at most {MaxGaussianDim} " +
                                      "(--model harmonic is the same N(0, I) in any dimension).");
-        OutputPaths.EnsureWritableFile(request.Output, "--out");
+        if (writes) OutputPaths.EnsureWritableFile(request.Output, "--out");
         return new Target(dim, DefaultModelStepSize(request.Sampler), NoiseScale: 1f, DefaultModelSteps,
             device => CreateModel(name, device, dim));
     }
