@@ -1,3 +1,3 @@
 using TorchEbm.Cli;
 
-return TorchEbmCli.Run(args, Console.Out, Console.Error);
+return TorchEbmCli.RunProcess(args);

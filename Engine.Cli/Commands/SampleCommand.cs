@@ -6,6 +6,7 @@ using TorchEbm.Diagnostics;
 using TorchEbm.Files;
 using TorchEbm.Cli.Errors;
 using TorchEbm.Models;
+using TorchEbm.Distributed;
 using TorchEbm.Samplers;
 
 namespace TorchEbm.Cli.Commands;
@@ -14,7 +15,9 @@ namespace TorchEbm.Cli.Commands;
 /// <c>torchebm sample (--checkpoint FILE | --model NAME [--dim D]) [--sampler langevin|mala|hmc] --n N [--steps S]
 /// [--warmup W] --out FILE.csv</c>: runs N chains from N(0, I) on a model saved by <c>torchebm train</c> (architecture,
 /// Langevin settings and sampling steps from its metadata) or on an analytic energy, writes the final states as CSV and
-/// prints a report: acceptance and divergences (MALA, HMC) and, over several chains, ESS and split R-hat.
+/// prints a report: acceptance and divergences (MALA, HMC) and, over several chains, ESS and split R-hat. Under
+/// <c>mpiexec</c> the chains are split over the ranks by global chain index (<see cref="ShardedSampling"/>): rank 0
+/// writes the same file and report as one process.
 /// </summary>
 internal static class SampleCommand
 {
@@ -54,7 +57,7 @@ internal static class SampleCommand
     /// <summary>Default step size for --model: 0.1 for HMC's leapfrog, 0.01 for Langevin and MALA.</summary>
     internal static float DefaultModelStepSize(string sampler) => sampler == "hmc" ? 0.1f : 0.01f;
 
-    public static Command Create()
+    public static Command Create(Communicator communicator)
     {
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train (or give --model)." };
         var model = new Option<string>("--model") { Description = $"Analytic energy to sample instead of a checkpoint: {string.Join(", ", ModelNames)} (gaussian is N(0, I))." };
@@ -119,7 +122,7 @@ internal static class SampleCommand
                 result.GetValue(checkpoint), result.GetValue(model), result.GetValue(dim), result.GetValue(samplerName)!, result.GetValue(n),
                 result.GetValue(steps), result.GetValue(stepSize), result.GetValue(leapfrog), result.GetValue(warmup), result.GetValue(seed),
                 result.GetValue(device), result.GetValue(output)!),
-            result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+            communicator, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
@@ -152,16 +155,19 @@ internal static class SampleCommand
     /// <summary>What is sampled: its dimension, the defaults it brings (Langevin settings, steps) and how to load it on a device.</summary>
     private sealed record Target(int Dim, float StepSize, float NoiseScale, int Steps, Func<Device, BaseModel> Load);
 
-    private static int Run(Request request, TextWriter stdout, TextWriter stderr)
+    private static int Run(Request request, Communicator communicator, TextWriter stdout, TextWriter stderr)
     {
-        Target target = request.Checkpoint is FileInfo file ? FromCheckpoint(file, request) : FromModel(request.Model!, request);
+        // Only rank 0 writes the CSV, so only it checks --out (other nodes need not have that directory).
+        Target target = request.Checkpoint is FileInfo file ? FromCheckpoint(file, request, communicator.IsRoot) : FromModel(request.Model!, request, communicator.IsRoot);
         int n = request.N, dim = target.Dim, steps = request.Steps ?? target.Steps, warmup = request.Warmup;
         float stepSize = request.StepSize ?? target.StepSize;
         int leapfrog = request.Leapfrog ?? DefaultLeapfrog;
         if ((long)n * dim > int.MaxValue)
             throw new UsageException($"--n {n} is too large: {n} x {dim} values exceed {int.MaxValue}.");
 
-        using Device device = Device.Create(request.Device);
+        if (n < communicator.Size)
+            throw new UsageException($"--n {n} is smaller than the {communicator.Size} ranks: every rank needs at least one chain.");
+        using Device device = communicator.CreateDevice(request.Device);
         using BaseModel model = target.Load(device);
         if (model is IAnalyticModel analytic && dim < analytic.MinDim)
             throw new UsageException($"--dim {dim} is too small: --model {request.Model} needs --dim {analytic.MinDim} or more.");
@@ -173,9 +179,9 @@ internal static class SampleCommand
         };
         TrajectoryPlan plan = PlanTrajectory(n, dim, steps);
         var options = new SampleOptions { WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin };
-        using ChainResult result = sampler.SampleChain(dim, steps, n, options);
+        GatheredChains result = ShardedSampling.SampleChain(communicator, sampler, dim, steps, n, options);
+        if (result.Samples is not float[] values) return ExitCodes.Ok; // not rank 0: rank 0 writes and reports
 
-        float[] values = result.Samples.ToArray();
         int nonFinite = NonFiniteRows(values, dim);
         AtomicFile.Write(request.Output.FullName, stream =>
         {
@@ -195,8 +201,8 @@ internal static class SampleCommand
         if (request.Checkpoint is not null && request.Sampler != "langevin" && target.NoiseScale != 1f)
             stdout.WriteLine($"note: {request.Sampler} targets exp(-E); the checkpoint's Langevin noise scale {Format(target.NoiseScale)} " +
                              $"(which targets exp(-E / {Short(target.NoiseScale * target.NoiseScale)})) is not used.");
-        if (result.Info is ChainInfo info) ReportAcceptance(info, sampler, options, steps, warmup, stepSize, stdout);
-        ReportConvergence(result.Trajectory, plan, n, dim, steps, stdout);
+        if (result.AcceptanceRate is not null) ReportAcceptance(result, sampler, options, steps, warmup, stepSize, stdout);
+        ReportConvergence(result, plan, n, dim, steps, stdout);
 
         if (nonFinite > 0)
         {
@@ -209,10 +215,10 @@ internal static class SampleCommand
 
     private static string Warmup(int warmup, string what) => warmup > 0 ? $"{warmup} warm-up ({what}) + " : "";
 
-    private static Target FromCheckpoint(FileInfo checkpoint, Request request)
+    private static Target FromCheckpoint(FileInfo checkpoint, Request request, bool writes)
     {
         if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
-        OutputPaths.EnsureWritableFile(request.Output, "--out");
+        if (writes) OutputPaths.EnsureWritableFile(request.Output, "--out");
         ModelCard card = Checkpoint.ReadModelCard(checkpoint.FullName);
         SamplerSettings sampler = card.Sampler
             ?? throw new InvalidDataException($"{checkpoint.Name} has no sampler settings in its model card; torchebm train writes them.");
@@ -225,13 +231,13 @@ internal static class SampleCommand
         });
     }
 
-    private static Target FromModel(string name, Request request)
+    private static Target FromModel(string name, Request request, bool writes)
     {
         int dim = request.Dim ?? DefaultDim;
         if (name == "gaussian" && dim > MaxGaussianDim)
             throw new UsageException($"--dim {dim} is too large for --model gaussian, which keeps a dim x dim precision matrix: at most {MaxGaussianDim} " +
                                      "(--model harmonic is the same N(0, I) in any dimension).");
-        OutputPaths.EnsureWritableFile(request.Output, "--out");
+        if (writes) OutputPaths.EnsureWritableFile(request.Output, "--out");
         return new Target(dim, DefaultModelStepSize(request.Sampler), NoiseScale: 1f, DefaultModelSteps,
             device => CreateModel(name, device, dim));
     }
@@ -276,31 +282,26 @@ internal static class SampleCommand
         return new(thin, kept, null);
     }
 
-    private static void ReportAcceptance(ChainInfo info, Sampler sampler, SampleOptions options, int steps, int warmup, float stepSize, TextWriter stdout)
+    private static void ReportAcceptance(GatheredChains info, Sampler sampler, SampleOptions options, int steps, int warmup, float stepSize, TextWriter stdout)
     {
         if (steps == 0) return;
-        float[] adapted = info.StepSizes.ToArray();
+        float[] adapted = info.StepSizes!;
         string step = warmup > 0
             ? $"step size {Short(adapted[0])} (adapted from {Format(stepSize)} towards acceptance {Format(sampler.TargetAcceptance(options))})"
             : $"step size {Short(adapted[0])}";
-        stdout.WriteLine($"acceptance {info.MeanAcceptance.ToString("F3", CultureInfo.InvariantCulture)} (mean over chains), " +
+        stdout.WriteLine($"acceptance {info.MeanAcceptance!.Value.ToString("F3", CultureInfo.InvariantCulture)} (mean over chains), " +
                          $"divergences {info.Divergences}, {step}");
     }
 
-    private static void ReportConvergence(Tensor? trajectory, TrajectoryPlan plan, int n, int dim, int steps, TextWriter stdout)
+    private static void ReportConvergence(GatheredChains chains, TrajectoryPlan plan, int n, int dim, int steps, TextWriter stdout)
     {
-        if (trajectory is null)
+        if (chains.Trajectory is null)
         {
             stdout.WriteLine($"no ESS or R-hat: {plan.Skipped}.");
             return;
         }
         int shown = Math.Min(dim, ReportedDims), kept = plan.Kept;
-        float[] all = trajectory.ToArray();
-        var draws = new float[kept, n, shown];
-        for (int t = 0; t < kept; t++)
-        for (int c = 0; c < n; c++)
-        for (int j = 0; j < shown; j++)
-            draws[t, c, j] = all[((long)t * n + c) * dim + j];
+        float[,,] draws = chains.Draws(shown);
         float[] ess = ChainStatistics.EffectiveSampleSize(draws), rHat = ChainStatistics.SplitRHat(draws);
         string every = plan.Thin == 1 ? "every step" : $"one every {plan.Thin} of {steps} steps";
         stdout.WriteLine($"ESS and split R-hat over {kept} kept states ({every}) of {n} chains" +

@@ -5,6 +5,7 @@ using TorchEbm.Checkpoints;
 using TorchEbm.Files;
 using TorchEbm.Cli.Errors;
 using TorchEbm.Cli.Plots;
+using TorchEbm.Distributed;
 using TorchEbm.Training;
 
 namespace TorchEbm.Cli.Commands;
@@ -16,7 +17,7 @@ namespace TorchEbm.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create(Communicator communicator)
     {
         var defaults = new TrainingOptions();
         var dataset = new Option<string>("--dataset") { Description = $"Data set: {string.Join(", ", Datasets.SyntheticDatasets.Names)}.", DefaultValueFactory = _ => defaults.Dataset };
@@ -75,19 +76,27 @@ internal static class TrainCommand
                 EvalSteps = result.GetValue(evalSteps),
             };
             options.Validate();
-            return Run(options, result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
+            return Run(options, communicator, result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    private static int Run(TrainingOptions options, DeviceKind kind, DirectoryInfo outDir, TextWriter stdout, TextWriter stderr)
+    private static int Run(TrainingOptions options, Communicator communicator, DeviceKind kind, DirectoryInfo outDir, TextWriter stdout, TextWriter stderr)
     {
-        OutputPaths.EnsureWritableDirectory(outDir, "--out");
-        using Device device = Device.Create(kind);
+        int ranks = communicator.Size;
+        if (ranks > 1 && options.Loss != "cd")
+            throw new UsageException($"--loss {options.Loss} cannot be split over {ranks} ranks yet (its noise is keyed by the row's place in " +
+                                     "the rank's batch): data-parallel training supports --loss cd.");
+        if (ranks > options.BatchSize)
+            throw new UsageException($"{ranks} ranks need a --batch-size of at least {ranks} (the global batch is split over the ranks), got {options.BatchSize}.");
+        if (communicator.IsRoot) OutputPaths.EnsureWritableDirectory(outDir, "--out"); // rank 0 writes every file
+        using Device device = communicator.CreateDevice(kind);
         // CD runs the data and the negatives through the network as one batch; the final samples are EvalSamples chains.
         Widths.CheckFits(device, 2, options.Hidden, Math.Max(2 * options.BatchSize, options.EvalSamples));
-        stdout.WriteLine($"Training on {options.Dataset} with {LossSettings.Describe(options)} for {options.Steps} steps on {device}; writing to {outDir.FullName}");
-        using TrainingResult result = RunWithProgress(device, options, stdout);
+        string where = ranks > 1 ? $"{ranks} ranks (rank 0 on {device}), global batch {options.BatchSize}" : device.ToString();
+        stdout.WriteLine($"Training on {options.Dataset} with {LossSettings.Describe(options)} for {options.Steps} steps on {where}; writing to {outDir.FullName}");
+        using TrainingResult result = RunWithProgress(device, options, ranks > 1 ? communicator : null, stdout);
+        if (!communicator.IsRoot) return result.DivergedAt is null ? ExitCodes.Ok : ExitCodes.Diverged; // the model is rank 0's too
 
         string checkpoint = Path.Combine(outDir.FullName, "model.safetensors");
         Checkpoint.Save(checkpoint, result.Model, new SamplerSettings(options.StepSize, options.NoiseScale, options.SampleSteps), RunMetadata(options));
@@ -97,7 +106,7 @@ internal static class TrainCommand
         TrainingPlots.Energy(Path.Combine(outDir.FullName, "energy.png"), result.Model, data, samples, title);
         TrainingPlots.Samples(Path.Combine(outDir.FullName, "samples.png"), data, samples, $"{options.Dataset}: model samples (red) and data (grey)");
         TrainingPlots.Loss(Path.Combine(outDir.FullName, "loss.png"), result.Losses);
-        WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, finiteSamples, device);
+        WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, finiteSamples, device, communicator);
 
         stdout.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.Scales[0].NullMean:E3} " +
@@ -105,6 +114,9 @@ internal static class TrainCommand
         stdout.WriteLine("MMD^2 by kernel bandwidth (the median heuristic, then finer):");
         foreach (MmdScale s in result.Scales)
             stdout.WriteLine($"  s = {s.Bandwidth,6:F3}  model {s.Model,10:E2}  data draws {s.NullMean,10:E2} +- {s.NullStd:E1}  {(s.Within ? "within" : "not within")} 3x + 3 sd");
+        if (ranks > 1)
+            stdout.WriteLine($"{ranks} ranks: one Allreduce of the gradients per step, {1000 * communicator.ReduceTime.TotalSeconds / Math.Max(1, communicator.ReduceCalls):F3} ms " +
+                             $"per step on rank 0 (waiting for the other ranks included)");
         stdout.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
         if (result.DivergedAt is int step)
         {
@@ -122,7 +134,7 @@ internal static class TrainCommand
     }
 
     /// <summary>A live progress bar on a terminal; a plain line every tenth of the run when output is redirected.</summary>
-    private static TrainingResult RunWithProgress(Device device, TrainingOptions options, TextWriter stdout)
+    private static TrainingResult RunWithProgress(Device device, TrainingOptions options, IReplicaGroup? replicas, TextWriter stdout)
     {
         if (!ReferenceEquals(stdout, Console.Out) || !AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
@@ -131,7 +143,7 @@ internal static class TrainCommand
             {
                 if (p.Step % every == 0 || p.Step == p.Steps)
                     stdout.WriteLine($"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.StepsPerSecond:F1} it/s");
-            });
+            }, replicas: replicas);
         }
         TrainingResult? result = null;
         AnsiConsole.Progress().AutoClear(false)
@@ -143,7 +155,7 @@ internal static class TrainCommand
                 {
                     task.Description = $"loss {p.Loss:F4}, {p.StepsPerSecond:F1} it/s";
                     task.Value = p.Step;
-                });
+                }, replicas: replicas);
             });
         return result!;
     }
@@ -158,7 +170,7 @@ internal static class TrainCommand
     }
 
     /// <summary>metrics.json: snake_case keys; NaN and infinity are written as null (<see cref="MetricsJson"/>).</summary>
-    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, bool finiteSamples, Device device)
+    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, bool finiteSamples, Device device, Communicator communicator)
     {
         var metrics = new
         {
@@ -185,6 +197,8 @@ internal static class TrainCommand
             samples_finite = finiteSamples,
             wall_seconds = result.Seconds,
             device = device.ToString(),
+            ranks = communicator.Size,
+            allreduce_seconds_per_step = communicator.Size > 1 ? communicator.ReduceTime.TotalSeconds / Math.Max(1, communicator.ReduceCalls) : 0,
             diverged_at = result.DivergedAt,
         };
         string json = MetricsJson.Serialize(metrics);

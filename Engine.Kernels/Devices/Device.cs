@@ -48,6 +48,23 @@ public sealed partial class Device : IDisposable
     }
 
     /// <summary>
+    /// As <see cref="Create(DeviceKind)"/>, but a GPU device is CUDA GPU number <paramref name="gpu"/> (0-based) instead of
+    /// the first: one process per GPU (e.g. one MPI rank per GPU of a node) passes its index on the node.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="gpu"/> is negative.</exception>
+    /// <exception cref="DeviceUnavailableException">CUDA was requested (or Auto found GPUs) and the machine has no GPU
+    /// number <paramref name="gpu"/>.</exception>
+    /// <exception cref="ArgumentException"><c>TORCHEBM_DEVICE</c> or <c>TORCHEBM_CPU_LAYOUT</c> holds an unknown value.</exception>
+    public static Device Create(DeviceKind kind, int gpu)
+    {
+        if (!Enum.IsDefined(kind))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Expected Auto, Cpu or Cuda.");
+        ArgumentOutOfRangeException.ThrowIfNegative(gpu);
+        if (kind == DeviceKind.Auto) kind = KindFromEnvironment();
+        return Create(kind, LayoutFromEnvironment(), gpu);
+    }
+
+    /// <summary>
     /// Creates a CPU-accelerator device that simulates the given layout (threads per warp, warps per
     /// multiprocessor, multiprocessors), for measuring layouts; <see cref="Create(DeviceKind)"/> reads
     /// <c>TORCHEBM_CPU_LAYOUT</c> instead.
@@ -60,12 +77,15 @@ public sealed partial class Device : IDisposable
         return Create(DeviceKind.Cpu, layout);
     }
 
-    private static Device Create(DeviceKind kind, CpuLayout layout)
+    private static Device Create(DeviceKind kind, CpuLayout layout, int gpu = 0)
     {
         Context context = CreateContext(layout);
         try
         {
-            bool hasCuda = CudaDeviceCount(context) > 0;
+            int gpus = CudaDeviceCount(context);
+            bool hasCuda = gpus > 0;
+            if (kind != DeviceKind.Cpu && hasCuda && gpu >= gpus)
+                throw new DeviceUnavailableException($"CUDA GPU {gpu} was requested, but this machine has {gpus} (numbered from 0).");
             if (kind == DeviceKind.Cuda && !hasCuda)
                 throw new DeviceUnavailableException(
                     "No CUDA device was found (no NVIDIA GPU, or no CUDA driver). " +
@@ -74,8 +94,8 @@ public sealed partial class Device : IDisposable
 
             if (kind == DeviceKind.Cuda)
             {
-                Accelerator gpu = context.CreateCudaAccelerator(0);
-                return new Device(context, gpu, DeviceKind.Cuda, gpu.Name);
+                Accelerator accelerator = context.CreateCudaAccelerator(gpu);
+                return new Device(context, accelerator, DeviceKind.Cuda, accelerator.Name);
             }
             Accelerator cpu = context.CreateCPUAccelerator(0, CPUAcceleratorMode.Parallel);
             return new Device(context, cpu, DeviceKind.Cpu, $"CPU accelerator (layout {layout})");

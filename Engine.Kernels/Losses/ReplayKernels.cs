@@ -12,19 +12,22 @@ public static class ReplayKernels
 
     /// <summary>
     /// x[i, :] = buffer row (start + i) mod rows, or a fresh N(0, I) state when the uniform of Philox block
-    /// (i, call, Stream, 0) is below <paramref name="reinitFraction"/> (work items: chains of x).
+    /// (firstChain + i, call, Stream, 0) is below <paramref name="reinitFraction"/> (work items: chains of x). The chains
+    /// are global chains firstChain + i of a call (a data-parallel replica's share), so restarts do not depend on the split.
     /// </summary>
     [Kernel]
-    public static void Gather(ArrayView<float> buffer, ArrayView<float> x, int dim, int start, float reinitFraction, Philox4x32 rng, uint call)
+    public static void Gather(ArrayView<float> buffer, ArrayView<float> x, int dim, int start, float reinitFraction, Philox4x32 rng, uint call,
+        int firstChain)
     {
         int chains = x.IntLength / dim, rows = buffer.IntLength / dim, stride = GridStride.Stride;
         for (int i = GridStride.Start; i < chains; i += stride)
         {
             ArrayView<float> target = x.SubView(i * dim, dim);
-            if (rng.Uniform4((uint)i, call, Stream, 0).X < reinitFraction)
+            uint chain = (uint)(firstChain + i);
+            if (rng.Uniform4(chain, call, Stream, 0).X < reinitFraction)
             {
                 for (int j = 0; j < dim; j += 4)
-                    rng.Normal4((uint)i, call, Stream, (uint)(1 + (j >> 2))).StoreTo(target, j);
+                    rng.Normal4(chain, call, Stream, (uint)(1 + (j >> 2))).StoreTo(target, j);
                 continue;
             }
             int row = (int)(((long)start + i) % rows);

@@ -10,9 +10,15 @@ namespace TorchEbm.Kernels.Samplers;
 /// set its top bit (<see cref="WarmupCall"/>).</param>
 /// <param name="Start">1: evaluate every chain at its position and let the transition take it before the first step
 /// (the first launch of a run); 0: the chains' state carries over from the previous launch.</param>
+/// <param name="FirstChain">Global index of the launch's chain 0 (Philox counter word 0 of chain c is FirstChain + c), so a
+/// launch over chains [a, b) of a larger run, with FirstChain a, draws exactly the noise those chains draw in the whole run
+/// (sharded sampling over several processes).</param>
 /// <remarks>Only int and uint fields: ILGPU rejects bool kernel parameters.</remarks>
-public readonly record struct ChainSettings(int Dim, int Steps, int FirstStep, int Thin, uint Call, int Start = 1)
+public readonly record struct ChainSettings(int Dim, int Steps, int FirstStep, int Thin, uint Call, int Start = 1, int FirstChain = 0)
 {
+    /// <summary>Philox chain word of the launch's chain c.</summary>
+    public uint ChainWord(int c) => (uint)(FirstChain + c);
+
     /// <summary>Philox step word of launch step s.</summary>
     public uint StepWord(int s) => (uint)(FirstStep + s);
 

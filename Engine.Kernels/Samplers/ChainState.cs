@@ -44,7 +44,7 @@ public readonly struct ChainState
     /// <summary>The chain's position (length d), advanced in place.</summary>
     public readonly ArrayView<float> X;
 
-    /// <summary>The chain's index.</summary>
+    /// <summary>The chain's index in the launch (its rows and scalars); its Philox word is <see cref="ChainSettings.ChainWord"/>.</summary>
     public readonly int Chain;
 
     /// <summary>Number of chains in the run.</summary>
@@ -89,16 +89,17 @@ public readonly struct ChainState
 
     /// <summary>The uniform in (0, 1) for this chain's Metropolis decision at launch step <paramref name="s"/>.</summary>
     public float AcceptUniform(Philox4x32 rng, ChainSettings settings, int s) =>
-        rng.Uniform4((uint)Chain, settings.StepWord(s), AcceptWord, settings.Call).X;
+        rng.Uniform4(settings.ChainWord(Chain), settings.StepWord(s), AcceptWord, settings.Call).X;
 
     /// <summary>
-    /// Normals for coordinates j..j+3 of chain <paramref name="chain"/> at Philox step word <paramref name="step"/>: block
-    /// (chain, step, j / 4, call); only the first two are drawn when fewer than three coordinates remain.
+    /// Normals for coordinates j..j+3 of the chain with Philox chain word <paramref name="chain"/> at step word
+    /// <paramref name="step"/>: block (chain, step, j / 4, call); only the first two are drawn when fewer than three
+    /// coordinates remain.
     /// </summary>
-    public static Float4 Normals(Philox4x32 rng, int chain, uint step, int j, int d, uint call) =>
+    public static Float4 Normals(Philox4x32 rng, uint chain, uint step, int j, int d, uint call) =>
         j + 2 < d
-            ? rng.Normal4((uint)chain, step, (uint)(j >> 2), call)
-            : rng.Normal2((uint)chain, step, (uint)(j >> 2), call); // same X, Y; skips the unused pair
+            ? rng.Normal4(chain, step, (uint)(j >> 2), call)
+            : rng.Normal2(chain, step, (uint)(j >> 2), call); // same X, Y; skips the unused pair
 
     /// <summary>
     /// Makes the latest evaluation the chain's current state for a Metropolis transition: its gradient into row

@@ -48,7 +48,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     {
         float eps = StepSize.At(s, chain.Chain);
         if (Jitter == 0f) return eps;
-        float u = rng.Uniform4((uint)chain.Chain, settings.StepWord(s), ChainState.AcceptWord, settings.Call).Y; // X is the decision's
+        float u = rng.Uniform4(settings.ChainWord(chain.Chain), settings.StepWord(s), ChainState.AcceptWord, settings.Call).Y; // X is the decision's
         return eps * (1f + Jitter * (2f * u - 1f));
     }
 
@@ -81,7 +81,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
         float kinetic = 0f;
         for (int j = 0; j < d; j += 4)
         {
-            Float4 z = ChainState.Normals(rng, chain.Chain, step, j, d, settings.Call);
+            Float4 z = ChainState.Normals(rng, settings.ChainWord(chain.Chain), step, j, d, settings.Call);
             kinetic += Draw(p, j, z.X);
             if (j + 1 < d) kinetic += Draw(p, j + 1, z.Y);
             if (j + 2 < d) kinetic += Draw(p, j + 2, z.Z);

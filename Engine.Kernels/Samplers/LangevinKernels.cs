@@ -21,16 +21,16 @@ public static class LangevinKernels
     /// <summary>Philox step word reserved for initial states.</summary>
     public const uint InitialStep = uint.MaxValue;
 
-    /// <summary>x[c, :] ~ N(0, I) for every chain c (work items: chains).</summary>
+    /// <summary>x[c, :] ~ N(0, I) for every chain c (work items: chains), drawn as global chain firstChain + c.</summary>
     [Kernel]
-    public static void Initialize(ArrayView<float> x, int dim, Philox4x32 rng, uint call)
+    public static void Initialize(ArrayView<float> x, int dim, Philox4x32 rng, uint call, int firstChain)
     {
         int chains = x.IntLength / dim, stride = GridStride.Stride;
         for (int c = GridStride.Start; c < chains; c += stride)
         {
             ArrayView<float> row = x.SubView(c * dim, dim);
             for (int j = 0; j < dim; j += 4)
-                rng.Normal4((uint)c, InitialStep, (uint)(j >> 2), call).StoreTo(row, j);
+                rng.Normal4((uint)(firstChain + c), InitialStep, (uint)(j >> 2), call).StoreTo(row, j);
         }
     }
 
@@ -67,7 +67,7 @@ public static class LangevinKernels
                     h = LangevinTransition.At(stepSizes, s);
                     sigma = LangevinTransition.At(noiseScales, s) * XMath.Sqrt(2f * h);
                 }
-                Float4 z = rng.Normal4((uint)c, (uint)t, (uint)k, settings.Call);
+                Float4 z = rng.Normal4(settings.ChainWord(c), (uint)t, (uint)k, settings.Call);
                 x0 = LangevinTransition.Coordinate(x0, energy.CoordinateGradient(x0), h, sigma * z.X, lo, hi);
                 x1 = LangevinTransition.Coordinate(x1, energy.CoordinateGradient(x1), h, sigma * z.Y, lo, hi);
                 x2 = LangevinTransition.Coordinate(x2, energy.CoordinateGradient(x2), h, sigma * z.Z, lo, hi);

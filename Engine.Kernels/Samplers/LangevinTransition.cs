@@ -63,7 +63,7 @@ public readonly struct LangevinTransition(ArrayView<float> stepSizes, ArrayView<
         float sigma = At(NoiseScales, s) * XMath.Sqrt(2f * h), lo = ClampMin, hi = ClampMax;
         for (int j = 0; j < d; j += 4)
         {
-            Float4 z = ChainState.Normals(rng, chain, step, j, d, settings.Call);
+            Float4 z = ChainState.Normals(rng, settings.ChainWord(chain), step, j, d, settings.Call);
             x[j] = Coordinate(x[j], gradient[j], h, sigma * z.X, lo, hi);
             if (j + 1 < d) x[j + 1] = Coordinate(x[j + 1], gradient[j + 1], h, sigma * z.Y, lo, hi);
             if (j + 2 < d) x[j + 2] = Coordinate(x[j + 2], gradient[j + 2], h, sigma * z.Z, lo, hi);

@@ -49,7 +49,7 @@ public readonly struct MalaTransition(AdaptiveStepSize stepSize) : ITransition
         uint step = settings.StepWord(s);
         for (int j = 0; j < d; j += 4)
         {
-            Float4 z = ChainState.Normals(rng, chain.Chain, step, j, d, settings.Call);
+            Float4 z = ChainState.Normals(rng, settings.ChainWord(chain.Chain), step, j, d, settings.Call);
             Propose(x, previous, gradient, j, h, sigma * z.X);
             if (j + 1 < d) Propose(x, previous, gradient, j + 1, h, sigma * z.Y);
             if (j + 2 < d) Propose(x, previous, gradient, j + 2, h, sigma * z.Z);

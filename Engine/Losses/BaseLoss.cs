@@ -24,6 +24,23 @@ public abstract class BaseLoss : IDisposable
     /// </summary>
     internal virtual Var ComputeOnCheckedData(BaseModel model, Tensor data) => Compute(model, data);
 
+    /// <summary>
+    /// Set by a data-parallel training loop around each call: the batch given to the call is this share of a global
+    /// batch, and the loss must draw whatever noise it draws as the whole batch would for these rows. Null otherwise.
+    /// </summary>
+    internal BatchShard? Shard { get; set; }
+
+    /// <summary>
+    /// For data-parallel training loops, before anything runs: throws <see cref="ArgumentException"/> naming
+    /// <paramref name="name"/> when the loss cannot be split over replicas with global batches of
+    /// <paramref name="batchRows"/> rows (and a last one of <paramref name="tailRows"/>, 0 for none). By default refuses:
+    /// a loss opts in once its noise is keyed by global row, so that the split run computes the same loss.
+    /// </summary>
+    internal virtual void CheckSharding(int batchRows, int tailRows, string name) =>
+        throw new ArgumentException(
+            $"{GetType().Name} cannot be split over replicas: its noise is keyed by the row's place in the local batch, so replicas " +
+            "would draw the same noise for different rows. Data-parallel training supports ContrastiveDivergence.", name);
+
     /// <summary>Whether <see cref="Dispose"/> has run; a disposed loss throws <see cref="ObjectDisposedException"/> from Compute.</summary>
     public bool IsDisposed { get; private set; }
 

@@ -16,8 +16,9 @@ namespace TorchEbm.Losses;
 /// Negatives carry no gradient (they are detached, as in TorchEBM). A call launches kernels only: the single host
 /// synchronisation is the scan of <c>data</c> for NaN, which <see cref="CheckFinite"/> can switch off.
 /// Persistent buffer: a ring of <see cref="BufferSize"/> states, initially N(0, I). Each call takes the next
-/// batchSize rows in ring order (so the oldest states are advanced first), restarts each from N(0, I) with
-/// probability <see cref="ReinitFraction"/>, runs k steps, and writes the results back to the same rows.
+/// batchSize rows in ring order (so the oldest states are advanced first), starting again at row 0 when fewer than
+/// batchSize rows remain (with B chains per call only floor(BufferSize / B) * B rows are used), restarts each from
+/// N(0, I) with probability <see cref="ReinitFraction"/>, runs k steps, and writes the results back to the same rows.
 /// </remarks>
 public sealed class ContrastiveDivergence : BaseLoss
 {
@@ -109,11 +110,22 @@ public sealed class ContrastiveDivergence : BaseLoss
         if (!ReferenceEquals(model, Sampler.Model))
             throw new ArgumentException("model must be the model of the loss's sampler.", nameof(model));
         model.ValidateSamples(data, nameof(data));
-        int n = data.Dim(0), d = data.Dim(1), chains = BatchSize ?? n;
+        int n = data.Dim(0), d = data.Dim(1), chains = BatchSize ?? n, globalChains = chains, firstChain = 0;
+        if (Shard is BatchShard shard)
+        {
+            // Data-parallel: this replica runs the global chains of its rows, so its negatives are the whole batch's.
+            globalChains = BatchSize ?? shard.Total;
+            if (globalChains != shard.Total || shard.Count != n)
+                throw new ArgumentException(
+                    $"Split over replicas, CD runs one chain per row of the global batch: batchSize ({globalChains}) must equal its {shard.Total} rows " +
+                    $"and this replica's data its {shard.Count} rows (got {n}).", nameof(data));
+            chains = shard.Count;
+            firstChain = shard.First;
+        }
         if (!Persistent && chains > n)
             throw new ArgumentException($"batchSize ({chains}) exceeds the data's {n} rows, where CD starts its chains.", nameof(data));
-        if (Persistent && chains > BufferSize)
-            throw new ArgumentException($"{chains} chains per call exceed the replay buffer's {BufferSize} rows (a row would be advanced twice in one call).", nameof(data));
+        if (Persistent && globalChains > BufferSize)
+            throw new ArgumentException($"{globalChains} chains per call exceed the replay buffer's {BufferSize} rows (a row would be advanced twice in one call).", nameof(data));
         if (_buffer is Tensor buffer && buffer.Dim(1) != d)
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
         if (scanFinite) Check.AllFinite(data, nameof(data));
@@ -122,7 +134,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         Tensor batch = model.Device.Allocate([n + chains, d]);
         try
         {
-            using Tensor negatives = Negatives(data, chains);
+            using Tensor negatives = Negatives(data, chains, firstChain, globalChains);
             data.View.CopyTo(batch.View.SubView(0, data.Length));
             negatives.View.CopyTo(batch.View.SubView(data.Length, negatives.Length));
         }
@@ -146,25 +158,32 @@ public sealed class ContrastiveDivergence : BaseLoss
         return loss;
     }
 
-    /// <summary>k sampler steps from the data's first rows, or from the next rows of the replay buffer (written back).</summary>
-    private Tensor Negatives(Tensor data, int chains)
+    /// <summary>
+    /// k sampler steps from the data's first rows, or from the next rows of the replay buffer (written back). The chains
+    /// are global chains [firstChain, firstChain + chains) of <paramref name="globalChains"/> (all of them unless a
+    /// data-parallel shard is set): their noise, restarts and ring rows are those of the whole batch.
+    /// </summary>
+    private Tensor Negatives(Tensor data, int chains, int firstChain, int globalChains)
     {
         Device device = data.Device;
         int d = data.Dim(1);
         if (!Persistent)
         {
-            if (chains == data.Dim(0)) return Sampler.Advance(data, K); // the sampler copies its starting states
+            if (chains == data.Dim(0)) return Sampler.Advance(data, K, firstChain); // the sampler copies its starting states
             using Tensor start = FirstRows(data, chains);
-            return Sampler.Advance(start, K);
+            return Sampler.Advance(start, K, firstChain);
         }
-
         if (_buffer is null)
             using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
         using Tensor x = device.Allocate([chains, d]);
-        device.Launch(ReplayKernels.Gather, chains, _buffer.View, x.View, d, _next, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++);
-        Tensor advanced = Sampler.Advance(x, K);
-        device.Launch(ReplayKernels.Scatter, chains, advanced.View, _buffer.View, d, _next);
-        _next = (int)(((long)_next + chains) % BufferSize);
+        // A call's rows never wrap around the end: they start again at row 0 when fewer than the call's chains remain. So
+        // global chain c always meets rows c, B + c, 2B + c, ... and a data-parallel replica owns a fixed set of rows.
+        if ((long)_next + globalChains > BufferSize) _next = 0;
+        int ring = _next + firstChain;
+        device.Launch(ReplayKernels.Gather, chains, _buffer.View, x.View, d, ring, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++, firstChain);
+        Tensor advanced = Sampler.Advance(x, K, firstChain);
+        device.Launch(ReplayKernels.Scatter, chains, advanced.View, _buffer.View, d, ring);
+        _next += globalChains;
         return advanced;
     }
 
@@ -173,6 +192,17 @@ public sealed class ContrastiveDivergence : BaseLoss
         Tensor t = data.Device.Allocate([rows, data.Dim(1)]);
         data.View.SubView(0, t.Length).CopyTo(t.View);
         return t;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Each replica runs the chains of its rows (a replica's replay buffer is the full ring, of which it
+    /// advances only the rows its chains visit), so the chain count must be the global batch's.</remarks>
+    internal override void CheckSharding(int batchRows, int tailRows, string name)
+    {
+        if ((BatchSize is int chains && chains != batchRows) || (tailRows > 0 && (BatchSize is not null || Persistent)))
+            throw new ArgumentException(
+                $"Split over replicas, CD runs one chain per row of each global batch: its batchSize ({BatchSize?.ToString() ?? "null"}) must be null or " +
+                $"the loop's BatchSize ({batchRows}), and with a batchSize or a replay buffer every batch must be full (DropLast, or rows a multiple of BatchSize; the last batch has {tailRows}).", name);
     }
 
     /// <inheritdoc />

@@ -75,7 +75,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             x = _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
             trajectory = Device.Allocate(kept > 0 ? [kept, _chains, _dim] : [1]);
             if (_options.InitialSamples is null)
-                Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call);
+                Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call, _options.FirstChain);
             EnergySource? source = Source is EnergySource s && s.Fits(_chains) ? s : null;
             Tensor? sourceScratch = source?.ChainScratch(x);
             if (sourceScratch is not null) Owned(sourceScratch);
@@ -85,7 +85,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             Warmup(chains, transition, call);
             if (request.Steps > 0)
                 chains.Advance(transition, new ChainSettings(_dim, request.Steps, request.FirstStep, _options.Thin, call,
-                    Start: _options.WarmupSteps == 0 ? 1 : 0), trajectory);
+                    Start: _options.WarmupSteps == 0 ? 1 : 0, FirstChain: _options.FirstChain), trajectory);
 
             diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept) : null;
             ChainInfo? info = _scales is null ? null : Info(chains.Scalars);
@@ -199,7 +199,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         long seen = 0;
         for (int w = 0; w < warmup; w++)
         {
-            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: w == 0 ? 1 : 0), none);
+            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: w == 0 ? 1 : 0, FirstChain: _options.FirstChain), none);
             if (state is not null)
                 Device.Launch(AdaptationKernels.AdaptStepSize, _scales!.Length, chains.Scalars.View, _scales.View, state.View, _chains, target);
             if (moments is null || !windows.Exists(window => w >= window.Start && w < window.End)) continue;

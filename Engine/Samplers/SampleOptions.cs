@@ -46,6 +46,15 @@ public sealed record SampleOptions
     /// <summary>HMC: also adapt a diagonal mass matrix from the warm-up positions (windowed as Stan does). Default true.</summary>
     public bool AdaptMass { get; init; } = true;
 
+    /// <summary>
+    /// Global index of this call's first chain: chain i draws the noise (and, without <see cref="InitialSamples"/>, the
+    /// initial state) of chain FirstChain + i. Running chains [a, b) with FirstChain = a therefore gives exactly rows
+    /// a..b-1 of a run of all chains with the same seed, which is how sharded sampling splits chains over processes.
+    /// Shared step-size adaptation and HMC's mass adaptation pool statistics over the call's chains only, so they match
+    /// the whole run only when the call has all its chains. Default 0; FirstChain + nSamples must not exceed 2^31 - 1.
+    /// </summary>
+    public int FirstChain { get; init; }
+
     /// <summary>Most warm-up steps a call may run (each is its own launch, followed by the adaptation launches).</summary>
     public const int MaxWarmupSteps = 1 << 20;
 }

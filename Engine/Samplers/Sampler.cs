@@ -88,8 +88,9 @@ public abstract class Sampler
     /// Runs <paramref name="nSteps"/> steps from states the caller has already validated (shape, device, finite
     /// values) and returns the final states: the path of losses, which must not synchronise with the host.
     /// </summary>
-    internal Tensor Advance(Tensor x, int nSteps) =>
-        Run(new ChainRequest(x.Dim(1), nSteps, x.Dim(0), new SampleOptions { InitialSamples = x }, FirstStep: 0)).TakeSamples();
+    /// <remarks>The chains are global chains [firstChain, firstChain + n) (<see cref="SampleOptions.FirstChain"/>).</remarks>
+    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0) =>
+        Run(new ChainRequest(x.Dim(1), nSteps, x.Dim(0), new SampleOptions { InitialSamples = x, FirstChain = firstChain }, FirstStep: 0)).TakeSamples();
 
     /// <summary>A validated run: the sampler builds its transition's tables and runs it through <see cref="ChainRun"/>.</summary>
     private protected abstract ChainResult Run(ChainRequest request);
@@ -109,6 +110,9 @@ public abstract class Sampler
         ArgumentOutOfRangeException.ThrowIfLessThan(nSamples, 1);
         if (options.Thin < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.Thin, $"options.Thin must be >= 1, got {options.Thin}.");
+        if (options.FirstChain < 0 || (long)options.FirstChain + nSamples > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(options), options.FirstChain,
+                $"options.FirstChain must be >= 0 with FirstChain + nSamples <= {int.MaxValue}, got {options.FirstChain} with {nSamples} chains.");
         if (options.WarmupSteps is < 0 or > SampleOptions.MaxWarmupSteps)
             throw new ArgumentOutOfRangeException(nameof(options), options.WarmupSteps,
                 $"options.WarmupSteps must be in [0, {SampleOptions.MaxWarmupSteps}], got {options.WarmupSteps}.");

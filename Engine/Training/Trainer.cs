@@ -63,8 +63,11 @@ public static class Trainer
     /// <param name="options">The run's settings (validated first).</param>
     /// <param name="progress">Told after every step.</param>
     /// <param name="cancellation">Stops the run between steps (the result covers the steps done).</param>
+    /// <param name="replicas">Data-parallel training (CD only): the replicas this run is one of, each calling Run with the
+    /// same options; every step's BatchSize rows are split over them and their gradients averaged (see
+    /// <see cref="TrainingLoopOptions.Replicas"/>). Every replica ends with the same model and evaluates it the same way.</param>
     public static TrainingResult Run(Device device, TrainingOptions options, Action<TrainingProgress>? progress = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, IReplicaGroup? replicas = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(options);
@@ -81,7 +84,7 @@ public static class Trainer
             using var adam = new Adam(model.Parameters(), options.Lr);
             // Every step takes BatchSize rows, as the CD loss's chains do; the permutation's key is a seed no other
             // part of the run uses (the held-out data, samplers and null draws take seed + 1 ... seed + 4 + NullDraws).
-            var loop = new TrainingLoopOptions { Steps = options.Steps, BatchSize = options.BatchSize, DropLast = true, Seed = seed + 5 + NullDraws };
+            var loop = new TrainingLoopOptions { Steps = options.Steps, BatchSize = options.BatchSize, DropLast = true, Seed = seed + 5 + NullDraws, Replicas = replicas };
             TrainingLoopResult trained = TrainingLoop.Run(model, loss, adam, data, loop,
                 progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 

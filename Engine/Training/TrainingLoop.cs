@@ -113,7 +113,20 @@ public static class TrainingLoop
             throw new ArgumentOutOfRangeException(nameof(TrainingLoopOptions.BatchSize), options.BatchSize,
                 $"BatchSize ({options.BatchSize}) exceeds the {rows} rows of {name}.");
         int tailRows = options.DropLast ? 0 : rows % options.BatchSize;
-        loss.CheckBatchRows(tailRows > 0 ? tailRows : options.BatchSize, name);
+        if (options.Replicas is IReplicaGroup group)
+        {
+            if (group.Size < 1 || group.Rank < 0 || group.Rank >= group.Size)
+                throw new ArgumentOutOfRangeException(nameof(TrainingLoopOptions.Replicas), group.Rank,
+                    $"Replicas must have Size >= 1 and 0 <= Rank < Size, got rank {group.Rank} of {group.Size}.");
+            if (group.Size > options.BatchSize)
+                throw new ArgumentOutOfRangeException(nameof(TrainingLoopOptions.BatchSize), options.BatchSize,
+                    $"{group.Size} replicas need a global BatchSize of at least {group.Size} (one row each), got {options.BatchSize}.");
+            if (tailRows > 0 && tailRows < group.Size)
+                throw new ArgumentOutOfRangeException(nameof(TrainingLoopOptions.DropLast), tailRows,
+                    $"An epoch's last batch has {tailRows} rows, fewer than the {group.Size} replicas: set DropLast.");
+            loss.CheckSharding(options.BatchSize, tailRows, nameof(loss)); // a loss that splits checks its batches against the global ones
+        }
+        else loss.CheckBatchRows(tailRows > 0 ? tailRows : options.BatchSize, name);
         if (options.Steps is int steps) return steps;
         long total = (long)options.Epochs * options.StepsPerEpoch(rows);
         if (total > int.MaxValue)
@@ -130,9 +143,15 @@ public static class TrainingLoop
         int stepsPerEpoch = options.StepsPerEpoch(rows), tailRows = options.DropLast ? 0 : rows % batchSize;
         Philox4x32 rng = Philox4x32.FromSeed(options.Seed);
 
+        // A replica's shares of full and last batches (the whole batches without replicas).
+        IReplicaGroup? group = options.Replicas;
+        BatchShard full = BatchShard.Of(batchSize, group?.Rank ?? 0, group?.Size ?? 1);
+        BatchShard last = BatchShard.Of(tailRows, group?.Rank ?? 0, group?.Size ?? 1);
+
         // Everything a step needs is allocated here, once.
-        using Tensor batch = device.Allocate([batchSize, dim]);
-        using Tensor? tail = tailRows > 0 ? device.Allocate([tailRows, dim]) : null;
+        using Tensor batch = device.Allocate([full.Count, dim]);
+        using Tensor? tail = tailRows > 0 ? device.Allocate([last.Count, dim]) : null;
+        var averaging = group is null ? null : new GradientAveraging(parameters, group);
         using var lastFinite = new ParameterSnapshot(parameters);
         var losses = new List<float>(Math.Min(totalSteps, 1 << 16));
         var lossValue = new float[1];
@@ -148,19 +167,24 @@ public static class TrainingLoop
                 break;
             }
             int epoch = step / stepsPerEpoch, position = step % stepsPerEpoch;
-            Tensor target = tail is not null && position == stepsPerEpoch - 1 ? tail : batch;
-            device.Launch(BatchKernels.Gather, target.Dim(0), data.View, target.View, dim, position * batchSize,
+            bool isTail = tail is not null && position == stepsPerEpoch - 1;
+            Tensor target = isTail ? tail! : batch;
+            BatchShard shard = isTail ? last : full;
+            device.Launch(BatchKernels.Gather, target.Dim(0), data.View, target.View, dim, position * batchSize + shard.First,
                 new RowPermutation(rng, rows, (uint)epoch));
 
             optimizer.ZeroGrad();
-            using (Var l = loss.ComputeOnCheckedData(model, target)) // data was scanned for NaN once, up front
+            loss.Shard = group is null ? null : shard;
+            try
             {
+                using Var l = loss.ComputeOnCheckedData(model, target); // data was scanned for NaN once, up front
                 if (l is null || l.Value.Length != 1)
                     throw new InvalidOperationException($"{loss.GetType().Name}.Compute must return a scalar Var, got {(l is null ? "null" : Shapes.Format(l.Value.Shape))}.");
                 l.Backward();
                 l.Value.CopyTo(lossValue);
             }
-            float value = lossValue[0];
+            finally { loss.Shard = null; }
+            float value = averaging?.Average(lossValue[0], shard) ?? lossValue[0];
             if (!float.IsFinite(value))
             {
                 lastFinite.Restore();

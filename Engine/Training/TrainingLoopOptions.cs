@@ -21,6 +21,15 @@ public sealed record TrainingLoopOptions
     /// <summary>Key of the minibatch permutations (the same seed draws the same batches).</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Data-parallel training: the replicas this run is one of, or null (the default) for a single process. Every replica
+    /// runs the loop with the same model, optimizer, loss, data and options; a step's global batch of BatchSize rows is
+    /// split into contiguous shares in rank order, each replica computes the loss and gradient of its share, and one
+    /// <see cref="IReplicaGroup.SumInPlace"/> per step averages the gradients (weighted by share) and the loss, so every
+    /// replica takes the same optimizer step and stops on the same NaN. Needs a loss that supports it (ContrastiveDivergence).
+    /// </summary>
+    public IReplicaGroup? Replicas { get; init; }
+
     /// <summary>The evaluation callback runs after every EvalEvery-th step (steps EvalEvery, 2 EvalEvery, ...).</summary>
     public int EvalEvery { get; init; } = 100;
 
