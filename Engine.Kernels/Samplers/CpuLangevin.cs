@@ -96,7 +96,7 @@ internal static class CpuLangevin
                     int c = (int)(item / blocks), k = (int)(item - (long)c * blocks);
                     bool inside = item < items;
                     chainOf[l] = inside ? c : 0;
-                    chainWords[l] = (uint)c;
+                    chainWords[l] = settings.ChainWord(c); // the global chain word, as the kernel: a shard draws its chains' numbers
                     blockWords[l] = (uint)k;
                     start[l] = inside ? c * d + 4 * k : 0;
                     count[l] = inside ? Math.Min(4, d - 4 * k) : 0;
