@@ -39,9 +39,9 @@ public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
         for (int i = 0; i < n; i++)
         {
             // As HostActivationTests: 4 ulps of 1, |x| and the result; the gradient's product adds |g| times that of f'.
-            double tolerance = 4 * Math.Pow(2, -23) * (1 + Math.Abs(xs[i]) + Math.Abs(expected[i]));
+            double tolerance = HostActivationTests.Tolerance(xs[i], expected[i]);
             Assert.That(value[i], Is.EqualTo(expected[i]).Within(tolerance), $"{typeof(TFn).Name}({xs[i]})");
-            double slopeTolerance = 4 * Math.Pow(2, -23) * (1 + Math.Abs(xs[i]) + Math.Abs(expectedSlopes[i]));
+            double slopeTolerance = HostActivationTests.Tolerance(xs[i], expectedSlopes[i]);
             Assert.That(slopes[i], Is.EqualTo(expectedSlopes[i]).Within(slopeTolerance), $"{typeof(TFn).Name} derivative node ({xs[i]})");
             double gradientTolerance = 4 * Math.Pow(2, -23) * (1 + Math.Abs(expectedGradient[i]) + Math.Abs(gs[i]) * (1 + Math.Abs(xs[i]) + 1));
             Assert.That(gradient[i], Is.EqualTo(expectedGradient[i]).Within(gradientTolerance), $"{typeof(TFn).Name}'({xs[i]})");
