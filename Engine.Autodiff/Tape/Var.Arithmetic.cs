@@ -19,11 +19,11 @@ public sealed partial class Var
     {
         if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
         Tensor value = a.Device.Allocate(a.Value.Shape);
-        a.Device.Launch(ElementwiseKernels.Multiply, value.Length, a.Value.View, b.Value.View, value.View);
+        ElementwiseOps.Multiply(a.Device, a.Value.View, b.Value.View, value.View);
         return new Var(value, [a, b], (g, grads) =>
         {
-            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, b.Value.View, ga.View);
-            if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.MultiplyAdd, g.Length, g.View, a.Value.View, gb.View);
+            if (grads.For(a) is Tensor ga) ElementwiseOps.MultiplyAdd(a.Device, g.View, b.Value.View, ga.View);
+            if (grads.For(b) is Tensor gb) ElementwiseOps.MultiplyAdd(a.Device, g.View, a.Value.View, gb.View);
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, g * b);
@@ -67,11 +67,11 @@ public sealed partial class Var
     private static Var Combine(Var a, Var b, float sign)
     {
         Tensor value = a.Device.Allocate(a.Value.Shape);
-        a.Device.Launch(ElementwiseKernels.Combine, value.Length, a.Value.View, b.Value.View, value.View, sign);
+        ElementwiseOps.Combine(a.Device, a.Value.View, b.Value.View, value.View, sign);
         return new Var(value, [a, b], (g, grads) =>
         {
-            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
-            if (grads.For(b) is Tensor gb) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, gb.View, sign);
+            if (grads.For(a) is Tensor ga) ElementwiseOps.AddScaled(a.Device, g.View, ga.View, 1f);
+            if (grads.For(b) is Tensor gb) ElementwiseOps.AddScaled(a.Device, g.View, gb.View, sign);
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, g);
@@ -85,10 +85,10 @@ public sealed partial class Var
         CheckLive(a);
         Check.Finite(shift, "s");
         Tensor value = a.Device.Allocate(a.Value.Shape);
-        a.Device.Launch(ElementwiseKernels.Affine, value.Length, a.Value.View, value.View, scale, shift);
+        ElementwiseOps.Affine(a.Device, a.Value.View, value.View, scale, shift);
         return new Var(value, [a], (g, grads) =>
         {
-            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, scale);
+            if (grads.For(a) is Tensor ga) ElementwiseOps.AddScaled(a.Device, g.View, ga.View, scale);
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, scale == 1f ? g : g * scale);
@@ -99,10 +99,10 @@ public sealed partial class Var
     {
         CheckLive(a);
         Tensor value = a.Device.Allocate(a.Value.Shape);
-        a.Device.Launch(ElementwiseKernels.Scale, value.Length, a.Value.View, value.View, s);
+        ElementwiseOps.Scale(a.Device, a.Value.View, value.View, s);
         return new Var(value, [a], (g, grads) =>
         {
-            if (grads.For(a) is Tensor ga) a.Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, s);
+            if (grads.For(a) is Tensor ga) ElementwiseOps.AddScaled(a.Device, g.View, ga.View, s);
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, g * s);
@@ -123,11 +123,11 @@ public sealed partial class Var
         var shape = new Broadcast(rows, cols, ar, ac, br, bc);
         int[] outShape = a.Value.Rank == 1 && b.Value.Rank == 1 ? [cols] : [rows, cols];
         Tensor value = a.Device.Allocate(outShape);
-        a.Device.Launch(BroadcastKernels.Forward, value.Length, a.Value.View, b.Value.View, value.View, shape, op);
+        ElementwiseOps.BroadcastForward(a.Device, a.Value.View, b.Value.View, value.View, shape, op);
         return new Var(value, [a, b], (g, grads) =>
         {
-            if (grads.For(a) is Tensor ga) a.Device.Launch(BroadcastKernels.Backward, ga.Length, g.View, a.Value.View, b.Value.View, ga.View, shape, op, 0);
-            if (grads.For(b) is Tensor gb) a.Device.Launch(BroadcastKernels.Backward, gb.Length, g.View, a.Value.View, b.Value.View, gb.View, shape, op, 1);
+            if (grads.For(a) is Tensor ga) ElementwiseOps.BroadcastBackward(a.Device, g.View, a.Value.View, b.Value.View, ga.View, shape, op, 0);
+            if (grads.For(b) is Tensor gb) ElementwiseOps.BroadcastBackward(a.Device, g.View, a.Value.View, b.Value.View, gb.View, shape, op, 1);
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.Shape));

@@ -69,7 +69,7 @@ public sealed partial class Var
         ElementwiseMap.Derivative(Value, value, function, order);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(UnaryKernels.DerivativeBackward, g.Length, Value.View, g.View, ga.View, function, order);
+            if (grads.For(this) is Tensor ga) ElementwiseMap.DerivativeBackward(Value, g, ga, function, order);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, g * MapDerivative(function, order + 1));

@@ -73,11 +73,11 @@ public sealed partial class Var
         if (Value.Rank != 2 || bias.Value.Rank != 1 || bias.Value.Dim(0) != Value.Dim(1))
             throw new ArgumentException($"AddBias needs (n, m) + (m), got {Shapes.Format(Value.Shape)} + {Shapes.Format(bias.Value.Shape)}.", nameof(bias));
         Tensor value = Device.Allocate(Value.Shape);
-        Device.Launch(ElementwiseKernels.AddRow, value.Length, Value.View, bias.Value.View, value.View);
+        ElementwiseOps.AddRow(Device, Value.View, bias.Value.View, value.View);
         return new Var(value, [this, bias], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
-            if (grads.For(bias) is Tensor gb) Device.Launch(ReductionKernels.ColumnSums, gb.Length, g.View, gb.View, 1);
+            if (grads.For(this) is Tensor ga) ElementwiseOps.AddScaled(Device, g.View, ga.View, 1f);
+            if (grads.For(bias) is Tensor gb) ElementwiseOps.ColumnSums(Device, g.View, gb.View, accumulate: true);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, g);

@@ -61,25 +61,25 @@ public sealed partial class Var
         {
             float factor = mean ? 1f / d : 1f;
             Tensor rows = Device.Allocate([n]);
-            Device.Launch(ColumnKernels.RowSums, n, Value.View, rows.View, d, factor);
+            ElementwiseOps.RowSums(Device, Value.View, rows.View, d, factor);
             return new Var(rows, [this], (g, grads) =>
             {
-                if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.AddToRows, ga.Length, g.View, ga.View, d, factor);
+                if (grads.For(this) is Tensor ga) ElementwiseOps.AddToRows(Device, g.View, ga.View, d, factor);
             }, (g, grads) =>
             {
                 if (grads.Wants(this)) grads.Add(this, Expand(factor == 1f ? g.Reshape(n, 1) : g.Reshape(n, 1) * factor, [n, d]));
             });
         }
         Tensor columns = Device.Allocate([d]);
-        Device.Launch(ReductionKernels.ColumnSums, d, Value.View, columns.View, 0);
-        if (mean) Device.Launch(ElementwiseKernels.Scale, d, columns.View, columns.View, 1f / n);
+        ElementwiseOps.ColumnSums(Device, Value.View, columns.View, accumulate: false);
+        if (mean) ElementwiseOps.Scale(Device, columns.View, columns.View, 1f / n);
         float scale = mean ? 1f / n : 1f;
         return new Var(columns, [this], (g, grads) =>
         {
             if (grads.For(this) is not Tensor ga) return;
             using Tensor scaled = Device.Allocate([d]);
-            Device.Launch(ElementwiseKernels.Scale, d, g.View, scaled.View, scale);
-            Device.Launch(ElementwiseKernels.AddRow, ga.Length, ga.View, scaled.View, ga.View);
+            ElementwiseOps.Scale(Device, g.View, scaled.View, scale);
+            ElementwiseOps.AddRow(Device, ga.View, scaled.View, ga.View);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, Expand(mean ? g * scale : g, [n, d]));
@@ -90,11 +90,11 @@ public sealed partial class Var
     private Var Reduce(float factor)
     {
         CheckLive(this);
-        Tensor value = Reductions.Reduce.Sum(Value);
-        if (factor != 1f) Device.Launch(ElementwiseKernels.Scale, 1, value.View, value.View, factor);
+        Tensor value = ElementwiseOps.Sum(Value);
+        if (factor != 1f) ElementwiseOps.Scale(Device, value.View, value.View, factor);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddBroadcast, ga.Length, g.View, ga.View, factor);
+            if (grads.For(this) is Tensor ga) ElementwiseOps.AddBroadcast(Device, g.View, ga.View, factor);
         }, (g, grads) =>
         {
             if (!grads.Wants(this)) return;

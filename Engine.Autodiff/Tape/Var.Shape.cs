@@ -47,7 +47,7 @@ public sealed partial class Var
         {
             offsets[i] = offset;
             Tensor part = parts[i].Value;
-            if (dim == 1) device.Launch(ColumnKernels.ScatterAdd, part.Length, part.View, value.View, total, offset, part.Dim(1));
+            if (dim == 1) ElementwiseOps.ScatterAdd(device, part.View, value.View, total, offset, part.Dim(1));
             else part.View.CopyTo(value.View.SubView((long)offset * shared, part.Length));
         }
         Var[] parents = [.. parts];
@@ -56,8 +56,8 @@ public sealed partial class Var
             for (int i = 0; i < parents.Length; i++)
             {
                 if (grads.For(parents[i]) is not Tensor gp) continue;
-                if (dim == 1) device.Launch(ColumnKernels.Gather, gp.Length, g.View, gp.View, total, offsets[i], gp.Dim(1), 1);
-                else device.Launch(ElementwiseKernels.AddScaled, gp.Length, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
+                if (dim == 1) ElementwiseOps.Gather(device, g.View, gp.View, total, offsets[i], gp.Dim(1), accumulate: true);
+                else ElementwiseOps.AddScaled(device, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
             }
         }, (g, grads) =>
         {
@@ -80,7 +80,7 @@ public sealed partial class Var
         Tensor value = Value.Reshape(shape);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, g.Length, g.View, ga.View, 1f);
+            if (grads.For(this) is Tensor ga) ElementwiseOps.AddScaled(Device, g.View, ga.View, 1f);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, g.Reshape(Value.Shape));
@@ -101,7 +101,7 @@ public sealed partial class Var
         Value.View.SubView(start, length).CopyTo(value.View);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(ElementwiseKernels.AddScaled, length, g.View, ga.View.SubView(start, length), 1f);
+            if (grads.For(this) is Tensor ga) ElementwiseOps.AddScaled(Device, g.View, ga.View.SubView(start, length), 1f);
         }, (g, grads) =>
         {
             if (!grads.Wants(this)) return;
@@ -126,10 +126,10 @@ public sealed partial class Var
     {
         int d = Value.Dim(1);
         Tensor value = Device.Allocate(shape);
-        Device.Launch(ColumnKernels.Gather, value.Length, Value.View, value.View, d, start, count, 0);
+        ElementwiseOps.Gather(Device, Value.View, value.View, d, start, count, accumulate: false);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(ColumnKernels.ScatterAdd, g.Length, g.View, ga.View, d, start, count);
+            if (grads.For(this) is Tensor ga) ElementwiseOps.ScatterAdd(Device, g.View, ga.View, d, start, count);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, Padded(g.Reshape(Value.Dim(0), count), start, d - start - count, dim: 1));

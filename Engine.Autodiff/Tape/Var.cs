@@ -271,7 +271,7 @@ public sealed partial class Var : IDisposable
     private void Propagate(List<Var> order, Gradients gradients)
     {
         Tensor seed = gradients.For(this)!;
-        Device.Launch(ElementwiseKernels.Affine, 1, seed.View, seed.View, 1f, 1f);
+        ElementwiseOps.Affine(Device, seed.View, seed.View, 1f, 1f);
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Var v = order[i];

@@ -51,7 +51,8 @@ public static class UnaryKernels
     /// <summary>The highest derivative order the function structs provide.</summary>
     public const int MaxOrder = 3;
 
-    private static float Nth<TFunction>(TFunction function, float x, int order) where TFunction : struct, IUnaryFunction => order switch
+    /// <summary>f^(order)(x) for order 0 to 3 (the host twins call it too, so both compute the same floats).</summary>
+    internal static float Nth<TFunction>(TFunction function, float x, int order) where TFunction : struct, IUnaryFunction => order switch
     {
         0 => function.Apply(x),
         1 => function.Derivative(x),

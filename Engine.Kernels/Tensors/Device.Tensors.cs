@@ -35,7 +35,8 @@ public sealed partial class Device
     public Tensor Full(float value, params int[] shape)
     {
         Tensor t = Allocate(shape);
-        Launch(FillKernels.Constant, t.Length, t.View, value);
+        if (Kind == DeviceKind.Cpu) HostMemory.Of(t.View).Fill(value); // the kernel's stores without its launch
+        else Launch(FillKernels.Constant, t.Length, t.View, value);
         return t;
     }
 

@@ -29,6 +29,12 @@ internal static class HostMemory
         return MemoryMarshal.CreateSpan(ref view[0], checked((int)view.Length));
     }
 
+    /// <summary>
+    /// Keeps the buffer behind <paramref name="view"/> reachable until this call: host code that took a span of it calls
+    /// this after its last use of the span (a span does not keep the buffer, and so its memory, alive).
+    /// </summary>
+    public static void KeepAlive(ArrayView<float> view) => GC.KeepAlive(view.Length == 0 ? null : BufferOf(view));
+
     // ArrayView implements IArrayView.Buffer explicitly; a constrained generic call reads it without boxing.
     private static MemoryBuffer BufferOf<TView>(TView view) where TView : struct, IArrayView => view.Buffer;
 }

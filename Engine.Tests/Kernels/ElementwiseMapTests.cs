@@ -1,4 +1,5 @@
 using TorchEbm.Functions;
+using TorchEbm.Networks;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Kernels;
@@ -17,6 +18,61 @@ public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
 
     [TestCaseSource(nameof(Cases))]
     public void ForwardAndBackward_MatchTheKernels(IUnaryFunction f) => Compare((dynamic)f);
+
+    private static readonly IUnaryFunction[] AllFunctions =
+    [
+        new SiLU(), new Tanh(), new Sigmoid(), new Softplus(), new ReLU(), new LeakyReLU(0.01f), new ELU(1f), new GELU(), new Exp(),
+        new Square(), new Log(), new Sqrt(), new Abs(), new Sin(), new Cos(), new Power(2.5f),
+    ];
+
+    public static IEnumerable<TestCaseData> AllCases() => AllFunctions.Select(f => new TestCaseData(f).SetArgDisplayNames(f.GetType().Name));
+
+    /// <summary>
+    /// Where the CPU runs the function struct's own methods in a host loop (functions without a vector form, every
+    /// derivative node above the first, every derivative node's backward step), it computes the kernel's floats: bit for bit.
+    /// </summary>
+    [TestCaseSource(nameof(AllCases))]
+    public void HostLoops_AreBitIdenticalToTheKernels(IUnaryFunction f)
+    {
+        Assume.That(Device.Kind == DeviceKind.Cpu, "the host loops run on the CPU accelerator only");
+        CompareLoops((dynamic)f);
+    }
+
+    private void CompareLoops<TFn>(TFn f) where TFn : struct, IUnaryFunction
+    {
+        const int n = 1003;
+        var random = new Random(6);
+        // Positive inputs for log, sqrt and the fractional power; both signs for the rest.
+        bool positive = typeof(TFn) == typeof(Log) || typeof(TFn) == typeof(Functions.Sqrt) || typeof(TFn) == typeof(Power);
+        using Tensor x = Device.FromArray(Enumerable.Range(0, n).Select(_ => positive ? 0.05f + 4f * random.NextSingle() : 8f * (random.NextSingle() - 0.5f)).ToArray(), n);
+        using Tensor g = Device.FromArray(Enumerable.Range(0, n).Select(_ => 2f * (random.NextSingle() - 0.5f)).ToArray(), n);
+        static int[] Bits(Tensor t) => t.ToArray().Select(BitConverter.SingleToInt32Bits).ToArray();
+        if (!HostActivation.Has<TFn>())
+        {
+            using Tensor mapped = Device.Allocate([n]), kernel = Device.Allocate([n]);
+            ElementwiseMap.Forward(x, mapped, f);
+            Device.Launch(UnaryKernels.Forward, n, x.View, kernel.View, f);
+            Assert.That(Bits(mapped), Is.EqualTo(Bits(kernel)), "forward");
+            using Tensor gradient = Device.Full(0.5f, n), kernelGradient = Device.Full(0.5f, n);
+            ElementwiseMap.Backward(x, g, gradient, f);
+            Device.Launch(UnaryKernels.Backward, n, x.View, g.View, kernelGradient.View, f);
+            Assert.That(Bits(gradient), Is.EqualTo(Bits(kernelGradient)), "backward");
+        }
+        for (int order = HostActivation.Has<TFn>() ? 2 : 1; order <= UnaryKernels.MaxOrder; order++)
+        {
+            using Tensor value = Device.Allocate([n]), kernel = Device.Allocate([n]);
+            ElementwiseMap.Derivative(x, value, f, order);
+            Device.Launch(UnaryKernels.DerivativeForward, n, x.View, kernel.View, f, order);
+            Assert.That(Bits(value), Is.EqualTo(Bits(kernel)), $"derivative node of order {order}");
+        }
+        for (int order = 1; order < UnaryKernels.MaxOrder; order++)
+        {
+            using Tensor gradient = Device.Full(0.5f, n), kernelGradient = Device.Full(0.5f, n);
+            ElementwiseMap.DerivativeBackward(x, g, gradient, f, order);
+            Device.Launch(UnaryKernels.DerivativeBackward, n, x.View, g.View, kernelGradient.View, f, order);
+            Assert.That(Bits(gradient), Is.EqualTo(Bits(kernelGradient)), $"backward of the order-{order} node");
+        }
+    }
 
     private void Compare<TFn>(TFn f) where TFn : struct, IUnaryFunction
     {
