@@ -30,7 +30,11 @@ public sealed partial class Device : IDisposable
         Accelerator = accelerator;
         Kind = kind;
         Name = name;
+        if (kind == DeviceKind.Cpu) Pool = new BufferPool();
     }
+
+    /// <summary>Where freed tensors' buffers wait for reuse (the CPU accelerator only; null on a GPU).</summary>
+    internal BufferPool? Pool { get; }
 
     /// <summary>
     /// Creates a device. <see cref="DeviceKind.Auto"/> picks the first CUDA GPU if there is one, else the CPU
@@ -168,6 +172,7 @@ public sealed partial class Device : IDisposable
         if (_disposed) return;
         _disposed = true;
         _kernels.Clear();
+        Pool?.Clear();
         Accelerator.Dispose();
         _context.Dispose();
     }

@@ -18,7 +18,7 @@ public sealed class Tensor : IDisposable
         Device = device;
         _shape = shape;
         Length = length;
-        _buffer = device.Accelerator.Allocate1D<float>(length);
+        _buffer = device.Pool is BufferPool pool ? pool.Rent(device.Accelerator, length) : device.Accelerator.Allocate1D<float>(length);
         Interlocked.Increment(ref device.LiveTensorCount);
         DisposeScope.Adopt(this);
     }
@@ -132,6 +132,8 @@ public sealed class Tensor : IDisposable
         MemoryBuffer1D<float, Stride1D.Dense>? buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is null) return;
         Interlocked.Decrement(ref Device.LiveTensorCount);
-        if (!Device.IsDisposed) buffer.Dispose();
+        if (Device.IsDisposed) return; // the accelerator freed every buffer
+        if (Device.Pool is BufferPool pool) pool.Return(buffer);
+        else buffer.Dispose();
     }
 }

@@ -117,7 +117,7 @@ public sealed class DeviceTests
         using Tensor a = device.Randn(10, 2, seed: 1);
         int afterFirst = device.CachedKernelCount;
         using Tensor b = device.Randn(50, 3, seed: 2);
-        using Tensor c = device.Full(1f, 3);
+        using Tensor c = device.Rand(3, 3, seed: 3); // a second kernel (Full fills on the host on the CPU)
         Assert.That(afterFirst, Is.EqualTo(1));
         Assert.That(device.CachedKernelCount, Is.EqualTo(2));
     }

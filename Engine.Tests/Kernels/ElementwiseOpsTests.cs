@@ -155,6 +155,14 @@ public sealed class ElementwiseOpsTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void Full_IsBitIdenticalToTheFillKernel([ValueSource(nameof(Lengths))] int n)
+    {
+        using Tensor host = Device.Full(-0.3f, n), kernel = Device.Allocate([n]);
+        Device.Launch(TorchEbm.Fill.FillKernels.Constant, n, kernel.View, -0.3f);
+        AssertBitIdentical(host, kernel, "Full");
+    }
+
+    [Test]
     public void HostOps_OnADisposedTensor_Throw()
     {
         Tensor a = Random(8, 19);
