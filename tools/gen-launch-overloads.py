@@ -17,14 +17,15 @@ public sealed partial class Device
 {
     // The one way kernels are launched: compile once per device (cached), pick the grid-stride grid for this
     // accelerator, queue on the default stream. Callers validate arguments before calling.
-    private TLauncher Load<TLauncher>(Delegate kernel, Func<TLauncher> load) where TLauncher : Delegate
+    // The loader is a static lambda over (accelerator, kernel), so a launch of a cached kernel allocates nothing.
+    private TLauncher Load<TLauncher>(Delegate kernel, Func<Accelerator, Delegate, TLauncher> load) where TLauncher : Delegate
     {
         ThrowIfDisposed();
         Interlocked.Increment(ref _launches);
         lock (_kernels)
         {
             if (_kernels.TryGetValue(kernel.Method, out Delegate? cached)) return (TLauncher)cached;
-            TLauncher loaded = load();
+            TLauncher loaded = load(Accelerator, kernel);
             _kernels.Add(kernel.Method, loaded);
             return loaded;
         }
@@ -45,7 +46,7 @@ OVERLOAD = '''
 {constraints}
     {{
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<{ts}>)k));
         launcher(GridStride.For(Accelerator, workItems), {args});
     }}
 '''

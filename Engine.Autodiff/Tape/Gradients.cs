@@ -6,14 +6,16 @@ namespace TorchEbm.Autodiff;
 /// </summary>
 internal sealed class Gradients : IDisposable
 {
-    private readonly Dictionary<Var, Tensor> _buffers = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Var, Tensor> _buffers;
     private readonly HashSet<Var> _active;
     private readonly Var? _only;
 
     /// <param name="active">The Vars gradients flow into in this pass.</param>
     /// <param name="only">When set, the one leaf whose gradient is wanted: its buffer is private, and no leaf's Grad is touched.</param>
-    public Gradients(HashSet<Var> active, Var? only)
+    /// <param name="buffers">An empty dictionary to keep the buffers in (reused pass after pass).</param>
+    public Gradients(HashSet<Var> active, Var? only, Dictionary<Var, Tensor> buffers)
     {
+        _buffers = buffers;
         _active = active;
         _only = only;
     }
@@ -25,7 +27,7 @@ internal sealed class Gradients : IDisposable
         if (v.IsLeaf && _only is null) return v.EnsureGrad();
         if (!_buffers.TryGetValue(v, out Tensor? buffer))
         {
-            buffer = v.Device.Zeros(v.Shape);
+            buffer = v.Device.ZerosLike(v.Value);
             _buffers.Add(v, buffer);
         }
         return buffer;

@@ -4,9 +4,11 @@ namespace TorchEbm.Autodiff;
 /// Where one create-graph backward pass accumulates gradients: each Var's gradient is itself a Var on the tape (a sum
 /// of its contributions), so the result can be differentiated again. No leaf's <see cref="Var.Grad"/> is touched.
 /// </summary>
-internal sealed class GraphGradients(HashSet<Var> active) : IDisposable
+/// <param name="active">The Vars gradients flow into in this pass.</param>
+/// <param name="sums">An empty dictionary to keep the gradients in (reused pass after pass).</param>
+internal sealed class GraphGradients(HashSet<Var> active, Dictionary<Var, Var> sums) : IDisposable
 {
-    private readonly Dictionary<Var, Var> _sums = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Var, Var> _sums = sums;
     private Var? _taken;
 
     /// <summary>Whether a gradient flows to <paramref name="v"/> in this pass (compute its contribution only then).</summary>

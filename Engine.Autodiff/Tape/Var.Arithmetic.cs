@@ -18,7 +18,7 @@ public sealed partial class Var
     public static Var operator *(Var a, Var b)
     {
         if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
-        Tensor value = a.Device.Allocate(a.Value.Shape);
+        Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Multiply(a.Device, a.Value.View, b.Value.View, value.View);
         return new Var(value, [a, b], (g, grads) =>
         {
@@ -66,7 +66,7 @@ public sealed partial class Var
     /// <summary>a + sign * b for operands of one shape (checked live by <see cref="SameShape"/>).</summary>
     private static Var Combine(Var a, Var b, float sign)
     {
-        Tensor value = a.Device.Allocate(a.Value.Shape);
+        Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Combine(a.Device, a.Value.View, b.Value.View, value.View, sign);
         return new Var(value, [a, b], (g, grads) =>
         {
@@ -84,7 +84,7 @@ public sealed partial class Var
     {
         CheckLive(a);
         Check.Finite(shift, "s");
-        Tensor value = a.Device.Allocate(a.Value.Shape);
+        Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Affine(a.Device, a.Value.View, value.View, scale, shift);
         return new Var(value, [a], (g, grads) =>
         {
@@ -98,7 +98,7 @@ public sealed partial class Var
     private static Var Scale(Var a, float s)
     {
         CheckLive(a);
-        Tensor value = a.Device.Allocate(a.Value.Shape);
+        Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Scale(a.Device, a.Value.View, value.View, s);
         return new Var(value, [a], (g, grads) =>
         {
@@ -141,7 +141,7 @@ public sealed partial class Var
     /// </summary>
     private static Var SumTo(Var g, int[] shape)
     {
-        if (g.Value.Shape.AsSpan().SequenceEqual(shape)) return g;
+        if (g.Value.SharedShape.AsSpan().SequenceEqual(shape)) return g;
         long length = shape.Aggregate(1L, (p, s) => p * s);
         if (length == g.Value.Length) return g.Reshape(shape);
         if (length == 1) return g.Sum().Reshape(shape);

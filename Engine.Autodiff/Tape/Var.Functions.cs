@@ -50,7 +50,7 @@ public sealed partial class Var
     public Var Map<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
     {
         CheckLive(this);
-        Tensor value = Device.Allocate(Value.Shape);
+        Tensor value = Device.AllocateLike(Value);
         ElementwiseMap.Forward(Value, value, function);
         return new Var(value, [this], (g, grads) =>
         {
@@ -65,7 +65,7 @@ public sealed partial class Var
     /// <remarks>A backward pass through an order-3 node would need the fourth derivative and is refused before it starts.</remarks>
     private Var MapDerivative<TFunction>(TFunction function, int order) where TFunction : struct, IUnaryFunction
     {
-        Tensor value = Device.Allocate(Value.Shape);
+        Tensor value = Device.AllocateLike(Value);
         ElementwiseMap.Derivative(Value, value, function, order);
         return new Var(value, [this], (g, grads) =>
         {

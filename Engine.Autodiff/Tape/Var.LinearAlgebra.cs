@@ -72,7 +72,7 @@ public sealed partial class Var
         CheckLive(this, bias);
         if (Value.Rank != 2 || bias.Value.Rank != 1 || bias.Value.Dim(0) != Value.Dim(1))
             throw new ArgumentException($"AddBias needs (n, m) + (m), got {Shapes.Format(Value.Shape)} + {Shapes.Format(bias.Value.Shape)}.", nameof(bias));
-        Tensor value = Device.Allocate(Value.Shape);
+        Tensor value = Device.AllocateLike(Value);
         ElementwiseOps.AddRow(Device, Value.View, bias.Value.View, value.View);
         return new Var(value, [this, bias], (g, grads) =>
         {

@@ -20,6 +20,6 @@ public sealed partial class Var
     private static bool SameShape(Var a, Var b)
     {
         CheckLive(a, b);
-        return a.Value.Shape.AsSpan().SequenceEqual(b.Value.Shape);
+        return a.Value.SharedShape.AsSpan().SequenceEqual(b.Value.SharedShape);
     }
 }

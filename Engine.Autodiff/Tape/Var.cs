@@ -74,11 +74,18 @@ public sealed partial class Var : IDisposable
         Value = value;
         _parents = parents;
         foreach (Var parent in parents) Interlocked.Increment(ref parent._consumers);
-        RequiresGrad = Tape.IsRecording && parents.Any(p => p.RequiresGrad);
+        RequiresGrad = Tape.IsRecording && AnyRequiresGrad(parents);
         _backward = RequiresGrad ? backward : null;
         _graphBackward = RequiresGrad ? graphBackward : null;
         _derivativeOrder = derivativeOrder;
         _createdInPass?.Add(this);
+    }
+
+    private static bool AnyRequiresGrad(Var[] parents)
+    {
+        foreach (Var parent in parents)
+            if (parent.RequiresGrad) return true;
+        return false;
     }
 
     // The Vars a create-graph pass on this thread has made so far: freed if the pass fails.
@@ -114,19 +121,22 @@ public sealed partial class Var : IDisposable
     public void Backward()
     {
         ThrowIfNotDifferentiable();
-        List<Var> order = TopologicalOrder();
-        var active = new HashSet<Var>(order, ReferenceEqualityComparer.Instance);
+        using PassScratch scratch = PassScratch.Rent();
+        List<Var> order = TopologicalOrder(scratch);
+        HashSet<Var> active = scratch.Active;
+        active.UnionWith(order);
         CheckPass(order, active);
-        using var gradients = new Gradients(active, only: null);
+        using var gradients = new Gradients(active, only: null, scratch.Buffers);
         Propagate(order, gradients);
     }
 
     /// <summary>d(this)/d(<paramref name="input"/>) for a scalar Var, returned as a new tensor; no Grad is touched.</summary>
     internal Tensor GradientWith(Var input)
     {
-        (List<Var> order, HashSet<Var> active) = PathTo(input);
+        using PassScratch scratch = PassScratch.Rent();
+        (List<Var> order, HashSet<Var> active) = PathTo(input, scratch);
         CheckPass(order, active);
-        using var gradients = new Gradients(active, only: input);
+        using var gradients = new Gradients(active, only: input, scratch.Buffers);
         Propagate(order, gradients);
         return gradients.Take(input);
     }
@@ -137,10 +147,11 @@ public sealed partial class Var : IDisposable
     /// </summary>
     internal Var GraphGradientWith(Var input)
     {
-        (List<Var> order, HashSet<Var> active) = PathTo(input);
+        using PassScratch scratch = PassScratch.Rent();
+        (List<Var> order, HashSet<Var> active) = PathTo(input, scratch);
         CheckPass(order, active);
         using IDisposable recording = Tape.EnableGrad();
-        var gradients = new GraphGradients(active);
+        var gradients = new GraphGradients(active, scratch.Sums);
         List<Var>? enclosing = _createdInPass;
         var created = _createdInPass = [];
         try
@@ -172,13 +183,13 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>The tape in topological order, and the Vars on it that depend on <paramref name="input"/> (only they take part).</summary>
-    private (List<Var> Order, HashSet<Var> Active) PathTo(Var input)
+    private (List<Var> Order, HashSet<Var> Active) PathTo(Var input, PassScratch scratch)
     {
         ThrowIfNotDifferentiable();
-        List<Var> order = TopologicalOrder();
-        var active = new HashSet<Var>(ReferenceEqualityComparer.Instance);
+        List<Var> order = TopologicalOrder(scratch);
+        HashSet<Var> active = scratch.Active;
         foreach (Var v in order)
-            if (ReferenceEquals(v, input) || v._parents.Any(active.Contains)) active.Add(v);
+            if (ReferenceEquals(v, input) || v.ReadsAny(active)) active.Add(v);
         if (!active.Contains(input))
             throw new ArgumentException("The output does not depend on this input, or the input does not require a gradient.", nameof(input));
         return (order, active);
@@ -193,13 +204,26 @@ public sealed partial class Var : IDisposable
         foreach (Var v in order)
         {
             if (v._backward is null) continue;
-            foreach (Var read in v._parents.Append(v))
-                if (read._freed || read.Value.IsDisposed)
-                    throw new ObjectDisposedException(read.ToString(), "A Var this backward pass reads has been disposed.");
-            if (v._derivativeOrder >= UnaryKernels.MaxOrder && v._parents.Any(active.Contains))
+            ThrowIfFreed(v);
+            foreach (Var parent in v._parents) ThrowIfFreed(parent);
+            if (v._derivativeOrder >= UnaryKernels.MaxOrder && v.ReadsAny(active))
                 throw new NotSupportedException(
                     $"Element-wise functions have derivatives up to order {UnaryKernels.MaxOrder}; this pass needs order {v._derivativeOrder + 1} (a create-graph gradient taken three times).");
         }
+    }
+
+    private static void ThrowIfFreed(Var read)
+    {
+        if (read._freed || read.Value.IsDisposed)
+            throw new ObjectDisposedException(read.ToString(), "A Var this backward pass reads has been disposed.");
+    }
+
+    /// <summary>Whether a parent of this Var is in <paramref name="set"/> (a loop: this runs per node per pass).</summary>
+    private bool ReadsAny(HashSet<Var> set)
+    {
+        foreach (Var parent in _parents)
+            if (set.Contains(parent)) return true;
+        return false;
     }
 
     /// <summary>Sets the gradient of this leaf to zero (no-op when it has none yet).</summary>
@@ -280,11 +304,11 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>Every Var this one depends on through Vars that require gradients, inputs before outputs (iterative DFS).</summary>
-    private List<Var> TopologicalOrder()
+    private List<Var> TopologicalOrder(PassScratch scratch)
     {
-        var order = new List<Var>();
-        var visited = new HashSet<Var>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Var Node, int NextParent)>();
+        List<Var> order = scratch.Order;
+        HashSet<Var> visited = scratch.Visited;
+        Stack<(Var Node, int NextParent)> stack = scratch.Stack;
         stack.Push((this, 0));
         visited.Add(this);
         while (stack.Count > 0)

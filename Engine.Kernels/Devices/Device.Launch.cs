@@ -8,14 +8,15 @@ public sealed partial class Device
 {
     // The one way kernels are launched: compile once per device (cached), pick the grid-stride grid for this
     // accelerator, queue on the default stream. Callers validate arguments before calling.
-    private TLauncher Load<TLauncher>(Delegate kernel, Func<TLauncher> load) where TLauncher : Delegate
+    // The loader is a static lambda over (accelerator, kernel), so a launch of a cached kernel allocates nothing.
+    private TLauncher Load<TLauncher>(Delegate kernel, Func<Accelerator, Delegate, TLauncher> load) where TLauncher : Delegate
     {
         ThrowIfDisposed();
         Interlocked.Increment(ref _launches);
         lock (_kernels)
         {
             if (_kernels.TryGetValue(kernel.Method, out Delegate? cached)) return (TLauncher)cached;
-            TLauncher loaded = load();
+            TLauncher loaded = load(Accelerator, kernel);
             _kernels.Add(kernel.Method, loaded);
             return loaded;
         }
@@ -34,7 +35,7 @@ public sealed partial class Device
         where T1 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1>)k));
         launcher(GridStride.For(Accelerator, workItems), a1);
     }
 
@@ -44,7 +45,7 @@ public sealed partial class Device
         where T2 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2);
     }
 
@@ -55,7 +56,7 @@ public sealed partial class Device
         where T3 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3);
     }
 
@@ -67,7 +68,7 @@ public sealed partial class Device
         where T4 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4);
     }
 
@@ -80,7 +81,7 @@ public sealed partial class Device
         where T5 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5);
     }
 
@@ -94,7 +95,7 @@ public sealed partial class Device
         where T6 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6);
     }
 
@@ -109,7 +110,7 @@ public sealed partial class Device
         where T7 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7);
     }
 
@@ -125,7 +126,7 @@ public sealed partial class Device
         where T8 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7, a8);
     }
 
@@ -142,7 +143,7 @@ public sealed partial class Device
         where T9 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7, a8, a9);
     }
 
@@ -160,7 +161,7 @@ public sealed partial class Device
         where T10 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
     }
 
@@ -179,7 +180,7 @@ public sealed partial class Device
         where T11 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
     }
 
@@ -199,7 +200,7 @@ public sealed partial class Device
         where T12 : struct
     {
         ArgumentNullException.ThrowIfNull(kernel);
-        var launcher = Load(kernel, () => Accelerator.LoadStreamKernel(kernel));
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
     }
 }

@@ -100,6 +100,21 @@ public sealed partial class Device
         return t;
     }
 
+    /// <summary>An uninitialised tensor shaped like <paramref name="like"/> (sharing its shape array: shapes never change).</summary>
+    internal Tensor AllocateLike(Tensor like)
+    {
+        ThrowIfDisposed();
+        return new Tensor(this, like.SharedShape, like.Length);
+    }
+
+    /// <summary>A tensor of zeros shaped like <paramref name="like"/>.</summary>
+    internal Tensor ZerosLike(Tensor like)
+    {
+        Tensor t = AllocateLike(like);
+        t.View.MemSetToZero();
+        return t;
+    }
+
     /// <summary>An uninitialised tensor: validates the shape first, so a bad shape allocates nothing.</summary>
     internal Tensor Allocate(int[] shape)
     {

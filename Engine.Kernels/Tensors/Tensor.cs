@@ -29,6 +29,9 @@ public sealed class Tensor : IDisposable
     /// <summary>The shape, outermost dimension first; a copy, so callers cannot change it.</summary>
     public int[] Shape => (int[])_shape.Clone();
 
+    /// <summary>The shape array itself, for engine code that only reads it (no copy; never to be changed or handed out).</summary>
+    internal int[] SharedShape => _shape;
+
     /// <summary>Number of dimensions (1 to 3).</summary>
     public int Rank => _shape.Length;
 

@@ -1,0 +1,51 @@
+namespace TorchEbm.Autodiff;
+
+/// <summary>
+/// The collections one backward pass walks and accumulates with, kept per thread and cleared after the pass, so a
+/// training loop (a score-matching loss runs a pass per dimension) does not rebuild them, and regrow them, every pass.
+/// </summary>
+/// <remarks>A pass started while another holds this thread's instance (none does today) gets a fresh one.</remarks>
+internal sealed class PassScratch : IDisposable
+{
+    [ThreadStatic] private static PassScratch? t_idle;
+
+    private PassScratch() { }
+
+    /// <summary>The pass's nodes in topological order.</summary>
+    public List<Var> Order { get; } = [];
+
+    /// <summary>The nodes the depth-first walk has reached.</summary>
+    public HashSet<Var> Visited { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The nodes gradients flow into.</summary>
+    public HashSet<Var> Active { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The depth-first walk's stack: a node and the next parent to visit.</summary>
+    public Stack<(Var Node, int NextParent)> Stack { get; } = new();
+
+    /// <summary>Gradient buffers of a kernel pass (<see cref="Gradients"/>).</summary>
+    public Dictionary<Var, Tensor> Buffers { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Gradient Vars of a create-graph pass (<see cref="GraphGradients"/>).</summary>
+    public Dictionary<Var, Var> Sums { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>This thread's idle instance, or a new one when a pass already holds it.</summary>
+    public static PassScratch Rent()
+    {
+        PassScratch scratch = t_idle ?? new PassScratch();
+        t_idle = null;
+        return scratch;
+    }
+
+    /// <summary>Clears every collection (keeping their capacity) and makes the instance this thread's idle one.</summary>
+    public void Dispose()
+    {
+        Order.Clear();
+        Visited.Clear();
+        Active.Clear();
+        Stack.Clear();
+        Buffers.Clear();
+        Sums.Clear();
+        t_idle = this;
+    }
+}
