@@ -47,7 +47,7 @@ public sealed class Adam : Optimizer
         int t = ++_steps[index];
         var settings = new AdamSettings(Lr, Beta1, Beta2, Eps, WeightDecay,
             (float)(1 - Math.Pow(Beta1, t)), (float)Math.Sqrt(1 - Math.Pow(Beta2, t)));
-        parameter.Device.Launch(OptimizerKernels.Adam, parameter.Length, parameter.View, gradient.View, m.View, v.View, settings);
+        AdamStep.Apply(parameter, gradient, m, v, settings);
     }
 
     /// <inheritdoc />
