@@ -5,7 +5,7 @@ namespace TorchEbm.Functions;
 /// <summary>
 /// The one place an element-wise function's forward and backward pass is chosen: on the CPU accelerator, host code in
 /// the accelerator's memory: the 256-bit forms of <see cref="HostActivation"/> for the network activations that have
-/// one, else a scalar loop over the function struct's own methods (the kernel's arithmetic without its launch); on a GPU
+/// one (for SiLU and the sigmoid also the second and third derivatives a create-graph pass needs), else a scalar loop over the function struct's own methods (the kernel's arithmetic without its launch); on a GPU
 /// the ILGPU kernels of <see cref="UnaryKernels"/>.
 /// </summary>
 internal static class ElementwiseMap
@@ -45,6 +45,7 @@ internal static class ElementwiseMap
     public static void Derivative<TFn>(Tensor input, Tensor output, TFn f, int order) where TFn : struct, IUnaryFunction
     {
         if (order == 1 && OnHostVector<TFn>(input)) HostActivation.MapDerivative(f, HostMemory.Of(input.View), HostMemory.Of(output.View));
+        else if (order >= 2 && OnHostHigher<TFn>(input)) HostActivation.MapHigher(f, order, HostMemory.Of(input.View), HostMemory.Of(output.View));
         else if (OnHost(input)) HostLoop(f, order, HostMemory.Of(input.View), HostMemory.Of(output.View));
         else
         {
@@ -63,7 +64,9 @@ internal static class ElementwiseMap
             input.Device.Launch(UnaryKernels.DerivativeBackward, outputGradient.Length, input.View, outputGradient.View, inputGradient.View, f, order);
             return;
         }
-        HostBackwardLoop(f, order + 1, HostMemory.Of(input.View), HostMemory.Of(outputGradient.View), HostMemory.Of(inputGradient.View));
+        if (order + 1 >= 2 && OnHostHigher<TFn>(input))
+            HostActivation.MapHigherBackward(f, order + 1, HostMemory.Of(input.View), HostMemory.Of(outputGradient.View), HostMemory.Of(inputGradient.View));
+        else HostBackwardLoop(f, order + 1, HostMemory.Of(input.View), HostMemory.Of(outputGradient.View), HostMemory.Of(inputGradient.View));
         GC.KeepAlive(input); GC.KeepAlive(outputGradient); GC.KeepAlive(inputGradient);
     }
 
@@ -85,6 +88,9 @@ internal static class ElementwiseMap
     }
 
     private static bool OnHost(Tensor input) => input.Device.Kind == DeviceKind.Cpu;
+
+    private static bool OnHostHigher<TFn>(Tensor input) where TFn : struct, IUnaryFunction =>
+        HostActivation.HasHigher<TFn>() && OnHost(input) && CpuMlp.IsSupported;
 
     private static bool OnHostVector<TFn>(Tensor input) where TFn : struct, IUnaryFunction =>
         HostActivation.Has<TFn>() && OnHost(input) && CpuMlp.IsSupported;

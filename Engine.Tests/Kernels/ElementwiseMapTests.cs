@@ -38,6 +38,50 @@ public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
         CompareLoops((dynamic)f);
     }
 
+    /// <summary>
+    /// SiLU's and the sigmoid's second and third derivatives in vector form (derivative nodes and their backward steps)
+    /// against the kernels. Bound: the logistic s agrees to 4 ulps of 1 (HostActivationTests); d1 = s (1 - s),
+    /// d2 = d1 (1 - 2 s) and d3 = d1 (1 - 6 s + 6 s^2) change by at most |ds| per unit of s on [0, 1] (their slopes in s,
+    /// 1 - 2 s, 1 - 6 s + 6 s^2 and 1 - 14 s + 36 s^2 - 24 s^3, stay within [-1, 1]), and each adds a few roundings of
+    /// values below 1: 8 ulps of 1 per d_k. SiLU's k d_(k-1) + x d_k scales that by (k + |x|); the final rounding adds 4
+    /// ulps of the result. A backward step multiplies by |g| and adds one rounding of the accumulated sum.
+    /// </summary>
+    [TestCase(typeof(SiLU))]
+    [TestCase(typeof(Sigmoid))]
+    public void HigherDerivatives_InVectorForm_MatchTheKernels(Type function)
+    {
+        Assume.That(Device.Kind == DeviceKind.Cpu && CpuMlp.IsSupported, "the vector forms run on the CPU accelerator only");
+        CompareHigher((dynamic)Activator.CreateInstance(function)!);
+    }
+
+    private void CompareHigher<TFn>(TFn f) where TFn : struct, IUnaryFunction
+    {
+        const int n = 1003;
+        const double ulp = 1.0 / (1 << 23);
+        var random = new Random(7);
+        float[] xs = Enumerable.Range(0, n).Select(_ => 24f * (random.NextSingle() - 0.5f)).ToArray();
+        float[] gs = Enumerable.Range(0, n).Select(_ => 2f * (random.NextSingle() - 0.5f)).ToArray();
+        using Tensor x = Device.FromArray(xs, n), g = Device.FromArray(gs, n);
+        bool silu = typeof(TFn) == typeof(SiLU);
+        for (int order = 2; order <= UnaryKernels.MaxOrder; order++)
+        {
+            using Tensor value = Device.Allocate([n]), kernel = Device.Allocate([n]);
+            ElementwiseMap.Derivative(x, value, f, order);
+            Device.Launch(UnaryKernels.DerivativeForward, n, x.View, kernel.View, f, order);
+            using Tensor gradient = Device.Full(0.5f, n), kernelGradient = Device.Full(0.5f, n);
+            ElementwiseMap.DerivativeBackward(x, g, gradient, f, order - 1);
+            Device.Launch(UnaryKernels.DerivativeBackward, n, x.View, g.View, kernelGradient.View, f, order - 1);
+            float[] actual = value.ToArray(), expected = kernel.ToArray(), grad = gradient.ToArray(), expectedGrad = kernelGradient.ToArray();
+            for (int i = 0; i < n; i++)
+            {
+                double bound = 8 * ulp * (silu ? order + Math.Abs(xs[i]) : 1) + 4 * ulp * Math.Abs(expected[i]);
+                Assert.That(actual[i], Is.EqualTo(expected[i]).Within(bound), $"{typeof(TFn).Name}^({order})({xs[i]})");
+                double gradBound = Math.Abs(gs[i]) * bound + 2 * ulp * (Math.Abs(expectedGrad[i]) + 1);
+                Assert.That(grad[i], Is.EqualTo(expectedGrad[i]).Within(gradBound), $"backward of {typeof(TFn).Name}^({order - 1})({xs[i]})");
+            }
+        }
+    }
+
     private void CompareLoops<TFn>(TFn f) where TFn : struct, IUnaryFunction
     {
         const int n = 1003;
@@ -58,6 +102,8 @@ public sealed class ElementwiseMapTests(DeviceKind kind) : DeviceTest(kind)
             Device.Launch(UnaryKernels.Backward, n, x.View, g.View, kernelGradient.View, f);
             Assert.That(Bits(gradient), Is.EqualTo(Bits(kernelGradient)), "backward");
         }
+        // SiLU's and the sigmoid's higher derivatives have vector forms: HigherDerivatives_InVectorForm_MatchTheKernels.
+        if (HostActivation.HasHigher<TFn>() && CpuMlp.IsSupported) return;
         for (int order = HostActivation.Has<TFn>() ? 2 : 1; order <= UnaryKernels.MaxOrder; order++)
         {
             using Tensor value = Device.Allocate([n]), kernel = Device.Allocate([n]);
