@@ -102,7 +102,7 @@ public abstract class ScoreMatchingLoss : BaseLoss
     private protected static Tensor Perturbed(Tensor data, Tensor noise, float scale)
     {
         Tensor result = data.Device.Allocate(data.Shape);
-        data.Device.Launch(ElementwiseKernels.Combine, result.Length, data.View, noise.View, result.View, scale);
+        ElementwiseOps.Combine(data.Device, data.View, noise.View, result.View, scale);
         return result;
     }
 }

@@ -124,7 +124,7 @@ public abstract class BaseModel : IDisposable
     {
         using Tensor gradient = CheckedGradient(x);
         Tensor score = Device.Allocate(gradient.Shape);
-        Device.Launch(ElementwiseKernels.Scale, score.Length, gradient.View, score.View, -1f);
+        ElementwiseOps.Scale(Device, gradient.View, score.View, -1f);
         return score;
     }
 

@@ -82,7 +82,7 @@ public sealed class CompositeModel : BaseModel, IAnalyticModel
             for (int i = 0; i < _parts.Length; i++)
             {
                 using Tensor term = gradient ? _parts[i].CheckedGradient(x) : _parts[i].CheckedForward(x);
-                Device.Launch(ElementwiseKernels.AddScaled, sum.Length, term.View, sum.View, _weights[i]);
+                ElementwiseOps.AddScaled(Device, term.View, sum.View, _weights[i]);
             }
             return sum;
         }

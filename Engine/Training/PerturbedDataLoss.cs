@@ -70,7 +70,7 @@ internal sealed class PerturbedDataLoss : BaseLoss
             _noisy = device.Allocate(data.Shape);
         }
         device.Launch(ProbeKernels.Fill, data.Dim(0), _noise!.View, data.Dim(1), _rng, _calls, ProbeKernels.Gaussian);
-        device.Launch(ElementwiseKernels.Combine, data.Length, data.View, _noise.View, _noisy.View, Sigma);
+        ElementwiseOps.Combine(device, data.View, _noise.View, _noisy.View, Sigma);
         return _noisy;
     }
 
