@@ -29,6 +29,9 @@ internal sealed class PassScratch : IDisposable
     /// <summary>Gradient Vars of a create-graph pass (<see cref="GraphGradients"/>).</summary>
     public Dictionary<Var, Var> Sums { get; } = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The Vars a create-graph pass has made (freed if it fails).</summary>
+    public List<Var> Created { get; } = [];
+
     /// <summary>This thread's idle instance, or a new one when a pass already holds it.</summary>
     public static PassScratch Rent()
     {
@@ -46,6 +49,7 @@ internal sealed class PassScratch : IDisposable
         Stack.Clear();
         Buffers.Clear();
         Sums.Clear();
+        Created.Clear();
         t_idle = this;
     }
 }

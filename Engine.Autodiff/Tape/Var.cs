@@ -153,7 +153,7 @@ public sealed partial class Var : IDisposable
         using IDisposable recording = Tape.EnableGrad();
         var gradients = new GraphGradients(active, scratch.Sums);
         List<Var>? enclosing = _createdInPass;
-        var created = _createdInPass = [];
+        List<Var> created = _createdInPass = scratch.Created;
         try
         {
             Var seed = Intermediate(Device.Full(1f, Value.Shape));
@@ -244,7 +244,8 @@ public sealed partial class Var : IDisposable
         if (_released || _freed) return;
         _released = true;
         if (_consumers > 0 && (FreedWithReaders || _heldByCaller)) return;
-        var pending = new Stack<Var>();
+        Stack<Var> pending = t_disposing ?? new Stack<Var>();
+        t_disposing = null; // a Dispose inside this one (none today) gets its own stack
         pending.Push(this);
         while (pending.TryPop(out Var? node))
         {
@@ -256,7 +257,10 @@ public sealed partial class Var : IDisposable
             foreach (Var parent in node._parents)
                 if (Interlocked.Decrement(ref parent._consumers) == 0 && (parent._released || parent.FreedWithReaders)) pending.Push(parent);
         }
+        t_disposing = pending; // empty again: the next Dispose on this thread reuses it
     }
+
+    [ThreadStatic] private static Stack<Var>? t_disposing;
 
     /// <summary>
     /// Whether this Var is freed with its last reader without being disposed: intermediates and graph-owned leaves. A
