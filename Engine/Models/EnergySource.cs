@@ -130,7 +130,7 @@ internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticE
     {
         if (transition is LangevinTransition langevin)
         {
-            if (OnHost(x) && CpuLangevin.IsSupported)
+            if (OnHost(x) && CpuLangevin.IsSupported && trajectory.Length <= int.MaxValue) // host spans index with int
             {
                 CpuLangevin.Coordinates(x.View, trajectory.View, settings, rng, langevin, Energy);
                 return;

@@ -49,6 +49,8 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
     public override bool TryRun<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition)
     {
+        // Host spans index with int: a trajectory or buffer beyond 2^31 floats keeps the kernel (64-bit offsets).
+        if (trajectory.Length > int.MaxValue || buffers.Rows.Length > int.MaxValue || x.Length > int.MaxValue) return false;
         if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
         else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
