@@ -44,6 +44,7 @@ public readonly struct DoubleWell(float a, float b) : ISeparableEnergy, IHostEne
         for (int i = 0; i < x.Length; i++)
         {
             gradient[i] = CoordinateGradient(x[i]);
+            if (!energy) continue;
             Vector256<float> u = x[i] * x[i] - b;
             sum += u * u;
         }

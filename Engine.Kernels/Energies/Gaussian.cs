@@ -53,7 +53,7 @@ public readonly struct Gaussian(ArrayView<float> mean, ArrayView<float> precisio
             Vector256<float> row = Vector256<float>.Zero;
             for (int j = 0; j < d; j++) row += Vector256.Create(precision[i * d + j]) * (x[j] - Vector256.Create(mean[j]));
             gradient[i] = row;
-            sum += (x[i] - Vector256.Create(mean[i])) * row;
+            if (energy) sum += (x[i] - Vector256.Create(mean[i])) * row;
         }
         return Vector256.Create(0.5f) * sum;
     }

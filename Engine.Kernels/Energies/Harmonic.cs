@@ -36,7 +36,7 @@ public readonly struct Harmonic(float k) : ISeparableEnergy, IHostEnergy
         for (int i = 0; i < x.Length; i++)
         {
             gradient[i] = CoordinateGradient(x[i]);
-            sum += x[i] * x[i];
+            if (energy) sum += x[i] * x[i];
         }
         return Vector256.Create(0.5f * K) * sum;
     }

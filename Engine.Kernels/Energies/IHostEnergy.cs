@@ -4,7 +4,7 @@ namespace TorchEbm.Energies;
 
 /// <summary>
 /// An analytic energy that also evaluates eight samples at once as host vector code, so samplers on the CPU run eight
-/// chains per 256-bit vector (<see cref="TorchEbm.Kernels.Samplers.Lanes.CpuChains"/>) instead of the scalar chain kernel.
+/// chains per 256-bit vector (the chain kernel's host twin) instead of running the scalar chain kernel.
 /// Optional: energies without it keep the ILGPU kernel everywhere.
 /// </summary>
 /// <remarks>Host code only (never called from a kernel). Lane by lane it should be the same float operations in the same

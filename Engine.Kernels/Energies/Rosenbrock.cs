@@ -53,7 +53,7 @@ public readonly struct Rosenbrock(float a, float b) : IHostEnergy
             {
                 Vector256<float> u = a - x[i], v = x[i + 1] - x[i] * x[i];
                 g += minusTwo * u - fourB * x[i] * v;
-                sum += u * u + b * v * v;
+                if (energy) sum += u * u + b * v * v;
             }
             if (i > 0) g += twoB * (x[i] - x[i - 1] * x[i - 1]);
             gradient[i] = g;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -14,9 +15,10 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// accelerator, for Langevin, MALA and HMC. Resolved once per energy type (<see cref="For{TEnergy}"/>).
 /// </summary>
 /// <remarks>
-/// Rounding: the Philox words and uniforms, the energies, gradients and updates are the kernel's float operations in the
-/// kernel's order, lane by lane, and the Metropolis probability is the kernel's scalar exp; only the normals differ
-/// (vector log, sqrt, sin/cos in <see cref="Philox8.BoxMuller"/>), by float rounding.
+/// Rounding: the Philox words and uniforms and the updates are the kernel's float operations in the kernel's order, lane by
+/// lane, and the Metropolis probability is the kernel's scalar exp; the normals differ by float rounding (vector log,
+/// sqrt, sin/cos in <see cref="Philox8.BoxMuller"/>), and so do energies whose host form uses vector transcendentals
+/// (Rastrigin's sine and cosine); the other energies' host forms are the kernel's operations.
 /// </remarks>
 internal abstract class CpuChains
 {
@@ -35,6 +37,8 @@ internal abstract class CpuChains
     /// </summary>
     /// <exception cref="ArgumentException">x is not whole rows of settings.Dim, the buffers are smaller than the transition's
     /// rows and slots, or a view is not in CPU-accelerator memory.</exception>
+    /// <remarks>Like the kernel it trusts the run's settings and tables (Thin &gt;= 1, non-empty schedules, a mass of length d),
+    /// which <c>ChainRun</c> checks before any launch.</remarks>
     public abstract bool TryRun<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
 }
@@ -42,7 +46,7 @@ internal abstract class CpuChains
 /// <summary><see cref="CpuChains"/> for one energy type.</summary>
 internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEnergy : struct, IHostEnergy
 {
-    private const long SerialWork = 1 << 14; // chain-steps x d below which starting threads costs more than it saves
+    private const long SerialWork = 1 << 14; // chain-evaluations x d below which starting threads costs more than it saves
 
     /// <inheritdoc />
     /// <remarks>The tests on the transition's type are decided when the JIT specialises this method for it.</remarks>
@@ -50,7 +54,8 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         Philox4x32 rng, TTransition transition)
     {
         // Host spans index with int: a trajectory or buffer beyond 2^31 floats keeps the kernel (64-bit offsets).
-        if (trajectory.Length > int.MaxValue || buffers.Rows.Length > int.MaxValue || x.Length > int.MaxValue) return false;
+        if (trajectory.Length > int.MaxValue || buffers.Rows.Length > int.MaxValue || buffers.Scalars.Length > int.MaxValue
+            || x.Length > int.MaxValue) return false;
         if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
         else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
@@ -67,7 +72,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         int chains = checked((int)(x.Length / d));
         if (buffers.Rows.Length < (long)lane.Rows * chains * d || buffers.Scalars.Length < (long)lane.Scalars * chains)
             throw new ArgumentException($"The chain buffers hold fewer than {lane.Rows} rows and {lane.Scalars} slots per chain.", nameof(buffers));
-        if (chains == 0 || settings.Steps <= 0) return;
+        if (chains == 0 || (settings.Steps <= 0 && (settings.Start == 0 || !lane.NeedsStart))) return; // the kernel starts even with no steps
         Job<TLane>.Run(energy, lane, x, buffers, trajectory, settings, rng, chains);
     }
 
@@ -75,7 +80,6 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
     private sealed class Job<TLane> : HostJob where TLane : struct, ILaneTransition
     {
         [ThreadStatic] private static Job<TLane>? t_job;
-        [ThreadStatic] private static Vector256<float>[]? t_state;
 
         private TEnergy _energy;
         private TLane _lane;
@@ -95,7 +99,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             job._rng = rng;
             job._chains = chains;
             job._groups = (chains + ChainLanes.Width - 1) / ChainLanes.Width;
-            long work = (long)chains * settings.Steps * lane.Evaluations * settings.Dim;
+            long work = (long)chains * Math.Max(1, settings.Steps) * lane.Evaluations * settings.Dim;
             // A few blocks per core, so a core slowed by other work does not hold up the launch.
             job._blocks = Environment.ProcessorCount == 1 || work < SerialWork ? 1 : Math.Min(job._groups, 4 * Environment.ProcessorCount);
             try
@@ -105,19 +109,28 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             }
             finally
             {
-                job._x = job._rows = job._scalars = job._trajectory = default; // keep no device memory alive
+                job._x = job._rows = job._scalars = job._trajectory = default; // keep no device memory alive: views,
+                job._energy = default; // the energy's (a Gaussian's mean and precision)
+                job._lane = default; // and the transition's tables
             }
         }
 
         protected override void Run(int block) =>
             RunGroups((int)((long)_groups * block / _blocks), (int)((long)_groups * (block + 1) / _blocks));
 
-        // Jitted optimised at once: a serial launch calls it once, too few calls for tiering to reach its optimised code.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunGroups(int firstGroup, int endGroup)
         {
             int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars, size = (1 + rows) * d + slots;
-            Span<Vector256<float>> state = (t_state is { } cached && cached.Length >= size ? cached : t_state = new Vector256<float>[size]).AsSpan(0, size);
+            Vector256<float>[] rented = ArrayPool<Vector256<float>>.Shared.Rent(size); // reused launch after launch, trimmed under memory pressure
+            try { RunGroups(firstGroup, endGroup, rented.AsSpan(0, size)); }
+            finally { ArrayPool<Vector256<float>>.Shared.Return(rented); }
+        }
+
+        // Jitted optimised at once: a serial launch calls it once, too few calls for tiering to reach its optimised code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunGroups(int firstGroup, int endGroup, Span<Vector256<float>> state)
+        {
+            int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars;
             LaneTables tables = _lane.Tables();
             Span<float> xs = HostMemory.Of(_x), rowData = HostMemory.Of(_rows), scalarData = HostMemory.Of(_scalars), kept = HostMemory.Of(_trajectory);
             for (int g = firstGroup; g < endGroup; g++)
