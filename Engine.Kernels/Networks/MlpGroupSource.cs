@@ -15,7 +15,9 @@ namespace TorchEbm.Networks;
 /// one sum per chain of the group in registers while the weight block (rows x up to <see cref="ChainGroup.TileDepth"/>
 /// inputs) and the chains' inputs are staged in shared memory tile by tile. Backward, layer by layer from the top:
 /// thread r owns input unit i0 + r and sums over staged blocks of up to TileDepth output units. Activations and
-/// derivatives go to the per-chain <see cref="MlpScratch"/> between layers, so any width and depth fits.</para>
+/// derivatives go to the per-chain <see cref="MlpScratch"/> between layers, so any width and depth fits. A layer whose
+/// units times chains fit in the group (the output unit, the gradient of a low-dimensional x) instead takes one thread
+/// per unit and chain, so its sums do not run on a handful of threads.</para>
 /// <para>Every sum starts and runs in the order of <see cref="MlpKernels"/> (bias first, then inputs in index order;
 /// backward from zero over outputs in index order), so where the compiler does not contract multiply-adds differently
 /// the results equal the per-chain kernel's bit for bit.</para>
@@ -24,6 +26,9 @@ public readonly struct MlpGroupSource<TFn>(MlpWeights weights, MlpScratch hidden
     where TFn : struct, IUnaryFunction
 {
     private const int Depth = ChainGroup.TileDepth;
+
+    /// <summary>Stride between the chains' vectors in shared memory: odd, so threads of different chains read distinct banks.</summary>
+    private const int VectorStride = ChainGroup.TileDepth + 1;
 
     /// <summary>The packed weights.</summary>
     public readonly MlpWeights Weights = weights;
@@ -38,7 +43,7 @@ public readonly struct MlpGroupSource<TFn>(MlpWeights weights, MlpScratch hidden
     public void Evaluate(int first, int count, ArrayView<float> x, ArrayView<float> gradients, ArrayView<float> energies,
         bool energy, ArrayView<float> shared)
     {
-        var group = new Tiles(shared.SubView(0, ChainGroup.TileFloats), shared.SubView(ChainGroup.TileFloats, ChainGroup.Chains * Depth),
+        var group = new Tiles(shared.SubView(0, ChainGroup.TileFloats), shared.SubView(ChainGroup.TileFloats, ChainGroup.Chains * VectorStride),
             first, count, Weights.Widths[0]);
         int offset = 0, inputs = Weights.Widths[0], inputUnit = 0, unit = 0;
         for (int m = 0; m + 1 < Weights.Layers; m++)
@@ -75,10 +80,11 @@ public readonly struct MlpGroupSource<TFn>(MlpWeights weights, MlpScratch hidden
     {
         ArrayView<float> p = Weights.Parameters, w = group.Weight, a = group.Vectors;
         int thread = Group.IdxX, threads = Group.DimX, bias = offset + outputs * inputs;
+        bool narrow = outputs * group.Count <= threads; // then one row tile, a thread per (unit, chain)
         for (int j0 = 0; j0 < outputs; j0 += threads)
         {
-            int rows = XMath.Min(threads, outputs - j0), j = j0 + thread;
-            bool active = thread < rows;
+            int rows = XMath.Min(threads, outputs - j0), c = narrow ? thread / rows : 0, r = narrow ? thread - c * rows : thread, j = j0 + r;
+            bool active = narrow ? thread < rows * group.Count : thread < rows;
             float b = active ? p[bias + j] : 0f;
             float z0 = b, z1 = b, z2 = b, z3 = b, z4 = b, z5 = b, z6 = b, z7 = b;
             for (int i0 = 0; i0 < inputs; i0 += Depth)
@@ -87,32 +93,42 @@ public readonly struct MlpGroupSource<TFn>(MlpWeights weights, MlpScratch hidden
                 Group.Barrier(); // the previous tile's reads are done
                 for (int e = thread; e < rows * cols; e += threads)
                 {
-                    int r = e / cols, i = e - r * cols;
-                    w[r * (Depth + 1) + i] = p[offset + (j0 + r) * inputs + i0 + i];
+                    int q = e / cols, i = e - q * cols;
+                    w[q * (Depth + 1) + i] = p[offset + (j0 + q) * inputs + i0 + i];
                 }
                 for (int e = thread; e < group.Count * cols; e += threads)
                 {
-                    int c = e / cols, i = e - c * cols, chain = group.First + c;
-                    a[c * Depth + i] = m == 0 ? x[(long)chain * group.Dim + i0 + i] : Hidden.Hidden[Hidden.At(inputUnit + i0 + i, chain)];
+                    int q = e / cols, i = e - q * cols, chain = group.First + q;
+                    a[q * VectorStride + i] = m == 0 ? x[(long)chain * group.Dim + i0 + i] : Hidden.Hidden[Hidden.At(inputUnit + i0 + i, chain)];
                 }
                 Group.Barrier();
                 if (!active) continue;
+                int row = r * (Depth + 1);
+                if (narrow)
+                {
+                    for (int i = 0; i < cols; i++) z0 += w[row + i] * a[c * VectorStride + i];
+                    continue;
+                }
                 // Chains beyond Count read stale vectors; their sums are never stored.
-                int row = thread * (Depth + 1);
                 for (int i = 0; i < cols; i++)
                 {
                     float wi = w[row + i];
                     z0 += wi * a[i];
-                    z1 += wi * a[Depth + i];
-                    z2 += wi * a[2 * Depth + i];
-                    z3 += wi * a[3 * Depth + i];
-                    z4 += wi * a[4 * Depth + i];
-                    z5 += wi * a[5 * Depth + i];
-                    z6 += wi * a[6 * Depth + i];
-                    z7 += wi * a[7 * Depth + i];
+                    z1 += wi * a[VectorStride + i];
+                    z2 += wi * a[2 * VectorStride + i];
+                    z3 += wi * a[3 * VectorStride + i];
+                    z4 += wi * a[4 * VectorStride + i];
+                    z5 += wi * a[5 * VectorStride + i];
+                    z6 += wi * a[6 * VectorStride + i];
+                    z7 += wi * a[7 * VectorStride + i];
                 }
             }
             if (!active) continue;
+            if (narrow)
+            {
+                Store(group, energies, unit, j, c, z0);
+                continue;
+            }
             Store(group, energies, unit, j, 0, z0);
             if (group.Count > 1) Store(group, energies, unit, j, 1, z1);
             if (group.Count > 2) Store(group, energies, unit, j, 2, z2);
@@ -146,11 +162,11 @@ public readonly struct MlpGroupSource<TFn>(MlpWeights weights, MlpScratch hidden
     {
         ArrayView<float> p = Weights.Parameters, w = group.Weight, g = group.Vectors;
         int thread = Group.IdxX, threads = Group.DimX, derivative = Weights.HiddenUnits;
-        bool top = m == Weights.Layers - 1;
+        bool top = m == Weights.Layers - 1, narrow = inputs * group.Count <= threads; // then one column tile, a thread per (unit, chain)
         for (int i0 = 0; i0 < inputs; i0 += threads)
         {
-            int cols = XMath.Min(threads, inputs - i0), i = i0 + thread;
-            bool active = thread < cols;
+            int cols = XMath.Min(threads, inputs - i0), c = narrow ? thread / cols : 0, col = narrow ? thread - c * cols : thread, i = i0 + col;
+            bool active = narrow ? thread < cols * group.Count : thread < cols;
             float v0 = 0f, v1 = 0f, v2 = 0f, v3 = 0f, v4 = 0f, v5 = 0f, v6 = 0f, v7 = 0f;
             for (int j0 = 0; j0 < outputs; j0 += Depth)
             {
@@ -158,30 +174,40 @@ public readonly struct MlpGroupSource<TFn>(MlpWeights weights, MlpScratch hidden
                 Group.Barrier(); // the previous tile's reads are done
                 for (int e = thread; e < rows * cols; e += threads)
                 {
-                    int r = e / cols, col = e - r * cols;
-                    w[r * (threads + 1) + col] = p[offset + (j0 + r) * inputs + i0 + col];
+                    int q = e / cols, k = e - q * cols;
+                    w[q * (threads + 1) + k] = p[offset + (j0 + q) * inputs + i0 + k];
                 }
                 for (int e = thread; e < group.Count * rows; e += threads)
                 {
-                    int c = e / rows, r = e - c * rows;
-                    g[c * Depth + r] = top ? 1f : Hidden.Hidden[Hidden.At(derivative + outputUnit + j0 + r, group.First + c)];
+                    int q = e / rows, r = e - q * rows;
+                    g[q * VectorStride + r] = top ? 1f : Hidden.Hidden[Hidden.At(derivative + outputUnit + j0 + r, group.First + q)];
                 }
                 Group.Barrier();
                 if (!active) continue;
+                if (narrow)
+                {
+                    for (int r = 0; r < rows; r++) v0 += w[r * (threads + 1) + col] * g[c * VectorStride + r];
+                    continue;
+                }
                 for (int r = 0; r < rows; r++)
                 {
-                    float wr = w[r * (threads + 1) + thread];
+                    float wr = w[r * (threads + 1) + col];
                     v0 += wr * g[r];
-                    v1 += wr * g[Depth + r];
-                    v2 += wr * g[2 * Depth + r];
-                    v3 += wr * g[3 * Depth + r];
-                    v4 += wr * g[4 * Depth + r];
-                    v5 += wr * g[5 * Depth + r];
-                    v6 += wr * g[6 * Depth + r];
-                    v7 += wr * g[7 * Depth + r];
+                    v1 += wr * g[VectorStride + r];
+                    v2 += wr * g[2 * VectorStride + r];
+                    v3 += wr * g[3 * VectorStride + r];
+                    v4 += wr * g[4 * VectorStride + r];
+                    v5 += wr * g[5 * VectorStride + r];
+                    v6 += wr * g[6 * VectorStride + r];
+                    v7 += wr * g[7 * VectorStride + r];
                 }
             }
             if (!active) continue;
+            if (narrow)
+            {
+                Deliver(group, gradients, m, derivative + unit + i, i, c, v0);
+                continue;
+            }
             Deliver(group, gradients, m, derivative + unit + i, i, 0, v0);
             if (group.Count > 1) Deliver(group, gradients, m, derivative + unit + i, i, 1, v1);
             if (group.Count > 2) Deliver(group, gradients, m, derivative + unit + i, i, 2, v2);

@@ -20,9 +20,9 @@ public static class ChainGroup
     /// <see cref="TileDepth"/> x (<see cref="MaxThreads"/> + 1); the odd row stride keeps a warp's reads on distinct banks.</summary>
     public const int TileFloats = MaxThreads * (TileDepth + 1);
 
-    /// <summary>Shared floats per group: the weight tile and a <see cref="Chains"/> x <see cref="TileDepth"/> block of
-    /// per-chain vectors (35,328 bytes, under the 48 KB a CUDA block may allocate statically).</summary>
-    public const int SharedFloats = TileFloats + Chains * TileDepth;
+    /// <summary>Shared floats per group: the weight tile and a <see cref="Chains"/> x (<see cref="TileDepth"/> + 1) block of
+    /// per-chain vectors (35,360 bytes, under the 48 KB a CUDA block may allocate statically).</summary>
+    public const int SharedFloats = TileFloats + Chains * (TileDepth + 1);
 
     /// <summary>Groups needed for <paramref name="chains"/> chains.</summary>
     public static long For(long chains) => (chains + Chains - 1) / Chains;
