@@ -19,8 +19,8 @@ public sealed record Measurement(string Key, string Name, string Unit, double Wo
 }
 
 /// <summary>
-/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s (fused, and
-/// through the tape), MLP forward + backward FLOP/s, W4 CD-10 iterations/s, W5 HMC and W6 MALA chain-transitions/s
+/// <c>Engine.Bench langevin [repetitions]</c>: W1 chain-steps/s, W2 coordinate-steps/s, W3 chain-steps/s (fused, through
+/// the tape, and on CUDA through the per-chain kernel beside the cooperative one), MLP forward + backward FLOP/s, W4 CD-10 iterations/s, W5 HMC and W6 MALA chain-transitions/s
 /// (with their acceptance rates) on Device.Create(), median of runs after one warm-up.
 /// </summary>
 public static class ThroughputRunner
@@ -44,6 +44,8 @@ public static class ThroughputRunner
         using var doubleWell = LangevinWorkloads.W2Model(device);
         using var network = NeuralWorkloads.Model(device);
         using var tapeNetwork = NeuralWorkloads.TapeModel(device);
+        using var perChainNetwork = NeuralWorkloads.Model(device);
+        perChainNetwork.FusedKernels!.Cooperative = false; // the reference kernel beside CUDA's cooperative default
         using var batch = new Var(device.Randn(NeuralWorkloads.Batch, NeuralWorkloads.Dim, seed: 7));
         using var trained = NeuralWorkloads.Model(device);
         (var cd, var adam) = NeuralWorkloads.W4Setup(trained);
@@ -61,6 +63,13 @@ public static class ThroughputRunner
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(network)), NeuralWorkloads.InputGradientFlops),
             new("W3", "W3, tape step by step (not fused)", "chain-steps/s", (double)NeuralWorkloads.W3Chains * NeuralWorkloads.W3Steps,
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(tapeNetwork)), NeuralWorkloads.InputGradientFlops),
+            .. (device.Kind == DeviceKind.Cuda
+                ? new Measurement[]
+                {
+                    new("W3", "W3, per-chain kernel (not cooperative)", "chain-steps/s", (double)NeuralWorkloads.W3Chains * NeuralWorkloads.W3Steps,
+                        MedianSeconds(repetitions, () => NeuralWorkloads.RunW3(perChainNetwork)), NeuralWorkloads.InputGradientFlops),
+                }
+                : []),
             new("MLP", "MLP fwd+bwd, batch 1024", "FLOP/s", NeuralWorkloads.ForwardBackwardFlops,
                 MedianSeconds(repetitions, () => NeuralWorkloads.RunForwardBackward(network, batch)), 1),
             new("W4", "W4 CD-10 iteration, batch 256, Adam", "iterations/s", NeuralWorkloads.W4Iterations,

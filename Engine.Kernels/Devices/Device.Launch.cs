@@ -15,6 +15,7 @@ public sealed partial class Device
         Interlocked.Increment(ref _launches);
         lock (_kernels)
         {
+            _launchesByName[kernel.Method.Name] = _launchesByName.GetValueOrDefault(kernel.Method.Name) + 1;
             if (_kernels.TryGetValue(kernel.Method, out Delegate? cached)) return (TLauncher)cached;
             TLauncher loaded = load(Accelerator, kernel);
             _kernels.Add(kernel.Method, loaded);
@@ -24,6 +25,14 @@ public sealed partial class Device
 
     /// <summary>Number of distinct kernels compiled and cached on this device.</summary>
     public int CachedKernelCount { get { lock (_kernels) return _kernels.Count; } }
+
+    /// <summary>Kernel launches so far of each kernel method (by name, any instantiation): tests check which kernel a path chose.</summary>
+    internal long LaunchesOf(string kernelName)
+    {
+        lock (_kernels) return _launchesByName.GetValueOrDefault(kernelName);
+    }
+
+    private readonly Dictionary<string, long> _launchesByName = new();
 
     private long _launches;
 
@@ -202,5 +211,23 @@ public sealed partial class Device
         ArgumentNullException.ThrowIfNull(kernel);
         var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12>)k));
         launcher(GridStride.For(Accelerator, workItems), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+    }
+
+    /// <summary>
+    /// Launches a kernel whose work item is a thread group over <paramref name="groups"/> groups (asynchronously, on the
+    /// default stream), at most <paramref name="maxGroupSize"/> threads per group.
+    /// </summary>
+    public void LaunchGroups<T1, T2, T3, T4, T5, T6, T7>(Action<T1, T2, T3, T4, T5, T6, T7> kernel, long groups, int maxGroupSize, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7)
+        where T1 : struct
+        where T2 : struct
+        where T3 : struct
+        where T4 : struct
+        where T5 : struct
+        where T6 : struct
+        where T7 : struct
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        var launcher = Load(kernel, static (accelerator, k) => accelerator.LoadStreamKernel((Action<T1, T2, T3, T4, T5, T6, T7>)k));
+        launcher(GridStride.ForGroups(Accelerator, groups, maxGroupSize), a1, a2, a3, a4, a5, a6, a7);
     }
 }

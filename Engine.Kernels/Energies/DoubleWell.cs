@@ -4,7 +4,7 @@ using ILGPU;
 namespace TorchEbm.Energies;
 
 /// <summary>E(x) = a * sum_i (x_i^2 - b)^2; dE/dx_i = 4 a x_i (x_i^2 - b). Minima at x_i = +-sqrt(b).</summary>
-public readonly struct DoubleWell(float a, float b) : ISeparableEnergy
+public readonly struct DoubleWell(float a, float b) : ISeparableEnergy, IHostEnergy
 {
     /// <summary>Barrier height factor.</summary>
     public readonly float A = a;
@@ -36,4 +36,18 @@ public readonly struct DoubleWell(float a, float b) : ISeparableEnergy
 
     /// <inheritdoc />
     public Vector256<float> CoordinateGradient(Vector256<float> x) => Vector256.Create(4f * A) * x * (x * x - Vector256.Create(B));
+
+    /// <inheritdoc />
+    public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
+    {
+        Vector256<float> sum = Vector256<float>.Zero, b = Vector256.Create(B);
+        for (int i = 0; i < x.Length; i++)
+        {
+            gradient[i] = CoordinateGradient(x[i]);
+            if (!energy) continue;
+            Vector256<float> u = x[i] * x[i] - b;
+            sum += u * u;
+        }
+        return Vector256.Create(A) * sum;
+    }
 }

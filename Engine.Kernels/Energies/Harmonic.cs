@@ -4,7 +4,7 @@ using ILGPU;
 namespace TorchEbm.Energies;
 
 /// <summary>E(x) = 0.5 k sum_i x_i^2; dE/dx = k x. The law is N(0, I / k).</summary>
-public readonly struct Harmonic(float k) : ISeparableEnergy
+public readonly struct Harmonic(float k) : ISeparableEnergy, IHostEnergy
 {
     /// <summary>Spring constant.</summary>
     public readonly float K = k;
@@ -28,4 +28,16 @@ public readonly struct Harmonic(float k) : ISeparableEnergy
 
     /// <inheritdoc />
     public Vector256<float> CoordinateGradient(Vector256<float> x) => Vector256.Create(K) * x;
+
+    /// <inheritdoc />
+    public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
+    {
+        Vector256<float> sum = Vector256<float>.Zero;
+        for (int i = 0; i < x.Length; i++)
+        {
+            gradient[i] = CoordinateGradient(x[i]);
+            if (energy) sum += x[i] * x[i];
+        }
+        return Vector256.Create(0.5f * K) * sum;
+    }
 }

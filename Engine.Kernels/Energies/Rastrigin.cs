@@ -5,7 +5,7 @@ using ILGPU.Algorithms;
 namespace TorchEbm.Energies;
 
 /// <summary>E(x) = a d + sum_i (x_i^2 - a cos(2 pi x_i)); dE/dx_i = 2 x_i + 2 pi a sin(2 pi x_i).</summary>
-public readonly struct Rastrigin(float a) : ISeparableEnergy
+public readonly struct Rastrigin(float a) : ISeparableEnergy, IHostEnergy
 {
     /// <summary>Amplitude of the cosine ripples.</summary>
     public readonly float A = a;
@@ -32,4 +32,16 @@ public readonly struct Rastrigin(float a) : ISeparableEnergy
     /// <inheritdoc />
     public Vector256<float> CoordinateGradient(Vector256<float> x) =>
         Vector256.Create(2f) * x + Vector256.Create(2f * XMath.PI * A) * Vector256.Sin(Vector256.Create(2f * XMath.PI) * x);
+
+    /// <inheritdoc />
+    public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
+    {
+        Vector256<float> sum = Vector256<float>.Zero, a = Vector256.Create(A), twoPi = Vector256.Create(2f * XMath.PI);
+        for (int i = 0; i < x.Length; i++)
+        {
+            gradient[i] = CoordinateGradient(x[i]);
+            if (energy) sum += x[i] * x[i] + a * (Vector256<float>.One - Vector256.Cos(twoPi * x[i]));
+        }
+        return sum;
+    }
 }

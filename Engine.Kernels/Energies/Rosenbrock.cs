@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ILGPU;
 
 namespace TorchEbm.Energies;
@@ -6,7 +7,7 @@ namespace TorchEbm.Energies;
 /// E(x) = sum_{i &lt; d-1} (a - x_i)^2 + b (x_{i+1} - x_i^2)^2 (d &gt;= 2). Minimum 0 at x = (a, a^2, ...) for d = 2
 /// and at x = (1, ..., 1) for a = 1.
 /// </summary>
-public readonly struct Rosenbrock(float a, float b) : IEnergy
+public readonly struct Rosenbrock(float a, float b) : IHostEnergy
 {
     /// <summary>Location parameter.</summary>
     public readonly float A = a;
@@ -37,5 +38,26 @@ public readonly struct Rosenbrock(float a, float b) : IEnergy
             if (i > 0) g += 2f * B * (x[i] - x[i - 1] * x[i - 1]);
             gradient[i] += weight * g;
         }
+    }
+
+    /// <inheritdoc />
+    public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
+    {
+        int d = x.Length;
+        Vector256<float> a = Vector256.Create(A), b = Vector256.Create(B), sum = Vector256<float>.Zero;
+        Vector256<float> minusTwo = Vector256.Create(-2f), fourB = Vector256.Create(4f * B), twoB = Vector256.Create(2f * B);
+        for (int i = 0; i < d; i++)
+        {
+            Vector256<float> g = Vector256<float>.Zero;
+            if (i + 1 < d)
+            {
+                Vector256<float> u = a - x[i], v = x[i + 1] - x[i] * x[i];
+                g += minusTwo * u - fourB * x[i] * v;
+                if (energy) sum += u * u + b * v * v;
+            }
+            if (i > 0) g += twoB * (x[i] - x[i - 1] * x[i - 1]);
+            gradient[i] = g;
+        }
+        return sum;
     }
 }

@@ -43,6 +43,25 @@ public static class GridStride
         return new KernelConfig((int)Math.Min(resident, wanted), GpuGroupSize);
     }
 
+    /// <summary>
+    /// The grid for <paramref name="groups"/> independent groups of work, each done by a whole thread group of at most
+    /// <paramref name="maxGroupSize"/> threads (the kernel strides over its groups by the grid's group count): on a GPU
+    /// enough groups to fill every multiprocessor; on the CPU accelerator one group per simulated multiprocessor, as
+    /// large as it allows.
+    /// </summary>
+    public static KernelConfig ForGroups(Accelerator accelerator, long groups, int maxGroupSize)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        ArgumentOutOfRangeException.ThrowIfNegative(groups);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGroupSize, 1);
+        long wanted = Math.Max(1, groups);
+        int groupSize = Math.Min(maxGroupSize, accelerator.MaxNumThreadsPerGroup);
+        long resident = accelerator.AcceleratorType == AcceleratorType.CPU
+            ? accelerator.NumMultiprocessors
+            : (long)accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / groupSize);
+        return new KernelConfig((int)Math.Min(resident, wanted), groupSize);
+    }
+
     /// <summary>This thread's first item in a grid-stride loop (call inside a kernel).</summary>
     public static int Start => Grid.GlobalIndex.X;
 

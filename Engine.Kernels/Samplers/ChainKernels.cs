@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using TorchEbm.Functions;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
@@ -44,6 +45,58 @@ public static class ChainKernels
                     transition.Complete(k, chain, s, settings, rng);
                 }
                 Keep(chain.X, trajectory, settings, chains, c, settings.FirstStep + s);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same loop as <see cref="Chains{TSource, TTransition}"/> with the energy evaluated cooperatively: each thread group
+    /// owns <see cref="ChainGroup.Chains"/> chains at a time (groups grid-stride over the chains). The transition's calls
+    /// run one thread per chain of the group (threads beyond the group's chains wait, a thread takes several chains when
+    /// the group is smaller); between them every thread of the group evaluates all the group's chains together through
+    /// <paramref name="source"/>, group barriers on either side. Same transitions, same noise words, same kept states.
+    /// </summary>
+    /// <remarks>Launched with at most <see cref="ChainGroup.MaxThreads"/> threads per group (the source's shared tiles are
+    /// sized by it): <see cref="Device.LaunchGroups{T1, T2, T3, T4, T5, T6, T7}"/>.</remarks>
+    [Kernel(Hot = true, Instantiations = [typeof(ReLU), typeof(LeakyReLU), typeof(Tanh), typeof(Sigmoid), typeof(Softplus), typeof(SiLU), typeof(ELU), typeof(GELU)])]
+    public static void GroupChains<TSource, TTransition>(
+        ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
+        TSource source, TTransition transition)
+        where TSource : struct, IGroupEnergySource
+        where TTransition : struct, ITransition
+    {
+        ArrayView<float> shared = SharedMemory.Allocate<float>(ChainGroup.SharedFloats);
+        int d = settings.Dim, chains = x.IntLength / d, evaluations = transition.Evaluations;
+        int thread = Group.IdxX, threads = Group.DimX, stride = Grid.DimX * ChainGroup.Chains;
+        // Row 0 and scalar slot 0 of every chain are (chains, d) and (chains) blocks: where evaluations land.
+        ArrayView<float> gradients = buffers.Rows.SubView(0, (long)chains * d), energies = buffers.Scalars.SubView(0, chains);
+        for (int first = Grid.IdxX * ChainGroup.Chains; first < chains; first += stride)
+        {
+            int count = XMath.Min(ChainGroup.Chains, chains - first);
+            if (settings.Start != 0 && transition.NeedsStart)
+            {
+                Group.Barrier();
+                source.Evaluate(first, count, x, gradients, energies, true, shared);
+                Group.Barrier();
+                for (int t = thread; t < count; t += threads)
+                    transition.Start(new ChainState(x, buffers, first + t, chains, d));
+            }
+            for (int s = 0; s < settings.Steps; s++)
+            {
+                for (int k = 0; k < evaluations; k++)
+                {
+                    for (int t = thread; t < count; t += threads)
+                        transition.Prepare(k, new ChainState(x, buffers, first + t, chains, d), s, settings, rng);
+                    Group.Barrier();
+                    source.Evaluate(first, count, x, gradients, energies, transition.NeedsEnergy(k), shared);
+                    Group.Barrier();
+                    for (int t = thread; t < count; t += threads)
+                    {
+                        var chain = new ChainState(x, buffers, first + t, chains, d);
+                        transition.Complete(k, chain, s, settings, rng);
+                        if (k == evaluations - 1) Keep(chain.X, trajectory, settings, chains, first + t, settings.FirstStep + s);
+                    }
+                }
             }
         }
     }

@@ -169,7 +169,7 @@ internal static class CpuLangevin
 
     /// <summary><see cref="LangevinTransition.Coordinate"/> lane by lane: clamp(x - h g + noise) into [lo, hi].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Move(Vector256<float> x, Vector256<float> gradient, Vector256<float> h, Vector256<float> noise,
+    internal static Vector256<float> Move(Vector256<float> x, Vector256<float> gradient, Vector256<float> h, Vector256<float> noise,
         Vector256<float> lo, Vector256<float> hi, bool clamped)
     {
         Vector256<float> moved = x - h * gradient + noise;

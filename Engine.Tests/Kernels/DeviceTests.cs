@@ -150,6 +150,23 @@ public sealed class DeviceTests
     }
 
     [Test]
+    public void GridStrideForGroups_CapsTheGroupSize_AndUsesNoMoreGroupsThanTheWork()
+    {
+        // 256 threads per simulated group: the cap (128, what the cooperative kernel's shared tiles are sized for) applies.
+        using Device wide = Device.CreateCpu(new CpuLayout(4, 64, 3));
+        var acc = wide.Accelerator;
+        Assert.That(GridStride.ForGroups(acc, 1000, 128).GroupDim.X, Is.EqualTo(128));
+        Assert.That(GridStride.ForGroups(acc, 1000, 128).GridDim.X, Is.EqualTo(3), "one group per multiprocessor");
+        Assert.That(GridStride.ForGroups(acc, 2, 128).GridDim.X, Is.EqualTo(2));
+        Assert.That(GridStride.ForGroups(acc, 0, 128).GridDim.X, Is.EqualTo(1));
+        // A group smaller than the cap takes the accelerator's size.
+        using Device narrow = Device.CreateCpu(new CpuLayout(2, 1, 1));
+        Assert.That(GridStride.ForGroups(narrow.Accelerator, 5, 128).GroupDim.X, Is.EqualTo(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GridStride.ForGroups(acc, -1, 128));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GridStride.ForGroups(acc, 1, 0));
+    }
+
+    [Test]
     public void List_IncludesTheCpuAccelerator()
     {
         IReadOnlyList<DeviceInfo> devices = Device.List();

@@ -2,6 +2,7 @@ using ILGPU;
 using TorchEbm.Energies;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
+using TorchEbm.Kernels.Samplers.Lanes;
 
 namespace TorchEbm.Models;
 
@@ -12,6 +13,12 @@ namespace TorchEbm.Models;
 /// </summary>
 internal abstract class EnergySource
 {
+    /// <summary>
+    /// Whether chains on a CPU device run the host SIMD twins of the kernels where the source has one (default); tests clear
+    /// it to run the ILGPU kernels, the reference, on the CPU accelerator.
+    /// </summary>
+    internal bool HostSimd { get; set; } = true;
+
     /// <summary>Whether one launch can run <paramref name="chains"/> chains (false: the sampler goes step by step).</summary>
     public virtual bool Fits(int chains) => true;
 
@@ -69,11 +76,19 @@ internal abstract class EnergySource
         Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
 }
 
-/// <summary>An analytic energy struct as a chain source.</summary>
+/// <summary>
+/// An analytic energy struct as a chain source: the generic chain kernel, or on the CPU its host SIMD twin
+/// <see cref="CpuChains"/> where the energy has a host vector form (<see cref="IHostEnergy"/>).
+/// </summary>
 internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource where TEnergy : struct, IEnergy
 {
+    private readonly CpuChains? _hostChains = CpuChains.IsSupported ? CpuChains.For(energy) : null;
+
     /// <summary>The energy struct.</summary>
     protected TEnergy Energy { get; } = energy;
+
+    /// <summary>Whether x's chains may run as host SIMD code.</summary>
+    protected bool OnHost(Tensor x) => HostSimd && x.Device.Kind == DeviceKind.Cpu;
 
     /// <inheritdoc />
     protected override void WriteEnergies(Tensor x, Tensor energies) =>
@@ -85,26 +100,29 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
 
     /// <inheritdoc />
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
-        Philox4x32 rng, TTransition transition) =>
+        Philox4x32 rng, TTransition transition)
+    {
+        if (TryHostChains(x, buffers, trajectory, settings, rng, transition)) return;
         x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
             new AnalyticSource<TEnergy>(Energy), transition);
+    }
+
+    /// <summary>Runs the chains with <see cref="CpuChains"/> when they may run on the host and it has a twin for the transition.</summary>
+    protected bool TryHostChains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
+        TTransition transition) where TTransition : struct, ITransition =>
+        OnHost(x) && _hostChains is not null && _hostChains.TryRun(x.View, buffers, trajectory.View, settings, rng, transition);
 }
 
 /// <summary>
 /// A separable energy: Langevin runs its per-coordinate kernel (<see cref="LangevinKernels.Coordinates{TEnergy}"/>, the
 /// same samples with one work item per block of four coordinates), every other transition the generic chain kernel over
-/// <see cref="SeparableSource{TEnergy}"/> (one pass per gradient). On the CPU, Langevin runs the kernel's host SIMD
-/// twin <see cref="CpuLangevin"/> instead: the same counters and update, normals equal to float rounding.
+/// <see cref="SeparableSource{TEnergy}"/> (one pass per gradient). On the CPU, Langevin runs the per-coordinate kernel's
+/// host SIMD twin <see cref="CpuLangevin"/> and the others <see cref="CpuChains"/>: the same counters and updates,
+/// normals equal to float rounding.
 /// </summary>
 internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticEnergySource<TEnergy>(energy)
     where TEnergy : struct, ISeparableEnergy
 {
-    /// <summary>
-    /// Whether Langevin on a CPU device runs <see cref="CpuLangevin"/> (default: where 256-bit vectors are in hardware);
-    /// tests clear it to run the ILGPU kernel, the reference, on the CPU accelerator.
-    /// </summary>
-    internal bool HostSimd { get; set; } = CpuLangevin.IsSupported;
-
     /// <inheritdoc />
     /// <remarks>The test on the transition's type is decided when the JIT specialises this method for it.</remarks>
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
@@ -112,7 +130,7 @@ internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticE
     {
         if (transition is LangevinTransition langevin)
         {
-            if (HostSimd && x.Device.Kind == DeviceKind.Cpu)
+            if (OnHost(x) && CpuLangevin.IsSupported && trajectory.Length <= int.MaxValue) // host spans index with int
             {
                 CpuLangevin.Coordinates(x.View, trajectory.View, settings, rng, langevin, Energy);
                 return;
@@ -121,6 +139,7 @@ internal sealed class SeparableEnergySource<TEnergy>(TEnergy energy) : AnalyticE
             x.Device.Launch(LangevinKernels.Coordinates, items, x.View, trajectory.View, settings, rng, langevin, Energy);
             return;
         }
+        if (TryHostChains(x, buffers, trajectory, settings, rng, transition)) return;
         x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
             new SeparableSource<TEnergy>(Energy), transition);
     }

@@ -34,6 +34,7 @@ internal sealed class FusedMlp : IDisposable
         _hostWidths = widths;
         _widths = device.Accelerator.Allocate1D(widths);
         UnitMajor = device.Kind != DeviceKind.Cpu;
+        Cooperative = device.Kind == DeviceKind.Cuda;
         OnHost = device.Kind == DeviceKind.Cpu && CpuMlp.IsSupported;
         try
         {
@@ -51,6 +52,14 @@ internal sealed class FusedMlp : IDisposable
     /// cache lines). Chosen by device kind; tests flip it to check both layouts on the CPU.
     /// </summary>
     internal bool UnitMajor { get; set; }
+
+    /// <summary>
+    /// Whether fused chains run the cooperative kernel (<see cref="ChainKernels.GroupChains{TSource, TTransition}"/>: a
+    /// thread group per <see cref="ChainGroup.Chains"/> chains, each weight read once for all of them) instead of the
+    /// per-chain reference kernel. On CUDA by default, where one thread per chain leaves most of the GPU idle; tests flip
+    /// it to check the two kernels against each other on the CPU accelerator.
+    /// </summary>
+    internal bool Cooperative { get; set; }
 
     /// <summary>
     /// Whether energies and gradients run as the host's batched SIMD code (<see cref="CpuMlp"/>) instead of the per-sample
@@ -165,8 +174,14 @@ internal sealed class FusedMlp : IDisposable
         public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory,
             ChainSettings settings, Philox4x32 rng, TTransition transition)
         {
-            var source = new MlpSource<TFn>(owner.Pack(), owner.Scratch(scratch!, x), activation);
-            x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, source, transition);
+            MlpWeights weights = owner.Pack();
+            MlpScratch hidden = owner.Scratch(scratch!, x);
+            if (owner.Cooperative)
+                x.Device.LaunchGroups(ChainKernels.GroupChains, ChainGroup.For(x.Dim(0)), ChainGroup.MaxThreads, x.View, buffers,
+                    trajectory.View, settings, rng, new MlpGroupSource<TFn>(weights, hidden, activation), transition);
+            else
+                x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
+                    new MlpSource<TFn>(weights, hidden, activation), transition);
         }
     }
 

@@ -1,0 +1,214 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using ILGPU;
+using TorchEbm.Energies;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Launch;
+
+namespace TorchEbm.Kernels.Samplers.Lanes;
+
+/// <summary>
+/// The CPU-native twin of <see cref="ChainKernels.Chains{TSource, TTransition}"/> for energies with a host vector form
+/// (<see cref="IHostEnergy"/>): the same chain loop, eight chains per 256-bit vector, on the chains' memory in the CPU
+/// accelerator, for Langevin, MALA and HMC. Resolved once per energy type (<see cref="For{TEnergy}"/>).
+/// </summary>
+/// <remarks>
+/// Rounding: the Philox words and uniforms and the updates are the kernel's float operations in the kernel's order, lane by
+/// lane, and the Metropolis probability is the kernel's scalar exp; the normals differ by float rounding (vector log,
+/// sqrt, sin/cos in <see cref="Philox8.BoxMuller"/>), and so do energies whose host form uses vector transcendentals
+/// (Rastrigin's sine and cosine); the other energies' host forms are the kernel's operations.
+/// </remarks>
+internal abstract class CpuChains
+{
+    /// <summary>Whether this machine runs 256-bit vectors in hardware (else callers keep the ILGPU kernel).</summary>
+    public static bool IsSupported => Vector256.IsHardwareAccelerated;
+
+    /// <summary>The twin for <typeparamref name="TEnergy"/>, or null when it has no host vector form.</summary>
+    public static CpuChains? For<TEnergy>(TEnergy energy) where TEnergy : struct, IEnergy =>
+        energy is IHostEnergy
+            ? (CpuChains)Activator.CreateInstance(typeof(CpuChains<>).MakeGenericType(typeof(TEnergy)), energy)!
+            : null;
+
+    /// <summary>
+    /// Runs <paramref name="transition"/> as <see cref="ChainKernels.Chains{TSource, TTransition}"/> would, with every view in
+    /// CPU-accelerator memory; false (nothing done) for a transition without a host twin.
+    /// </summary>
+    /// <exception cref="ArgumentException">x is not whole rows of settings.Dim, the buffers are smaller than the transition's
+    /// rows and slots, or a view is not in CPU-accelerator memory.</exception>
+    /// <remarks>Like the kernel it trusts the run's settings and tables (Thin &gt;= 1, non-empty schedules, a mass of length d),
+    /// which <c>ChainRun</c> checks before any launch.</remarks>
+    public abstract bool TryRun<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings,
+        Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
+}
+
+/// <summary><see cref="CpuChains"/> for one energy type.</summary>
+internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEnergy : struct, IHostEnergy
+{
+    private const long SerialWork = 1 << 14; // chain-evaluations x d below which starting threads costs more than it saves
+
+    /// <inheritdoc />
+    /// <remarks>The tests on the transition's type are decided when the JIT specialises this method for it.</remarks>
+    public override bool TryRun<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings,
+        Philox4x32 rng, TTransition transition)
+    {
+        // Host spans index with int: a trajectory or buffer beyond 2^31 floats keeps the kernel (64-bit offsets).
+        if (trajectory.Length > int.MaxValue || buffers.Rows.Length > int.MaxValue || buffers.Scalars.Length > int.MaxValue
+            || x.Length > int.MaxValue) return false;
+        if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
+        else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
+        else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
+        else return false;
+        return true;
+    }
+
+    private void Run<TLane>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
+        TLane lane) where TLane : struct, ILaneTransition
+    {
+        int d = settings.Dim;
+        if (d <= 0 || x.Length % d != 0)
+            throw new ArgumentException($"x holds {x.Length} floats, not whole rows of {d}.", nameof(x));
+        int chains = checked((int)(x.Length / d));
+        if (buffers.Rows.Length < (long)lane.Rows * chains * d || buffers.Scalars.Length < (long)lane.Scalars * chains)
+            throw new ArgumentException($"The chain buffers hold fewer than {lane.Rows} rows and {lane.Scalars} slots per chain.", nameof(buffers));
+        if (chains == 0 || (settings.Steps <= 0 && (settings.Start == 0 || !lane.NeedsStart))) return; // the kernel starts even with no steps
+        Job<TLane>.Run(energy, lane, x, buffers, trajectory, settings, rng, chains);
+    }
+
+    /// <summary>One launch's operands; each block runs a range of groups of eight chains. One instance per calling thread.</summary>
+    private sealed class Job<TLane> : HostJob where TLane : struct, ILaneTransition
+    {
+        [ThreadStatic] private static Job<TLane>? t_job;
+
+        private TEnergy _energy;
+        private TLane _lane;
+        private ArrayView<float> _x, _rows, _scalars, _trajectory;
+        private ChainSettings _settings;
+        private Philox4x32 _rng;
+        private int _chains, _groups, _blocks;
+
+        public static void Run(TEnergy energy, TLane lane, ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory,
+            ChainSettings settings, Philox4x32 rng, int chains)
+        {
+            Job<TLane> job = t_job ??= new Job<TLane>();
+            job._energy = energy;
+            job._lane = lane;
+            (job._x, job._rows, job._scalars, job._trajectory) = (x, buffers.Rows, buffers.Scalars, trajectory);
+            job._settings = settings;
+            job._rng = rng;
+            job._chains = chains;
+            job._groups = (chains + ChainLanes.Width - 1) / ChainLanes.Width;
+            long work = (long)chains * Math.Max(1, settings.Steps) * lane.Evaluations * settings.Dim;
+            // A few blocks per core, so a core slowed by other work does not hold up the launch.
+            job._blocks = Environment.ProcessorCount == 1 || work < SerialWork ? 1 : Math.Min(job._groups, 4 * Environment.ProcessorCount);
+            try
+            {
+                if (job._blocks == 1) job.Run(0);
+                else job.RunBlocks(job._blocks);
+            }
+            finally
+            {
+                job._x = job._rows = job._scalars = job._trajectory = default; // keep no device memory alive: views,
+                job._energy = default; // the energy's (a Gaussian's mean and precision)
+                job._lane = default; // and the transition's tables
+            }
+        }
+
+        protected override void Run(int block) =>
+            RunGroups((int)((long)_groups * block / _blocks), (int)((long)_groups * (block + 1) / _blocks));
+
+        private void RunGroups(int firstGroup, int endGroup)
+        {
+            int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars, size = (1 + rows) * d + slots;
+            Vector256<float>[] rented = ArrayPool<Vector256<float>>.Shared.Rent(size); // reused launch after launch, trimmed under memory pressure
+            try { RunGroups(firstGroup, endGroup, rented.AsSpan(0, size)); }
+            finally { ArrayPool<Vector256<float>>.Shared.Return(rented); }
+        }
+
+        // Jitted optimised at once: a serial launch calls it once, too few calls for tiering to reach its optimised code.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunGroups(int firstGroup, int endGroup, Span<Vector256<float>> state)
+        {
+            int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars;
+            LaneTables tables = _lane.Tables();
+            Span<float> xs = HostMemory.Of(_x), rowData = HostMemory.Of(_rows), scalarData = HostMemory.Of(_scalars), kept = HostMemory.Of(_trajectory);
+            for (int g = firstGroup; g < endGroup; g++)
+            {
+                int first = g * ChainLanes.Width, lanes = Math.Min(ChainLanes.Width, _chains - first);
+                Load(state, xs, rowData, scalarData, first, lanes, rows, slots);
+                var chain = new ChainLanes(state, d, rows, first, _settings, tables);
+                if (_settings.Start != 0 && _lane.NeedsStart)
+                {
+                    Evaluate(chain, energy: true);
+                    _lane.Start(chain);
+                }
+                for (int s = 0; s < _settings.Steps; s++)
+                {
+                    for (int k = 0; k < _lane.Evaluations; k++)
+                    {
+                        _lane.Prepare(k, chain, s, _settings, _rng);
+                        Evaluate(chain, _lane.NeedsEnergy(k));
+                        _lane.Complete(k, chain, s, _settings, _rng);
+                    }
+                    Keep(chain.X, kept, first, lanes, _settings.FirstStep + s);
+                }
+                Store(state, xs, rowData, scalarData, first, lanes, rows, slots);
+            }
+        }
+
+        private void Evaluate(in ChainLanes chain, bool energy)
+        {
+            Vector256<float> value = _energy.EnergyAndGradient(chain.X, chain.Gradient, energy);
+            if (energy) chain.Scalar(ChainState.EnergySlot) = value;
+        }
+
+        /// <summary>Chains first .. first + lanes - 1 into the group's vectors (x, rows, slots); padding lanes get zeros.</summary>
+        private void Load(Span<Vector256<float>> state, Span<float> xs, Span<float> rowData, Span<float> scalarData, int first, int lanes,
+            int rows, int slots)
+        {
+            int d = _settings.Dim;
+            if (lanes < ChainLanes.Width) state.Clear();
+            Span<float> flat = MemoryMarshal.Cast<Vector256<float>, float>(state);
+            for (int l = 0; l < lanes; l++)
+            {
+                int c = first + l;
+                for (int i = 0; i < d; i++) flat[i * ChainLanes.Width + l] = xs[c * d + i];
+                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < d; i++)
+                    flat[((1 + r) * d + i) * ChainLanes.Width + l] = rowData[(int)(((long)r * _chains + c) * d + i)];
+                for (int slot = 0; slot < slots; slot++) flat[((1 + rows) * d + slot) * ChainLanes.Width + l] = scalarData[slot * _chains + c];
+            }
+        }
+
+        /// <summary>The group's vectors back into the chains' memory (real lanes only).</summary>
+        private void Store(Span<Vector256<float>> state, Span<float> xs, Span<float> rowData, Span<float> scalarData, int first, int lanes,
+            int rows, int slots)
+        {
+            int d = _settings.Dim;
+            Span<float> flat = MemoryMarshal.Cast<Vector256<float>, float>(state);
+            for (int l = 0; l < lanes; l++)
+            {
+                int c = first + l;
+                for (int i = 0; i < d; i++) xs[c * d + i] = flat[i * ChainLanes.Width + l];
+                for (int r = 0; r < rows; r++)
+                for (int i = 0; i < d; i++)
+                    rowData[(int)(((long)r * _chains + c) * d + i)] = flat[((1 + r) * d + i) * ChainLanes.Width + l];
+                for (int slot = 0; slot < slots; slot++) scalarData[slot * _chains + c] = flat[((1 + rows) * d + slot) * ChainLanes.Width + l];
+            }
+        }
+
+        /// <summary>The positions after global step t into the trajectory, where <see cref="ChainKernels.KeptOffset"/> puts them.</summary>
+        private void Keep(Span<Vector256<float>> x, Span<float> kept, int first, int lanes, int t)
+        {
+            if ((t + 1) % _settings.Thin != 0) return;
+            Span<float> flat = MemoryMarshal.Cast<Vector256<float>, float>(x);
+            for (int l = 0; l < lanes; l++)
+            {
+                long offset = ChainKernels.KeptOffset(_trajectory, _settings, _chains, first + l, t);
+                if (offset < 0) return; // later chains' rows lie further on: none of them fits either
+                for (int i = 0; i < _settings.Dim; i++) kept[(int)(offset + i)] = flat[i * ChainLanes.Width + l];
+            }
+        }
+    }
+}
