@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using ILGPU;
 
@@ -38,6 +39,7 @@ public readonly struct DoubleWell(float a, float b) : ISeparableEnergy, IHostEne
     public Vector256<float> CoordinateGradient(Vector256<float> x) => Vector256.Create(4f * A) * x * (x * x - Vector256.Create(B));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
     {
         Vector256<float> sum = Vector256<float>.Zero, b = Vector256.Create(B);

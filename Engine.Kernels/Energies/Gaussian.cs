@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using ILGPU;
 
@@ -43,6 +44,7 @@ public readonly struct Gaussian(ArrayView<float> mean, ArrayView<float> precisio
 
     /// <inheritdoc />
     /// <remarks>Reads the mean and precision in place: they must be in CPU-accelerator memory.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
     {
         ReadOnlySpan<float> mean = HostMemory.Of(Mean), precision = HostMemory.Of(Precision);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using ILGPU;
 
@@ -30,6 +31,7 @@ public readonly struct Harmonic(float k) : ISeparableEnergy, IHostEnergy
     public Vector256<float> CoordinateGradient(Vector256<float> x) => Vector256.Create(K) * x;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
     {
         Vector256<float> sum = Vector256<float>.Zero;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -34,6 +35,7 @@ public readonly struct Rastrigin(float a) : ISeparableEnergy, IHostEnergy
         Vector256.Create(2f) * x + Vector256.Create(2f * XMath.PI * A) * Vector256.Sin(Vector256.Create(2f * XMath.PI) * x);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
     {
         Vector256<float> sum = Vector256<float>.Zero, a = Vector256.Create(A), twoPi = Vector256.Create(2f * XMath.PI);

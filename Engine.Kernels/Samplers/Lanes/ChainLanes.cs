@@ -56,6 +56,7 @@ internal readonly ref struct ChainLanes
     public Vector256<float> Energy => _scalars[ChainState.EnergySlot];
 
     /// <summary><see cref="AdaptiveStepSize.At"/> of every lane at launch step <paramref name="s"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> StepSize(int s)
     {
         ReadOnlySpan<float> scales = Tables.StepScales;
@@ -97,6 +98,7 @@ internal readonly ref struct ChainLanes
     /// <see cref="ChainState.Decide"/> for every lane: records the acceptance probability, the acceptance and the divergence,
     /// and returns the accepted lanes as a mask. The probability is the kernel's scalar exp, so equal errors decide equally.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> Decide(Vector256<float> energyError, Vector256<float> uniform)
     {
         Vector256<float> divergent = ~Vector256.LessThanOrEqual(energyError, Vector256.Create(ChainState.MaxEnergyError)); // NaN too
@@ -116,6 +118,7 @@ internal readonly ref struct ChainLanes
         _scalars[slot] = (_scalars[slot].AsUInt32() - mask.AsUInt32()).AsSingle();
 
     /// <summary><see cref="ChainState.KeepEvaluation"/> in the lanes of <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void KeepEvaluation(int gradientRow, int energySlot, Vector256<float> mask)
     {
         Span<Vector256<float>> gradient = Gradient, kept = Row(gradientRow);
@@ -124,6 +127,7 @@ internal readonly ref struct ChainLanes
     }
 
     /// <summary>Sets <see cref="X"/> back to <paramref name="saved"/> in the lanes of <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Restore(ReadOnlySpan<Vector256<float>> saved, Vector256<float> mask)
     {
         for (int i = 0; i < Dim; i++) X[i] = Vector256.ConditionalSelect(mask, saved[i], X[i]);

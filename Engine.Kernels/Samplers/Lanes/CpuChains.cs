@@ -19,6 +19,9 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// lane, and the Metropolis probability is the kernel's scalar exp; the normals differ by float rounding (vector log,
 /// sqrt, sin/cos in <see cref="Philox8.BoxMuller"/>), and so do energies whose host form uses vector transcendentals
 /// (Rastrigin's sine and cosine); the other energies' host forms are the kernel's operations.
+/// <para>The loop and what it calls per step (lane transitions, host energies) are jitted optimised at once
+/// (<see cref="MethodImplOptions.AggressiveOptimization"/>): a launch calls them for its whole length, so tiered
+/// compilation would run a short run, or a user's first ones, at tier 0.</para>
 /// </remarks>
 internal abstract class CpuChains
 {
@@ -157,6 +160,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Evaluate(in ChainLanes chain, bool energy)
         {
             Vector256<float> value = _energy.EnergyAndGradient(chain.X, chain.Gradient, energy);
@@ -199,6 +203,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         }
 
         /// <summary>The positions after global step t into the trajectory, where <see cref="ChainKernels.KeptOffset"/> puts them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Keep(Span<Vector256<float>> x, Span<float> kept, int first, int lanes, int t)
         {
             if ((t + 1) % _settings.Thin != 0) return;

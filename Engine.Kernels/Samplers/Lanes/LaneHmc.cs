@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using TorchEbm.Kernels.Random;
 
@@ -36,6 +37,7 @@ internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
     }
 
     /// <summary>Leapfrog step 0 draws the momenta, saves the positions and Hamiltonians, half-kicks and drifts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         if (evaluation > 0) return;
@@ -73,6 +75,7 @@ internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
     }
 
     /// <summary>Kicks and drifts between leapfrog steps; after the last, half-kicks and accepts or restores, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;

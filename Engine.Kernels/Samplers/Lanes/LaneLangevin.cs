@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using TorchEbm.Kernels.Random;
 
@@ -23,6 +24,7 @@ internal readonly struct LaneLangevin(LangevinTransition transition) : ILaneTran
     public void Prepare(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng) { }
 
     /// <summary><see cref="LangevinTransition.Move"/> of every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         float h = LaneTables.At(chain.Tables.StepSizes, s);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using TorchEbm.Kernels.Random;
 
@@ -23,6 +24,7 @@ internal readonly struct LaneMala(MalaTransition transition) : ILaneTransition
     public void Start(in ChainLanes chain) => chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot, Vector256<float>.AllBitsSet);
 
     /// <summary>Saves the positions and moves them to the proposals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;
@@ -47,6 +49,7 @@ internal readonly struct LaneMala(MalaTransition transition) : ILaneTransition
     }
 
     /// <summary>Accepts (taking the proposal's energy and gradient) or restores the saved position, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         Vector256<float> h = chain.StepSize(s);
