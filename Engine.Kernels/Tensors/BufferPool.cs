@@ -9,10 +9,11 @@ namespace TorchEbm;
 /// ones, page faults on first touch (measured as the largest single cost of a score-matching iteration on the CPU).
 /// </summary>
 /// <remarks>
-/// Holds at most <see cref="MaxPooledBytes"/>; a buffer returned beyond that is freed. A rented buffer holds whatever
-/// its last tensor left in it (<see cref="Device.Allocate"/> is documented uninitialised). Only the CPU accelerator pools:
-/// host code may read a buffer right after its tensor is freed there, while on a GPU a freed buffer can still be in use
-/// by queued kernels.
+/// Holds at most <see cref="MaxPooledBytes"/>: a returned buffer that would pass it first frees pooled buffers of the
+/// largest lengths (so one large tensor freed long ago does not switch pooling off), and an allocation that fails frees the
+/// pool and tries once more. A rented buffer holds whatever its last tensor left in it (<see cref="Device.Allocate"/> is
+/// documented uninitialised). Only the CPU accelerator pools: a launch there has finished when it returns, so nothing
+/// queued can still use a freed buffer, while on a GPU a freed buffer can still be in use by queued kernels.
 /// </remarks>
 internal sealed class BufferPool
 {
@@ -36,24 +37,40 @@ internal sealed class BufferPool
                 return buffer;
             }
         }
-        return accelerator.Allocate1D<float>(length);
+        try { return accelerator.Allocate1D<float>(length); }
+        catch (Exception) when (PooledBytes > 0)
+        {
+            Clear(); // the memory may be held here: free it and try once more
+            return accelerator.Allocate1D<float>(length);
+        }
     }
 
-    /// <summary>Keeps <paramref name="buffer"/> for reuse, or frees it when the pool is full.</summary>
+    /// <summary>Keeps <paramref name="buffer"/> for reuse, freeing pooled buffers of the largest lengths to make room, or frees
+    /// it when it alone passes the limit.</summary>
     public void Return(MemoryBuffer1D<float, Stride1D.Dense> buffer)
     {
         long bytes = buffer.LengthInBytes;
+        if (bytes > MaxPooledBytes)
+        {
+            buffer.Dispose();
+            return;
+        }
+        List<MemoryBuffer1D<float, Stride1D.Dense>>? evicted = null;
         lock (_free)
         {
-            if (_pooledBytes + bytes <= MaxPooledBytes)
+            while (_pooledBytes + bytes > MaxPooledBytes)
             {
-                if (!_free.TryGetValue((int)buffer.Length, out var stack)) _free.Add((int)buffer.Length, stack = new Stack<MemoryBuffer1D<float, Stride1D.Dense>>());
-                stack.Push(buffer);
-                _pooledBytes += bytes;
-                return;
+                int largest = _free.Keys.Max();
+                Stack<MemoryBuffer1D<float, Stride1D.Dense>> stack = _free[largest];
+                (evicted ??= []).Add(stack.Pop());
+                _pooledBytes -= (long)largest * sizeof(float);
+                if (stack.Count == 0) _free.Remove(largest);
             }
+            if (!_free.TryGetValue((int)buffer.Length, out var own)) _free.Add((int)buffer.Length, own = new Stack<MemoryBuffer1D<float, Stride1D.Dense>>());
+            own.Push(buffer);
+            _pooledBytes += bytes;
         }
-        buffer.Dispose();
+        evicted?.ForEach(b => b.Dispose());
     }
 
     /// <summary>Frees every pooled buffer.</summary>

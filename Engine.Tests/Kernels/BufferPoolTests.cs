@@ -32,6 +32,20 @@ public sealed class BufferPoolTests
         Assert.That(device.LiveTensors, Is.Zero);
     }
 
+    /// <summary>A large buffer freed long ago gives way to later ones instead of keeping them all out of the pool.</summary>
+    [Test]
+    public void ReturnBeyondTheBound_EvictsTheLargestPooledBuffers()
+    {
+        using Device device = Device.Create(DeviceKind.Cpu);
+        int large = (int)(BufferPool.MaxPooledBytes / sizeof(float) * 4 / 5), small = (int)(BufferPool.MaxPooledBytes / sizeof(float) * 3 / 10);
+        device.Allocate([large]).Dispose();
+        Assert.That(device.Pool!.PooledBytes, Is.EqualTo((long)large * sizeof(float)));
+        device.Allocate([small]).Dispose();
+        Assert.That(device.Pool.PooledBytes, Is.EqualTo((long)small * sizeof(float)), "the large buffer was freed to make room");
+        using Tensor again = device.Allocate([small]);
+        Assert.That(device.Pool.PooledBytes, Is.Zero, "and the small one serves the next tensor of its length");
+    }
+
     [Test]
     public void DisposingTheDevice_EmptiesThePool_AndLaterTensorDisposalIsSafe()
     {
