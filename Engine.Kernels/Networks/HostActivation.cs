@@ -93,7 +93,9 @@ internal static class HostActivation
             TryApply(f, Vector256.Create(input.Slice(i, 8)), out Vector256<float> value, out _);
             value.CopyTo(output.Slice(i, 8));
         }
-        for (; i < input.Length; i++) output[i] = f.Apply(input[i]);
+        if (i == input.Length) return;
+        TryApply(f, LoadTail(input, i), out Vector256<float> last, out _);
+        StoreTail(last, output, i);
     }
 
     /// <summary>output = f'(input), element by element (a function that <see cref="Has{TFn}"/>; spans of equal length).</summary>
@@ -105,7 +107,9 @@ internal static class HostActivation
             TryApply(f, Vector256.Create(input.Slice(i, 8)), out _, out Vector256<float> slope);
             slope.CopyTo(output.Slice(i, 8));
         }
-        for (; i < input.Length; i++) output[i] = f.Derivative(input[i]);
+        if (i == input.Length) return;
+        TryApply(f, LoadTail(input, i), out _, out Vector256<float> last);
+        StoreTail(last, output, i);
     }
 
     /// <summary>inputGradient += outputGradient * f'(input), element by element (a function that <see cref="Has{TFn}"/>).</summary>
@@ -119,7 +123,9 @@ internal static class HostActivation
             Vector256<float> sum = Vector256.Create(inputGradient.Slice(i, 8)) + Vector256.Create(outputGradient.Slice(i, 8)) * slope;
             sum.CopyTo(inputGradient.Slice(i, 8));
         }
-        for (; i < input.Length; i++) inputGradient[i] += outputGradient[i] * f.Derivative(input[i]);
+        if (i == input.Length) return;
+        TryApply(f, LoadTail(input, i), out _, out Vector256<float> lastSlope);
+        StoreTail(LoadTail(inputGradient, i) + LoadTail(outputGradient, i) * lastSlope, inputGradient, i);
     }
 
     /// <summary>
@@ -149,7 +155,7 @@ internal static class HostActivation
     {
         int i = 0;
         for (; i + 8 <= input.Length; i += 8) Higher<TFn>(Vector256.Create(input.Slice(i, 8)), order).CopyTo(output.Slice(i, 8));
-        for (; i < input.Length; i++) output[i] = order == 2 ? f.SecondDerivative(input[i]) : f.ThirdDerivative(input[i]);
+        if (i < input.Length) StoreTail(Higher<TFn>(LoadTail(input, i), order), output, i);
     }
 
     /// <summary>inputGradient += outputGradient * f^(order)(input) for order 2 or 3 (a function that <see cref="HasHigher{TFn}"/>).</summary>
@@ -163,8 +169,25 @@ internal static class HostActivation
                 + Vector256.Create(outputGradient.Slice(i, 8)) * Higher<TFn>(Vector256.Create(input.Slice(i, 8)), order);
             sum.CopyTo(inputGradient.Slice(i, 8));
         }
-        for (; i < input.Length; i++)
-            inputGradient[i] += outputGradient[i] * (order == 2 ? f.SecondDerivative(input[i]) : f.ThirdDerivative(input[i]));
+        if (i < input.Length)
+            StoreTail(LoadTail(inputGradient, i) + LoadTail(outputGradient, i) * Higher<TFn>(LoadTail(input, i), order), inputGradient, i);
+    }
+
+    // The spans' last (length - i) < 8 elements go through the vector form too, zero-padded: an element's value then
+    // never depends on its place in the span (with a scalar tail the same input gave different roundings by position).
+    private static Vector256<float> LoadTail(ReadOnlySpan<float> span, int i)
+    {
+        Span<float> padded = stackalloc float[8];
+        padded.Clear();
+        span[i..].CopyTo(padded);
+        return Vector256.Create<float>(padded);
+    }
+
+    private static void StoreTail(Vector256<float> value, Span<float> span, int i)
+    {
+        Span<float> lanes = stackalloc float[8];
+        value.CopyTo(lanes);
+        lanes[..(span.Length - i)].CopyTo(span[i..]);
     }
 
     /// <summary>1 / (1 + e^-z), as e^z / (1 + e^z) for negative z (no overflow either way).</summary>

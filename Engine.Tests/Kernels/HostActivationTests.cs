@@ -18,6 +18,21 @@ public sealed class HostActivationTests
     [TestCaseSource(nameof(Cases))]
     public void ValueAndDerivative_MatchTheScalarStruct(IUnaryFunction f) => Compare((dynamic)f);
 
+    /// <summary>An element's value does not depend on its place: the tail past the last whole vector is padded into one.</summary>
+    [Test]
+    public void SameInput_GivesTheSameValue_AtEveryPosition()
+    {
+        const int n = 19; // two whole vectors and a tail of three
+        float[] input = Enumerable.Repeat(-1.7f, n).ToArray(), value = new float[n], slope = new float[n], second = new float[n];
+        float[] gradient = Enumerable.Repeat(0.25f, n).ToArray(), upstream = Enumerable.Repeat(1.5f, n).ToArray();
+        HostActivation.Map(new SiLU(), input, value);
+        HostActivation.MapDerivative(new SiLU(), input, slope);
+        HostActivation.MapHigher(new SiLU(), 2, input, second);
+        HostActivation.MapBackward(new SiLU(), input, upstream, gradient);
+        foreach ((string name, float[] values) in new[] { ("value", value), ("slope", slope), ("second derivative", second), ("backward", gradient) })
+            Assert.That(values.Select(BitConverter.SingleToInt32Bits).Distinct().Count(), Is.EqualTo(1), name);
+    }
+
     [Test]
     public void Gelu_HasNoVectorForm_SoTheScalarStructRuns() =>
         Assert.That(HostActivation.TryApply(new GELU(), Vector256<float>.One, out _, out _), Is.False);
