@@ -65,6 +65,17 @@ public sealed class FusedMlpCooperativeTests(DeviceKind kind) : DeviceTest(kind)
         Compare(wide, algorithm, Activation.SiLU, dim, [20, 70], 11, unitMajor: true);
     }
 
+    // 128 threads per group, CUDA's size: the paths only that size takes (hidden layers of up to 16 units on a thread per
+    // unit and chain, the backward tile's stride of 129, the tile's last corner), with inputs deeper than one tile.
+    [TestCase(Algorithm.Langevin, 70, new[] { 16, 150 }, 13)]
+    [TestCase(Algorithm.Mala, 2, new[] { 8, 8, 8, 8, 8, 8 }, 17)]
+    public void GroupChains_WithCudasGroupSize_MatchTheReferenceKernel(Algorithm algorithm, int dim, int[] hidden, int chains)
+    {
+        Assume.That(Device.Kind == DeviceKind.Cpu, "a CPU layout");
+        using Device wide = Device.CreateCpu(new CpuLayout(32, 4, 1));
+        Compare(wide, algorithm, Activation.SiLU, dim, hidden, chains, unitMajor: true);
+    }
+
     [Test]
     public void GroupChains_AreTheDefaultOnCudaOnly()
     {
