@@ -87,45 +87,32 @@ internal static class HostActivation
     /// <summary>output = f(input), element by element (a function that <see cref="Has{TFn}"/>; spans of equal length).</summary>
     public static void Map<TFn>(TFn f, ReadOnlySpan<float> input, Span<float> output) where TFn : struct, IUnaryFunction
     {
-        int i = 0;
-        for (; i + 8 <= input.Length; i += 8)
+        for (int i = 0; i < input.Length; i += 8)
         {
-            TryApply(f, Vector256.Create(input.Slice(i, 8)), out Vector256<float> value, out _);
-            value.CopyTo(output.Slice(i, 8));
+            TryApply(f, Load(input, i), out Vector256<float> value, out _);
+            Store(value, output, i);
         }
-        if (i == input.Length) return;
-        TryApply(f, LoadTail(input, i), out Vector256<float> last, out _);
-        StoreTail(last, output, i);
     }
 
     /// <summary>output = f'(input), element by element (a function that <see cref="Has{TFn}"/>; spans of equal length).</summary>
     public static void MapDerivative<TFn>(TFn f, ReadOnlySpan<float> input, Span<float> output) where TFn : struct, IUnaryFunction
     {
-        int i = 0;
-        for (; i + 8 <= input.Length; i += 8)
+        for (int i = 0; i < input.Length; i += 8)
         {
-            TryApply(f, Vector256.Create(input.Slice(i, 8)), out _, out Vector256<float> slope);
-            slope.CopyTo(output.Slice(i, 8));
+            TryApply(f, Load(input, i), out _, out Vector256<float> slope);
+            Store(slope, output, i);
         }
-        if (i == input.Length) return;
-        TryApply(f, LoadTail(input, i), out _, out Vector256<float> last);
-        StoreTail(last, output, i);
     }
 
     /// <summary>inputGradient += outputGradient * f'(input), element by element (a function that <see cref="Has{TFn}"/>).</summary>
     public static void MapBackward<TFn>(TFn f, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TFn : struct, IUnaryFunction
     {
-        int i = 0;
-        for (; i + 8 <= input.Length; i += 8)
+        for (int i = 0; i < input.Length; i += 8)
         {
-            TryApply(f, Vector256.Create(input.Slice(i, 8)), out _, out Vector256<float> slope);
-            Vector256<float> sum = Vector256.Create(inputGradient.Slice(i, 8)) + Vector256.Create(outputGradient.Slice(i, 8)) * slope;
-            sum.CopyTo(inputGradient.Slice(i, 8));
+            TryApply(f, Load(input, i), out _, out Vector256<float> slope);
+            Store(Load(inputGradient, i) + Load(outputGradient, i) * slope, inputGradient, i);
         }
-        if (i == input.Length) return;
-        TryApply(f, LoadTail(input, i), out _, out Vector256<float> lastSlope);
-        StoreTail(LoadTail(inputGradient, i) + LoadTail(outputGradient, i) * lastSlope, inputGradient, i);
     }
 
     /// <summary>
@@ -153,29 +140,32 @@ internal static class HostActivation
     /// <summary>output = f^(order)(input) for order 2 or 3 (a function that <see cref="HasHigher{TFn}"/>; spans of equal length).</summary>
     public static void MapHigher<TFn>(TFn f, int order, ReadOnlySpan<float> input, Span<float> output) where TFn : struct, IUnaryFunction
     {
-        int i = 0;
-        for (; i + 8 <= input.Length; i += 8) Higher<TFn>(Vector256.Create(input.Slice(i, 8)), order).CopyTo(output.Slice(i, 8));
-        if (i < input.Length) StoreTail(Higher<TFn>(LoadTail(input, i), order), output, i);
+        for (int i = 0; i < input.Length; i += 8) Store(Higher<TFn>(Load(input, i), order), output, i);
     }
 
     /// <summary>inputGradient += outputGradient * f^(order)(input) for order 2 or 3 (a function that <see cref="HasHigher{TFn}"/>).</summary>
     public static void MapHigherBackward<TFn>(TFn f, int order, ReadOnlySpan<float> input, ReadOnlySpan<float> outputGradient, Span<float> inputGradient)
         where TFn : struct, IUnaryFunction
     {
-        int i = 0;
-        for (; i + 8 <= input.Length; i += 8)
-        {
-            Vector256<float> sum = Vector256.Create(inputGradient.Slice(i, 8))
-                + Vector256.Create(outputGradient.Slice(i, 8)) * Higher<TFn>(Vector256.Create(input.Slice(i, 8)), order);
-            sum.CopyTo(inputGradient.Slice(i, 8));
-        }
-        if (i < input.Length)
-            StoreTail(LoadTail(inputGradient, i) + LoadTail(outputGradient, i) * Higher<TFn>(LoadTail(input, i), order), inputGradient, i);
+        for (int i = 0; i < input.Length; i += 8)
+            Store(Load(inputGradient, i) + Load(outputGradient, i) * Higher<TFn>(Load(input, i), order), inputGradient, i);
     }
 
-    // The spans' last (length - i) < 8 elements go through the vector form too, zero-padded: an element's value then
-    // never depends on its place in the span (with a scalar tail the same input gave different roundings by position).
-    private static Vector256<float> LoadTail(ReadOnlySpan<float> span, int i)
+    // Elements i .. i + 7 as a vector; the last ones of a span whose length is not a multiple of 8 zero-padded, so they go
+    // through the vector form too and an element's value never depends on its place in the span.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Load(ReadOnlySpan<float> span, int i) =>
+        i + 8 <= span.Length ? Vector256.Create(span.Slice(i, 8)) : LoadPadded(span, i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> value, Span<float> span, int i)
+    {
+        if (i + 8 <= span.Length) value.CopyTo(span.Slice(i, 8));
+        else StorePart(value, span, i);
+    }
+
+    // Out of line (a stackalloc keeps a method from being inlined), taken once per span at most.
+    private static Vector256<float> LoadPadded(ReadOnlySpan<float> span, int i)
     {
         Span<float> padded = stackalloc float[8];
         padded.Clear();
@@ -183,7 +173,7 @@ internal static class HostActivation
         return Vector256.Create<float>(padded);
     }
 
-    private static void StoreTail(Vector256<float> value, Span<float> span, int i)
+    private static void StorePart(Vector256<float> value, Span<float> span, int i)
     {
         Span<float> lanes = stackalloc float[8];
         value.CopyTo(lanes);
