@@ -124,4 +124,45 @@ public static class AdaptationKernels
             moments[dim + j] = 0f;
         }
     }
+    /// <summary>Every chain's scale from <paramref name="scales"/> (one shared, or one per chain) into <paramref name="perChain"/> (work items: chains).</summary>
+    [Kernel]
+    public static void SpreadScales(ArrayView<float> scales, ArrayView<float> perChain)
+    {
+        int chains = perChain.IntLength, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < chains; c += stride)
+            perChain[c] = scales[scales.IntLength == 1 ? 0 : c];
+    }
+
+    /// <summary>
+    /// The one shared scale from per-chain ones: their geometric mean, summed in chain order (one work item; launched only
+    /// for a shared step size, a few times per warm-up).
+    /// </summary>
+    [Kernel]
+    public static void GatherScales(ArrayView<float> perChain, ArrayView<float> scales)
+    {
+        if (GridStride.Start != 0) return;
+        float sum = 0f;
+        for (int c = 0; c < perChain.IntLength; c++) sum += XMath.Log(perChain[c]);
+        scales[0] = XMath.Exp(sum / perChain.IntLength);
+    }
+
+    /// <summary>
+    /// Restarts chain c from chain donors[c] where donors[c] &gt;= 0: its position (x, (chains, dim)) and, with per-chain
+    /// step sizes, its scale and dual-averaging state. Donors are never restarted themselves, so no row is read while
+    /// written (work items: chains).
+    /// </summary>
+    [Kernel]
+    public static void RestartChains(ArrayView<float> x, ArrayView<int> donors, ArrayView<float> scales, ArrayView<float> state, int dim)
+    {
+        int chains = donors.IntLength, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < chains; c += stride)
+        {
+            int donor = donors[c];
+            if (donor < 0) continue;
+            for (int i = 0; i < dim; i++) x[(long)c * dim + i] = x[(long)donor * dim + i];
+            if (scales.IntLength != chains) continue;
+            scales[c] = scales[donor];
+            for (int k = 0; k < StateSize; k++) state[(long)c * StateSize + k] = state[(long)donor * StateSize + k];
+        }
+    }
 }

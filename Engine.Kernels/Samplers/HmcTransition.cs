@@ -5,17 +5,17 @@ using TorchEbm.Kernels.Random;
 namespace TorchEbm.Kernels.Samplers;
 
 /// <summary>
-/// One Hamiltonian Monte Carlo transition: momentum p ~ N(0, M) with diagonal mass M, <see cref="LeapfrogSteps"/>
+/// One Hamiltonian Monte Carlo transition: momentum p ~ N(0, M) (the <see cref="Metric"/>: diagonal or dense), <see cref="LeapfrogSteps"/>
 /// leapfrog steps of size eps (half kick, then drift and kick, ending with a half kick), and a Metropolis decision on
 /// H = E(x) + p^T M^-1 p / 2. One evaluation per leapfrog step: the current state's energy and gradient are kept.
 /// </summary>
 /// <remarks>Momentum noise uses Philox blocks (chain, step, j / 4, call); the decision's uniform is block word
 /// <see cref="ChainState.AcceptWord"/>.</remarks>
 /// <param name="stepSize">The leapfrog step eps.</param>
-/// <param name="inverseMass">Diagonal of M^-1 (length d).</param>
+/// <param name="metric">The mass matrix, as M^-1.</param>
 /// <param name="leapfrogSteps">Leapfrog steps per transition (at least 1).</param>
 /// <param name="jitter">Step-size jitter j in [0, 1): each transition draws its step from eps (1 +- j).</param>
-public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float> inverseMass, int leapfrogSteps, float jitter = 0f) : ITransition
+public readonly struct HmcTransition(AdaptiveStepSize stepSize, Metric metric, int leapfrogSteps, float jitter = 0f) : ITransition
 {
     /// <summary>Rows per chain: the evaluated gradient, the current state's gradient, the starting position, the momentum.</summary>
     public const int Rows = 4;
@@ -31,8 +31,8 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     /// <summary>The leapfrog step size.</summary>
     public readonly AdaptiveStepSize StepSize = stepSize;
 
-    /// <summary>Diagonal of the inverse mass matrix (length d).</summary>
-    public readonly ArrayView<float> InverseMass = inverseMass;
+    /// <summary>The mass matrix M, as M^-1.</summary>
+    public readonly Metric Metric = metric;
 
     /// <summary>Leapfrog steps per transition.</summary>
     public readonly int LeapfrogSteps = leapfrogSteps;
@@ -65,8 +65,6 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
     /// <inheritdoc />
     public void Start(in ChainState chain) => chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot);
 
-    private float InverseMassAt(int i) => InverseMass[i];
-
     /// <inheritdoc />
     /// <remarks>Leapfrog step 0 draws the momentum, saves the position and the Hamiltonian, half-kicks and drifts; later
     /// leapfrog steps were drifted by the previous <see cref="Complete"/> (kick and drift share one pass).</remarks>
@@ -77,31 +75,14 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
         float eps = Step(chain, s, settings, rng);
         chain.Set(StepSlot, eps);
         ArrayView<float> x = chain.X, p = chain.Row(MomentumRow), start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
-        uint step = settings.StepWord(s);
-        float kinetic = 0f;
-        for (int j = 0; j < d; j += 4)
-        {
-            Float4 z = ChainState.Normals(rng, settings.ChainWord(chain.Chain), step, j, d, settings.Call);
-            kinetic += Draw(p, j, z.X);
-            if (j + 1 < d) kinetic += Draw(p, j + 1, z.Y);
-            if (j + 2 < d) kinetic += Draw(p, j + 2, z.Z);
-            if (j + 3 < d) kinetic += Draw(p, j + 3, z.W);
-        }
+        float kinetic = Metric.DrawMomentum(p, rng, settings.ChainWord(chain.Chain), settings.StepWord(s), settings.Call, d);
         chain.Set(StartHamiltonianSlot, chain.Get(CurrentEnergySlot) + 0.5f * kinetic);
         for (int i = 0; i < d; i++)
         {
             start[i] = x[i];
             p[i] -= 0.5f * eps * gradient[i];
-            x[i] += eps * InverseMassAt(i) * p[i];
         }
-    }
-
-    /// <summary>p_i = z sqrt(M_i); returns p_i^2 / M_i, its share of twice the kinetic energy.</summary>
-    private float Draw(ArrayView<float> p, int i, float z)
-    {
-        float inverse = InverseMassAt(i);
-        p[i] = z / XMath.Sqrt(inverse);
-        return p[i] * p[i] * inverse;
+        Metric.Drift(x, p, eps, d);
     }
 
     /// <inheritdoc />
@@ -115,21 +96,12 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, ArrayView<float>
         ArrayView<float> p = chain.Row(MomentumRow), gradient = chain.Gradient;
         if (evaluation < LeapfrogSteps - 1)
         {
-            ArrayView<float> x = chain.X;
-            for (int i = 0; i < d; i++)
-            {
-                p[i] -= eps * gradient[i];
-                x[i] += eps * InverseMassAt(i) * p[i];
-            }
+            for (int i = 0; i < d; i++) p[i] -= eps * gradient[i];
+            Metric.Drift(chain.X, p, eps, d);
             return;
         }
-        float kinetic = 0f;
-        for (int i = 0; i < d; i++)
-        {
-            p[i] -= 0.5f * eps * gradient[i];
-            kinetic += p[i] * p[i] * InverseMassAt(i);
-        }
-        float error = chain.Energy + 0.5f * kinetic - chain.Get(StartHamiltonianSlot);
+        for (int i = 0; i < d; i++) p[i] -= 0.5f * eps * gradient[i];
+        float error = chain.Energy + 0.5f * Metric.TwiceKinetic(p, d) - chain.Get(StartHamiltonianSlot);
         if (chain.Decide(error, chain.AcceptUniform(rng, settings, s)))
             chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot);
         else ChainState.Copy(chain.Row(StartRow), chain.X);

@@ -44,7 +44,8 @@ public sealed class AdaptationTests(DeviceKind kind) : DeviceTest(kind)
     public void SharedWarmup_ReachesTheTargetAcceptance(string modelName, Func<BaseModel, Sampler> create, float target)
     {
         using BaseModel model = modelName == "gaussian" ? IllConditionedGaussian() : new DoubleWellModel(Device);
-        using ChainResult result = create(model).SampleChain(Dim, 400, 256, new SampleOptions { WarmupSteps = 1000 });
+        using ChainResult result = create(model).SampleChain(Dim, 400, 256,
+            new SampleOptions { WarmupSteps = 1000, StepSizeAdaptation = StepSizeAdaptation.Shared });
         Assert.That(result.Info!.MeanAcceptance, Is.EqualTo(target).Within(0.05f), $"step size {result.Info.StepSizes.ToArray()[0]}");
         Assert.That(result.Info.Divergences, Is.LessThan(256 * 400 / 100), "warm-up left the step size sane");
     }
@@ -90,23 +91,5 @@ public sealed class AdaptationTests(DeviceKind kind) : DeviceTest(kind)
         float[] variances = Variances();
         for (int i = 0; i < Dim; i++) Assert.That(adapted[i], Is.EqualTo(variances[i]).Within(20).Percent, $"inverse mass [{i}]");
         Assert.That(with, Is.GreaterThanOrEqualTo(3 * without));
-    }
-
-    /// <summary>
-    /// Stan's layout (75 fast steps, then windows of 25, 50, 100, ..., the last stretched; 15% first for short warm-ups)
-    /// with the final fast window taking the second half: 1000 steps give 75 fast, 25, 50, 100, 250, then 500 fast.
-    /// </summary>
-    [Test]
-    public void MassWindows_FollowStan_WithAFinalHalfForTheStepSize()
-    {
-        Assert.That(ChainRun.MassWindows(1000), Is.EqualTo(new[] { (75, 100), (100, 150), (150, 250), (250, 500) }));
-        Assert.That(ChainRun.MassWindows(100), Is.EqualTo(new[] { (15, 50) }));
-        Assert.That(ChainRun.MassWindows(19), Is.Empty);
-        foreach (int warmup in new[] { 20, 150, 151, 333, 5000 })
-        {
-            List<(int Start, int End)> windows = ChainRun.MassWindows(warmup);
-            Assert.That(windows[^1].End, Is.LessThanOrEqualTo(warmup - warmup / 2), "the second half adapts the step size alone");
-            for (int k = 1; k < windows.Count; k++) Assert.That(windows[k].Start, Is.EqualTo(windows[k - 1].End), "windows are contiguous");
-        }
     }
 }

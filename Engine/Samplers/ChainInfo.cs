@@ -32,6 +32,13 @@ public sealed class ChainInfo : IDisposable
     /// <summary>HMC: the diagonal of the inverse mass matrix used (adapted or given), shape (dim); null for MALA.</summary>
     public Tensor? InverseMass { get; }
 
+    /// <summary>
+    /// The chains whose energy at the end of warm-up was still far above the ensemble's (median + max(10 robust spreads,
+    /// 10 + 5 sqrt(d / 2))) or not finite: stuck in a minor mode or far in the tails, so their draws are not from the
+    /// posterior the others sample. Warm-up restarts such chains from better ones while it can; empty without warm-up.
+    /// </summary>
+    public IReadOnlyList<int> StrandedChains { get; init; } = [];
+
     /// <summary>Mean of <see cref="AcceptanceRate"/> over chains (one host synchronisation on first read, then cached).</summary>
     public float MeanAcceptance => _meanAcceptance ??= Sum(AcceptanceRate) / AcceptanceRate.Length;
 

@@ -29,7 +29,10 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     private EnergySource? Source => sampler.Source;
 
     private Tensor? _scales, _inverseMass;
+    private ArrayView<float> _table;
+    private Metric? _metric;
     private float _lastStepSize = 1f;
+    private int[] _stranded = [];
 
     /// <summary>
     /// The device table of <paramref name="schedule"/> for this run's steps: one value per step up to the step from which
@@ -44,17 +47,23 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     {
         (Tensor table, float[] values) = TableValues(schedule, name, positive: true);
         Owned(table);
+        _table = table.View;
         _lastStepSize = values[Math.Min(Math.Max(request.Steps - 1, 0), values.Length - 1)];
         bool perChain = _options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain;
         _scales = Owned(Device.Full(1f, perChain ? _chains : 1));
         return new AdaptiveStepSize(table.View, _scales.View);
     }
 
-    /// <summary>HMC's inverse mass diagonal (length d) on the device; warm-up may adapt it.</summary>
-    public ArrayView<float> InverseMass(float[] inverseDiagonal)
+    /// <summary>
+    /// A Hamiltonian sampler's mass matrix on the device (its inverse: the diagonal); warm-up may adapt it, and searches
+    /// the step size for it (Stan's init_stepsize) at the start and after each mass update.
+    /// </summary>
+    public Metric Metric(MassMatrix mass)
     {
+        float[] inverseDiagonal = mass.InverseDiagonal(_dim);
         _inverseMass = Owned(Device.FromArray(inverseDiagonal, inverseDiagonal.Length));
-        return _inverseMass.View;
+        _metric = Kernels.Samplers.Metric.Diagonal(_inverseMass.View);
+        return _metric.Value;
     }
 
     /// <summary>
@@ -64,6 +73,11 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars)
         where TTransition : struct, ITransition
     {
+        if (_metric is not null && _options.WarmupSteps > 0)
+        {
+            rows = Math.Max(rows, StepSizeSearch.Rows); // the step-size search runs in the same buffers
+            scalars = Math.Max(scalars, StepSizeSearch.Scalars);
+        }
         CheckFits(rows, scalars);
         (long seed, uint call) = sampler.NextStream(_options);
         var rng = Philox4x32.FromSeed(seed);
@@ -177,9 +191,15 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     }
 
     /// <summary>
-    /// The options' warm-up: single-step launches at the schedules' first values on a separate noise stream, each followed (for Metropolis samplers)
-    /// by a dual-averaging update of the step-size scales and, in HMC's slow windows, by accumulating the positions'
-    /// moments for the mass matrix. All on the device; the acceptance statistics are cleared at the end.
+    /// The options' warm-up, laid out as Stan's windowed adaptation: single-step launches on a separate noise stream, each
+    /// followed (for Metropolis samplers) by a dual-averaging update of the step-size scales and, in the slow windows of
+    /// Hamiltonian samplers, by accumulating the positions' moments for the mass matrix. Hamiltonian samplers search each
+    /// chain's step size (Stan's init_stepsize) at the start and after every mass update, and restart dual averaging from
+    /// there. Many chains allow one thing a single chain cannot: at the end of the initial fast window and of every slow
+    /// window but the last, a chain whose energy is far above the ensemble's (<see cref="StrandedChains"/>) restarts from
+    /// the position (and step size) of a chain in the ensemble's lower half, so no chain is left behind in a minor mode
+    /// or far in the tails; the sampling phase stays exact. Chains still stranded when warm-up ends are recorded for the
+    /// result's warnings. Everything stays on the device except the energies read at those few window ends.
     /// </summary>
     private void Warmup<TTransition>(Chains chains, TTransition transition, uint call) where TTransition : struct, ITransition
     {
@@ -187,64 +207,152 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         if (warmup == 0) return;
         Tensor none = Owned(Device.Allocate([1]));
         Tensor? state = null, moments = null;
+        uint warmupCall = ChainSettings.WarmupCall(call);
+        bool fresh = true; // the next launch evaluates every chain afresh
+        int searches = 0;
+        void SearchStepSize()
+        {
+            if (_metric is not Metric metric || _scales is null) return;
+            SearchStepSizes(chains, metric, warmupCall, searches++);
+            fresh = true;
+        }
         if (_scales is not null)
         {
             state = Owned(Device.Allocate([_scales.Length * AdaptationKernels.StateSize]));
+            SearchStepSize();
             Device.Launch(AdaptationKernels.RestartStepSize, _scales.Length, _scales.View, state.View);
         }
         List<(int Start, int End)> windows = _inverseMass is not null && _options.AdaptMass ? MassWindows(warmup) : [];
         if (windows.Count > 0) moments = Owned(Device.Zeros(2 * _dim));
-        uint warmupCall = ChainSettings.WarmupCall(call);
+        // Restarts at the end of the initial fast window and of each slow window but the last, which leaves them time to mix.
+        var restarts = new HashSet<int>(windows.Take(windows.Count - 1).Select(window => window.End));
+        if (windows.Count > 0) restarts.Add(windows[0].Start);
+        else if (warmup >= 20) restarts.Add(warmup / 2);
         float target = sampler.TargetAcceptance(_options);
         long seen = 0;
         for (int w = 0; w < warmup; w++)
         {
-            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: w == 0 ? 1 : 0, FirstChain: _options.FirstChain), none);
+            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: fresh ? 1 : 0, FirstChain: _options.FirstChain), none);
+            fresh = false;
             if (state is not null)
                 Device.Launch(AdaptationKernels.AdaptStepSize, _scales!.Length, chains.Scalars.View, _scales.View, state.View, _chains, target);
-            if (moments is null || !windows.Exists(window => w >= window.Start && w < window.End)) continue;
-            Device.Launch(AdaptationKernels.AccumulateMoments, _dim, chains.X.View, moments.View, _dim, (int)Math.Min(seen, int.MaxValue));
-            seen += _chains;
-            if (!windows.Exists(window => w == window.End - 1)) continue;
-            Device.Launch(AdaptationKernels.SetInverseMass, _dim, moments.View, _inverseMass!.View, (int)Math.Min(seen, int.MaxValue));
+            bool inWindow = moments is not null && windows.Exists(window => w >= window.Start && w < window.End);
+            if (inWindow)
+            {
+                Device.Launch(AdaptationKernels.AccumulateMoments, _dim, chains.X.View, moments!.View, _dim, (int)Math.Min(seen, int.MaxValue));
+                seen += _chains;
+            }
+            if (state is not null && restarts.Contains(w + 1) && RestartStrandedChains(chains, state, w)) fresh = true;
+            if (!inWindow || !windows.Exists(window => w == window.End - 1)) continue;
+            Device.Launch(AdaptationKernels.SetInverseMass, _dim, moments!.View, _inverseMass!.View, (int)Math.Min(seen, int.MaxValue));
             seen = 0;
-            if (state is not null) Device.Launch(AdaptationKernels.RestartStepSize, _scales!.Length, _scales.View, state.View);
+            if (state is null) continue;
+            SearchStepSize();
+            Device.Launch(AdaptationKernels.RestartStepSize, _scales!.Length, _scales.View, state.View);
         }
         if (_scales is null) return; // Langevin keeps no statistics
+        _stranded = StrandedChains(Energies(chains.X), _dim);
         if (state is not null) Device.Launch(AdaptationKernels.FinishStepSize, _scales.Length, _scales.View, state.View);
         Device.Launch(FillKernels.Constant, 2L * _chains,
             chains.Scalars.View.SubView((long)ChainState.AcceptedSlot * _chains, 2L * _chains), 0f);
     }
 
+    /// <summary>First Philox step word of the step-size searches (above every warm-up step's word).</summary>
+    private const int SearchFirstStep = SampleOptions.MaxWarmupSteps;
+
     /// <summary>
-    /// The slow windows for mass adaptation within <paramref name="warmup"/> steps, laid out as Stan does (a fast start of
-    /// 75 steps for the step size alone, then windows of 25, 50, 100, ..., the last stretched to the final fast window;
-    /// one window after the first 15% when the warm-up is too short for that; none below 20 steps) except that the final
-    /// fast window takes the second half of the warm-up (Stan: 50 steps): pooled over many chains the variances need few steps, while dual
-    /// averaging restarted after the last mass update needs iterations (with Stan's 50 it ended at acceptance 0.81 for a
-    /// 0.65 target on the double well).
+    /// Stan's init_stepsize for every chain in one run of <see cref="StepSizeSearch"/>: the searched per-chain scales
+    /// become the chains' scales (per-chain adaptation) or their geometric mean (one shared step size).
+    /// </summary>
+    private void SearchStepSizes(Chains chains, Metric metric, uint warmupCall, int index)
+    {
+        Tensor perChain = _scales!.Length == _chains ? _scales : Owned(Device.Allocate([_chains]));
+        if (perChain != _scales) Device.Launch(AdaptationKernels.SpreadScales, _chains, _scales.View, perChain.View);
+        var search = new StepSizeSearch(new AdaptiveStepSize(_table.SubView(0, 1), perChain.View), metric);
+        chains.Advance(search, new ChainSettings(_dim, StepSizeSearch.Trials, SearchFirstStep + index * StepSizeSearch.Trials, 1, warmupCall,
+            Start: 1, FirstChain: _options.FirstChain), Owned(Device.Allocate([1])));
+        if (perChain != _scales) Device.Launch(AdaptationKernels.GatherScales, 1, perChain.View, _scales.View);
+    }
+
+    /// <summary>The model's energies at the chains' positions, on the host (NaN where not finite).</summary>
+    private float[] Energies(Tensor x)
+    {
+        using Tensor energies = Model.CheckedForward(x);
+        return energies.ToArray();
+    }
+
+    /// <summary>
+    /// Moves every stranded chain (<see cref="StrandedChains"/>) to the position, step-size scale and dual-averaging state
+    /// of a chain whose energy is at or below the ensemble's median (picked by a fixed rule from the chain and the step).
+    /// Returns whether any chain moved.
+    /// </summary>
+    private bool RestartStrandedChains(Chains chains, Tensor state, int step)
+    {
+        float[] energies = Energies(chains.X);
+        int[] stranded = StrandedChains(energies, _dim);
+        if (stranded.Length == 0) return false;
+        float median = Median(energies.Where(float.IsFinite));
+        int[] low = Enumerable.Range(0, _chains).Where(c => energies[c] <= median).ToArray();
+        int[] donors = Enumerable.Repeat(-1, _chains).ToArray();
+        foreach (int c in stranded) donors[c] = low[(int)(((uint)c * 2654435761u + (uint)step * 40503u) % (uint)low.Length)];
+        using MemoryBuffer1D<int, Stride1D.Dense> donorTable = Device.Accelerator.Allocate1D(donors);
+        Device.Launch(AdaptationKernels.RestartChains, _chains, chains.X.View, donorTable.View.AsContiguous(), _scales!.View, state!.View, _dim);
+        return true;
+    }
+
+    /// <summary>
+    /// The chains whose energy is far above the ensemble's, or not finite: E_c > median + max(10 s, 10 + 5 sqrt(d / 2)),
+    /// with s = 1.4826 MAD the robust spread of the chains' energies (sqrt(d / 2) is the spread of E over a d-dimensional
+    /// Gaussian's typical set, so a chain in the typical set lands there with a probability below 1e-6). Fewer than four
+    /// chains with a finite energy tell nothing: none then.
+    /// </summary>
+    internal static int[] StrandedChains(float[] energies, int dim)
+    {
+        float[] finite = energies.Where(float.IsFinite).ToArray();
+        if (finite.Length < 4) return [];
+        float median = Median(finite);
+        float spread = 1.4826f * Median(finite.Select(e => Math.Abs(e - median)));
+        float tolerance = Math.Max(10f * spread, 10f + 5f * MathF.Sqrt(dim / 2f));
+        return Enumerable.Range(0, energies.Length).Where(c => !(energies[c] <= median + tolerance)).ToArray();
+    }
+
+    private static float Median(IEnumerable<float> values)
+    {
+        float[] sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5f * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+
+    /// <summary>
+    /// The slow windows for mass adaptation within <paramref name="warmup"/> steps, laid out as Stan's defaults: an initial
+    /// fast window of 75 steps for the step size alone, then slow windows of 25, 50, 100, ... steps, the last stretched to
+    /// the terminal fast window of 50 steps; when 75 + 25 + 50 do not fit, 15% initial, 10% terminal and one window
+    /// between; none below 20 steps. 1000 steps give (75, 100), (100, 150), (150, 250), (250, 450), (450, 950).
     /// </summary>
     internal static List<(int Start, int End)> MassWindows(int warmup)
     {
         var windows = new List<(int, int)>();
         if (warmup < 20) return windows;
-        int start = 75, size = 25, end = warmup - Math.Max(50, warmup / 2);
+        int start = 75, size = 25, end = warmup - 50;
         if (start + size > end)
         {
             start = (int)(0.15 * warmup);
-            end = warmup - warmup / 2;
+            end = warmup - (int)(0.1 * warmup);
             size = end - start;
         }
         while (start < end)
         {
             int stop = start + size;
-            if (stop + 2 * size > end) stop = end; // the next window would not fit: this one takes the rest
+            if (stop + 2 * size >= end) stop = end; // the next window would not fit: this one takes the rest
             windows.Add((start, stop));
             start = stop;
             size *= 2;
         }
         return windows;
     }
+
+    /// <summary>Chains whose energy at the end of warm-up was still far above the ensemble's (see <see cref="StrandedChains"/>).</summary>
+    internal IReadOnlyList<int> Stranded => _stranded;
 
     private ChainInfo Info(Tensor scalars)
     {
@@ -264,7 +372,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             parts.Add(stepSizes);
             Device.Launch(ElementwiseKernels.Scale, _scales.Length, _scales.View, stepSizes.View, _lastStepSize);
             Tensor? inverseMass = _inverseMass?.Clone();
-            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass);
+            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass) { StrandedChains = _stranded };
         }
         catch
         {

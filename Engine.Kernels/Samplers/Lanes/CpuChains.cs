@@ -61,7 +61,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             || x.Length > int.MaxValue) return false;
         if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
-        else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
+        else if (transition is HmcTransition { Metric.Dense: 0 } hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
         else return false;
         return true;
     }

@@ -22,7 +22,7 @@ internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
     public bool NeedsStart => true;
 
     public LaneTables Tables() => new(HostMemory.Of(transition.StepSize.Table), default, HostMemory.Of(transition.StepSize.Scales),
-        HostMemory.Of(transition.InverseMass));
+        HostMemory.Of(transition.Metric.Inverse));
 
     public void Start(in ChainLanes chain) => chain.KeepEvaluation(CurrentGradientRow, CurrentEnergySlot, Vector256<float>.AllBitsSet);
 
