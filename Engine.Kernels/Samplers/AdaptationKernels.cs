@@ -165,4 +165,81 @@ public static class AdaptationKernels
             for (int k = 0; k < StateSize; k++) state[(long)c * StateSize + k] = state[(long)donor * StateSize + k];
         }
     }
+    /// <summary>
+    /// Dense mass adaptation, first half of a window step: adds the chains' positions x (chains, dim) to the running
+    /// co-moment matrix moments[dim + i dim + j] of <paramref name="seen"/> positions with running means moments[0, dim)
+    /// (Chan et al.; the means are updated afterwards by <see cref="AccumulateMeans"/>). Work items: dim * dim.
+    /// </summary>
+    [Kernel]
+    public static void AccumulateCovariance(ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
+    {
+        int chains = x.IntLength / dim, stride = GridStride.Stride, items = dim * dim;
+        for (int item = GridStride.Start; item < items; item += stride)
+        {
+            int i = item / dim, j = item - i * dim;
+            float meanI = ChainMean(x, i, dim, chains), meanJ = ChainMean(x, j, dim, chains), sum = 0f;
+            for (int c = 0; c < chains; c++) sum += (x[(long)c * dim + i] - meanI) * (x[(long)c * dim + j] - meanJ);
+            float total = (float)seen + chains;
+            moments[dim + item] += sum + (meanI - moments[i]) * (meanJ - moments[j]) * ((float)seen * chains / total);
+        }
+    }
+
+    /// <summary>Dense mass adaptation, second half: the running means moments[0, dim) take the chains' positions (work items: dim).</summary>
+    [Kernel]
+    public static void AccumulateMeans(ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
+    {
+        int chains = x.IntLength / dim, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < dim; i += stride)
+            moments[i] += (ChainMean(x, i, dim, chains) - moments[i]) * chains / ((float)seen + chains);
+    }
+
+    private static float ChainMean(ArrayView<float> x, int i, int dim, int chains)
+    {
+        float sum = 0f;
+        for (int c = 0; c < chains; c++) sum += x[(long)c * dim + i];
+        return sum / chains;
+    }
+
+    /// <summary>
+    /// Ends a dense window: M^-1 = (n / (n + 5)) Sigma + 1e-3 (5 / (n + 5)) I from the <paramref name="count"/> accumulated
+    /// positions' covariance Sigma, and its lower Cholesky factor (in place in the co-moment block, M^-1's diagonal kept in
+    /// the means' slots meanwhile); a matrix that is not positive definite in float keeps the previous metric. Clears the
+    /// moments. One work item: a few times per warm-up, d^3 / 3 operations.
+    /// </summary>
+    [Kernel]
+    public static void SetDenseMetric(ArrayView<float> moments, ArrayView<float> inverse, ArrayView<float> factor, int count)
+    {
+        if (GridStride.Start != 0) return;
+        int dim = (int)XMath.Sqrt((float)factor.IntLength + 0.5f);
+        ArrayView<float> a = moments.SubView(dim, (long)dim * dim);
+        float n = count, shrink = n / (n + 5f), ridge = 1e-3f * (5f / (n + 5f));
+        for (int k = 0; k < dim * dim; k++) a[k] = shrink * a[k] / (n - 1f);
+        for (int i = 0; i < dim; i++)
+        {
+            a[i * dim + i] += ridge;
+            moments[i] = a[i * dim + i];
+        }
+        bool positive = true;
+        for (int j = 0; j < dim && positive; j++) // lower triangle becomes L; the upper keeps M^-1
+        {
+            float sum = a[j * dim + j];
+            for (int k = 0; k < j; k++) sum -= a[j * dim + k] * a[j * dim + k];
+            positive = sum > 0f;
+            float pivot = XMath.Sqrt(XMath.Max(sum, 1e-30f));
+            a[j * dim + j] = pivot;
+            for (int i = j + 1; i < dim; i++)
+            {
+                float s = a[i * dim + j];
+                for (int k = 0; k < j; k++) s -= a[i * dim + k] * a[j * dim + k];
+                a[i * dim + j] = s / pivot;
+            }
+        }
+        for (int i = 0; i < dim && positive; i++)
+        for (int j = 0; j < dim; j++)
+        {
+            inverse[i * dim + j] = i == j ? moments[i] : i < j ? a[i * dim + j] : a[j * dim + i];
+            factor[i * dim + j] = i >= j ? a[i * dim + j] : 0f;
+        }
+        for (int k = 0; k < moments.IntLength; k++) moments[k] = 0f;
+    }
 }

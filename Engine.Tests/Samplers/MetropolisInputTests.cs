@@ -75,7 +75,8 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
         using ChainResult langevin = new LangevinDynamics(model, 0.1f).SampleChain(2, 5, 8);
         Assert.That(langevin.Info, Is.Null);
 
-        using ChainResult shared = new MetropolisAdjustedLangevin(model, 0.5f).SampleChain(2, 40, 8, new SampleOptions { WarmupSteps = 50 });
+        using ChainResult shared = new MetropolisAdjustedLangevin(model, 0.5f).SampleChain(2, 40, 8,
+            new SampleOptions { WarmupSteps = 50, StepSizeAdaptation = StepSizeAdaptation.Shared });
         Assert.That(shared.Info!.AcceptanceRate.Shape, Is.EqualTo(new[] { 8 }));
         Assert.That(shared.Info.AcceptanceRate.ToArray(), Is.All.InRange(0f, 1f));
         Assert.That(shared.Info.StepSizes.Shape, Is.EqualTo(new[] { 1 }));

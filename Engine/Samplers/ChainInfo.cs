@@ -29,7 +29,8 @@ public sealed class ChainInfo : IDisposable
     /// </summary>
     public Tensor StepSizes { get; }
 
-    /// <summary>HMC: the diagonal of the inverse mass matrix used (adapted or given), shape (dim); null for MALA.</summary>
+    /// <summary>HMC and NUTS: the inverse mass matrix used (adapted or given): its diagonal, shape (dim), or the whole
+    /// matrix, shape (dim, dim), for a dense mass; null for MALA.</summary>
     public Tensor? InverseMass { get; }
 
     /// <summary>

@@ -37,7 +37,7 @@ public sealed class HamiltonianMonteCarlo : Sampler
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nLeapfrogSteps, 1);
         mass ??= 1f;
-        foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass));
+        if (!mass.IsDense) foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass)); // a dense one was checked when made
         if (!(stepSizeJitter >= 0f && stepSizeJitter < 1f))
             throw new ArgumentOutOfRangeException(nameof(stepSizeJitter), stepSizeJitter, $"stepSizeJitter must be in [0, 1), got {stepSizeJitter}.");
         StepSize = CheckStepSize(stepSize);
