@@ -38,13 +38,13 @@ public static class ChainKernels
             }
             for (int s = 0; s < settings.Steps; s++)
             {
-                for (int k = 0; k < evaluations; k++)
+                for (int k = 0; k < evaluations && (k == 0 || transition.Continues(k, chain)); k++)
                 {
                     transition.Prepare(k, chain, s, settings, rng);
                     Evaluate(source, chain, transition.NeedsEnergy(k));
                     transition.Complete(k, chain, s, settings, rng);
                 }
-                Keep(chain.X, trajectory, settings, chains, c, settings.FirstStep + s);
+                Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
             }
         }
     }
@@ -85,16 +85,29 @@ public static class ChainKernels
             {
                 for (int k = 0; k < evaluations; k++)
                 {
+                    bool active = false;
                     for (int t = thread; t < count; t += threads)
-                        transition.Prepare(k, new ChainState(x, buffers, first + t, chains, d), s, settings, rng);
-                    Group.Barrier();
+                    {
+                        var chain = new ChainState(x, buffers, first + t, chains, d);
+                        if (k > 0 && !transition.Continues(k, chain)) continue;
+                        transition.Prepare(k, chain, s, settings, rng);
+                        active = true;
+                    }
+                    // A transition that ends early stops the group's evaluations once none of its chains goes on (the
+                    // finished ones are evaluated where they stand until then, which changes none of their state).
+                    if (transition.EndsEarly)
+                    {
+                        if (!Group.BarrierOr(active)) break;
+                    }
+                    else Group.Barrier();
                     source.Evaluate(first, count, x, gradients, energies, transition.NeedsEnergy(k), shared);
                     Group.Barrier();
                     for (int t = thread; t < count; t += threads)
                     {
                         var chain = new ChainState(x, buffers, first + t, chains, d);
+                        if (k > 0 && !transition.Continues(k, chain)) continue;
                         transition.Complete(k, chain, s, settings, rng);
-                        if (k == evaluations - 1) Keep(chain.X, trajectory, settings, chains, first + t, settings.FirstStep + s);
+                        if (Finished(transition, chain, k)) Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
                     }
                 }
             }
@@ -119,7 +132,7 @@ public static class ChainKernels
             transition.Start(new ChainState(x, buffers, c, chains, dim));
     }
 
-    /// <summary>Step by step: <see cref="ITransition.Prepare"/> of evaluation k of launch step s for every chain.</summary>
+    /// <summary>Step by step: <see cref="ITransition.Prepare"/> of evaluation k of launch step s for every chain that goes on.</summary>
     [Kernel]
     public static void Prepare<TTransition>(ArrayView<float> x, ChainBuffers buffers, ChainSettings settings, Philox4x32 rng,
         TTransition transition, int s, int k)
@@ -127,12 +140,15 @@ public static class ChainKernels
     {
         int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
         for (int c = GridStride.Start; c < chains; c += stride)
-            transition.Prepare(k, new ChainState(x, buffers, c, chains, d), s, settings, rng);
+        {
+            var chain = new ChainState(x, buffers, c, chains, d);
+            if (k == 0 || transition.Continues(k, chain)) transition.Prepare(k, chain, s, settings, rng);
+        }
     }
 
     /// <summary>
-    /// Step by step: <see cref="ITransition.Complete"/> of evaluation k of launch step s for every chain, keeping the
-    /// state after the step's last evaluation as <see cref="Chains{TSource, TTransition}"/> does.
+    /// Step by step: <see cref="ITransition.Complete"/> of evaluation k of launch step s for every chain that goes on, keeping
+    /// the state after the chain's last evaluation of the step as <see cref="Chains{TSource, TTransition}"/> does.
     /// </summary>
     [Kernel(Hot = true)]
     public static void Complete<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory,
@@ -143,9 +159,55 @@ public static class ChainKernels
         for (int c = GridStride.Start; c < chains; c += stride)
         {
             var chain = new ChainState(x, buffers, c, chains, d);
+            if (k > 0 && !transition.Continues(k, chain)) continue;
             transition.Complete(k, chain, s, settings, rng);
-            if (k == transition.Evaluations - 1) Keep(chain.X, trajectory, settings, chains, c, settings.FirstStep + s);
+            if (Finished(transition, chain, k)) Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
         }
+    }
+
+    /// <summary>
+    /// Step by step, for a transition that <see cref="ITransition.EndsEarly"/>: sets any[0] to 1 when some chain goes on to
+    /// evaluation k (the host reads it to stop launching a step's evaluations once every chain has finished).
+    /// </summary>
+    [Kernel]
+    public static void AnyContinues<TTransition>(ArrayView<float> x, ChainBuffers buffers, int dim, TTransition transition, int k,
+        ArrayView<float> any)
+        where TTransition : struct, ITransition
+    {
+        int chains = x.IntLength / dim, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < chains; c += stride)
+            if (transition.Continues(k, new ChainState(x, buffers, c, chains, dim))) any[0] = 1f; // every writer writes the same value
+    }
+
+    /// <summary>Whether the chain finished its step with evaluation k (its last, or the transition stopped it).</summary>
+    private static bool Finished<TTransition>(in TTransition transition, in ChainState chain, int k)
+        where TTransition : struct, ITransition =>
+        k == transition.Evaluations - 1 || !transition.Continues(k + 1, chain);
+
+    /// <summary>
+    /// After global step t: the chain's state to the trajectory (<see cref="Keep(ArrayView{float}, ArrayView{float}, ChainSettings, int, int, int)"/>)
+    /// and its per-draw statistics (<see cref="ChainState.DrawStatistics"/> slots) to their rows, when kept and asked for.
+    /// </summary>
+    internal static void Keep(in ChainState chain, ArrayView<float> trajectory, ArrayView<float> statistics, ChainSettings settings, int step)
+    {
+        Keep(chain.X, trajectory, settings, chain.Chains, chain.Chain, step);
+        long offset = StatisticsOffset(statistics, settings, chain.Chains, chain.Chain, step, out long block);
+        if (offset < 0) return;
+        for (int k = 0; k < ChainState.DrawStatistics; k++)
+            statistics[offset + k * block] = chain.Get(ChainState.AcceptProbabilitySlot + k);
+    }
+
+    /// <summary>
+    /// Where chain c's first statistic after step t goes in <paramref name="statistics"/> (statistic k lies
+    /// <paramref name="block"/> = kept * chains further on per k), or -1 when that state is not kept or none are asked for.
+    /// </summary>
+    internal static long StatisticsOffset(ArrayView<float> statistics, ChainSettings settings, int chains, int chain, int step, out long block)
+    {
+        long kept = statistics.Length / ((long)ChainState.DrawStatistics * chains);
+        block = kept * chains;
+        if ((step + 1) % settings.Thin != 0) return -1;
+        long row = (step + 1) / settings.Thin - 1;
+        return row < kept ? row * chains + chain : -1;
     }
 
     /// <summary>Writes the state after step t to trajectory[(t + 1) / thin - 1, c, :] when t + 1 is a multiple of thin.</summary>

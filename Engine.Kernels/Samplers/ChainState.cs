@@ -13,18 +13,36 @@ public readonly struct ChainState
     /// <summary>Scalar slot receiving each evaluation's energy.</summary>
     public const int EnergySlot = 0;
 
-    /// <summary>Scalar slot: acceptance probability of the latest Metropolis decision (read by step-size adaptation).</summary>
+    /// <summary>Scalar slot: acceptance probability of the latest Metropolis decision (read by step-size adaptation), the
+    /// first per-draw statistic (Stan's accept_stat__; NUTS: the mean over its new leaves).</summary>
     public const int AcceptProbabilitySlot = 1;
+
+    /// <summary>Scalar slot, per-draw statistic: Stan's energy__, the Hamiltonian at the transition's start (MALA: E(x) of the draw).</summary>
+    public const int DrawEnergySlot = 2;
+
+    /// <summary>Scalar slot, per-draw statistic: the transition's tree depth (NUTS; 0 for the others).</summary>
+    public const int TreeDepthSlot = 3;
+
+    /// <summary>Scalar slot, per-draw statistic: the transition's leapfrog steps (HMC, NUTS; 0 for the others).</summary>
+    public const int LeapfrogsSlot = 4;
+
+    /// <summary>Scalar slot, per-draw statistic: 1 when the latest transition diverged, else 0.</summary>
+    public const int DivergentSlot = 5;
+
+    /// <summary>The per-draw statistics, slots <see cref="AcceptProbabilitySlot"/> .. <see cref="DivergentSlot"/> in this
+    /// order, which kernels write beside each kept state when asked (<see cref="ChainBuffers.Statistics"/>).</summary>
+    public const int DrawStatistics = 5;
 
     /// <summary>Scalar slot: proposals accepted since the statistics were last cleared (an integer count stored in the
     /// float's bits, exact beyond 2^24; zero bits are zero).</summary>
-    public const int AcceptedSlot = 2;
+    public const int AcceptedSlot = 6;
 
-    /// <summary>Scalar slot: divergent transitions since the statistics were last cleared (an integer count in the float's bits).</summary>
-    public const int DivergencesSlot = 3;
+    /// <summary>Scalar slot: divergent transitions since the statistics were last cleared (an integer count in the float's
+    /// bits), right after <see cref="AcceptedSlot"/>.</summary>
+    public const int DivergencesSlot = 7;
 
     /// <summary>First scalar slot a transition may use for its own state.</summary>
-    public const int FirstTransitionSlot = 4;
+    public const int FirstTransitionSlot = 8;
 
     /// <summary>A transition whose energy error exceeds this (or is NaN) is divergent: rejected and counted.</summary>
     public const float MaxEnergyError = 1000f;
@@ -79,6 +97,7 @@ public readonly struct ChainState
         float probability = divergent ? 0f : XMath.Min(1f, XMath.Exp(-energyError));
         bool accept = uniform < probability;
         Set(AcceptProbabilitySlot, probability);
+        Set(DivergentSlot, divergent ? 1f : 0f);
         if (accept) Count(AcceptedSlot);
         if (divergent) Count(DivergencesSlot);
         return accept;
@@ -112,7 +131,7 @@ public readonly struct ChainState
     }
 
     /// <summary>Adds one to the integer count kept in the bits of slot <paramref name="slot"/>.</summary>
-    private void Count(int slot) => Set(slot, Interop.IntAsFloat(Interop.FloatAsInt(Get(slot)) + 1u));
+    public void Count(int slot) => Set(slot, Interop.IntAsFloat(Interop.FloatAsInt(Get(slot)) + 1u));
 
     /// <summary>Copies row <paramref name="from"/> into <paramref name="to"/> (both length d).</summary>
     public static void Copy(ArrayView<float> from, ArrayView<float> to)

@@ -20,13 +20,13 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, Metric metric, i
     /// <summary>Rows per chain: the evaluated gradient, the current state's gradient, the starting position, the momentum.</summary>
     public const int Rows = 4;
 
-    /// <summary>Scalar slots per chain: the shared ones, the current state's energy, the starting Hamiltonian and the
-    /// transition's step size.</summary>
-    public const int Scalars = ChainState.FirstTransitionSlot + 3;
+    /// <summary>Scalar slots per chain: the shared ones (the starting Hamiltonian is the draw's energy statistic), the
+    /// current state's energy and the transition's step size.</summary>
+    public const int Scalars = ChainState.FirstTransitionSlot + 2;
 
     private const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
-    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
-    private const int StepSlot = ChainState.FirstTransitionSlot + 2;
+    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.DrawEnergySlot;
+    private const int StepSlot = ChainState.FirstTransitionSlot + 1;
 
     /// <summary>The leapfrog step size.</summary>
     public readonly AdaptiveStepSize StepSize = stepSize;
@@ -42,6 +42,12 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, Metric metric, i
 
     /// <inheritdoc />
     public int Evaluations => LeapfrogSteps;
+
+    /// <inheritdoc />
+    public bool EndsEarly => false;
+
+    /// <inheritdoc />
+    public bool Continues(int evaluation, in ChainState chain) => true;
 
     /// <summary>The leapfrog step of chain c's transition at launch step s (drawn once per transition, then kept in a slot).</summary>
     private float Step(in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
@@ -74,6 +80,7 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, Metric metric, i
         int d = chain.Dim;
         float eps = Step(chain, s, settings, rng);
         chain.Set(StepSlot, eps);
+        chain.Set(ChainState.LeapfrogsSlot, LeapfrogSteps);
         ArrayView<float> x = chain.X, p = chain.Row(MomentumRow), start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
         float kinetic = Metric.DrawMomentum(p, rng, settings.ChainWord(chain.Chain), settings.StepWord(s), settings.Call, d);
         chain.Set(StartHamiltonianSlot, chain.Get(CurrentEnergySlot) + 0.5f * kinetic);

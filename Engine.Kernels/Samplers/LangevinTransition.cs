@@ -35,6 +35,12 @@ public readonly struct LangevinTransition(ArrayView<float> stepSizes, ArrayView<
     public int Evaluations => 1;
 
     /// <inheritdoc />
+    public bool EndsEarly => false;
+
+    /// <inheritdoc />
+    public bool Continues(int evaluation, in ChainState chain) => true;
+
+    /// <inheritdoc />
     public bool NeedsEnergy(int evaluation) => false;
 
     /// <inheritdoc />

@@ -16,16 +16,22 @@ public readonly struct MalaTransition(AdaptiveStepSize stepSize) : ITransition
     /// <summary>Rows per chain: the evaluated gradient, the current state's gradient, the position before the proposal.</summary>
     public const int Rows = 3;
 
-    /// <summary>Scalar slots per chain: the shared ones and the current state's energy.</summary>
-    public const int Scalars = ChainState.FirstTransitionSlot + 1;
+    /// <summary>Scalar slots per chain: the shared ones (the current state's energy is the draw's energy statistic).</summary>
+    public const int Scalars = ChainState.FirstTransitionSlot;
 
-    private const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.FirstTransitionSlot;
+    private const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.DrawEnergySlot;
 
     /// <summary>The step size.</summary>
     public readonly AdaptiveStepSize StepSize = stepSize;
 
     /// <inheritdoc />
     public int Evaluations => 1;
+
+    /// <inheritdoc />
+    public bool EndsEarly => false;
+
+    /// <inheritdoc />
+    public bool Continues(int evaluation, in ChainState chain) => true;
 
     /// <inheritdoc />
     public bool NeedsEnergy(int evaluation) => true;

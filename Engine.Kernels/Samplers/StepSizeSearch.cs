@@ -49,6 +49,12 @@ public readonly struct StepSizeSearch(AdaptiveStepSize stepSize, Metric metric) 
     public int Evaluations => 1;
 
     /// <inheritdoc />
+    public bool EndsEarly => false;
+
+    /// <inheritdoc />
+    public bool Continues(int evaluation, in ChainState chain) => true;
+
+    /// <inheritdoc />
     public bool NeedsEnergy(int evaluation) => true;
 
     /// <inheritdoc />

@@ -86,11 +86,11 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
         using ChainResult coordinates = sampler.SampleChain(d, steps, n,
             new SampleOptions { InitialSamples = x0, ReturnTrajectory = true, Thin = thin, Seed = 21 });
 
-        using Tensor x = x0.Clone(), scratch = Device.Zeros(n, d), scalars = Device.Zeros(n), trajectory = Device.Zeros(steps / thin, n, d);
+        using Tensor x = x0.Clone(), scratch = Device.Zeros(n, d), scalars = Device.Zeros(n), none = Device.Zeros(1), trajectory = Device.Zeros(steps / thin, n, d);
         using Tensor stepSizes = Device.FromArray(sampler.StepSize.Values(0, steps), steps), noiseScales = Device.Full(1f, steps);
         var settings = new ChainSettings(d, steps, 0, thin, 0);
         var transition = new LangevinTransition(stepSizes.View, noiseScales.View, float.NegativeInfinity, float.PositiveInfinity);
-        Device.Launch(ChainKernels.Chains, n, x.View, new ChainBuffers(scratch.View, scalars.View), trajectory.View, settings, Philox4x32.FromSeed(21),
+        Device.Launch(ChainKernels.Chains, n, x.View, new ChainBuffers(scratch.View, scalars.View, none.View), trajectory.View, settings, Philox4x32.FromSeed(21),
             new AnalyticSource<DoubleWell>(model.Energy), transition);
 
         float[] a = coordinates.Trajectory!.ToArray(), b = trajectory.ToArray();

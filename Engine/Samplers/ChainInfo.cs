@@ -3,9 +3,10 @@ using TorchEbm.Reductions;
 namespace TorchEbm.Samplers;
 
 /// <summary>
-/// What a Metropolis sampler's run (MALA, HMC) reports about its chains over the returned steps (warm-up excluded):
-/// acceptance, divergences and the step sizes it used. Unadjusted Langevin reports none. Freed with its
-/// <see cref="ChainResult"/>.
+/// What a Metropolis sampler's run (MALA, HMC, NUTS) reports about its chains over the returned steps (warm-up excluded):
+/// acceptance, divergences and the step sizes it used, and with a trajectory (<see cref="SampleOptions.ReturnTrajectory"/>)
+/// per-draw statistics as Stan's sampler diagnostics, one row per kept state (shape (nSteps / Thin, nSamples), the rows of
+/// <see cref="ChainResult.Trajectory"/>). Unadjusted Langevin reports none. Freed with its <see cref="ChainResult"/>.
 /// </summary>
 public sealed class ChainInfo : IDisposable
 {
@@ -17,7 +18,8 @@ public sealed class ChainInfo : IDisposable
         InverseMass = inverseMass;
     }
 
-    /// <summary>Per chain, the fraction of its proposals accepted, shape (nSamples); NaN after a run of no step.</summary>
+    /// <summary>Per chain, the fraction of its proposals accepted (NUTS: of its transitions whose draw is not their starting
+    /// point), shape (nSamples); NaN after a run of no step.</summary>
     public Tensor AcceptanceRate { get; }
 
     /// <summary>Per chain, its divergent transitions (energy error above 1000 or not finite, all rejected), shape (nSamples).</summary>
@@ -39,6 +41,27 @@ public sealed class ChainInfo : IDisposable
     /// posterior the others sample. Warm-up restarts such chains from better ones while it can; empty without warm-up.
     /// </summary>
     public IReadOnlyList<int> StrandedChains { get; init; } = [];
+    /// <summary>
+    /// Per kept draw, Stan's accept_stat__: HMC and MALA min(1, exp(-energy error)) of the transition, NUTS the mean over the
+    /// tree's new leaves of min(1, exp(H0 - H_leaf)); null without a trajectory.
+    /// </summary>
+    public Tensor? AcceptStat { get; init; }
+
+    /// <summary>
+    /// Per kept draw, Stan's energy__: the Hamiltonian at the transition's start (E(x) plus the kinetic energy of the fresh
+    /// momentum; what E-BFMI is computed from), for MALA E(x) of the draw; null without a trajectory.
+    /// </summary>
+    public Tensor? Energy { get; init; }
+
+    /// <summary>Per kept draw, NUTS's tree depth (doublings merged into the trajectory); null for HMC and MALA or without a trajectory.</summary>
+    public Tensor? TreeDepth { get; init; }
+
+    /// <summary>Per kept draw, the transition's leapfrog steps (HMC its fixed count, NUTS the steps taken); null for MALA or
+    /// without a trajectory.</summary>
+    public Tensor? Leapfrogs { get; init; }
+
+    /// <summary>Per kept draw, 1 when the transition diverged, else 0; null without a trajectory.</summary>
+    public Tensor? Divergent { get; init; }
 
     /// <summary>Mean of <see cref="AcceptanceRate"/> over chains (one host synchronisation on first read, then cached).</summary>
     public float MeanAcceptance => _meanAcceptance ??= Sum(AcceptanceRate) / AcceptanceRate.Length;
@@ -62,5 +85,10 @@ public sealed class ChainInfo : IDisposable
         DivergencesPerChain.Dispose();
         StepSizes.Dispose();
         InverseMass?.Dispose();
+        AcceptStat?.Dispose();
+        Energy?.Dispose();
+        TreeDepth?.Dispose();
+        Leapfrogs?.Dispose();
+        Divergent?.Dispose();
     }
 }

@@ -33,6 +33,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     private Metric? _metric;
     private float _lastStepSize = 1f;
     private int[] _stranded = [];
+    private Tensor? _none; // a one-element tensor: no trajectory, no per-draw statistics
 
     /// <summary>
     /// The device table of <paramref name="schedule"/> for this run's steps: one value per step up to the step from which
@@ -78,7 +79,12 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     /// Runs <paramref name="transition"/>: the options' warm-up steps (adapting what this run adapts), then the request's
     /// steps with its trajectory, diagnostics and, for Metropolis samplers, acceptance information.
     /// </summary>
-    public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars)
+    /// <param name="transition">The algorithm's step.</param>
+    /// <param name="rows">Rows per chain the transition uses.</param>
+    /// <param name="scalars">Scalar slots per chain the transition uses.</param>
+    /// <param name="statistics">Which per-draw statistics the transition records beyond the ones every Metropolis sampler has
+    /// (acceptance statistic, energy, divergence); they are kept with a trajectory.</param>
+    public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars, DrawStatistics statistics = DrawStatistics.Common)
         where TTransition : struct, ITransition
     {
         if (_metric is not null && _options.WarmupSteps > 0)
@@ -90,27 +96,29 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         (long seed, uint call) = sampler.NextStream(_options);
         var rng = Philox4x32.FromSeed(seed);
         int kept = _options.ReturnTrajectory || _options.ReturnDiagnostics ? request.Steps / _options.Thin : 0;
-        Tensor? x = null, trajectory = null;
+        Tensor? x = null, trajectory = null, draws = null;
         ChainDiagnostics? diagnostics = null;
         try
         {
             x = _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
             trajectory = Device.Allocate(kept > 0 ? [kept, _chains, _dim] : [1]);
+            bool keepsDraws = _options.ReturnTrajectory && _scales is not null; // Metropolis samplers' per-draw statistics
+            draws = Owned(Device.Allocate(keepsDraws ? [ChainState.DrawStatistics * kept * _chains] : [1]));
             if (_options.InitialSamples is null)
                 Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call, _options.FirstChain);
             EnergySource? source = Source is EnergySource s && s.Fits(_chains) ? s : null;
             Tensor? sourceScratch = source?.ChainScratch(x);
             if (sourceScratch is not null) Owned(sourceScratch);
             var chains = new Chains(source, sourceScratch, Model, x, Owned(Device.Allocate([Math.Max(1, rows) * _chains * _dim])),
-                Owned(Device.Zeros(Math.Max(1, scalars) * _chains)), rng);
+                Owned(Device.Zeros(Math.Max(1, scalars) * _chains)), Owned(Device.Allocate([1])), rng);
 
             Warmup(chains, transition, call);
             if (request.Steps > 0)
                 chains.Advance(transition, new ChainSettings(_dim, request.Steps, request.FirstStep, _options.Thin, call,
-                    Start: _options.WarmupSteps == 0 ? 1 : 0, FirstChain: _options.FirstChain), trajectory);
+                    Start: _options.WarmupSteps == 0 ? 1 : 0, FirstChain: _options.FirstChain), trajectory, draws);
 
             diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept) : null;
-            ChainInfo? info = _scales is null ? null : Info(chains.Scalars);
+            ChainInfo? info = _scales is null ? null : Info(chains.Scalars, keepsDraws ? draws : null, kept, statistics);
             if (!_options.ReturnTrajectory)
             {
                 trajectory.Dispose();
@@ -148,39 +156,56 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     /// a source, the model's own.
     /// </summary>
     private sealed class Chains(EnergySource? source, Tensor? sourceScratch, BaseModel model, Tensor x, Tensor rows, Tensor scalars,
-        Philox4x32 rng)
+        Tensor any, Philox4x32 rng)
     {
         public Tensor X => x;
 
         public Tensor Scalars => scalars;
 
-        private ChainBuffers Buffers => new(rows.View, scalars.View);
-
-        /// <summary>settings.Steps steps of every chain.</summary>
-        public void Advance<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory)
+        /// <summary>settings.Steps steps of every chain, keeping states in <paramref name="trajectory"/> and their per-draw
+        /// statistics in <paramref name="draws"/> (one-element tensors keep none).</summary>
+        public void Advance<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory, Tensor draws)
             where TTransition : struct, ITransition
         {
-            if (source is { FusesChains: true }) source.Chains(x, sourceScratch, Buffers, trajectory, settings, rng, transition);
-            else StepByStep(transition, settings, trajectory);
+            var buffers = new ChainBuffers(rows.View, scalars.View, draws.View);
+            if (source is { FusesChains: true }) source.Chains(x, sourceScratch, buffers, trajectory, settings, rng, transition);
+            else StepByStep(transition, settings, trajectory, buffers);
         }
 
-        /// <summary>The transition's launches around the model's own energies and gradients: no host synchronisation.</summary>
-        private void StepByStep<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory)
+        /// <summary>
+        /// The transition's launches around the model's own energies and gradients. No host synchronisation, except for a
+        /// transition that ends early (NUTS): after evaluations 1, 3, 7, ... (each tree doubling) one read of whether any chain
+        /// goes on, so a step whose trees all stopped early does not launch the rest of its 2^depth evaluations (and no step
+        /// launches more than twice the evaluations its deepest tree took).
+        /// </summary>
+        private void StepByStep<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory, ChainBuffers buffers)
             where TTransition : struct, ITransition
         {
             Device device = x.Device;
             if (settings.Start != 0 && transition.NeedsStart)
             {
                 Evaluate(energy: true);
-                device.Launch(ChainKernels.Start, x.Dim(0), x.View, Buffers, settings.Dim, transition);
+                device.Launch(ChainKernels.Start, x.Dim(0), x.View, buffers, settings.Dim, transition);
             }
             for (int s = 0; s < settings.Steps; s++)
             for (int k = 0; k < transition.Evaluations; k++)
             {
-                if (transition.Prepares(k)) device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, Buffers, settings, rng, transition, s, k);
+                if (transition.Prepares(k)) device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, buffers, settings, rng, transition, s, k);
                 Evaluate(transition.NeedsEnergy(k));
-                device.Launch(ChainKernels.Complete, x.Dim(0), x.View, Buffers, trajectory.View, settings, rng, transition, s, k);
+                device.Launch(ChainKernels.Complete, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, transition, s, k);
+                if (transition.EndsEarly && ((k + 2) & (k + 1)) == 0 && k + 1 < transition.Evaluations && !AnyContinues(transition, buffers, settings, k + 1))
+                    break;
             }
+        }
+
+        /// <summary>Whether any chain goes on to evaluation k (one host synchronisation).</summary>
+        private bool AnyContinues<TTransition>(TTransition transition, ChainBuffers buffers, ChainSettings settings, int k)
+            where TTransition : struct, ITransition
+        {
+            Device device = x.Device;
+            device.Launch(FillKernels.Constant, 1, any.View, 0f);
+            device.Launch(ChainKernels.AnyContinues, x.Dim(0), x.View, buffers, settings.Dim, transition, k, any.View);
+            return any.ToArray()[0] != 0f;
         }
 
         /// <summary>The model's gradient (and energy) at the chains' positions into row 0 (and slot 0), as the fused kernel writes them.</summary>
@@ -213,7 +238,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     {
         int warmup = _options.WarmupSteps;
         if (warmup == 0) return;
-        Tensor none = Owned(Device.Allocate([1]));
+        Tensor none = _none = Owned(Device.Allocate([1]));
         Tensor? state = null, moments = null;
         uint warmupCall = ChainSettings.WarmupCall(call);
         bool fresh = true; // the next launch evaluates every chain afresh
@@ -241,7 +266,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         long seen = 0;
         for (int w = 0; w < warmup; w++)
         {
-            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: fresh ? 1 : 0, FirstChain: _options.FirstChain), none);
+            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: fresh ? 1 : 0, FirstChain: _options.FirstChain), none, none);
             fresh = false;
             if (state is not null)
                 Device.Launch(AdaptationKernels.AdaptStepSize, _scales!.Length, chains.Scalars.View, _scales.View, state.View, _chains, target);
@@ -286,7 +311,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         if (perChain != _scales) Device.Launch(AdaptationKernels.SpreadScales, _chains, _scales.View, perChain.View);
         var search = new StepSizeSearch(new AdaptiveStepSize(_table.SubView(0, 1), perChain.View), metric);
         chains.Advance(search, new ChainSettings(_dim, StepSizeSearch.Trials, SearchFirstStep + index * StepSizeSearch.Trials, 1, warmupCall,
-            Start: 1, FirstChain: _options.FirstChain), Owned(Device.Allocate([1])));
+            Start: 1, FirstChain: _options.FirstChain), _none!, _none!);
         if (perChain != _scales) Device.Launch(AdaptationKernels.GatherScales, 1, perChain.View, _scales.View);
     }
 
@@ -372,7 +397,9 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     /// <summary>Chains whose energy at the end of warm-up was still far above the ensemble's (see <see cref="StrandedChains"/>).</summary>
     internal IReadOnlyList<int> Stranded => _stranded;
 
-    private ChainInfo Info(Tensor scalars)
+    /// <summary>The run's acceptance, divergences, step sizes and mass, and the per-draw statistics (from
+    /// <paramref name="draws"/>, <see cref="ChainState.DrawStatistics"/> blocks of (kept, chains)) when kept.</summary>
+    private ChainInfo Info(Tensor scalars, Tensor? draws, int kept, DrawStatistics statistics)
     {
         var parts = new List<Tensor>();
         try
@@ -390,7 +417,25 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             parts.Add(stepSizes);
             Device.Launch(ElementwiseKernels.Scale, _scales.Length, _scales.View, stepSizes.View, _lastStepSize);
             Tensor? inverseMass = _inverseMass?.Clone();
-            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass) { StrandedChains = _stranded };
+            if (inverseMass is not null) parts.Add(inverseMass);
+            Tensor? Draws(int slot)
+            {
+                if (draws is null) return null;
+                Tensor t = Device.Allocate([kept, _chains]);
+                parts.Add(t);
+                long block = (long)kept * _chains;
+                draws.View.SubView((slot - ChainState.AcceptProbabilitySlot) * block, block).CopyTo(t.View);
+                return t;
+            }
+            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass)
+            {
+                StrandedChains = _stranded,
+                AcceptStat = Draws(ChainState.AcceptProbabilitySlot),
+                Energy = Draws(ChainState.DrawEnergySlot),
+                TreeDepth = statistics.HasFlag(DrawStatistics.TreeDepth) ? Draws(ChainState.TreeDepthSlot) : null,
+                Leapfrogs = statistics.HasFlag(DrawStatistics.Leapfrogs) ? Draws(ChainState.LeapfrogsSlot) : null,
+                Divergent = Draws(ChainState.DivergentSlot),
+            };
         }
         catch
         {

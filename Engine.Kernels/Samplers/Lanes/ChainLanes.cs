@@ -107,6 +107,7 @@ internal readonly ref struct ChainLanes
             probability[l] = divergent.AsUInt32().GetElement(l) != 0 ? 0f : XMath.Min(1f, XMath.Exp(-energyError.GetElement(l)));
         Vector256<float> p = Vector256.Create<float>(probability), accept = Vector256.LessThan(uniform, p);
         _scalars[ChainState.AcceptProbabilitySlot] = p;
+        _scalars[ChainState.DivergentSlot] = divergent & Vector256<float>.One;
         Count(ChainState.AcceptedSlot, accept);
         Count(ChainState.DivergencesSlot, divergent);
         return accept;

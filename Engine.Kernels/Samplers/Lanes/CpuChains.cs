@@ -58,6 +58,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
     {
         // Host spans index with int: a trajectory or buffer beyond 2^31 floats keeps the kernel (64-bit offsets).
         if (trajectory.Length > int.MaxValue || buffers.Rows.Length > int.MaxValue || buffers.Scalars.Length > int.MaxValue
+            || buffers.Statistics.Length > int.MaxValue
             || x.Length > int.MaxValue) return false;
         if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
@@ -86,7 +87,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
 
         private TEnergy _energy;
         private TLane _lane;
-        private ArrayView<float> _x, _rows, _scalars, _trajectory;
+        private ArrayView<float> _x, _rows, _scalars, _trajectory, _statistics;
         private ChainSettings _settings;
         private Philox4x32 _rng;
         private int _chains, _groups, _blocks;
@@ -97,7 +98,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             Job<TLane> job = t_job ??= new Job<TLane>();
             job._energy = energy;
             job._lane = lane;
-            (job._x, job._rows, job._scalars, job._trajectory) = (x, buffers.Rows, buffers.Scalars, trajectory);
+            (job._x, job._rows, job._scalars, job._trajectory, job._statistics) = (x, buffers.Rows, buffers.Scalars, trajectory, buffers.Statistics);
             job._settings = settings;
             job._rng = rng;
             job._chains = chains;
@@ -112,7 +113,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             }
             finally
             {
-                job._x = job._rows = job._scalars = job._trajectory = default; // keep no device memory alive: views,
+                job._x = job._rows = job._scalars = job._trajectory = job._statistics = default; // keep no device memory alive: views,
                 job._energy = default; // the energy's (a Gaussian's mean and precision)
                 job._lane = default; // and the transition's tables
             }
@@ -135,7 +136,8 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         {
             int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars;
             LaneTables tables = _lane.Tables();
-            Span<float> xs = HostMemory.Of(_x), rowData = HostMemory.Of(_rows), scalarData = HostMemory.Of(_scalars), kept = HostMemory.Of(_trajectory);
+            Span<float> xs = HostMemory.Of(_x), rowData = HostMemory.Of(_rows), scalarData = HostMemory.Of(_scalars), kept = HostMemory.Of(_trajectory),
+                statistics = HostMemory.Of(_statistics);
             for (int g = firstGroup; g < endGroup; g++)
             {
                 int first = g * ChainLanes.Width, lanes = Math.Min(ChainLanes.Width, _chains - first);
@@ -154,7 +156,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
                         Evaluate(chain, _lane.NeedsEnergy(k));
                         _lane.Complete(k, chain, s, _settings, _rng);
                     }
-                    Keep(chain.X, kept, first, lanes, _settings.FirstStep + s);
+                    Keep(chain, kept, statistics, first, lanes, _settings.FirstStep + s);
                 }
                 Store(state, xs, rowData, scalarData, first, lanes, rows, slots);
             }
@@ -202,17 +204,25 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             }
         }
 
-        /// <summary>The positions after global step t into the trajectory, where <see cref="ChainKernels.KeptOffset"/> puts them.</summary>
+        /// <summary>The positions after global step t into the trajectory, where <see cref="ChainKernels.KeptOffset"/> puts them,
+        /// and their per-draw statistics where <see cref="ChainKernels.StatisticsOffset"/> does.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Keep(Span<Vector256<float>> x, Span<float> kept, int first, int lanes, int t)
+        private void Keep(in ChainLanes chain, Span<float> kept, Span<float> statistics, int first, int lanes, int t)
         {
             if ((t + 1) % _settings.Thin != 0) return;
-            Span<float> flat = MemoryMarshal.Cast<Vector256<float>, float>(x);
+            Span<float> flat = MemoryMarshal.Cast<Vector256<float>, float>(chain.X);
             for (int l = 0; l < lanes; l++)
             {
                 long offset = ChainKernels.KeptOffset(_trajectory, _settings, _chains, first + l, t);
-                if (offset < 0) return; // later chains' rows lie further on: none of them fits either
+                if (offset < 0) break; // later chains' rows lie further on: none of them fits either
                 for (int i = 0; i < _settings.Dim; i++) kept[(int)(offset + i)] = flat[i * ChainLanes.Width + l];
+            }
+            for (int l = 0; l < lanes; l++)
+            {
+                long offset = ChainKernels.StatisticsOffset(_statistics, _settings, _chains, first + l, t, out long block);
+                if (offset < 0) return;
+                for (int k = 0; k < ChainState.DrawStatistics; k++)
+                    statistics[(int)(offset + k * block)] = chain.Scalar(ChainState.AcceptProbabilitySlot + k).GetElement(l);
             }
         }
     }

@@ -8,8 +8,8 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
 {
     private const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
-    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
-    private const int StepSlot = ChainState.FirstTransitionSlot + 2;
+    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.DrawEnergySlot;
+    private const int StepSlot = ChainState.FirstTransitionSlot + 1;
 
     public int Rows => HmcTransition.Rows;
 
@@ -44,6 +44,7 @@ internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
         int d = chain.Dim;
         Vector256<float> eps = Step(chain, s, settings, rng);
         chain.Scalar(StepSlot) = eps;
+        chain.Scalar(ChainState.LeapfrogsSlot) = Vector256.Create((float)transition.LeapfrogSteps);
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
         ReadOnlySpan<float> inverseMass = chain.Tables.InverseMass;
         uint step = settings.StepWord(s);

@@ -7,7 +7,7 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <summary>The host vector twin of <see cref="MalaTransition"/> (same rows, slots and counters).</summary>
 internal readonly struct LaneMala(MalaTransition transition) : ILaneTransition
 {
-    private const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.FirstTransitionSlot;
+    private const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.DrawEnergySlot;
 
     public int Rows => MalaTransition.Rows;
 

@@ -1,0 +1,69 @@
+using TorchEbm.Kernels.Samplers;
+using TorchEbm.Models;
+using TorchEbm.Schedulers;
+
+namespace TorchEbm.Samplers;
+
+/// <summary>
+/// The No-U-Turn Sampler as Stan runs it: each step draws a momentum p ~ N(0, M), doubles a leapfrog trajectory of the
+/// Hamiltonian H = E(x) + p^T M^-1 p / 2 in random directions until it turns back on itself (the generalised no-U-turn
+/// criterion, checked across every subtree and across the boundaries of merged halves) or reaches 2^<see cref="MaxTreeDepth"/> - 1
+/// leapfrog steps, and draws the next state multinomially from the trajectory's points weighted by exp(-H), so the chains
+/// target exp(-E) exactly with no trajectory length to tune. A leaf whose energy error exceeds 1000 (or is NaN) is a
+/// divergence: the tree stops there, and it is counted in <see cref="ChainResult.Info"/>.
+/// </summary>
+/// <remarks>
+/// Each chain builds its own tree at its own pace: fused in one launch for analytic models and plain MLPs (on a GPU a
+/// finished chain's thread simply waits), step by step otherwise, with one host read per tree doubling to stop launching
+/// once every chain's tree has stopped. With <see cref="SampleOptions.WarmupSteps"/> the step size is adapted towards
+/// <see cref="SampleOptions.TargetAcceptance"/> (default 0.8, Stan's) on the mean acceptance statistic of each tree and,
+/// unless <see cref="SampleOptions.AdaptMass"/> is off, a diagonal mass matrix from the warm-up positions' variances.
+/// <see cref="ChainInfo"/> reports per kept draw the tree depth, leapfrog steps, acceptance statistic, energy and divergence
+/// when the trajectory is returned.
+/// </remarks>
+public sealed class NoUTurnSampler : Sampler
+{
+    /// <summary>Creates the sampler.</summary>
+    /// <param name="model">The model to sample.</param>
+    /// <param name="stepSize">Leapfrog step size eps &gt; 0: a float or a schedule over the steps of each run.</param>
+    /// <param name="maxTreeDepth">Most trajectory doublings per transition, in [1, 16] (at most 2^maxTreeDepth - 1 leapfrog
+    /// steps); Stan's default 10.</param>
+    /// <param name="mass">Diagonal mass: a float for all coordinates or a float[] of one per coordinate, each positive and
+    /// finite (null: identity).</param>
+    /// <param name="seed">Philox key: the same seed reproduces every call bit for bit.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A constant step size, the tree depth or a mass is out of range.</exception>
+    public NoUTurnSampler(BaseModel model, Scheduler stepSize, int maxTreeDepth = 10, MassMatrix? mass = null, long seed = 0)
+        : base(model, seed)
+    {
+        if (maxTreeDepth is < 1 or > NutsTransition.MaxDepth)
+            throw new ArgumentOutOfRangeException(nameof(maxTreeDepth), maxTreeDepth,
+                $"maxTreeDepth must be in [1, {NutsTransition.MaxDepth}], got {maxTreeDepth}.");
+        mass ??= 1f;
+        if (!mass.IsDense) foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass)); // a dense one was checked when made
+        StepSize = CheckStepSize(stepSize);
+        MaxTreeDepth = maxTreeDepth;
+        Mass = mass;
+    }
+
+    /// <summary>Leapfrog step size schedule eps(t); every run starts at t = 0.</summary>
+    public Scheduler StepSize { get; }
+
+    /// <summary>Most trajectory doublings per transition.</summary>
+    public int MaxTreeDepth { get; }
+
+    /// <summary>The diagonal mass matrix runs start from (warm-up may adapt a run's copy).</summary>
+    public MassMatrix Mass { get; }
+
+    /// <inheritdoc />
+    private protected override float? DefaultTargetAcceptance => 0.8f;
+
+    /// <inheritdoc />
+    private protected override ChainResult Run(ChainRequest request)
+    {
+        using var run = new ChainRun(this, request);
+        AdaptiveStepSize stepSize = run.StepSize(StepSize, nameof(StepSize));
+        var transition = new NutsTransition(stepSize, run.Metric(Mass), MaxTreeDepth);
+        return run.Execute(transition, NutsTransition.RowsFor(MaxTreeDepth), NutsTransition.Scalars,
+            DrawStatistics.Leapfrogs | DrawStatistics.TreeDepth);
+    }
+}
