@@ -10,6 +10,8 @@ using TorchEbm.Launch;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
 // `score-matching [repetitions]`: DSM, SSM and exact SM training iterations beside PyTorch;
+// `posteriordb [posterior ...]`: the posteriordb conformance suite's posteriors, min bulk-ESS per second and per 1000
+// gradients beside Stan (rstan, where installed);
 // `matmul [repetitions]`: GFLOP/s of the ILGPU matrix-product kernel and the host SIMD product on the CPU accelerator;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).
 if (args.Length > 0 && args[0] == "cpu-layout")
@@ -38,6 +40,9 @@ if (args.Length > 0 && args[0] == "score-matching")
     return TorchEbm.Bench.Losses.ScoreMatchingComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 3);
 if (args.Length > 0 && args[0] == "matmul")
     return TorchEbm.Bench.LinearAlgebra.MatMulThroughput.Run(args.Length > 1 ? int.Parse(args[1]) : 7);
+
+if (args.Length > 0 && args[0] == "posteriordb")
+    return TorchEbm.Bench.Posteriors.PosteriorDbComparison.Run(args[1..]);
 
 if (args.Length > 0 && args[0] == "compare")
     return TorchComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 5);
