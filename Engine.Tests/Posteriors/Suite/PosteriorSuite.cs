@@ -7,7 +7,7 @@ namespace TorchEbm.Tests.Posteriors;
 /// <summary>The constrained draws of one run of the suite's sampler on a posterior, with its cost.</summary>
 /// <param name="Quantities">The quantities' names (the model's <see cref="PosteriorModel.Quantities"/>).</param>
 /// <param name="Draws">Draws indexed [draw, chain, quantity], warm-up excluded.</param>
-/// <param name="GradientEvaluations">Energy-gradient evaluations over all chains, warm-up included.</param>
+/// <param name="GradientEvaluations">Energy-gradient evaluations over all chains in the sampling phase (leapfrog steps, as Stan's n_leapfrog__).</param>
 /// <param name="Seconds">Wall-clock time of the run (warm-up and sampling).</param>
 /// <param name="Divergences">Divergent transitions after warm-up, over all chains.</param>
 public sealed record PosteriorRun(IReadOnlyList<string> Quantities, double[,,] Draws, long GradientEvaluations, double Seconds, int Divergences);
@@ -28,31 +28,26 @@ public static class PosteriorSuite
     /// <summary>Kept draws per chain, as Stan's default.</summary>
     public const int Draws = 1000;
 
-    /// <summary>Leapfrog steps per HMC transition.</summary>
-    public const int LeapfrogSteps = 10;
-
     /// <summary>
-    /// The sampler for every posterior: today HMC with <see cref="LeapfrogSteps"/> leapfrog steps from step size 0.1, its
-    /// step size adapted per chain and its diagonal mass adapted during warm-up (<see cref="Options"/>).
+    /// The sampler for every posterior: NUTS (Stan's defaults: tree depth up to 10, target acceptance 0.8) from step size
+    /// 0.1, which warm-up searches per chain and adapts with the diagonal mass (<see cref="Options"/>).
     /// </summary>
-    public static Sampler DefaultSampler(BaseModel model, long seed) =>
-        new HamiltonianMonteCarlo(model, stepSize: 0.1f, nLeapfrogSteps: LeapfrogSteps, seed: seed);
+    public static Sampler DefaultSampler(BaseModel model, long seed) => new NoUTurnSampler(model, stepSize: 0.1f, seed: seed);
 
-    /// <summary>The options of every run: <see cref="WarmupSteps"/> warm-up steps with per-chain step sizes, the trajectory kept.</summary>
+    /// <summary>The options of every run: <see cref="WarmupSteps"/> warm-up steps (the defaults otherwise), the trajectory kept.</summary>
     public static SampleOptions Options(Tensor initialSamples) => new()
     {
         InitialSamples = initialSamples,
         WarmupSteps = WarmupSteps,
-        StepSizeAdaptation = StepSizeAdaptation.PerChain,
         ReturnTrajectory = true,
     };
 
-    /// <summary>Energy-gradient evaluations of a run of <paramref name="sampler"/> (HMC: one per leapfrog step, plus the start).</summary>
-    private static long GradientEvaluations(Sampler sampler, int chains) => sampler switch
+    /// <summary>Gradient evaluations of the sampling phase: the leapfrog steps of every kept transition (as Stan's n_leapfrog__).</summary>
+    private static long GradientEvaluations(ChainResult result)
     {
-        HamiltonianMonteCarlo hmc => (long)chains * ((long)(WarmupSteps + Draws) * hmc.LeapfrogSteps + 1),
-        _ => throw new NotSupportedException($"Count the gradient evaluations of {sampler.GetType().Name} here."),
-    };
+        Tensor leapfrogs = result.Info?.Leapfrogs ?? throw new NotSupportedException("The default sampler must report its leapfrog steps.");
+        return (long)leapfrogs.ToArray().Sum(v => (double)v);
+    }
 
     /// <summary>
     /// Samples <paramref name="model"/> with <see cref="DefaultSampler"/> from <see cref="StanInits"/> and returns the draws
@@ -76,7 +71,7 @@ public static class PosteriorSuite
             double[] values = model.Constrain(u);
             for (int k = 0; k < q; k++) draws[t, c, k] = values[k];
         }
-        return new PosteriorRun(model.Quantities, draws, GradientEvaluations(sampler, chains), clock.Elapsed.TotalSeconds, result.Info?.Divergences ?? 0);
+        return new PosteriorRun(model.Quantities, draws, GradientEvaluations(result), clock.Elapsed.TotalSeconds, result.Info?.Divergences ?? 0);
     }
 
     /// <summary>
