@@ -91,6 +91,29 @@ public sealed class SafeTensorsFileTests
         Assert.That(File.Exists(inFlight), "another writer's file in flight");
     }
 
+    /// <summary>The temporary of another running process (two processes saving to one --out) is left alone too.</summary>
+    [Test]
+    public void Save_LeavesTheTemporaryOfAnotherRunningProcessAlone()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("uses the Unix sleep command as the other process");
+        using var other = System.Diagnostics.Process.Start("sleep", "60");
+        try
+        {
+            string inFlight = PathOf($".m.safetensors.{other.Id}.{Guid.NewGuid():N}.tmp");
+            File.WriteAllBytes(inFlight, [1, 2, 3]);
+            SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w", [1], [1f])]);
+            Assert.That(File.Exists(inFlight), "the other process's file in flight");
+            other.Kill();
+            other.WaitForExit();
+            SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w", [1], [2f])]);
+            Assert.That(File.Exists(inFlight), Is.False, "once that process has ended its temporary is stale");
+        }
+        finally
+        {
+            if (!other.HasExited) other.Kill();
+        }
+    }
+
     /// <summary>
     /// Threads saving one path at once all succeed (none deletes another's temporary file) and the file is one of the
     /// writes, whole; no temporary is left.
