@@ -71,11 +71,12 @@ public static class TorchEbmCli
         root.Subcommands.Add(TrainCommand.Create(communicator));
         root.Subcommands.Add(SampleCommand.Create(communicator));
 
+        if (args.Length == 0) args = ["--help"]; // no command: the usage
         ParseResult parsed = root.Parse(args);
         string prefix = parsed.CommandResult.Command is RootCommand ? "torchebm" : $"torchebm {parsed.CommandResult.Command.Name}";
         if (parsed.Errors.Count > 0)
         {
-            if (communicator.IsRoot) stderr.WriteLine($"{prefix}: {string.Join(" ", parsed.Errors.Select(e => OneLine(e.Message)))}");
+            if (communicator.IsRoot) stderr.WriteLine($"{prefix}: {OneLine(ParseErrors.Describe(parsed))}");
             return (ExitCodes.Usage, true);
         }
         if (communicator.Size > 1) prefix += $" (rank {communicator.Rank} of {communicator.Size})";

@@ -242,7 +242,24 @@ public sealed class Communicator : IReplicaGroup, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _environment?.Dispose();
+        if (_environment is null) return;
+        FreeDerivedDatatypes();
+        _environment.Dispose();
+    }
+
+    /// <summary>
+    /// Frees the derived datatypes MPI.NET commits when it starts (System.Decimal's, and IntPtr's and UIntPtr's where MPI's
+    /// long has another size) and never frees: MPICH reports them at MPI_Finalize as "yaksa: 3 leaked handle pool
+    /// objects" on every rank. Nothing is sent after this, so MPI.NET's cache of the freed handles is never read again.
+    /// </summary>
+    private static void FreeDerivedDatatypes()
+    {
+        foreach (Type type in new[] { typeof(decimal), typeof(IntPtr), typeof(UIntPtr) })
+        {
+            var datatype = MPI.DatatypeCache.GetDatatype(type);
+            if (datatype != MPI.Unsafe.MPI_LONG && datatype != MPI.Unsafe.MPI_UNSIGNED_LONG && datatype != MPI.Unsafe.MPI_DATATYPE_NULL)
+                MPI.Unsafe.MPI_Type_free(ref datatype);
+        }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

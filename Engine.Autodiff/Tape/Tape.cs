@@ -6,38 +6,65 @@ namespace TorchEbm.Autodiff;
 /// </summary>
 public static class Tape
 {
-    [ThreadStatic] private static int _noGradDepth;
+    [ThreadStatic] private static ScopeStack? _scopes;
 
     /// <summary>Whether ops on this thread record the graph (false inside a <see cref="NoGrad"/> scope).</summary>
-    public static bool IsRecording => _noGradDepth == 0;
+    public static bool IsRecording => _scopes?.IsRecording ?? true;
 
-    /// <summary>Opens a scope in which ops record nothing (inference); dispose it to close. Scopes nest.</summary>
-    public static IDisposable NoGrad()
-    {
-        _noGradDepth++;
-        return new Scope();
-    }
+    /// <summary>
+    /// Opens a scope in which ops record nothing (inference); dispose it to close. Scopes nest: the innermost open one
+    /// decides, and a scope disposed out of order, or on another thread, closes only itself on the thread that opened it.
+    /// </summary>
+    public static IDisposable NoGrad() => (_scopes ??= new ScopeStack()).Open(recording: false);
 
     /// <summary>
     /// Opens a scope in which ops record even inside an enclosing <see cref="NoGrad"/> (torch.enable_grad), e.g. to
     /// differentiate an energy while sampling under NoGrad; dispose it to restore the enclosing state.
     /// </summary>
-    public static IDisposable EnableGrad()
+    public static IDisposable EnableGrad() => (_scopes ??= new ScopeStack()).Open(recording: true);
+
+    /// <summary>
+    /// One thread's open scopes in the order they were opened; the last one open says whether that thread records. A
+    /// scope removes itself wherever it is, so closing scopes out of order (or from another thread, hence the lock)
+    /// never leaves a closed scope's state behind.
+    /// </summary>
+    private sealed class ScopeStack
     {
-        int saved = _noGradDepth;
-        _noGradDepth = 0;
-        return new Restore(saved);
+        private readonly List<Scope> _open = [];
+        private volatile bool _recording = true;
+
+        public bool IsRecording => _recording;
+
+        public Scope Open(bool recording)
+        {
+            var scope = new Scope(this, recording);
+            lock (_open)
+            {
+                _open.Add(scope);
+                _recording = recording;
+            }
+            return scope;
+        }
+
+        public void Close(Scope scope)
+        {
+            lock (_open)
+            {
+                _open.Remove(scope);
+                _recording = _open.Count == 0 || _open[^1].Recording;
+            }
+        }
     }
 
-    private sealed class Restore(int depth) : IDisposable
+    private sealed class Scope(ScopeStack owner, bool recording) : IDisposable
     {
-        private bool _closed;
+        private int _closed;
+
+        public bool Recording => recording;
 
         public void Dispose()
         {
-            if (_closed) return;
-            _closed = true;
-            _noGradDepth = depth;
+            if (Interlocked.Exchange(ref _closed, 1) == 0) owner.Close(this);
         }
     }
 
@@ -74,17 +101,5 @@ public static class Tape
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(input);
         return createGraph ? output.GraphGradientWith(input) : new Var(output.GradientWith(input));
-    }
-
-    private sealed class Scope : IDisposable
-    {
-        private bool _closed;
-
-        public void Dispose()
-        {
-            if (_closed) return;
-            _closed = true;
-            _noGradDepth--;
-        }
     }
 }

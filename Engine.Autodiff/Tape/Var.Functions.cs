@@ -14,7 +14,10 @@ public sealed partial class Var
     /// <summary>Element-wise ln x.</summary>
     public Var Log() => Map(new Log());
 
-    /// <summary>Element-wise x^p for a constant p (PyTorch's pow: NaN for a negative x with a non-integer p).</summary>
+    /// <summary>
+    /// Element-wise x^p for a constant p (PyTorch's pow: NaN for a negative x with a non-integer p; small integer p by
+    /// multiplication, so representable powers are exact and (-0)^-1 is -Infinity).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">p is not finite.</exception>
     public Var Pow(float p)
     {

@@ -59,7 +59,7 @@ internal static class SampleCommand
 
     public static Command Create(Communicator communicator)
     {
-        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train (or give --model)." };
+        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "model.safetensors written by torchebm train, or the --out directory holding it (or give --model)." };
         var model = new Option<string>("--model") { Description = $"Analytic energy to sample instead of a checkpoint: {string.Join(", ", ModelNames)} (gaussian is N(0, I))." };
         model.Validators.Add(r => OneOf(r, "--model", ModelNames));
         var dim = new Option<int?>("--dim") { Description = $"Dimension of --model (default {DefaultDim}; rosenbrock needs 2 or more, gaussian at most {MaxGaussianDim}). Not with --checkpoint." };
@@ -217,6 +217,12 @@ internal static class SampleCommand
 
     private static Target FromCheckpoint(FileInfo checkpoint, Request request, bool writes)
     {
+        if (Directory.Exists(checkpoint.FullName)) // a train --out directory: its model file
+        {
+            checkpoint = new FileInfo(Path.Combine(checkpoint.FullName, "model.safetensors"));
+            if (!checkpoint.Exists)
+                throw new UsageException($"--checkpoint: {checkpoint.DirectoryName} is a directory without {checkpoint.Name}; give the file torchebm train wrote, {checkpoint.FullName}.");
+        }
         if (!checkpoint.Exists) throw new UsageException($"--checkpoint: no file at {checkpoint.FullName}.");
         if (writes) OutputPaths.EnsureWritableFile(request.Output, "--out");
         ModelCard card = Checkpoint.ReadModelCard(checkpoint.FullName);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
 using Spectre.Console;
 using TorchEbm.Checkpoints;
 using TorchEbm.Files;
@@ -13,7 +14,8 @@ namespace TorchEbm.Cli.Commands;
 /// <summary>
 /// <c>torchebm train</c>: trains an MLP energy on a synthetic data set (contrastive divergence or a score-matching loss)
 /// and writes the checkpoint, plots and metrics to --out. Defaults (eight Gaussians, CD) finish in about two minutes on
-/// two CPU cores.
+/// two CPU cores. Each file is written atomically; metrics.json, written last, names the run (its run_id is also in the
+/// checkpoint's metadata) and the SHA-256 of each file of the run, so a set mixed by a failed or killed run shows.
 /// </summary>
 internal static class TrainCommand
 {
@@ -33,19 +35,21 @@ internal static class TrainCommand
         var dataNoise = Numbers.NonNegativeFinite("--data-noise",
             "Sd of Gaussian noise added afresh to every training batch (any loss; 0: none): the model learns the data smoothed by it.", defaults.DataNoise);
         var projections = Numbers.AtLeast("--projections", 1, "Random projections per sample and step (ssm only).", defaults.Projections);
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => defaults.Steps };
-        var batch = new Option<int>("--batch-size") { Description = "Data rows (and CD's negative chains) per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        var k = new Option<int>("--k") { Description = "Langevin steps per CD step (cd only).", DefaultValueFactory = _ => defaults.K };
+        var steps = Numbers.AtLeast("--steps", 1, "Optimizer steps.", defaults.Steps);
+        var batch = Numbers.Between("--batch-size", 1, defaults.DataSize, $"Data rows (and CD's negative chains) per step, at most the {defaults.DataSize} training rows " +
+                                    $"(and the {defaults.BufferSize} rows of the replay buffer with --persistent true).", defaults.BatchSize);
+        var k = Numbers.Between("--k", 0, SamplerSettings.MaxSteps, "Langevin steps per CD step (cd only).", defaults.K);
         var persistent = new Option<bool>("--persistent") { Description = "Persistent CD (replay buffer); --persistent false starts chains at the data (cd only).", DefaultValueFactory = _ => defaults.Persistent };
-        var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.Lr };
-        var inputGain = new Option<float>("--input-gain") { Description = "Factor on the first layer's initial weights (sharper initial features).", DefaultValueFactory = _ => defaults.InputGain };
+        var lr = Numbers.PositiveFinite("--lr", "Adam learning rate.", defaults.Lr);
+        var inputGain = Numbers.PositiveFinite("--input-gain", "Factor on the first layer's initial weights (sharper initial features).", defaults.InputGain);
         var hidden = Widths.CreateOption(defaults.Hidden);
         var seed = new Option<long>("--seed") { Description = "Seed of data, weights and chains.", DefaultValueFactory = _ => defaults.Seed };
-        var stepSize = new Option<float>("--step-size") { Description = "Langevin step size of CD's chains and of the final samples.", DefaultValueFactory = _ => defaults.StepSize };
-        var noiseScale = new Option<float>("--noise-scale") { Description = "Langevin noise scale of CD's chains and of the final samples (samples exp(-E / s^2); 1 samples a score-matching model's density).", DefaultValueFactory = _ => defaults.NoiseScale };
-        var reinit = new Option<float>("--reinit-fraction") { Description = "Persistent chains restarted from noise per step (1: short-run training; cd only).", DefaultValueFactory = _ => defaults.ReinitFraction };
-        var energyReg = new Option<float>("--energy-reg") { Description = "Weight of the CD loss's energy-magnitude penalty (cd only).", DefaultValueFactory = _ => defaults.EnergyRegularization };
-        var evalSteps = new Option<int?>("--eval-steps") { Description = "Langevin steps from noise for the final samples (default: for cd as long as a training chain lives, k / reinit-fraction; 200 for sm, ssm, dsm)." };
+        var stepSize = Numbers.PositiveFinite("--step-size", "Langevin step size of CD's chains and of the final samples.", defaults.StepSize);
+        var noiseScale = Numbers.NonNegativeFinite("--noise-scale", "Langevin noise scale of CD's chains and of the final samples (samples exp(-E / s^2); 1 samples a score-matching model's density).", defaults.NoiseScale);
+        var reinit = Numbers.Fraction("--reinit-fraction", "Persistent chains restarted from noise per step (1: short-run training; cd only).", defaults.ReinitFraction);
+        var energyReg = Numbers.NonNegativeFinite("--energy-reg", "Weight of the CD loss's energy-magnitude penalty (cd only).", defaults.EnergyRegularization);
+        var evalSteps = Numbers.OptionalBetween("--eval-steps", 0, SamplerSettings.MaxSteps,
+            "Langevin steps from noise for the final samples (default: for cd as long as a training chain lives, k / reinit-fraction; 200 for sm, ssm, dsm).");
         var device = DeviceOption.Create();
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
@@ -75,6 +79,9 @@ internal static class TrainCommand
                 EnergyRegularization = result.GetValue(energyReg),
                 EvalSteps = result.GetValue(evalSteps),
             };
+            if (options.Persistent && options.BatchSize > options.BufferSize)
+                throw new UsageException($"--batch-size must be at most {options.BufferSize}, the rows of the replay buffer, with --persistent true " +
+                                         $"(its chains are drawn from the buffer), got {options.BatchSize}.");
             options.Validate();
             return Run(options, communicator, result.GetValue(device), result.GetValue(output)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error);
         });
@@ -98,15 +105,23 @@ internal static class TrainCommand
         using TrainingResult result = RunWithProgress(device, options, ranks > 1 ? communicator : null, stdout);
         if (!communicator.IsRoot) return result.DivergedAt is null ? ExitCodes.Ok : ExitCodes.Diverged; // the model is rank 0's too
 
-        string checkpoint = Path.Combine(outDir.FullName, "model.safetensors");
-        Checkpoint.Save(checkpoint, result.Model, new SamplerSettings(options.StepSize, options.NoiseScale, options.SampleSteps), RunMetadata(options));
+        // The run's files as a set: the previous run's metrics.json goes first, each file is written atomically, and the new
+        // metrics.json, written last, names this run (as the checkpoint does) and the SHA-256 of each file. A run that
+        // fails or is killed part-way leaves no metrics.json vouching for a mix of two runs' files.
+        string runId = Guid.NewGuid().ToString("N");
+        string metricsPath = Path.Combine(outDir.FullName, "metrics.json");
+        if (File.Exists(metricsPath)) File.Delete(metricsPath);
+        string Artefact(string name) => Path.Combine(outDir.FullName, name);
+        Checkpoint.Save(Artefact("model.safetensors"), result.Model, new SamplerSettings(options.StepSize, options.NoiseScale, options.SampleSteps),
+            RunMetadata(options, runId));
         float[] data = result.Data.ToArray(), samples = result.Samples.ToArray();
         bool finiteSamples = samples.All(float.IsFinite);
         string title = $"{options.Dataset}: learned energy, MMD^2 {result.Mmd:E2}";
-        TrainingPlots.Energy(Path.Combine(outDir.FullName, "energy.png"), result.Model, data, samples, title);
-        TrainingPlots.Samples(Path.Combine(outDir.FullName, "samples.png"), data, samples, $"{options.Dataset}: model samples (red) and data (grey)");
-        TrainingPlots.Loss(Path.Combine(outDir.FullName, "loss.png"), result.Losses);
-        WriteMetrics(Path.Combine(outDir.FullName, "metrics.json"), options, result, finiteSamples, device, communicator);
+        TrainingPlots.Energy(Artefact("energy.png"), result.Model, data, samples, title);
+        TrainingPlots.Samples(Artefact("samples.png"), data, samples, $"{options.Dataset}: model samples (red) and data (grey)");
+        TrainingPlots.Loss(Artefact("loss.png"), result.Losses);
+        var files = new[] { "model.safetensors", "energy.png", "samples.png", "loss.png" }.Select(name => (name, Sha256(Artefact(name)))).ToArray();
+        WriteMetrics(metricsPath, options, result, finiteSamples, device, communicator, runId, files);
 
         stdout.WriteLine($"done in {result.Seconds:F1} s ({result.Losses.Count / result.Seconds:F1} steps/s); " +
                          $"MMD^2(model samples, held-out data) = {result.Mmd:E3}; between draws of the data {result.Scales[0].NullMean:E3} " +
@@ -160,20 +175,31 @@ internal static class TrainCommand
         return result!;
     }
 
-    /// <summary>Where the model came from; the model card holds the architecture and the sampler settings.</summary>
-    private static Dictionary<string, string> RunMetadata(TrainingOptions options)
+    /// <summary>Where the model came from and the run that wrote it (metrics.json's run_id); the model card holds the architecture and the sampler settings.</summary>
+    private static Dictionary<string, string> RunMetadata(TrainingOptions options, string runId)
     {
         Dictionary<string, string> metadata = LossSettings.AsText(options);
         metadata["dataset"] = options.Dataset;
         metadata["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        metadata["run_id"] = runId;
         return metadata;
     }
 
+    /// <summary>The lower-case hex SHA-256 of a file, as sha256sum prints it.</summary>
+    private static string Sha256(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
     /// <summary>metrics.json: snake_case keys; NaN and infinity are written as null (<see cref="MetricsJson"/>).</summary>
-    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, bool finiteSamples, Device device, Communicator communicator)
+    private static void WriteMetrics(string path, TrainingOptions options, TrainingResult result, bool finiteSamples, Device device, Communicator communicator,
+        string runId, (string Name, string Sha256)[] files)
     {
         var metrics = new
         {
+            run_id = runId,
+            files = files.Select(f => new { name = f.Name, sha256 = f.Sha256 }),
             dataset = options.Dataset,
             objective = LossSettings.Of(options).ToDictionary(s => s.Key, s => s.Value),
             steps = result.Losses.Count,

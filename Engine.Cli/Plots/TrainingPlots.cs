@@ -1,4 +1,5 @@
 using ScottPlot;
+using TorchEbm.Files;
 using TorchEbm.Models;
 
 namespace TorchEbm.Cli.Plots;
@@ -47,7 +48,7 @@ internal static class TrainingPlots
         plot.XLabel("x1");
         plot.YLabel("x2");
         plot.Axes.SetLimits(lo, hi, lo, hi);
-        plot.SavePng(path, 800, 700);
+        Save(plot, path, 800, 700);
     }
 
     /// <summary>Model samples beside the data, same axes.</summary>
@@ -62,7 +63,7 @@ internal static class TrainingPlots
         plot.XLabel("x1");
         plot.YLabel("x2");
         plot.Axes.SetLimits(lo, hi, lo, hi);
-        plot.SavePng(path, 700, 700);
+        Save(plot, path, 700, 700);
     }
 
     /// <summary>The loss of every step (light) under its moving average over 5% of the run (bold).</summary>
@@ -84,7 +85,14 @@ internal static class TrainingPlots
         plot.Title("contrastive-divergence loss");
         plot.XLabel("step");
         plot.YLabel("loss");
-        plot.SavePng(path, 800, 500);
+        Save(plot, path, 800, 500);
+    }
+
+    /// <summary>Writes the plot as a PNG atomically: a full disk or a kill leaves the previous file (or none), never a truncated one.</summary>
+    private static void Save(Plot plot, string path, int width, int height)
+    {
+        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 
     private static void Scatter(Plot plot, float[] xy, Color color, string label)

@@ -156,6 +156,43 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(c[0], Is.EqualTo(-0.5f).Within(1e-6f));
     }
 
+    /// <summary>
+    /// Integer exponents multiply (as PyTorch's pow does for them), so exact products stay exact: 3^3 = 27, (-3)^4 = 81,
+    /// and (-0)^-1 = -Infinity; the derivative p x^(p-1) goes the same way.
+    /// </summary>
+    [TestCase(3f)]
+    [TestCase(4f)]
+    [TestCase(5f)]
+    [TestCase(10f)]
+    [TestCase(-1f)]
+    [TestCase(-2f)]
+    [TestCase(-3f)]
+    public void Pow_IntegerExponent_GivesCorrectlyRoundedProducts(float p)
+    {
+        float[] xs = [3f, -3f, 1.5f, -2f, 0.5f, 7f, -0f, 0f];
+        using var x = new Var(Device.FromArray(xs, xs.Length), requiresGrad: true);
+        using Var y = x.Pow(p);
+        using Var total = y.Sum();
+        using Tensor gradient = Tape.Grad(total, x);
+        float[] value = y.Value.ToArray(), slope = gradient.ToArray();
+        for (int i = 0; i < xs.Length; i++)
+        {
+            Assert.That(value[i], Is.EqualTo((float)Math.Pow(xs[i], p)), $"{xs[i]}^{p}");
+            if (xs[i] != 0f) Assert.That(slope[i], Is.EqualTo(p * (float)Math.Pow(xs[i], p - 1)).Within(1).Ulps, $"d/dx x^{p} at {xs[i]}");
+        }
+    }
+
+    /// <summary>(-0)^p for negative integer p: -Infinity for odd p, +Infinity for even, as PyTorch (and IEEE pow).</summary>
+    [Test]
+    public void Pow_NegativeZeroToNegativeIntegers_FollowsPyTorch()
+    {
+        using var x = new Var(Device.FromArray([-0f, 0f], 2));
+        using Var odd = x.Pow(-1f), even = x.Pow(-2f), cube = x.Pow(3f);
+        Assert.That(odd.Value.ToArray(), Is.EqualTo(new[] { float.NegativeInfinity, float.PositiveInfinity }));
+        Assert.That(even.Value.ToArray(), Is.EqualTo(new[] { float.PositiveInfinity, float.PositiveInfinity }));
+        Assert.That(float.IsNegative(cube.Value.ToArray()[0]), "(-0)^3 is -0");
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void Backward_MatchesFiniteDifferences(OpCase op)
     {

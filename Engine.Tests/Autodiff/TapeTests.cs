@@ -156,4 +156,46 @@ public sealed class TapeTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ArgumentOutOfRangeException>(() => new ActivationLayer(Device, (Activation)99));
         Assert.Throws<ArgumentOutOfRangeException>(() => new MLP(Device, 2, [4], 1, (Activation)99).Dispose());
     }
+
+    /// <summary>A NoGrad closed before the EnableGrad opened inside it leaves recording as if each scope had never been.</summary>
+    [Test]
+    public void Scopes_DisposedOutOfOrder_LeaveRecordingOn()
+    {
+        IDisposable noGrad = Tape.NoGrad();
+        IDisposable enableGrad = Tape.EnableGrad();
+        noGrad.Dispose();
+        Assert.That(Tape.IsRecording, Is.True, "the EnableGrad scope is still open");
+        enableGrad.Dispose();
+        Assert.That(Tape.IsRecording, Is.True, "every scope is closed");
+    }
+
+    /// <summary>Of two NoGrad scopes closed out of order, recording resumes once the last one is closed.</summary>
+    [Test]
+    public void NoGradScopes_DisposedOutOfOrder_RecordOnlyWhenBothAreClosed()
+    {
+        IDisposable outer = Tape.NoGrad(), inner = Tape.NoGrad();
+        outer.Dispose();
+        Assert.That(Tape.IsRecording, Is.False, "the inner scope is still open");
+        outer.Dispose();
+        Assert.That(Tape.IsRecording, Is.False, "disposing a scope twice closes it once");
+        inner.Dispose();
+        Assert.That(Tape.IsRecording, Is.True);
+    }
+
+    /// <summary>A scope disposed on another thread closes on the thread that opened it and leaves the other thread alone.</summary>
+    [Test]
+    public void Scope_DisposedOnAnotherThread_ClosesOnItsOwnThread()
+    {
+        IDisposable noGrad = Tape.NoGrad();
+        bool otherRecordsAfter = false;
+        var other = new Thread(() =>
+        {
+            noGrad.Dispose();
+            otherRecordsAfter = Tape.IsRecording;
+        });
+        other.Start();
+        other.Join();
+        Assert.That(Tape.IsRecording, Is.True, "the opening thread records again");
+        Assert.That(otherRecordsAfter, Is.True, "the disposing thread was never in a scope");
+    }
 }

@@ -81,6 +81,80 @@ public sealed class SafeTensorsFileTests
         Assert.That(Directory.GetFiles(_directory), Is.Empty);
     }
 
+    /// <summary>A temporary of the same target whose writer is still running (here: this process) is left alone.</summary>
+    [Test]
+    public void Save_LeavesTheTemporaryOfARunningWriterAlone()
+    {
+        string inFlight = PathOf($".m.safetensors.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllBytes(inFlight, [1, 2, 3]);
+        SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w", [1], [1f])]);
+        Assert.That(File.Exists(inFlight), "another writer's file in flight");
+    }
+
+    /// <summary>The temporary of another running process (two processes saving to one --out) is left alone too.</summary>
+    [Test]
+    public void Save_LeavesTheTemporaryOfAnotherRunningProcessAlone()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Ignore("uses the Unix sleep command as the other process");
+        using var other = System.Diagnostics.Process.Start("sleep", "60");
+        try
+        {
+            string inFlight = PathOf($".m.safetensors.{other.Id}.{Guid.NewGuid():N}.tmp");
+            File.WriteAllBytes(inFlight, [1, 2, 3]);
+            SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w", [1], [1f])]);
+            Assert.That(File.Exists(inFlight), "the other process's file in flight");
+            other.Kill();
+            other.WaitForExit();
+            SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w", [1], [2f])]);
+            Assert.That(File.Exists(inFlight), Is.False, "once that process has ended its temporary is stale");
+        }
+        finally
+        {
+            if (!other.HasExited) other.Kill();
+        }
+    }
+
+    /// <summary>
+    /// Threads saving one path at once all succeed (none deletes another's temporary file) and the file is one of the
+    /// writes, whole; no temporary is left.
+    /// </summary>
+    [Test]
+    public void ConcurrentSaves_OfOnePath_AllSucceed()
+    {
+        string path = PathOf("m.safetensors");
+        const int writers = 4, saves = 20;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        Parallel.For(0, writers, new ParallelOptions { MaxDegreeOfParallelism = writers }, w =>
+        {
+            for (int i = 0; i < saves; i++)
+            {
+                try { SafeTensorsFile.Save(path, [new SafeTensor("w", [256], Enumerable.Repeat((float)w, 256).ToArray())]); }
+                catch (Exception e) { failures.Add(e); }
+            }
+        });
+        Assert.That(failures.Select(e => e.GetType().Name + ": " + e.Message), Is.Empty);
+        float[] data = SafeTensorsFile.Load(path).Tensors.Single().Data;
+        Assert.That(data, Has.Length.EqualTo(256));
+        Assert.That(data, Is.All.EqualTo(data[0]), "one writer's values, whole");
+        Assert.That(Directory.GetFiles(_directory), Is.EqualTo(new[] { path }));
+    }
+
+    [TestCase("key")]
+    [TestCase("value")]
+    public void Save_LoneSurrogateInMetadata_ThrowsArgumentExceptionAndWritesNothing(string where)
+    {
+        var metadata = where == "value" ? new Dictionary<string, string> { ["note"] = "a\ud800b" } : new Dictionary<string, string> { ["k\udc00"] = "x" };
+        var e = Assert.Throws<ArgumentException>(() => SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w", [1], [1f])], metadata))!;
+        Assert.That(e.ParamName, Is.EqualTo("metadata"));
+        Assert.That(e.Message, Does.Contain("surrogate"));
+        Assert.That(Directory.GetFiles(_directory), Is.Empty);
+    }
+
+    [Test]
+    public void Save_LoneSurrogateInTensorName_ThrowsArgumentException() =>
+        Assert.That(Assert.Throws<ArgumentException>(() => SafeTensorsFile.Save(PathOf("m.safetensors"), [new SafeTensor("w\ud800", [1], [1f])]))!.ParamName,
+            Is.EqualTo("tensors"));
+
     [Test]
     public void Save_OverflowingShape_ThrowsArgumentException() =>
         Assert.That(Assert.Throws<ArgumentException>(() =>
@@ -89,8 +163,8 @@ public sealed class SafeTensorsFileTests
     [Test]
     public void Save_RemovesStaleTemporaryFilesOfTheSameTargetOnly()
     {
-        string stale = PathOf($".m.safetensors.{Guid.NewGuid():N}.tmp");
-        string otherTarget = PathOf($".n.safetensors.{Guid.NewGuid():N}.tmp");
+        string stale = PathOf($".m.safetensors.{int.MaxValue}.{Guid.NewGuid():N}.tmp"); // written by a process that is gone
+        string otherTarget = PathOf($".n.safetensors.{int.MaxValue}.{Guid.NewGuid():N}.tmp");
         string notOurs = PathOf(".m.safetensors.notes.tmp");
         foreach (string file in new[] { stale, otherTarget, notOurs }) File.WriteAllBytes(file, [1, 2, 3]);
 

@@ -211,7 +211,7 @@ public sealed class SampleCommandTests
     public void UnparsableNumber_IsUsageError(string option)
     {
         CliRun.Of(["sample", "--model", "gaussian", "--sampler", "hmc", "--device", "cpu", "--out", PathOf("s.csv"), option, "x"])
-            .AssertUsageError("sample", $"Cannot parse argument 'x' for option '{option}'");
+            .AssertUsageError("sample", $"{option} must be {(option == "--step-size" ? "a number" : "an integer")}, got 'x'");
         AssertNothingWritten();
     }
 

@@ -192,6 +192,74 @@ public sealed class ScoreMatchingTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ObjectDisposedException>(() => loss.Compute(model, good));
     }
 
+    /// <summary>An energy in tape ops that fails when evaluated: a loss's call fails after its probes were drawn.</summary>
+    private sealed class FailingEnergy(Device device) : BaseModel(device)
+    {
+        private readonly Var _b = new(device.Zeros(D), requiresGrad: true);
+
+        public override int? Dim => D;
+
+        public override IEnumerable<Var> Parameters() => [_b];
+
+        public override Var Energies(Var x) => throw new InvalidOperationException("this energy always fails");
+
+        public override void Dispose()
+        {
+            _b.Dispose();
+            base.Dispose();
+        }
+    }
+
+    /// <summary>A call that fails after drawing its probes (and copying its input) frees them: ten failures leak nothing.</summary>
+    [TestCaseSource(nameof(Losses))]
+    public void FailedCompute_FreesItsProbes(Func<BaseLoss> create)
+    {
+        using BaseLoss loss = create();
+        using var model = new FailingEnergy(Device);
+        using Tensor data = Device.Randn(8, D, 1);
+        int live = Device.LiveTensors;
+        for (int call = 0; call < 10; call++) Assert.Throws<InvalidOperationException>(() => loss.Compute(model, data));
+        Assert.That(Device.LiveTensors, Is.EqualTo(live));
+    }
+
+    /// <summary>More probe elements than an int indexes is refused naming the setting, before anything is allocated.</summary>
+    [TestCase("ssm")]
+    [TestCase("sm-hutchinson")]
+    public void ProbeCountTimesBatchBeyondInt32_IsRejectedBeforeAllocating(string which)
+    {
+        using BaseLoss loss = which == "ssm" ? new SlicedScoreMatching(1 << 20) : new ScoreMatching(HessianTrace.Hutchinson, nProbes: 1 << 20);
+        using var model = new Quadratic(Device);
+        using Tensor data = Device.Zeros(4096, D);
+        int live = Device.LiveTensors;
+        var e = Assert.Throws<ArgumentException>(() => loss.Compute(model, data))!;
+        Assert.That(e.ParamName, Is.EqualTo("data"));
+        Assert.That(e.Message, Does.Contain(which == "ssm" ? "nProjections" : "nProbes").And.Contain("4096"));
+        Assert.That(Device.LiveTensors, Is.EqualTo(live));
+    }
+
+    /// <summary>Sigma outside [1e-9, 1e9] makes the loss's own constants (1/sigma^2, sigma^2 and sigma^4 for a unit curvature) overflow or vanish.</summary>
+    [TestCase(1e-25f)]
+    [TestCase(1e-20f)]
+    [TestCase(1e-10f)]
+    [TestCase(2e9f)]
+    [TestCase(1e20f)]
+    public void DenoisingSigma_OutsideTheFiniteRange_IsRejected(float sigma) =>
+        Assert.That(() => new DenoisingScoreMatching(sigma), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("sigma"));
+
+    /// <summary>At both ends of sigma's range the loss of a unit-curvature quadratic and its gradients are finite.</summary>
+    [TestCase(1e-9f)]
+    [TestCase(1e9f)]
+    public void DenoisingSigma_AtTheEndsOfItsRange_GivesAFiniteLoss(float sigma)
+    {
+        using var loss = new DenoisingScoreMatching(sigma, seed: 2);
+        using var model = new Quadratic(Device);
+        using Tensor data = Device.Randn(64, D, 3);
+        using Var value = loss.Compute(model, data);
+        value.Backward();
+        Assert.That(float.IsFinite(value.Value.ToArray()[0]), $"loss {value.Value.ToArray()[0]}");
+        Assert.That(model.Parameters().SelectMany(p => p.Grad!.ToArray()), Is.All.Matches<float>(float.IsFinite));
+    }
+
     [Test]
     public void BadSettings_AreRejected()
     {

@@ -50,4 +50,22 @@ public sealed class NeuralNetworkModelTests(DeviceKind kind) : DeviceTest(kind)
         var e = Assert.Throws<InvalidOperationException>(() => model.Forward(x))!;
         Assert.That(e.Message, Does.Contain("(5, 3)"));
     }
+
+    /// <summary>
+    /// A network that is not a plain MLP runs on the tape; its input gradient is wanted under Tape.NoGrad too (samplers,
+    /// KSD), where it must equal the gradient taken outside.
+    /// </summary>
+    [Test]
+    public void Gradient_OfATapeNetwork_InsideNoGrad_EqualsItOutside()
+    {
+        using var model = new NeuralNetworkModel(new Sequential(new Linear(Device, 2, 8, seed: 1), new ActivationLayer(Device, Activation.Tanh),
+            new Linear(Device, 8, 8, seed: 2), new ActivationLayer(Device, Activation.SiLU), new Linear(Device, 8, 1, seed: 3)));
+        Assert.That(model.IsFused, Is.False, "mixed activations run on the tape");
+        using Tensor x = Device.Randn(5, 2, seed: 1);
+        using Tensor outside = model.Gradient(x);
+        Tensor inside;
+        using (Tape.NoGrad()) inside = model.Gradient(x);
+        using (inside) Assert.That(inside.ToArray(), Is.EqualTo(outside.ToArray()));
+        Assert.That(Tape.IsRecording, Is.True);
+    }
 }

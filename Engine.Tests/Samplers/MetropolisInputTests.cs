@@ -31,6 +31,8 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
         yield return new TestCaseData(new SampleOptions { WarmupSteps = -1 }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("warm-up -1");
         yield return new TestCaseData(new SampleOptions { WarmupSteps = SampleOptions.MaxWarmupSteps + 1 }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("warm-up too long");
         yield return new TestCaseData(new SampleOptions { WarmupSteps = 100, ReturnTrajectory = true, Thin = 20 }, typeof(ArgumentException)).SetArgDisplayNames("trajectory of warm-up only");
+        yield return new TestCaseData(new SampleOptions { StepSizeAdaptation = (StepSizeAdaptation)7 }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("adaptation 7");
+        yield return new TestCaseData(new SampleOptions { WarmupSteps = 10, StepSizeAdaptation = (StepSizeAdaptation)(-1) }, typeof(ArgumentOutOfRangeException)).SetArgDisplayNames("adaptation -1");
     }
 
     /// <summary>
@@ -97,5 +99,55 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
         var schedule = new TorchEbm.Schedulers.LinearScheduler(0.2f, 0.1f, 10);
         using ChainResult result = new MetropolisAdjustedLangevin(model, schedule).SampleChain(2, 5, 4);
         Assert.That(result.Info!.StepSizes.ToArray()[0], Is.EqualTo(schedule.Values(4, 1)[0]).Within(1e-7f));
+    }
+
+    /// <summary>A mass so small that its inverse overflows to infinity would make every transition diverge.</summary>
+    [TestCase(1e-40f)]
+    [TestCase(float.Epsilon)]
+    public void HmcMassWhoseInverseIsNotFinite_Throws(float tiny)
+    {
+        using var model = new HarmonicModel(Device);
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 10, mass: tiny),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("mass").And.Message.Contain("inverse"));
+        Assert.That(() => new HamiltonianMonteCarlo(model, 0.1f, 10, mass: new[] { 1f, tiny }),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("mass"));
+        Assert.That(new HamiltonianMonteCarlo(model, 0.1f, 10, mass: 1e-38f).Mass.Values[0], Is.EqualTo(1e-38f), "a normal float's inverse is finite");
+    }
+
+    /// <summary>
+    /// Per-chain adaptation for more chains than 32-bit indices allow is refused before the per-chain step sizes are
+    /// allocated (500M chains: 2 GB). The peak resident memory (Linux: reset through /proc/self/clear_refs) shows it.
+    /// </summary>
+    [Test]
+    public void PerChainAdaptation_TooManyChains_IsRefusedBeforeAllocating()
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("host memory shows CPU-accelerator allocations only");
+        if (!TryResetPeakMemory()) Assert.Ignore("the peak resident memory cannot be reset here (/proc/self/clear_refs)");
+        using var model = new HarmonicModel(Device);
+        var sampler = new HamiltonianMonteCarlo(model, 0.1f, 3);
+        var options = new SampleOptions { WarmupSteps = 1, StepSizeAdaptation = StepSizeAdaptation.PerChain };
+        long before = PeakResidentBytes();
+        Assert.That(() => sampler.Sample(500_000_000, 1, 1, options), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("nSamples"));
+        Assert.That(PeakResidentBytes() - before, Is.LessThan(256L << 20), "peak resident memory grew by this many bytes");
+    }
+
+    private static bool TryResetPeakMemory()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return PeakResidentBytes() > 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>VmHWM of this process in bytes (0 if not reported).</summary>
+    private static long PeakResidentBytes()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 }

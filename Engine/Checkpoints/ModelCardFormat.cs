@@ -126,7 +126,7 @@ internal static class ModelCardFormat
             float noiseScale = Float(metadata, NoiseScaleKey, file);
             if (stepSize <= 0) throw Invalid(file, $"'{StepSizeKey}' is {metadata[StepSizeKey]}; it must be positive");
             if (noiseScale < 0) throw Invalid(file, $"'{NoiseScaleKey}' is {metadata[NoiseScaleKey]}; it must be >= 0");
-            sampler = new SamplerSettings(stepSize, noiseScale, Integer(metadata, SampleStepsKey, file, min: 0, max: int.MaxValue));
+            sampler = new SamplerSettings(stepSize, noiseScale, Integer(metadata, SampleStepsKey, file, min: 0, max: SamplerSettings.MaxSteps));
         }
         var extra = metadata.Where(p => !Keys.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         return new ModelCard(inputDim, hidden, activation, outputDim, sampler, extra);

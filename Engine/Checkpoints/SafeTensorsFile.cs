@@ -13,9 +13,10 @@ namespace TorchEbm.Checkpoints;
 /// strings), then the raw little-endian data. Only F32 tensors, the dtype this engine computes in.
 /// </summary>
 /// <remarks>
-/// Writes are atomic: the file is written beside the target under a temporary name (<c>.name.GUID.tmp</c>), flushed
-/// to disk and renamed over the target, so a crash mid-write leaves the old file (or none), never a half-written one;
-/// temporary files that an interrupted save of the same target left behind are removed by the next successful save.
+/// Writes are atomic: the file is written beside the target under a temporary name (<c>.name.PID.GUID.tmp</c>),
+/// flushed to disk and renamed over the target, so a crash mid-write leaves the old file (or none), never a half-written
+/// one; temporary files that an interrupted save of the same target left behind (their process gone) are removed by the
+/// next successful save, while those of saves still running are not. Only regular files are read.
 /// Reads validate the header (UTF-8, JSON, no duplicate keys), every dtype, shape and offset, and reject truncated or
 /// corrupted files with <see cref="InvalidDataException"/>.
 /// </remarks>
@@ -67,16 +68,16 @@ public static class SafeTensorsFile
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or a directory.</exception>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is truncated or corrupted: a header that is not UTF-8 JSON, a duplicate key, a dtype other than F32, a
+    /// The path is not a regular file (a named pipe, a device: they report 0 bytes) or the file is larger than an array
+    /// holds; or the file is truncated or corrupted: a header that is not UTF-8 JSON, a duplicate key, a dtype other than F32, a
     /// malformed or oversized shape, offsets that do not tile the data.
     /// </exception>
     public static (IReadOnlyList<SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path)) throw new ArgumentException($"{path} is a directory, not a safetensors file.", nameof(path));
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = ReadRegularFile(path);
         string name = Path.GetFileName(path);
-        if (bytes.Length < 8) throw Invalid(name, $"it has {bytes.Length} bytes, fewer than the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderBytes || (long)headerLength > bytes.Length - 8)
             throw Invalid(name, $"its header claims {headerLength} bytes but the file has {bytes.Length - 8} after the length");
@@ -132,6 +133,28 @@ public static class SafeTensorsFile
             if (expected != dataLength) throw Invalid(name, $"the tensors cover {expected} bytes of data but the file holds {dataLength}");
             return (entries.Select(e => e.Tensor).ToArray(), metadata);
         }
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="path"/>, read only when its size, checked first, is that of a checkpoint: a named
+    /// pipe or a device reports size 0 (reading a pipe would block until a writer came, /dev/zero would never end), and
+    /// nothing beyond the largest array is read. Without opening a file .NET cannot tell its type, so size 0 stands
+    /// for "not a regular file".
+    /// </summary>
+    private static byte[] ReadRegularFile(string path)
+    {
+        string name = Path.GetFileName(path);
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"No file at {path}.", path);
+        long size = info.Length;
+        if (size == 0) throw Invalid(name, "it is empty or not a regular file (a named pipe or a device reports 0 bytes); only regular files are read");
+        if (size < 8) throw Invalid(name, $"it has {size} bytes, fewer than the 8-byte header length");
+        if (size > Array.MaxLength) throw Invalid(name, $"it has {size} bytes, more than the {Array.MaxLength} a checkpoint may hold");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        var bytes = new byte[size];
+        int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+        if (read != size || stream.ReadByte() >= 0) throw Invalid(name, $"it changed size while it was read (it had {size} bytes)");
+        return bytes;
     }
 
     /// <summary>The properties of a JSON object, rejecting a key that occurs twice (JSON leaves that undefined).</summary>
@@ -194,7 +217,12 @@ public static class SafeTensorsFile
         {
             var meta = new JsonObject();
             foreach ((string k, string v) in metadata)
-                meta[k] = v ?? throw new ArgumentException($"metadata['{k}'] is null; metadata values must be strings.", nameof(metadata));
+            {
+                if (v is null) throw new ArgumentException($"metadata['{k}'] is null; metadata values must be strings.", nameof(metadata));
+                RequireText(k, "a metadata key", nameof(metadata));
+                RequireText(v, $"metadata['{k}']", nameof(metadata));
+                meta[k] = v;
+            }
             header[MetadataKey] = meta;
         }
         long offset = 0;
@@ -203,6 +231,7 @@ public static class SafeTensorsFile
             if (t is null) throw new ArgumentException("A tensor is null.", nameof(tensors));
             if (string.IsNullOrEmpty(t.Name) || t.Name == MetadataKey) throw new ArgumentException($"Invalid tensor name '{t.Name}'.", nameof(tensors));
             if (header.ContainsKey(t.Name)) throw new ArgumentException($"Duplicate tensor name '{t.Name}'.", nameof(tensors));
+            RequireText(t.Name, "a tensor name", nameof(tensors));
             if (t.Shape is null || t.Data is null) throw new ArgumentException($"Tensor '{t.Name}' has a null shape or data.", nameof(tensors));
             if (t.Shape.Any(d => d < 0) || ElementCount(t.Shape, limit: t.Data.Length) != t.Data.Length)
                 throw new ArgumentException($"Tensor '{t.Name}' has shape {t.ShapeText} but {t.Data.Length} elements.", nameof(tensors));
@@ -220,6 +249,20 @@ public static class SafeTensorsFile
         json.CopyTo(result, 0);
         result.AsSpan(json.Length).Fill((byte)' ');
         return result;
+    }
+
+    /// <summary>
+    /// Rejects a string holding a lone UTF-16 surrogate: UTF-8 cannot encode it, and writing it would silently store
+    /// U+FFFD instead (and this reader rejects a header with one).
+    /// </summary>
+    private static void RequireText(string text, string what, string parameter)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i]))
+                throw new ArgumentException($"{what} holds a lone surrogate (U+{(int)text[i]:X4} at index {i}), which UTF-8 cannot encode.", parameter);
+        }
     }
 
     private static InvalidDataException Invalid(string file, string why) => new($"{file} is not a valid safetensors checkpoint: {why}.");

@@ -2,8 +2,10 @@ namespace TorchEbm.Files;
 
 /// <summary>
 /// Writes a file all at once or not at all: the bytes go to a temporary file beside the target
-/// (<c>.name.GUID.tmp</c>), are flushed to disk and renamed over the target. A failure leaves the previous file as it
-/// was and no temporary behind; temporaries an interrupted write of the same target left are removed afterwards.
+/// (<c>.name.PID.GUID.tmp</c>, PID the writing process), are flushed to disk and renamed over the target. A failure
+/// leaves the previous file as it was and no temporary behind; temporaries of the same target whose process has ended
+/// (a write interrupted by a crash or kill) are removed afterwards. Those of a running process are left alone: they may
+/// be another writer's, in flight (two threads or processes saving one path each finish, the last rename wins).
 /// </summary>
 internal static class AtomicFile
 {
@@ -19,7 +21,7 @@ internal static class AtomicFile
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full)) throw new ArgumentException($"{path} is a directory, not a file.", nameof(path));
         string directory = Path.GetDirectoryName(full)!, fileName = Path.GetFileName(full);
-        string temporary = Path.Combine(directory, $".{fileName}.{Guid.NewGuid():N}{TemporarySuffix}");
+        string temporary = Path.Combine(directory, $".{fileName}.{Environment.ProcessId}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -36,15 +38,17 @@ internal static class AtomicFile
         RemoveStaleTemporaries(directory, fileName);
     }
 
-    /// <summary>Deletes <c>.name.GUID.tmp</c> files an interrupted write of the same target left behind (best effort).</summary>
+    /// <summary>Deletes <c>.name.PID.GUID.tmp</c> files of the same target whose writing process has ended (best effort).</summary>
     private static void RemoveStaleTemporaries(string directory, string fileName)
     {
         string prefix = $".{fileName}.";
         foreach (string candidate in Directory.EnumerateFiles(directory, $"{prefix}*{TemporarySuffix}"))
         {
             string name = Path.GetFileName(candidate);
-            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length != prefix.Length + 32 + TemporarySuffix.Length
-                || !Guid.TryParseExact(name.AsSpan(prefix.Length, 32), "N", out _))
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || !name.EndsWith(TemporarySuffix, StringComparison.Ordinal)) continue;
+            string[] parts = name[prefix.Length..^TemporarySuffix.Length].Split('.');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int writer) || !Guid.TryParseExact(parts[1], "N", out _)
+                || IsRunning(writer))
                 continue;
             try
             {
@@ -52,8 +56,23 @@ internal static class AtomicFile
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Someone else's or locked: the file itself was written, so this is not an error.
+                // Locked or not ours to delete: the file itself was written, so this is not an error.
             }
+        }
+    }
+
+    /// <summary>Whether a process with this id runs on this machine (this process included).</summary>
+    private static bool IsRunning(int processId)
+    {
+        if (processId == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false; // no such process
         }
     }
 }

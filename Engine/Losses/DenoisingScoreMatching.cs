@@ -17,14 +17,27 @@ namespace TorchEbm.Losses;
 public sealed class DenoisingScoreMatching : ScoreMatchingLoss
 {
     /// <summary>Creates the loss.</summary>
-    /// <param name="sigma">The noise scale, finite and positive.</param>
+    /// <param name="sigma">The noise scale, in [<see cref="MinSigma"/>, <see cref="MaxSigma"/>].</param>
     /// <param name="seed">Philox key of the noise.</param>
-    /// <exception cref="ArgumentOutOfRangeException">sigma is not finite and positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">sigma is outside [<see cref="MinSigma"/>, <see cref="MaxSigma"/>] (or NaN).</exception>
     public DenoisingScoreMatching(float sigma = 0.1f, long seed = 0) : base(seed)
     {
-        Check.PositiveFinite(sigma);
+        if (!(sigma >= MinSigma && sigma <= MaxSigma))
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, $"sigma must be in [{MinSigma:G1}, {MaxSigma:G1}], got {sigma}.");
         Sigma = sigma;
     }
+
+    /// <summary>
+    /// Smallest noise scale: the loss squares eps / sigma, which near 1e-19 overflows float32 (1e-20 gave infinity, 1e-25
+    /// NaN); 1e-9 leaves nine decades of headroom.
+    /// </summary>
+    public const float MinSigma = 1e-9f;
+
+    /// <summary>
+    /// Largest noise scale: the loss scales by sigma^2 a residual that grows like sigma for any energy of unit curvature,
+    /// so it grows like sigma^4, which stays below float32's maximum (3.4e38) up to about 1e9.
+    /// </summary>
+    public const float MaxSigma = 1e9f;
 
     /// <summary>The noise scale.</summary>
     public float Sigma { get; }
@@ -36,7 +49,7 @@ public sealed class DenoisingScoreMatching : ScoreMatchingLoss
         Var eps = probes[0];
         Var perturbed = Var.Intermediate(Perturbed(data, eps.Value, Sigma), requiresGrad: true); // freed with the graph
         // s(x~) + (x~ - x) / sigma^2 = eps / sigma - dE/dx(x~)
-        using Var gradient = model.Gradient(perturbed, createGraph: true);
+        using Var gradient = GradientAt(model, perturbed);
         Var residual = eps * (1f / Sigma) - gradient;
         return (residual * residual).Sum(1).Mean() * (0.5f * Sigma * Sigma);
     }

@@ -39,7 +39,7 @@ public sealed class ScoreMatching : ScoreMatchingLoss
     private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
     {
         Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
-        using Var gradient = model.Gradient(x, createGraph: true);
+        using Var gradient = GradientAt(model, x);
         Var trace = probes.Length == 0 ? ExactTrace(gradient, x) : HutchinsonTrace(gradient, x, probes);
         return (0.5f * (gradient * gradient).Sum(1) - trace).Mean();
     }

@@ -38,6 +38,9 @@ public abstract class ScoreMatchingLoss : BaseLoss
     /// <summary>Probe batches a call needs (0: none), and their distribution (a <see cref="ProbeKernels"/> kind).</summary>
     private protected abstract (int Count, int Kind) Probes { get; }
 
+    /// <summary>The constructor parameter that sets the probe count, for messages.</summary>
+    private protected virtual string ProbeCountName => "nProbes";
+
     /// <summary>The loss on checked data, given the call's probes (graph constants shaped like the data).</summary>
     private protected abstract Var Loss(BaseModel model, Tensor data, Var[] probes);
 
@@ -48,7 +51,29 @@ public abstract class ScoreMatchingLoss : BaseLoss
         uint call = _calls++;
         (int count, int kind) = Probes;
         Var[] drawn = count == 0 ? [] : probes is null ? Draw(data, count, kind, call) : Given(probes, data, count);
-        return Loss(model, data, drawn);
+        try
+        {
+            return Loss(model, data, drawn);
+        }
+        catch
+        {
+            foreach (Var probe in drawn) probe.Dispose(); // a failed call frees its probes (those its graph reads go with it)
+            throw;
+        }
+    }
+
+    /// <summary>dE/dx at <paramref name="x"/> with its graph (create-graph); if the model fails, x, a graph-owned input read by nothing yet, is freed.</summary>
+    private protected static Var GradientAt(BaseModel model, Var x)
+    {
+        try
+        {
+            return model.Gradient(x, createGraph: true);
+        }
+        catch
+        {
+            x.Dispose();
+            throw;
+        }
     }
 
     private void Check(BaseModel model, Tensor data, bool scanFinite)
@@ -62,6 +87,11 @@ public abstract class ScoreMatchingLoss : BaseLoss
             throw new ArgumentException(
                 $"{loss} differentiates dE/dx again, so {model.GetType().Name} must write its energy in tape ops (override Energies(Var)).", nameof(model));
         model.ValidateSamples(data, nameof(data));
+        int count = Probes.Count;
+        if ((long)count * data.Length > int.MaxValue)
+            throw new ArgumentException(
+                $"{loss} draws {ProbeCountName} = {count} probe batches shaped like the data {Shapes.Format(data.Shape)}: {(long)count * data.Length} " +
+                $"values, more than {int.MaxValue}. Use fewer {ProbeCountName} or a smaller batch.", nameof(data));
         if (scanFinite) TorchEbm.Check.AllFinite(data, nameof(data));
     }
 

@@ -47,10 +47,12 @@ public sealed class SlicedScoreMatching : ScoreMatchingLoss
         _ => ProbeKernels.Rademacher,
     });
 
+    private protected override string ProbeCountName => "nProjections";
+
     private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
     {
         Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
-        using Var gradient = model.Gradient(x, createGraph: true); // dE/dx = -s
+        using Var gradient = GradientAt(model, x); // dE/dx = -s
         Var? sum = null;
         foreach (Var v in probes)
         {

@@ -69,6 +69,7 @@ public sealed class NeuralNetworkModel : BaseModel
     public override Tensor Gradient(Tensor x)
     {
         if (Fused(x) is FusedMlp fused) return fused.Source.Gradients(x);
+        using IDisposable recording = Tape.EnableGrad(); // the input gradient is wanted inside NoGrad too (samplers, KSD)
         using Var input = Var.Borrowed(x, requiresGrad: true);
         using Var energies = Energies(input);
         using Var total = energies.Sum();

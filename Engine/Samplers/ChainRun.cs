@@ -51,6 +51,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         _table = table.View;
         _lastStepSize = values[Math.Min(Math.Max(request.Steps - 1, 0), values.Length - 1)];
         bool perChain = _options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain;
+        if (perChain) CheckFits(rows: 1, scalars: 1); // before allocating a step size per chain (Execute checks the transition's own sizes)
         _scales = Owned(Device.Full(1f, perChain ? _chains : 1));
         return new AdaptiveStepSize(table.View, _scales.View);
     }

@@ -24,7 +24,7 @@ public sealed class HamiltonianMonteCarlo : Sampler
     /// <param name="stepSize">Leapfrog step size eps &gt; 0: a float or a schedule over the steps of each run.</param>
     /// <param name="nLeapfrogSteps">Leapfrog steps per transition, at least 1.</param>
     /// <param name="mass">Diagonal mass: a float for all coordinates or a float[] of one per coordinate, each positive and
-    /// finite (null: identity).</param>
+    /// finite with a finite inverse (null: identity).</param>
     /// <param name="seed">Philox key: the same seed reproduces every call bit for bit.</param>
     /// <param name="stepSizeJitter">Each transition draws its step size uniformly from stepSize (1 +- jitter), jitter in
     /// [0, 1); 0 keeps it fixed. Jitter keeps the acceptance rate a smooth function of the step size, which fixed-length
@@ -37,7 +37,7 @@ public sealed class HamiltonianMonteCarlo : Sampler
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nLeapfrogSteps, 1);
         mass ??= 1f;
-        if (!mass.IsDense) foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass)); // a dense one was checked when made
+        mass.Validate(nameof(mass));
         if (!(stepSizeJitter >= 0f && stepSizeJitter < 1f))
             throw new ArgumentOutOfRangeException(nameof(stepSizeJitter), stepSizeJitter, $"stepSizeJitter must be in [0, 1), got {stepSizeJitter}.");
         StepSize = CheckStepSize(stepSize);

@@ -69,6 +69,22 @@ public sealed class MassMatrix
         return new([], isScalar: false, copy, isDense: true);
     }
 
+    /// <summary>
+    /// Refuses a scalar or diagonal mass with a value that is not positive and finite or whose inverse overflows (a
+    /// subnormal mass: every transition would diverge); a dense one was checked when it was made.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A mass is out of range (named <paramref name="name"/>).</exception>
+    internal void Validate(string name)
+    {
+        if (IsDense) return;
+        foreach (float m in _diagonal)
+        {
+            Check.PositiveFinite(m, name);
+            if (!float.IsFinite(1f / m))
+                throw new ArgumentOutOfRangeException(name, m, $"{name} must have a finite inverse, but 1 / {m} overflows; use a mass of at least 1e-38.");
+        }
+    }
+
     /// <summary>The diagonal of M^-1 for <paramref name="dim"/> coordinates.</summary>
     /// <exception cref="ArgumentException">A per-coordinate mass does not have <paramref name="dim"/> values.</exception>
     internal float[] InverseDiagonal(int dim)

@@ -40,7 +40,7 @@ public sealed class NoUTurnSampler : Sampler
         if (maxTreeDepth is < 1 or > NutsTransition.MaxDepth)
             throw new ArgumentOutOfRangeException(nameof(maxTreeDepth), maxTreeDepth,
                 $"maxTreeDepth must be in [1, {NutsTransition.MaxDepth}], got {maxTreeDepth}.");
-        if (mass is { IsDense: false }) foreach (float m in mass.Values) Check.PositiveFinite(m, nameof(mass)); // a dense one was checked when made
+        mass?.Validate(nameof(mass));
         StepSize = CheckStepSize(stepSize);
         MaxTreeDepth = maxTreeDepth;
         Mass = mass;

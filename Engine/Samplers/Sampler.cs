@@ -113,6 +113,9 @@ public abstract class Sampler
         if (options.FirstChain < 0 || (long)options.FirstChain + nSamples > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(options), options.FirstChain,
                 $"options.FirstChain must be >= 0 with FirstChain + nSamples <= {int.MaxValue}, got {options.FirstChain} with {nSamples} chains.");
+        if (!Enum.IsDefined(options.StepSizeAdaptation))
+            throw new ArgumentOutOfRangeException(nameof(options), options.StepSizeAdaptation,
+                $"options.StepSizeAdaptation must be {string.Join(" or ", Enum.GetNames<StepSizeAdaptation>())}, got {(int)options.StepSizeAdaptation}.");
         if (options.WarmupSteps is < 0 or > SampleOptions.MaxWarmupSteps)
             throw new ArgumentOutOfRangeException(nameof(options), options.WarmupSteps,
                 $"options.WarmupSteps must be in [0, {SampleOptions.MaxWarmupSteps}], got {options.WarmupSteps}.");

@@ -48,7 +48,7 @@ public sealed record TrainingOptions
     /// <summary>Data rows per step (for CD also the number of negative chains).</summary>
     public int BatchSize { get; init; } = 256;
 
-    /// <summary>Langevin steps per CD step.</summary>
+    /// <summary>Langevin steps per CD step, at most <see cref="Checkpoints.SamplerSettings.MaxSteps"/>.</summary>
     public int K { get; init; } = 10;
 
     /// <summary>Persistent CD (a replay buffer) instead of chains started at the data.</summary>
@@ -99,7 +99,7 @@ public sealed record TrainingOptions
     /// <summary>
     /// Langevin steps from N(0, I) for the final model samples; null (the default) uses <see cref="ChainLifetime"/> for
     /// CD, so the samples run as long as the chains the model was trained against, and
-    /// <see cref="ScoreMatchingSampleSteps"/> for the score-matching losses.
+    /// <see cref="ScoreMatchingSampleSteps"/> for the score-matching losses. At most <see cref="Checkpoints.SamplerSettings.MaxSteps"/>.
     /// </summary>
     public int? EvalSteps { get; init; }
 
@@ -112,11 +112,11 @@ public sealed record TrainingOptions
     /// <summary>
     /// CD only: how many Langevin steps a training chain runs on average before it is restarted: K / ReinitFraction for
     /// persistent CD (K for short-run training; with ReinitFraction 0, the steps each buffer row gets over the whole
-    /// run), and K for CD from the data.
+    /// run), and K for CD from the data; at most <see cref="Checkpoints.SamplerSettings.MaxSteps"/>, as a model card holds.
     /// </summary>
     public int ChainLifetime => !Persistent ? K
-        : ReinitFraction > 0f ? (int)Math.Min(int.MaxValue, Math.Round(K / (double)ReinitFraction))
-        : (int)Math.Min(int.MaxValue, K * Math.Ceiling((double)Steps * BatchSize / BufferSize));
+        : ReinitFraction > 0f ? (int)Math.Min(Checkpoints.SamplerSettings.MaxSteps, Math.Round(K / (double)ReinitFraction))
+        : (int)Math.Min(Checkpoints.SamplerSettings.MaxSteps, K * Math.Ceiling((double)Steps * BatchSize / BufferSize));
 
     /// <summary>
     /// The Langevin steps of the final samples: <see cref="EvalSteps"/>, or when it is null <see cref="ChainLifetime"/>
@@ -138,6 +138,7 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(DataSize, BatchSize, nameof(DataSize));
         ArgumentOutOfRangeException.ThrowIfNegative(K, nameof(K));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(K, Checkpoints.SamplerSettings.MaxSteps, nameof(K));
         if (Hidden.Count == 0 || Hidden.Any(h => h < 1)) throw new ArgumentException("Hidden needs at least one width, each >= 1.", nameof(Hidden));
         Check.PositiveFinite(Lr, nameof(Lr));
         Check.PositiveFinite(InputGain, nameof(InputGain));
@@ -147,6 +148,10 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BufferSize, Persistent ? BatchSize : 1, nameof(BufferSize));
         Check.UnitInterval(ReinitFraction, includeOne: true, nameof(ReinitFraction));
         ArgumentOutOfRangeException.ThrowIfLessThan(EvalSamples, 2, nameof(EvalSamples));
-        if (EvalSteps is int e) ArgumentOutOfRangeException.ThrowIfNegative(e, nameof(EvalSteps));
+        if (EvalSteps is int e)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(e, nameof(EvalSteps));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(e, Checkpoints.SamplerSettings.MaxSteps, nameof(EvalSteps));
+        }
     }
 }
