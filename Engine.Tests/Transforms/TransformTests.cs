@@ -18,12 +18,18 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
 
     /// <summary>
     /// A transform under test: the unconstrained shape of one row (empty for a scalar per row), the device transform and
-    /// its inverse, and the closed form of one row in float64 (its first <c>x.Length</c> outputs carry the Jacobian).
+    /// its inverse, the closed form of one row in float64, and the outputs that are free coordinates (the Jacobian's
+    /// rows; default: the first <c>x.Length</c>).
     /// </summary>
     public sealed record TransformCase(string Name, int[] RowShape, Func<Var, Constrained> Constrain, Func<Var, Var> Unconstrain,
-        Func<double[], double[]> Host)
+        Func<double[], double[]> Host, Func<double[], double[]>? FreeOutputs = null)
     {
         public int Width => RowShape.Length == 0 ? 1 : RowShape[0];
+
+        /// <summary>The row map from the unconstrained values to the free coordinates of the constrained value.</summary>
+        public double[] Free(double[] x) => FreeOutputs is null ? FirstOf(Host(x), x.Length) : FreeOutputs(Host(x));
+
+        private static double[] FirstOf(double[] y, int count) => y[..count];
 
         public override string ToString() => Name;
     }
@@ -52,7 +58,34 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
         yield return new("ordered 1", [1], Ordered.Constrain, Ordered.Unconstrain, x => [x[0]]);
         yield return new("simplex 4", [3], Simplex.Constrain, Simplex.Unconstrain, HostSimplex);
         yield return new("simplex 2", [1], Simplex.Constrain, Simplex.Unconstrain, HostSimplex);
+        foreach (int k in new[] { 2, 3, 5 })
+            yield return new($"cholesky correlation {k}", [k * (k - 1) / 2], CholeskyCorrelation.Constrain, CholeskyCorrelation.Unconstrain,
+                y => HostCholeskyCorrelation(y, k), l => StrictlyLower(l, k));
     }
+
+    /// <summary>Stan's cholesky_corr_constrain (stan/math/prim/constraint/cholesky_corr_constrain.hpp), in float64.</summary>
+    private static double[] HostCholeskyCorrelation(double[] y, int k)
+    {
+        var x = new double[k * k];
+        x[0] = 1;
+        int a = 0;
+        for (int i = 1; i < k; i++)
+        {
+            x[i * k] = Math.Tanh(y[a++]);
+            double sumSquares = x[i * k] * x[i * k];
+            for (int j = 1; j < i; j++)
+            {
+                x[i * k + j] = Math.Tanh(y[a++]) * Math.Sqrt(1 - sumSquares);
+                sumSquares += x[i * k + j] * x[i * k + j];
+            }
+            x[i * k + i] = Math.Sqrt(1 - sumSquares);
+        }
+        return x;
+    }
+
+    /// <summary>The strictly lower triangle of a row-major k x k matrix, row by row: a Cholesky correlation factor's free entries.</summary>
+    private static double[] StrictlyLower(double[] l, int k) =>
+        Enumerable.Range(1, k - 1).SelectMany(i => Enumerable.Range(0, i).Select(j => l[i * k + j])).ToArray();
 
     /// <summary>Stan's stick-breaking, written from the reference manual: K - 1 unconstrained values to K proportions.</summary>
     private static double[] HostSimplex(double[] x)
@@ -86,7 +119,7 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
 
     private static double[] Row(double[] x, int r, int width) => x[(r * width)..((r + 1) * width)];
 
-    /// <summary>ln |det J| of the row map at x, J from central differences of the first x.Length outputs (float64).</summary>
+    /// <summary>ln |det J| of the square row map f at x, J from central differences (float64).</summary>
     private static double LogDetFiniteDifferences(Func<double[], double[]> f, double[] x)
     {
         int m = x.Length;
@@ -132,7 +165,7 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
             float[] actual = logJacobian.Value.ToArray();
             for (int r = 0; r < Rows; r++)
             {
-                double expected = LogDetFiniteDifferences(c.Host, Row(x, r, c.Width));
+                double expected = LogDetFiniteDifferences(c.Free, Row(x, r, c.Width));
                 Assert.That(actual[r], Is.EqualTo(expected).Within(2e-5 * Math.Max(1, Math.Abs(expected))), $"row {r}");
             }
         }
@@ -154,7 +187,7 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
             {
                 double[] xr = Row(all, row, c.Width), y = c.Host(xr);
                 for (int j = 0; j < y.Length; j++) s += r[row * outWidth + j] * y[j];
-                s += q[row] * LogDetFiniteDifferences(c.Host, xr);
+                s += q[row] * LogDetFiniteDifferences(c.Free, xr);
             }
             return s;
         }
@@ -237,6 +270,29 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
         }
     }
 
+    /// <summary>L L^T of a Cholesky correlation factor is a correlation matrix: unit diagonal, off-diagonal inside (-1, 1).</summary>
+    [Test]
+    public void CholeskyCorrelation_GivesACorrelationMatrix()
+    {
+        const int k = 4;
+        using var y = new Var(Device.Randn(3, k * (k - 1) / 2, seed: 17));
+        (Var l, Var logJacobian) = CholeskyCorrelation.Constrain(y);
+        using (logJacobian)
+        using (l)
+        {
+            float[] v = l.Value.ToArray();
+            for (int m = 0; m < 3; m++)
+            for (int i = 0; i < k; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                double c = 0;
+                for (int p = 0; p < k; p++) c += v[m * k * k + i * k + p] * (double)v[m * k * k + j * k + p];
+                if (i == j) Assert.That(c, Is.EqualTo(1).Within(1e-6), $"[{m}] diagonal {i}");
+                else Assert.That(Math.Abs(c), Is.LessThan(1), $"[{m}] correlation ({i}, {j})");
+            }
+        }
+    }
+
     [Test]
     public void Bounds_NaNInfiniteOrReversed_AreRefusedNamingTheBound()
     {
@@ -263,6 +319,9 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(Assert.Throws<ArgumentException>(() => Simplex.Constrain(vector))!.ParamName, Is.EqualTo("x"));
         Assert.That(Assert.Throws<ArgumentException>(() => Simplex.Unconstrain(empty))!.ParamName, Is.EqualTo("y")); // a 1-simplex has no free coordinate
         Assert.That(Assert.Throws<ArgumentException>(() => Ordered.Unconstrain(vector))!.ParamName, Is.EqualTo("y"));
+        using var five = new Var(Device.Zeros(4, 5));
+        Assert.That(Assert.Throws<ArgumentException>(() => CholeskyCorrelation.Constrain(five))!.Message, Does.Contain("K (K - 1) / 2"));
+        Assert.That(Assert.Throws<ArgumentException>(() => CholeskyCorrelation.Unconstrain(five))!.ParamName, Is.EqualTo("l"));
         Assert.That(Assert.Throws<ArgumentNullException>(() => Positive.Constrain(null!))!.ParamName, Is.EqualTo("x"));
         var disposed = new Var(Device.Zeros(2, 2));
         disposed.Dispose();
