@@ -20,12 +20,12 @@ public sealed partial class Var
     {
         int n = MatrixOrder(this, nameof(Cholesky));
         Tensor value = Device.AllocateLike(Value);
-        Device.Launch(CholeskyKernels.Factor, Value.Dim(0), Value.View, value.View, n);
+        CholeskyOps.Factor(Device, Value.View, value.View, n, Value.Dim(0));
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is not Tensor ga) return;
             using Tensor lbar = g.Clone();
-            Device.Launch(CholeskyKernels.FactorBackward, Value.Dim(0), value.View, lbar.View, ga.View, n);
+            CholeskyOps.FactorBackward(Device, value.View, lbar.View, ga.View, n, Value.Dim(0));
         }, (_, _) => throw NoSecondDerivative(nameof(Cholesky)));
     }
 
@@ -46,14 +46,13 @@ public sealed partial class Var
             throw new ArgumentException(
                 $"SolveLowerTriangular needs b of shape ({rows}, {n}) or ({n},) for matrices {Shapes.Format(Value.Shape)}, got {Shapes.Format(b.Value.Shape)}.", nameof(b));
         Tensor value = Device.Allocate([rows, n]);
-        Device.Launch(CholeskyKernels.SolveLower, rows, Value.View, b.Value.View, value.View, n, shared ? 0 : n);
+        CholeskyOps.SolveLower(Device, Value.View, b.Value.View, value.View, n, shared ? 0 : n, rows);
         return new Var(value, [this, b], (g, grads) =>
         {
             Tensor? gl = grads.For(this), gb = grads.For(b);
             if (gl is null && gb is null) return;
             using Tensor w = Device.Allocate([rows, n]);
-            Device.Launch(CholeskyKernels.SolveLowerBackward, rows, Value.View, value.View, g.View, w.View,
-                (gl ?? w).View, n, gl is null ? 0 : 1);
+            CholeskyOps.SolveLowerBackward(Device, Value.View, value.View, g.View, w.View, (gl ?? w).View, n, addToL: gl is not null, rows);
             if (gb is null) return;
             if (shared) ElementwiseOps.ColumnSums(Device, w.View, gb.View, accumulate: true);
             else ElementwiseOps.AddScaled(Device, w.View, gb.View, 1f);
@@ -66,10 +65,10 @@ public sealed partial class Var
     {
         int n = MatrixOrder(this, nameof(Diagonal)), rows = Value.Dim(0);
         Tensor value = Device.Allocate([rows, n]);
-        Device.Launch(CholeskyKernels.Diagonal, (long)rows * n, Value.View, value.View, n);
+        CholeskyOps.Diagonal(Device, Value.View, value.View, n);
         return new Var(value, [this], (g, grads) =>
         {
-            if (grads.For(this) is Tensor ga) Device.Launch(CholeskyKernels.DiagonalBackward, (long)rows * n, g.View, ga.View, n);
+            if (grads.For(this) is Tensor ga) CholeskyOps.DiagonalBackward(Device, g.View, ga.View, n);
         }, (g, grads) =>
         {
             if (!grads.Wants(this)) return;

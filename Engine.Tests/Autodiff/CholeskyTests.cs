@@ -1,4 +1,7 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Diagnostics;
+using TorchEbm.Models;
+using TorchEbm.Samplers;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Autodiff;
@@ -236,6 +239,52 @@ public sealed class CholeskyTests(DeviceKind kind) : DeviceTest(kind)
         float[] g = gradient.ToArray();
         Assert.That(g[..(n * n)].All(float.IsFinite), "row 0's gradient is finite");
         Assert.That(g[(n * n)..].Where((_, i) => i % (n * n) / n >= i % n).All(float.IsNaN), "rows 1 and 2's gradients (lower triangle) are NaN");
+    }
+
+    /// <summary>
+    /// HMC on a correlation x whose matrix [[1, x], [x, 1]] stops being positive definite at |x| &gt;= 1: the data
+    /// y = (1, 0.5) ~ N(0, K(x)) with a flat prior, E = y^T K^-1 y / 2 + ln det L, through Cholesky and solve. Proposals
+    /// beyond +-1 get NaN energies and are rejected (no chain leaves (-1, 1), nothing throws), and the posterior mean
+    /// matches quadrature of exp(-E) within 5 Monte Carlo standard errors.
+    /// </summary>
+    [Test]
+    public void Hmc_RejectsMatricesThatAreNotPositiveDefinite_AndMatchesQuadrature()
+    {
+        using Tensor data = Device.FromArray([1f, 0.5f], 2);
+        using BaseModel model = BaseModel.FromEnergy(Device, 1, x =>
+        {
+            Var one = Var.Intermediate(x.Device.Full(1f, x.Shape[0], 1));
+            Var l = Var.Concat([one, x, x, one]).Cholesky();
+            Var z = l.SolveLowerTriangular(Var.Constant(data));
+            return 0.5f * z.Square().Sum(1) + l.Diagonal().Log().Sum(1);
+        });
+        const int chains = 64, draws = 250;
+        using Tensor start = Device.Zeros(chains, 1);
+        var hmc = new HamiltonianMonteCarlo(model, stepSize: 0.3f, nLeapfrogSteps: 4, seed: 90);
+        using ChainResult result = hmc.SampleChain(dim: 1, nSteps: draws, nSamples: chains, new SampleOptions
+        {
+            InitialSamples = start, WarmupSteps = 200, StepSizeAdaptation = StepSizeAdaptation.PerChain, ReturnTrajectory = true,
+        });
+        float[] x = result.Trajectory!.ToArray();
+        Assert.That(x.All(v => v > -1f && v < 1f), "every draw inside (-1, 1)");
+
+        // Quadrature: density (1 - x^2)^(-1/2) exp(-(1 - x + 0.25) / (2 (1 - x^2))) on a fine midpoint grid.
+        double weight = 0, first = 0, second = 0;
+        const int cells = 200_000;
+        for (int i = 0; i < cells; i++)
+        {
+            double u = -1 + (i + 0.5) * 2.0 / cells, density = Math.Exp(-(1.25 - u) / (2 * (1 - u * u))) / Math.Sqrt(1 - u * u);
+            weight += density;
+            first += u * density;
+            second += u * u * density;
+        }
+        double mean = first / weight, sd = Math.Sqrt(second / weight - mean * mean);
+        var trajectory = new double[draws, chains, 1];
+        for (int t = 0; t < draws; t++)
+        for (int c = 0; c < chains; c++) trajectory[t, c, 0] = x[t * chains + c];
+        double ess = ChainStatistics.EffectiveSampleSize(trajectory)[0], sampleMean = x.Average(v => (double)v);
+        TestContext.Out.WriteLine($"mean {sampleMean:F4} (quadrature {mean:F4}, sd {sd:F4}), ESS {ess:F0}, acceptance {result.Info!.MeanAcceptance:F3}");
+        Assert.That(Math.Abs(sampleMean - mean), Is.LessThan(5 * sd / Math.Sqrt(ess)));
     }
 
     [Test]
