@@ -293,6 +293,21 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
         }
     }
 
+    /// <summary>A starting value outside the constrained set unconstrains to NaN or an infinity (documented), never a throw.</summary>
+    [Test]
+    public void Unconstrain_OutsideTheSupport_GivesNonFiniteValues()
+    {
+        using var negative = new Var(Device.FromArray([-1f, 0f], 2));
+        using var unordered = new Var(Device.FromArray(new float[,] { { 2f, 1f } }));
+        using var withZero = new Var(Device.FromArray(new float[,] { { 0f, 1f } }));
+        using Var a = Positive.Unconstrain(negative), b = Interval.Unconstrain(negative, 0f, 1f), c = Ordered.Unconstrain(unordered);
+        using Var d = Simplex.Unconstrain(withZero);
+        Assert.That(float.IsNaN(a.Value.ToArray()[0]) && a.Value.ToArray()[1] == float.NegativeInfinity, "positive");
+        Assert.That(b.Value.ToArray().All(v => !float.IsFinite(v)), "interval");
+        Assert.That(float.IsNaN(c.Value.ToArray()[1]), "ordered");
+        Assert.That(d.Value.ToArray()[0], Is.EqualTo(float.NegativeInfinity), "simplex");
+    }
+
     [Test]
     public void Bounds_NaNInfiniteOrReversed_AreRefusedNamingTheBound()
     {
