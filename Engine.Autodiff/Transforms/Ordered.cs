@@ -9,6 +9,8 @@ namespace TorchEbm.Transforms;
 public static class Ordered
 {
     /// <summary>The increasing rows y (n, K) from unconstrained rows x (n, K), and each row's log-Jacobian (n).</summary>
+    /// <remarks>An increment beyond float range (x_k above about 88) makes its whole row NaN rather than infinite (the
+    /// running sums are one product with a 0/1 matrix); its energy is non-finite either way, and a sampler rejects it.</remarks>
     /// <exception cref="ArgumentException">x is not (n, K) with K &gt;= 1.</exception>
     public static Constrained Constrain(Var x)
     {
