@@ -202,6 +202,18 @@ public sealed class TransformTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(FiniteDifferences.RelativeError(input.Grad!.ToArray(), expected), Is.LessThan(1e-3));
     }
 
+    /// <summary>The create-graph gradient (every backward step as Var ops, as score-matching losses take it) equals the kernel backward's.</summary>
+    [TestCaseSource(nameof(Cases))]
+    public void CreateGraphGradient_EqualsTheKernelGradient(TransformCase c)
+    {
+        using Var input = Input(c, Draw(c, 18), requiresGrad: true);
+        Constrained constrained = Transform(c, input);
+        using Var scalar = constrained.Value.Square().Sum() + constrained.LogJacobian.Sum();
+        using Tensor kernel = Tape.Grad(scalar, input);
+        using Var graph = Tape.Grad(scalar, input, createGraph: true);
+        Assert.That(FiniteDifferences.RelativeError(graph.Value.ToArray(), kernel.ToArray().Select(v => (double)v).ToArray()), Is.LessThan(1e-5));
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void Unconstrain_InvertsConstrain(TransformCase c)
     {
