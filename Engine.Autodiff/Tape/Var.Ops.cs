@@ -1,8 +1,8 @@
 namespace TorchEbm.Autodiff;
 
 // The differentiable ops live in one file per family (Var.Arithmetic, Var.Reductions, Var.Shape, Var.Functions,
-// Var.LinearAlgebra). Each checks its operands on the host (before any launch), computes its value with a kernel,
-// and records a local backward step that adds its inputs' gradients with kernels. Here: the shared operand checks.
+// Var.LinearAlgebra, Var.Cholesky). Each checks its operands on the host (before any launch), computes its value with a
+// kernel, and records a local backward step that adds its inputs' gradients with kernels. Here: the shared operand checks.
 public sealed partial class Var
 {
     private static void CheckLive(params Var[] vars)

@@ -27,6 +27,44 @@ public abstract class BaseModel : IDisposable
                 $"{GetType().Name} must override Energies(Var) (the energy in tape ops), or both Forward(Tensor) and Gradient(Tensor).");
     }
 
+    /// <summary>
+    /// A model from a function of the batch: <paramref name="energy"/> maps x, a <see cref="Var"/> of shape (n,
+    /// <paramref name="dim"/>), to the n energies, shape (n), in tape ops (x.Column(j), arithmetic, Exp, Sum(1), the
+    /// transforms of <c>TorchEbm.Transforms</c>, ...); Forward, Gradient and every sampler and loss come from the tape.
+    /// </summary>
+    /// <example><code>using BaseModel banana = BaseModel.FromEnergy(device, 2, x =>
+    ///     x.Column(0).Square() / 8f + (x.Column(1) - 0.1f * x.Column(0).Square()).Square() / 2f);</code></example>
+    /// <param name="device">The device the model computes on.</param>
+    /// <param name="dim">The sample dimension d, at least 1: samples of another dimension are refused.</param>
+    /// <param name="energy">The energy of each row; it must return a new Var of shape (n), which is checked at every
+    /// call before anything reads it.</param>
+    /// <exception cref="ArgumentNullException">device or energy is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">dim is below 1.</exception>
+    /// <remarks>A call whose energy returns another shape throws <see cref="ArgumentException"/> naming
+    /// <paramref name="energy"/>, before any kernel reads the result.</remarks>
+    public static BaseModel FromEnergy(Device device, int dim, Func<Var, Var> energy) =>
+        FromFunction(device, dim, energy, isLogDensity: false, nameof(energy));
+
+    /// <summary>
+    /// A model from an unnormalised log density (what BlackJAX and Stan users write): E(x) = -<paramref name="logDensity"/>(x),
+    /// otherwise as <see cref="FromEnergy"/>.
+    /// </summary>
+    /// <param name="device">The device the model computes on.</param>
+    /// <param name="dim">The sample dimension d, at least 1.</param>
+    /// <param name="logDensity">log p(x) of each row, up to a constant: a new Var of shape (n).</param>
+    /// <exception cref="ArgumentNullException">device or logDensity is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">dim is below 1.</exception>
+    public static BaseModel FromLogDensity(Device device, int dim, Func<Var, Var> logDensity) =>
+        FromFunction(device, dim, logDensity, isLogDensity: true, nameof(logDensity));
+
+    private static FunctionModel FromFunction(Device device, int dim, Func<Var, Var> function, bool isLogDensity, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(function, parameter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
+        return new FunctionModel(device, dim, function, isLogDensity, parameter);
+    }
+
     /// <summary>Whether the subclass writes its energy in tape ops (overrides <see cref="Energies"/>), so dE/dx can be differentiated again.</summary>
     internal bool HasTapeEnergies => Overrides(nameof(Energies), typeof(Var));
 

@@ -1,0 +1,99 @@
+using TorchEbm.Elementwise;
+using TorchEbm.LinearAlgebra;
+
+namespace TorchEbm.Autodiff;
+
+// Batched small matrices, one per row (chain): Cholesky factor, lower triangular solve, diagonal. A Gaussian process's
+// log density from its per-chain kernel matrix K (rows, n * n) and data y: L = K.Cholesky(), z = L.SolveLowerTriangular(y),
+// -0.5 z.z - sum ln diag L.
+public sealed partial class Var
+{
+    /// <summary>
+    /// The lower Cholesky factor L (L L^T = A) of each row of this (rows, n * n) Var, read as a row-major n x n matrix;
+    /// only its lower triangle is read (as LAPACK's potrf 'L'), and L's upper triangle is 0. A row whose matrix is not
+    /// positive definite gets NaN everywhere (its energy is then NaN and a sampler rejects it); nothing throws.
+    /// </summary>
+    /// <remarks>The backward step is Murray's (2016) unblocked reverse sweep; its gradient lands on A's lower triangle.
+    /// No second derivative: a create-graph pass through it throws <see cref="NotSupportedException"/>.</remarks>
+    /// <exception cref="ArgumentException">This Var is not (rows, n * n) for a whole n.</exception>
+    public Var Cholesky()
+    {
+        int n = MatrixOrder(this, nameof(Cholesky));
+        Tensor value = Device.AllocateLike(Value);
+        CholeskyOps.Factor(Device, Value.View, value.View, n, Value.Dim(0));
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is not Tensor ga) return;
+            using Tensor lbar = g.Clone();
+            CholeskyOps.FactorBackward(Device, value.View, lbar.View, ga.View, n, Value.Dim(0));
+        }, (_, _) => throw NoSecondDerivative(nameof(Cholesky)));
+    }
+
+    /// <summary>
+    /// z = L^-1 b for each row of this lower triangular L (rows, n * n) (only the lower triangle is read): b is (rows, n),
+    /// one right-hand side per matrix, or (n), one shared by all. Shape (rows, n). With L a Cholesky factor of K,
+    /// z . z = b^T K^-1 b.
+    /// </summary>
+    /// <remarks>A zero on L's diagonal gives infinity or NaN in that row. No second derivative: a create-graph pass
+    /// through it throws <see cref="NotSupportedException"/>.</remarks>
+    /// <exception cref="ArgumentException">This Var is not (rows, n * n), or b is neither (rows, n) nor (n).</exception>
+    public Var SolveLowerTriangular(Var b)
+    {
+        CheckLive(this, b);
+        int n = MatrixOrder(this, nameof(SolveLowerTriangular)), rows = Value.Dim(0);
+        bool shared = b.Value.Rank == 1;
+        if (!(shared ? b.Value.Dim(0) == n : b.Value.Rank == 2 && b.Value.Dim(0) == rows && b.Value.Dim(1) == n))
+            throw new ArgumentException(
+                $"SolveLowerTriangular needs b of shape ({rows}, {n}) or ({n},) for matrices {Shapes.Format(Value.Shape)}, got {Shapes.Format(b.Value.Shape)}.", nameof(b));
+        Tensor value = Device.Allocate([rows, n]);
+        CholeskyOps.SolveLower(Device, Value.View, b.Value.View, value.View, n, shared ? 0 : n, rows);
+        return new Var(value, [this, b], (g, grads) =>
+        {
+            Tensor? gl = grads.For(this), gb = grads.For(b);
+            if (gl is null && gb is null) return;
+            using Tensor w = Device.Allocate([rows, n]);
+            CholeskyOps.SolveLowerBackward(Device, Value.View, value.View, g.View, w.View, (gl ?? w).View, n, addToL: gl is not null, rows);
+            if (gb is null) return;
+            if (shared) ElementwiseOps.ColumnSums(Device, w.View, gb.View, accumulate: true);
+            else ElementwiseOps.AddScaled(Device, w.View, gb.View, 1f);
+        }, (_, _) => throw NoSecondDerivative(nameof(SolveLowerTriangular)));
+    }
+
+    /// <summary>The diagonal of each row of this (rows, n * n) Var read as an n x n matrix: shape (rows, n).</summary>
+    /// <exception cref="ArgumentException">This Var is not (rows, n * n) for a whole n.</exception>
+    public Var Diagonal()
+    {
+        int n = MatrixOrder(this, nameof(Diagonal)), rows = Value.Dim(0);
+        Tensor value = Device.Allocate([rows, n]);
+        CholeskyOps.Diagonal(Device, Value.View, value.View, n);
+        return new Var(value, [this], (g, grads) =>
+        {
+            if (grads.For(this) is Tensor ga) CholeskyOps.DiagonalBackward(Device, g.View, ga.View, n);
+        }, (g, grads) =>
+        {
+            if (!grads.Wants(this)) return;
+            // g's column i at column i (n + 1), zeros between: n columns of g and n - 1 blocks of n zeros, side by side.
+            var parts = new List<Var>(2 * n - 1);
+            for (int i = 0; i < n; i++)
+            {
+                if (i > 0) parts.Add(Intermediate(Device.Zeros(rows, n)));
+                parts.Add(g.Columns(i, 1));
+            }
+            grads.Add(this, parts.Count == 1 ? parts[0] : Concat(parts));
+        });
+    }
+
+    /// <summary>n for a live (rows, n * n) Var: each row one n x n matrix.</summary>
+    private static int MatrixOrder(Var v, string op)
+    {
+        CheckLive(v);
+        int columns = v.Value.Rank == 2 ? v.Value.Dim(1) : 0, n = (int)Math.Round(Math.Sqrt(columns));
+        if (v.Value.Rank != 2 || n * n != columns)
+            throw new ArgumentException(
+                $"{op} takes one row-major n x n matrix per row, shape (rows, n * n), got {Shapes.Format(v.Value.Shape)}.");
+        return n;
+    }
+
+    private static NotSupportedException NoSecondDerivative(string op) =>
+        new($"{op} has no second derivative: a create-graph gradient cannot pass through it (differentiate it once, with Backward or Tape.Grad).");
+}
