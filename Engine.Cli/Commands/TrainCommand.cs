@@ -120,7 +120,7 @@ internal static class TrainCommand
         stdout.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
         if (result.DivergedAt is int step)
         {
-            stderr.WriteLine($"torchebm train: the loss or the energies became NaN, infinite or larger than {TrainingLoop.DivergenceLimit:G0} in magnitude at step {step}; " +
+            stderr.WriteLine($"torchebm train: the loss or the energies became NaN or infinite, or larger than {TrainingLoop.DivergenceLimit:0e0} in magnitude, at step {step}; " +
                              "stopped there and kept the parameters of the last step in range in model.safetensors. Try a smaller --lr or --step-size, or a larger --energy-reg.");
             return ExitCodes.Diverged;
         }
