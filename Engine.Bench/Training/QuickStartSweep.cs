@@ -24,7 +24,8 @@ public static class QuickStartSweep
 
     public static int Run(string[] args)
     {
-        var o = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var o = new Dictionary<string, string>();
+        foreach (string[] p in args.Select(a => a.Split('=', 2))) o[p[0]] = p[1]; // a later key=value wins
         string Get(string key, string fallback) => o.TryGetValue(key, out string? v) ? v : fallback;
         float F(string key, float fallback) => float.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         string[] datasets = Get("data", "all") == "all" ? [.. SyntheticDatasets.Names] : Get("data", "").Split(',');
