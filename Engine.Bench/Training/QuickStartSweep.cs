@@ -11,11 +11,11 @@ using TorchEbm.Samplers;
 namespace TorchEbm.Bench.Training;
 
 /// <summary>
-/// <c>Engine.Bench quick-start [key=value ...]</c>: the README's Quick start recipe (256 data rows, MLP 2-32-32-1, Langevin,
+/// <c>Engine.Bench quick-start [key=value ...]</c>: the README's Quick start recipe (256 data rows by default, MLP 2-32-32-1, Langevin,
 /// contrastive divergence with the loss's defaults unless overridden, Adam, full-batch steps) on each synthetic data set,
 /// then 1000 samples from N(0, I) at several sampler lengths, each scored by the fraction within 0.1 of the data (nearest
 /// of 5000 fresh points) and by MMD^2 to 1000 held-out points beside the data's own noise band (MMD^2 between independent
-/// draws). Keys: data (comma list or all), steps, lr, beta1, k, persistent, reg, reinit, buffer, step, noise, hidden,
+/// draws). Keys: data (comma list or all), n (data rows), steps, lr, beta1, k, persistent, reg, reinit, buffer, step, noise, hidden,
 /// eval (comma list of sampler lengths). This is how the defaults of ContrastiveDivergence were chosen.
 /// </summary>
 public static class QuickStartSweep
@@ -29,7 +29,7 @@ public static class QuickStartSweep
         string Get(string key, string fallback) => o.TryGetValue(key, out string? v) ? v : fallback;
         float F(string key, float fallback) => float.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         string[] datasets = Get("data", "all") == "all" ? [.. SyntheticDatasets.Names] : Get("data", "").Split(',');
-        int steps = int.Parse(Get("steps", "1000")), k = int.Parse(Get("k", "10"));
+        int steps = int.Parse(Get("steps", "1000")), k = int.Parse(Get("k", "10")), rows = int.Parse(Get("n", "256"));
         int[] hidden = [.. Get("hidden", "32,32").Split(',').Select(int.Parse)];
         int[] evals = [.. Get("eval", "200,2000").Split(',').Select(int.Parse)];
         float lr = F("lr", 1e-3f), beta1 = F("beta1", 0.9f), step = F("step", 0.01f), noise = F("noise", 0.1f);
@@ -46,7 +46,7 @@ public static class QuickStartSweep
         foreach (string name in datasets)
         {
             var clock = Stopwatch.StartNew();
-            using Tensor data = SyntheticDatasets.Create(name, device, 256, 0);
+            using Tensor data = SyntheticDatasets.Create(name, device, rows, 0);
             using var model = new NeuralNetworkModel(new MLP(device, 2, hidden, 1, seed: 0));
             var sampler = new LangevinDynamics(model, step, noise, seed: 42);
             using var loss = new ContrastiveDivergence(sampler, k: k, persistent: persistent, bufferSize: buffer, reinitFraction: reinit, energyRegularization: reg);
@@ -77,10 +77,24 @@ public static class QuickStartSweep
                 }
                 double mean = nulls.Average(), sd = Math.Sqrt(nulls.Sum(v => (v - mean) * (v - mean)) / (NullDraws - 1));
                 double band = 3 * Math.Max(mean, 0) + 3 * sd;
-                Console.WriteLine($"{name,-16} {n,6} {NearFraction(samples.ToArray2D(), near),9:P1} {mmd,10:E2} {band,10:E2} {(mmd <= band ? "yes" : "no"),3} {last,8:F3} {seconds,6:F1}");
+                Console.WriteLine($"{name,-16} {n,6} {NearFraction(samples.ToArray2D(), near),9:P1} {mmd,10:E2} {band,10:E2} {(mmd <= band ? "yes" : "no"),3} {last,8:F3} {seconds,6:F1}  {Moments(samples)} vs data {Moments(heldOut)}");
             }
         }
         return 0;
+    }
+
+    /// <summary>Mean and sd of each coordinate, e.g. "(0.50 +- 0.87, 0.25 +- 0.50)".</summary>
+    private static string Moments(Tensor t)
+    {
+        float[,] xy = t.ToArray2D();
+        int n = xy.GetLength(0);
+        string Of(int j)
+        {
+            double mean = Enumerable.Range(0, n).Average(i => (double)xy[i, j]);
+            double sd = Math.Sqrt(Enumerable.Range(0, n).Average(i => (xy[i, j] - mean) * (xy[i, j] - mean)));
+            return $"{mean:F2} +- {sd:F2}";
+        }
+        return $"({Of(0)}, {Of(1)})";
     }
 
     /// <summary>Fraction of the rows of <paramref name="samples"/> within 0.1 of a row of <paramref name="reference"/>.</summary>
