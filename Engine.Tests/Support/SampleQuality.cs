@@ -1,5 +1,4 @@
 using TorchEbm.Datasets;
-using TorchEbm.Diagnostics;
 using TorchEbm.Training;
 
 namespace TorchEbm.Tests.Support;
@@ -33,23 +32,23 @@ internal static class SampleQuality
     }
 
     /// <summary>
-    /// MMD^2 (median-heuristic bandwidth) between <paramref name="samples"/> and held-out data of the same size, with the
+    /// MMD^2 (at <paramref name="bandwidth"/>, by default the median heuristic's) between <paramref name="samples"/> and held-out data of the same size, with the
     /// mean and sd of <see cref="NullDraws"/> MMD^2s between fresh draws of that size and the held-out data:
     /// <see cref="MmdScale.Within"/> says whether the samples score inside the data's own noise band (3x the null mean
     /// plus 3 null sd, the bar TrainingResult.MatchesData uses).
     /// </summary>
-    public static MmdScale Mmd(Tensor samples, string dataset)
+    public static MmdScale Mmd(Tensor samples, string dataset, float? bandwidth = null)
     {
         int n = samples.Dim(0);
         using Tensor heldOut = SyntheticDatasets.Create(dataset, samples.Device, n, seed: 2_000_003);
-        float bandwidth = Diagnostics.Mmd.MedianBandwidth(samples, heldOut);
+        float s = bandwidth ?? global::TorchEbm.Diagnostics.Mmd.MedianBandwidth(samples, heldOut);
         var nulls = new double[NullDraws];
         for (int i = 0; i < NullDraws; i++)
         {
             using Tensor fresh = SyntheticDatasets.Create(dataset, samples.Device, n, seed: 3_000_003 + i);
-            nulls[i] = Diagnostics.Mmd.Unbiased(fresh, heldOut, bandwidth);
+            nulls[i] = global::TorchEbm.Diagnostics.Mmd.Unbiased(fresh, heldOut, s);
         }
         double mean = nulls.Average(), sd = Math.Sqrt(nulls.Sum(v => (v - mean) * (v - mean)) / (NullDraws - 1));
-        return new MmdScale(bandwidth, Diagnostics.Mmd.Unbiased(samples, heldOut, bandwidth), (float)mean, (float)sd);
+        return new MmdScale(s, global::TorchEbm.Diagnostics.Mmd.Unbiased(samples, heldOut, s), (float)mean, (float)sd);
     }
 }
