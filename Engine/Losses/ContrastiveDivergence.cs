@@ -245,8 +245,9 @@ public sealed class ContrastiveDivergence : BaseLoss
         float? age = null, bufferSpread = null;
         if (_buffer is not null && _ages is not null)
         {
-            int[] ages = _ages.GetAsArray1D();
-            age = (float)ages.Average(a => (double)a);
+            // Rows no call has advanced yet (the ring's unused tail, another replica's rows) hold 0: they are left out.
+            int[] ages = [.. _ages.GetAsArray1D().Where(a => a > 0)];
+            age = ages.Length > 0 ? (float)ages.Average(a => (double)a) : 0f;
             bufferSpread = Spread(_buffer.ToArray(), _buffer.Dim(1));
         }
         return new TrainingHealth(0, (float)dataEnergies.Average(e => (double)e), (float)negativeEnergies.Average(e => (double)e),

@@ -18,7 +18,8 @@ namespace TorchEbm.Training;
 /// <param name="DataSpread">RMS distance of the data batch's rows from their mean.</param>
 /// <param name="NegativeSpread">RMS distance of the negatives from their mean.</param>
 /// <param name="BufferAge">Persistent CD: mean over the replay buffer's rows of the sampler steps each has run since it last
-/// started from noise; null without a buffer.</param>
+/// started from noise, over the rows this loss has advanced at least once (a data-parallel replica advances only its
+/// chains' rows); null without a buffer.</param>
 /// <param name="BufferSpread">Persistent CD: RMS distance of the replay buffer's rows from their mean; null without a buffer.</param>
 /// <param name="ProbeAcceptance">Mean Metropolis-Hastings acceptance probability of one proposal of the training sampler
 /// (its step size and noise scale at step 0) from each negative, for the target exp(-E / noiseScale^2): near 1 when the
