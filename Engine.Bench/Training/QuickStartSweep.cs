@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using TorchEbm.Autodiff;
@@ -16,7 +17,7 @@ namespace TorchEbm.Bench.Training;
 /// then 1000 samples from N(0, I) at several sampler lengths, each scored by the fraction within 0.1 of the data (nearest
 /// of 5000 fresh points) and by MMD^2 to 1000 held-out points beside the data's own noise band (MMD^2 between independent
 /// draws). Keys: data (comma list or all), n (data rows), steps, lr, beta1, k, persistent, reg, reinit, buffer, step, noise, hidden,
-/// eval (comma list of sampler lengths). This is how the defaults of ContrastiveDivergence were chosen.
+/// eval (comma list of sampler lengths; 0: the replay buffer's first rows). This is how the defaults of ContrastiveDivergence were chosen.
 /// </summary>
 public static class QuickStartSweep
 {
@@ -66,7 +67,8 @@ public static class QuickStartSweep
             float[,] near = reference.ToArray2D();
             foreach (int n in evals)
             {
-                using Tensor samples = sampler.Sample(Samples, 2, n);
+                // Length 0 scores the replay buffer's first rows instead: the negatives the model was trained against.
+                using Tensor samples = n > 0 || loss.Buffer is null ? sampler.Sample(Samples, 2, n) : FirstRows(loss.Buffer, Samples);
                 float bandwidth = Mmd.MedianBandwidth(samples, heldOut);
                 float mmd = Mmd.Unbiased(samples, heldOut, bandwidth);
                 var nulls = new double[NullDraws];
@@ -81,6 +83,13 @@ public static class QuickStartSweep
             }
         }
         return 0;
+    }
+
+    private static Tensor FirstRows(Tensor t, int rows)
+    {
+        Tensor first = t.Device.Allocate([rows, t.Dim(1)]);
+        t.View.SubView(0, first.Length).CopyTo(first.View);
+        return first;
     }
 
     /// <summary>Mean and sd of each coordinate, e.g. "(0.50 +- 0.87, 0.25 +- 0.50)".</summary>
