@@ -6,6 +6,7 @@ using TorchEbm.Launch;
 // `cpu-layout [repetitions] [layout ...]`: sweep CPU-accelerator layouts (e.g. `cpu-layout 15 2,1,1 4,1,2`);
 // `langevin [repetitions]`: W1-W6 throughput on Device.Create() (no Python); `compare [repetitions]`: the same beside PyTorch;
 // `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
+// `quick-start [key=value ...]`: the README's Quick start recipe on the eight data sets, samples near the data and MMD^2;
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
@@ -26,6 +27,9 @@ if (args.Length > 0 && args[0] == "langevin")
 
 if (args.Length > 0 && args[0] == "pcd")
     return TorchEbm.Bench.Training.PersistenceComparison.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
+
+if (args.Length > 0 && args[0] == "quick-start")
+    return TorchEbm.Bench.Training.QuickStartSweep.Run(args[1..]);
 
 if (args.Length > 0 && args[0] == "scope-memory")
     return TorchEbm.Bench.Memory.ScopeMemory.Run(args.Length > 1 ? int.Parse(args[1]) : 600);

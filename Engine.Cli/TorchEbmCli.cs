@@ -54,7 +54,7 @@ public static class TorchEbmCli
     }
 
     /// <summary>Runs the command line <paramref name="args"/> in one process, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
-    /// <returns>The exit code: 0 ok, 2 usage or input error, 3 diverged (NaN or infinite loss or samples), 1 internal error.</returns>
+    /// <returns>The exit code: 0 ok, 2 usage or input error, 3 diverged (NaN, infinite or exploding loss or samples), 1 internal error.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         using Communicator single = Communicator.Single();

@@ -55,7 +55,7 @@ public static class NeuralWorkloads
 
     /// <summary>The pieces of a W4 iteration: loss (CD-10, chains from the data) and Adam over the model.</summary>
     public static (ContrastiveDivergence Loss, Adam Optimizer) W4Setup(NeuralNetworkModel model) =>
-        (new ContrastiveDivergence(new LangevinDynamics(model, stepSize: 0.01f, seed: 3), k: W4K) { CheckFinite = false },
+        (new ContrastiveDivergence(new LangevinDynamics(model, stepSize: 0.01f, seed: 3), k: W4K, persistent: false, energyRegularization: 0f) { CheckFinite = false },
          new Adam(model.Parameters(), lr: 1e-3f));
 
     /// <summary>Runs <see cref="W4Iterations"/> CD-10 training iterations, reading the loss each time as a training loop does.</summary>

@@ -135,8 +135,8 @@ internal static class TrainCommand
         stdout.WriteLine($"wrote model.safetensors, energy.png, samples.png, loss.png, metrics.json to {outDir.FullName}");
         if (result.DivergedAt is int step)
         {
-            stderr.WriteLine($"torchebm train: the loss became NaN or infinite at step {step}; stopped there and kept the parameters " +
-                             "of the last finite step in model.safetensors. Try a smaller --lr or --step-size.");
+            stderr.WriteLine($"torchebm train: the loss or the energies became NaN or infinite, or larger than {TrainingLoop.DivergenceLimit:0e0} in magnitude, at step {step}; " +
+                             "stopped there and kept the parameters of the last step in range in model.safetensors. Try a smaller --lr or --step-size, or a larger --energy-reg.");
             return ExitCodes.Diverged;
         }
         if (!finiteSamples || !float.IsFinite(result.Mmd))
@@ -153,14 +153,15 @@ internal static class TrainCommand
     {
         if (!ReferenceEquals(stdout, Console.Out) || !AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            int every = Math.Max(1, options.Steps / 10);
+            int every = Trainer.EvaluationPeriod(options.Steps);
             return Trainer.Run(device, options, p =>
             {
                 if (p.Step % every == 0 || p.Step == p.Steps)
-                    stdout.WriteLine($"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.StepsPerSecond:F1} it/s");
+                    stdout.WriteLine($"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  {p.StepsPerSecond:F1} it/s{(p.Health is null ? "" : $"  {p.Health}")}");
             }, replicas: replicas);
         }
         TrainingResult? result = null;
+        TrainingHealth? health = null; // the last measured, shown until the next
         AnsiConsole.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
@@ -168,7 +169,8 @@ internal static class TrainCommand
                 ProgressTask task = context.AddTask("training", maxValue: options.Steps);
                 result = Trainer.Run(device, options, p =>
                 {
-                    task.Description = $"loss {p.Loss:F4}, {p.StepsPerSecond:F1} it/s";
+                    if (p.Health is not null) health = p.Health;
+                    task.Description = Markup.Escape($"loss {p.Loss:F4}, {p.StepsPerSecond:F1} it/s{(health is null ? "" : $", {health}")}");
                     task.Value = p.Step;
                 }, replicas: replicas);
             });
@@ -226,6 +228,7 @@ internal static class TrainCommand
             ranks = communicator.Size,
             allreduce_seconds_per_step = communicator.Size > 1 ? communicator.ReduceTime.TotalSeconds / Math.Max(1, communicator.ReduceCalls) : 0,
             diverged_at = result.DivergedAt,
+            health = result.Health,
         };
         string json = MetricsJson.Serialize(metrics);
         AtomicFile.Write(path, stream =>

@@ -12,9 +12,9 @@ public static class ExitCodes
     /// <summary>Bad usage or input: an option, a path, a checkpoint, a device that is not there.</summary>
     public const int Usage = 2;
 
-    /// <summary><c>train</c>: the loss or the final samples became NaN or infinite; <c>sample</c>: a sample is NaN or infinite (outputs are still written).</summary>
+    /// <summary><c>train</c>: the loss or the energies became NaN, infinite or beyond 1e8 in magnitude, or the final samples NaN or infinite; <c>sample</c>: a sample is NaN or infinite (outputs are still written).</summary>
     public const int Diverged = 3;
 
     /// <summary>The sentence the commands' descriptions end with.</summary>
-    public const string Help = "Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN or infinite loss or samples), 1 internal error.";
+    public const string Help = "Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN, infinite or exploding loss or samples), 1 internal error.";
 }

@@ -14,24 +14,30 @@ public static class ReplayKernels
     /// x[i, :] = buffer row (start + i) mod rows, or a fresh N(0, I) state when the uniform of Philox block
     /// (firstChain + i, call, Stream, 0) is below <paramref name="reinitFraction"/> (work items: chains of x). The chains
     /// are global chains firstChain + i of a call (a data-parallel replica's share), so restarts do not depend on the split.
+    /// ages[row] counts the sampler steps the row's chain has run since it last started from noise: it becomes
+    /// <paramref name="steps"/> on a restart and grows by <paramref name="steps"/> otherwise (the steps this call runs),
+    /// saturating at int.MaxValue.
     /// </summary>
     [Kernel]
-    public static void Gather(ArrayView<float> buffer, ArrayView<float> x, int dim, int start, float reinitFraction, Philox4x32 rng, uint call,
-        int firstChain)
+    public static void Gather(ArrayView<float> buffer, ArrayView<int> ages, ArrayView<float> x, int dim, int start, float reinitFraction,
+        Philox4x32 rng, uint call, int firstChain, int steps)
     {
         int chains = x.IntLength / dim, rows = buffer.IntLength / dim, stride = GridStride.Stride;
         for (int i = GridStride.Start; i < chains; i += stride)
         {
             ArrayView<float> target = x.SubView(i * dim, dim);
             uint chain = (uint)(firstChain + i);
+            int row = (int)(((long)start + i) % rows);
             if (rng.Uniform4(chain, call, Stream, 0).X < reinitFraction)
             {
                 for (int j = 0; j < dim; j += 4)
                     rng.Normal4(chain, call, Stream, (uint)(1 + (j >> 2))).StoreTo(target, j);
+                ages[row] = steps;
                 continue;
             }
-            int row = (int)(((long)start + i) % rows);
             for (int j = 0; j < dim; j++) target[j] = buffer[row * dim + j];
+            int age = ages[row];
+            ages[row] = age > int.MaxValue - steps ? int.MaxValue : age + steps;
         }
     }
 

@@ -46,6 +46,48 @@ public sealed class TrainCommandTests
     }
 
     [Test]
+    public void ExplodingLearningRate_ExitsDiverged_KeepingALoadableCheckpointOfTheLastGoodParameters()
+    {
+        // Issue 23's case: at --lr 10 the loss reached ~3e26 and the run ended with exit 0.
+        CliRun run = CliRun.Of("train", "--lr", "10", "--steps", "300", "--eval-steps", "20", "--device", "cpu", "--out", PathOf("run"));
+
+        run.AssertOneLine(3, "train", "1e8");
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        int divergedAt = metrics.RootElement.GetProperty("diverged_at").GetInt32();
+        float[] losses = [.. metrics.RootElement.GetProperty("loss").EnumerateArray().Select(l => l.GetSingle())];
+        using var device = Device.Create(DeviceKind.Cpu);
+        using var model = Checkpoint.LoadModel(PathOf("run/model.safetensors"), device);
+        using Tensor data = TorchEbm.Datasets.SyntheticDatasets.EightGaussians(device, 256, seed: 0);
+        using Tensor energies = model.Forward(data);
+        Assert.Multiple(() =>
+        {
+            Assert.That(divergedAt, Is.LessThan(300), "stopped early");
+            Assert.That(losses, Has.Length.EqualTo(divergedAt), "the steps before the bad one");
+            Assert.That(losses, Is.All.Matches<float>(l => Math.Abs(l) <= 1e8f));
+            Assert.That(energies.ToArray(), Is.All.Matches<float>(e => Math.Abs(e) <= 1e8f), "the kept parameters give energies in range");
+        });
+    }
+
+    [Test]
+    public void Metrics_RecordTheRunsHealthAtEveryTenth()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run")));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        JsonElement[] health = [.. metrics.RootElement.GetProperty("health").EnumerateArray()];
+        Assert.Multiple(() =>
+        {
+            Assert.That(health.Select(h => h.GetProperty("step").GetInt32()), Is.EqualTo(Enumerable.Range(1, 10).Select(i => 2 * i)));
+            Assert.That(health[^1].GetProperty("buffer_age").GetSingle(), Is.GreaterThan(0f), "persistent by default");
+            Assert.That(health[^1].GetProperty("probe_acceptance").GetSingle(), Is.InRange(0f, 1f));
+            Assert.That(health[^1].GetProperty("energy_gap").GetSingle(),
+                Is.EqualTo(health[^1].GetProperty("data_energy").GetSingle() - health[^1].GetProperty("negative_energy").GetSingle()).Within(1e-5f));
+            Assert.That(run.Stdout, Does.Contain("step 20/20").And.Contain("probe acceptance"), "the progress line shows it");
+        });
+    }
+
+    [Test]
     public void Metrics_UseSnakeCaseKeysThroughout()
     {
         CliRun run = CliRun.Of(Tiny(PathOf("run")));
@@ -223,6 +265,6 @@ public sealed class TrainCommandTests
         CliRun run = CliRun.Of(command, "--help");
 
         Assert.That(run.ExitCode, Is.EqualTo(0));
-        Assert.That(run.Stdout, Does.Contain("Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN or infinite loss or samples), 1 internal error."));
+        Assert.That(run.Stdout, Does.Contain("Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN, infinite or exploding loss or samples), 1 internal error."));
     }
 }

@@ -15,7 +15,7 @@ public sealed class ContrastiveDivergenceTests(DeviceKind kind) : DeviceTest(kin
     {
         using var model = new NeuralNetworkModel(new MLP(Device, 2, [8], 1, seed: 2));
         var sampler = new LangevinDynamics(model, 0.01f, seed: 1);
-        using var cd = new ContrastiveDivergence(sampler, k: 0, energyRegularization: 0.1f);
+        using var cd = new ContrastiveDivergence(sampler, k: 0, persistent: false, energyRegularization: 0.1f);
         using Tensor data = Device.Randn(32, 2, seed: 5);
 
         // k = 0: the negatives are the data itself, so the gap is 0 and only the penalty 0.1 * 2 mean E^2 remains.
@@ -33,7 +33,7 @@ public sealed class ContrastiveDivergenceTests(DeviceKind kind) : DeviceTest(kin
         // d/db of mean E(data) - mean E(negatives) for the output bias b is 1 - 1 = 0, whatever the negatives.
         using var model = new NeuralNetworkModel(new MLP(Device, 2, [4], 1, Activation.Tanh, seed: 3));
         var sampler = new LangevinDynamics(model, 0.05f, noiseScale: 0f);
-        using var cd = new ContrastiveDivergence(sampler, k: 3);
+        using var cd = new ContrastiveDivergence(sampler, k: 3, persistent: false, energyRegularization: 0f);
         using Tensor data = Device.Randn(16, 2, seed: 8);
         using Var loss = cd.Compute(model, data);
         loss.Backward();
@@ -92,7 +92,7 @@ public sealed class ContrastiveDivergenceTests(DeviceKind kind) : DeviceTest(kin
         using var model = new NeuralNetworkModel(new MLP(Device, 2, [4], 1));
         using var other = new HarmonicModel(Device);
         var sampler = new LangevinDynamics(model, 0.01f);
-        using var cd = new ContrastiveDivergence(sampler, k: 1, batchSize: 10);
+        using var cd = new ContrastiveDivergence(sampler, k: 1, batchSize: 10, persistent: false);
         using Tensor wrongDim = Device.Zeros(10, 3), few = Device.Zeros(5, 2), withNaN = Device.FromArray([0f, float.NaN, 1f, 1f], 2, 2);
         Assert.That(Assert.Throws<ArgumentException>(() => cd.Compute(model, wrongDim))!.Message, Does.Contain("(10, 3)"));
         Assert.Throws<ArgumentException>(() => cd.Compute(model, few));

@@ -98,7 +98,7 @@ public sealed class DataParallelTests
         using Device device = Device.Create(DeviceKind.Cpu);
         using Tensor data = SyntheticDatasets.Create("eight-gaussians", device, 1000, seed: 1);
         using var model = new NeuralNetworkModel(new MLP(device, 2, [8], 1, Activation.SiLU, seed: 2));
-        using BaseLoss loss = customLoss ?? new ContrastiveDivergence(new LangevinDynamics(model, 0.01f, seed: 3), k: 1);
+        using BaseLoss loss = customLoss ?? new ContrastiveDivergence(new LangevinDynamics(model, 0.01f, seed: 3), k: 1, persistent: false);
         using var adam = new Adam(model.Parameters(), lr: 1e-3f);
         TrainingLoop.Run(model, loss, adam, data, new TrainingLoopOptions { Steps = 2, BatchSize = batch, DropLast = dropLast, Replicas = replicas });
     }

@@ -138,6 +138,43 @@ public sealed class TrainingLoopTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void LossBeyondTheDivergenceLimit_StopsAndKeepsTheLastGoodParameters()
+    {
+        // Calls 0..2 are in range (at the parameters after 0..2 updates); call 3 returns a finite loss of about 1e9 >
+        // TrainingLoop.DivergenceLimit (JEM's 1e8).
+        using NeuralNetworkModel model = SmallMlp();
+        using var loss = new RecordingLoss { HugeFromCall = 3 };
+        using var sgd = new Sgd(model.Parameters(), lr: 1e-2f);
+        float[]? afterTwoUpdates = null;
+        var progress = new Recorder<TrainingProgress> { OnReport = p => { if (p.Step == 2) afterTwoUpdates = Flatten(model.Parameters()); } };
+        TrainingLoopResult result = TrainingLoop.Run(model, loss, sgd, IndexRows(64), new TrainingLoopOptions { Steps = 20, BatchSize = 8 }, progress);
+
+        Assert.That(result.DivergedAt, Is.EqualTo(3));
+        Assert.That(result.Losses, Has.Count.EqualTo(3).And.All.LessThan(TrainingLoop.DivergenceLimit));
+        Assert.That(Flatten(model.Parameters()), Is.EqualTo(afterTwoUpdates).AsCollection, "the parameters the last loss in range was computed at");
+    }
+
+    [Test]
+    public void ContrastiveDivergence_ReportsHealthAtEveryEvaluation_AndOnlyThere()
+    {
+        using NeuralNetworkModel model = SmallMlp();
+        var sampler = new LangevinDynamics(model, stepSize: 0.01f, noiseScale: 0.1f, seed: 1);
+        using var cd = new ContrastiveDivergence(sampler, k: 2, batchSize: 8, persistent: true, bufferSize: 16, reinitFraction: 0f, seed: 2);
+        using var adam = new Adam(model.Parameters(), lr: 1e-3f);
+        var progress = new Recorder<TrainingProgress>();
+        var evaluated = new List<TrainingHealth?>();
+        TrainingLoopResult result = TrainingLoop.Run(model, cd, adam, IndexRows(64), new TrainingLoopOptions { Steps = 9, BatchSize = 8, EvalEvery = 4 },
+            progress, evaluate: p => evaluated.Add(p.Health));
+
+        Assert.That(result.Health.Select(h => h.Step), Is.EqualTo(new[] { 4, 8 }));
+        Assert.That(progress.Reports.Select(p => p.Health?.Step), Is.EqualTo(new int?[] { null, null, null, 4, null, null, null, 8, null }));
+        Assert.That(evaluated, Is.EqualTo(result.Health));
+        // 16 buffer rows, 8 chains per call, no restarts: after 8 calls every row has run 4 calls of 2 steps.
+        Assert.That(result.Health[1].BufferAge, Is.EqualTo(8f));
+        Assert.That(result.ToString(), Does.Contain("9 steps").And.Contain("health at step 8: gap"));
+    }
+
+    [Test]
     public void Progress_IsReportedAfterEveryStep()
     {
         using NeuralNetworkModel model = SmallMlp();
@@ -252,7 +289,7 @@ public sealed class TrainingLoopTests(DeviceKind kind) : DeviceTest(kind)
     {
         using NeuralNetworkModel model = SmallMlp();
         var sampler = new LangevinDynamics(model, stepSize: 0.01f, seed: 1);
-        using var loss = new ContrastiveDivergence(sampler, k: 1, batchSize: 4);
+        using var loss = new ContrastiveDivergence(sampler, k: 1, batchSize: 4, persistent: false);
         using var sgd = new Sgd(model.Parameters(), lr: 1e-2f);
         float[] before = Flatten(model.Parameters());
         // 10 rows in batches of 4: the last batch has 2 rows, fewer than CD's 4 chains.

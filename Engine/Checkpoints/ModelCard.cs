@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchEbm.Autodiff;
 
 namespace TorchEbm.Checkpoints;
@@ -40,4 +41,19 @@ public sealed record ModelCard
 
     /// <summary>The caller's other metadata (every key that is not one of the card's).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// One line with the values, e.g. "ModelCard: MLP 2-64-64-1 (SiLU); sampler: Langevin step 0.01, noise 0.1, 200 steps;
+    /// metadata: dataset=eight-gaussians, loss=cd" (metadata keys in ordinal order).
+    /// </summary>
+    public override string ToString()
+    {
+        string widths = string.Join("-", new[] { InputDim }.Concat(HiddenDims).Append(OutputDim));
+        string text = $"ModelCard: MLP {widths} ({Activation})";
+        if (Sampler is SamplerSettings s)
+            text += string.Create(CultureInfo.InvariantCulture, $"; sampler: Langevin step {s.StepSize:G}, noise {s.NoiseScale:G}, {s.Steps} steps");
+        if (Metadata.Count > 0)
+            text += "; metadata: " + string.Join(", ", Metadata.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}={m.Value}"));
+        return text;
+    }
 }

@@ -1,5 +1,6 @@
 using TorchEbm.Autodiff;
 using TorchEbm.Models;
+using TorchEbm.Training;
 
 namespace TorchEbm.Losses;
 
@@ -23,6 +24,12 @@ public abstract class BaseLoss : IDisposable
     /// scans its input for NaN (a host synchronisation) may skip it here. By default the same as Compute.
     /// </summary>
     internal virtual Var ComputeOnCheckedData(BaseModel model, Tensor data) => Compute(model, data);
+
+    /// <summary>
+    /// For training loops, at each evaluation after a call of Compute on <paramref name="batch"/>: the run's
+    /// <see cref="TrainingHealth"/>, or null when the loss has none to report (the default; contrastive divergence reports it).
+    /// </summary>
+    internal virtual TrainingHealth? HealthAfter(Tensor batch) => null;
 
     /// <summary>
     /// Set by a data-parallel training loop around each call: the batch given to the call is this share of a global

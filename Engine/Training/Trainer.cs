@@ -16,8 +16,10 @@ namespace TorchEbm.Training;
 /// </summary>
 /// <remarks>
 /// The steps are a <see cref="TrainingLoop"/> over the data set (minibatches in a seeded random order, BatchSize rows
-/// each): each launches kernels only and reads back one number, the loss (to report progress and to stop on NaN).
-/// When the loss is not finite the parameters are restored to those of the last finite step and the run stops.
+/// each): each launches kernels only and reads back one number, the loss (to report progress and to stop on divergence).
+/// At every tenth of the run CD measures the run's <see cref="TrainingHealth"/>. When the loss, or an energy at such a
+/// measurement, is not finite or beyond <see cref="TrainingLoop.DivergenceLimit"/> in magnitude, the parameters are
+/// restored to those of the last step in range and the run stops.
 /// </remarks>
 public static class Trainer
 {
@@ -26,6 +28,9 @@ public static class Trainer
 
     /// <summary>Bandwidths the final MMD^2 is reported at: the median heuristic and its halvings.</summary>
     public const int BandwidthScales = 5;
+
+    /// <summary>Steps between health measurements of a run of <paramref name="steps"/> steps: a tenth of the run (at least 1).</summary>
+    public static int EvaluationPeriod(int steps) => Math.Max(1, steps / 10);
 
     /// <summary>
     /// The untrained model a run of <paramref name="options"/> starts from: a SiLU MLP 2 - Hidden - 1 seeded with
@@ -84,7 +89,12 @@ public static class Trainer
             using var adam = new Adam(model.Parameters(), options.Lr);
             // Every step takes BatchSize rows, as the CD loss's chains do; the permutation's key is a seed no other
             // part of the run uses (the held-out data, samplers and null draws take seed + 1 ... seed + 4 + NullDraws).
-            var loop = new TrainingLoopOptions { Steps = options.Steps, BatchSize = options.BatchSize, DropLast = true, Seed = seed + 5 + NullDraws, Replicas = replicas };
+            // Health is measured at every tenth of the run (CD only), where the CLI prints its progress line.
+            var loop = new TrainingLoopOptions
+            {
+                Steps = options.Steps, BatchSize = options.BatchSize, DropLast = true, Seed = seed + 5 + NullDraws, Replicas = replicas,
+                EvalEvery = EvaluationPeriod(options.Steps),
+            };
             TrainingLoopResult trained = TrainingLoop.Run(model, loss, adam, data, loop,
                 progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 
@@ -109,7 +119,10 @@ public static class Trainer
                 scales[b] = new MmdScale(bandwidths[b], Mmd.Unbiased(samples, heldOut, bandwidths[b]), (float)mean, (float)sd);
             }
             float[] nullMmds = [.. Enumerable.Range(0, NullDraws).Select(i => nulls[0, i])];
-            return new TrainingResult(model, trained.Losses, data, heldOut, samples, nullMmds, scales, trained.Elapsed.TotalSeconds, trained.DivergedAt);
+            return new TrainingResult(model, trained.Losses, data, heldOut, samples, nullMmds, scales, trained.Elapsed.TotalSeconds, trained.DivergedAt)
+            {
+                Health = trained.Health,
+            };
         }
         catch
         {

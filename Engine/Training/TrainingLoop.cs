@@ -19,9 +19,14 @@ namespace TorchEbm.Training;
 /// tensor allocated once, with one kernel; zeroes the gradients; computes the loss and calls Backward() on it; reads the
 /// loss back (the step's one host synchronisation: it drives the NaN stop and the progress report); and steps the
 /// optimizer. The loop allocates nothing per step beyond what the loss and the optimizer do.</para>
-/// <para>NaN stop: before each optimizer step the model's parameters are copied on the device; when a loss is NaN or
-/// infinite the parameters are put back to those copies, i.e. to the parameters the last finite loss was computed at,
-/// and the run stops (<see cref="TrainingLoopResult.DivergedAt"/>). The optimizer's own state is not rolled back.</para>
+/// <para>Divergence stop: before each optimizer step the model's parameters are copied on the device; when a loss is NaN,
+/// infinite or beyond <see cref="DivergenceLimit"/> in magnitude, or at an evaluation step an energy of the loss's
+/// <see cref="TrainingHealth"/> is (single process only: replicas agree on the loss alone), the parameters are put back
+/// to those copies, i.e. to the parameters the last loss in range was computed at, and the run stops
+/// (<see cref="TrainingLoopResult.DivergedAt"/>). The optimizer's own state is not rolled back.</para>
+/// <para>Health: at every <see cref="TrainingLoopOptions.EvalEvery"/>-th step a loss that reports it (contrastive
+/// divergence) measures the run's <see cref="TrainingHealth"/> at that step's parameters: it goes to the progress report
+/// and the evaluation callback of that step and into <see cref="TrainingLoopResult.Health"/>.</para>
 /// <para>Cancellation: the token is checked before each step; once it is cancelled the run stops there and returns
 /// normally with <see cref="TrainingLoopResult.Cancelled"/> set (no <see cref="OperationCanceledException"/>), the
 /// parameters being those of the last completed step.</para>
@@ -30,6 +35,12 @@ namespace TorchEbm.Training;
 /// </remarks>
 public static class TrainingLoop
 {
+    /// <summary>
+    /// A loss, or at an evaluation an energy, beyond this magnitude (or not finite) stops the run as diverged: 1e8, the
+    /// bound at which JEM's training aborts. A healthy EBM's energies stay within a few orders of magnitude of 1.
+    /// </summary>
+    public const float DivergenceLimit = 1e8f;
+
     /// <summary>Trains <paramref name="model"/> on <paramref name="data"/>, an (n, d) tensor on the model's device.</summary>
     /// <param name="model">The model trained: its <see cref="BaseModel.Parameters"/> must not be empty.</param>
     /// <param name="loss">The objective (e.g. <see cref="ContrastiveDivergence"/> whose sampler samples <paramref name="model"/>).</param>
@@ -154,6 +165,7 @@ public static class TrainingLoop
         var averaging = group is null ? null : new GradientAveraging(parameters, group);
         using var lastFinite = new ParameterSnapshot(parameters);
         var losses = new List<float>(Math.Min(totalSteps, 1 << 16));
+        var healths = new List<TrainingHealth>();
         var lossValue = new float[1];
 
         int? divergedAt = null;
@@ -185,7 +197,10 @@ public static class TrainingLoop
             }
             finally { loss.Shard = null; }
             float value = averaging?.Average(lossValue[0], shard) ?? lossValue[0];
-            if (!float.IsFinite(value))
+            bool evaluating = (step + 1) % options.EvalEvery == 0;
+            TrainingHealth? health = evaluating ? loss.HealthAfter(target) is TrainingHealth h ? h with { Step = step + 1 } : null : null;
+            // Replicas see different shares, so only the averaged loss (the same on every replica) may stop them all.
+            if (!(Math.Abs(value) <= DivergenceLimit) || (group is null && health is not null && !health.EnergiesWithin(DivergenceLimit)))
             {
                 lastFinite.Restore();
                 divergedAt = step;
@@ -194,11 +209,12 @@ public static class TrainingLoop
             lastFinite.Capture();
             optimizer.Step();
             losses.Add(value);
+            if (health is not null) healths.Add(health);
 
-            var report = new TrainingProgress(step + 1, totalSteps, epoch + 1, value, clock.Elapsed);
+            var report = new TrainingProgress(step + 1, totalSteps, epoch + 1, value, clock.Elapsed, health);
             progress?.Report(report);
-            if ((step + 1) % options.EvalEvery == 0) evaluate?.Invoke(report);
+            if (evaluating) evaluate?.Invoke(report);
         }
-        return new TrainingLoopResult(losses.Count, stepsPerEpoch, losses, divergedAt, cancelled, clock.Elapsed);
+        return new TrainingLoopResult(losses.Count, stepsPerEpoch, losses, divergedAt, cancelled, clock.Elapsed) { Health = healths };
     }
 }

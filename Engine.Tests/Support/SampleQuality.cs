@@ -1,0 +1,54 @@
+using TorchEbm.Datasets;
+using TorchEbm.Training;
+
+namespace TorchEbm.Tests.Support;
+
+/// <summary>
+/// How close a model's samples are to a synthetic data set, judged against the data set itself: the fraction of samples
+/// within 0.1 of a fresh 5000-point draw, and MMD^2 to held-out data beside the spread of MMD^2 between independent draws
+/// of the data (the estimator's own noise: a perfect sampler scores one of those).
+/// </summary>
+internal static class SampleQuality
+{
+    /// <summary>Points of the fresh draw that stands for the data set's support (the 0.1-discs of 5000 points cover it).</summary>
+    public const int ReferenceRows = 5000;
+
+    /// <summary>Independent draws of the data the noise band is estimated from.</summary>
+    public const int NullDraws = 8;
+
+    /// <summary>Fraction of the rows of <paramref name="samples"/> within <paramref name="radius"/> of a point of a fresh draw of <paramref name="dataset"/>.</summary>
+    public static double NearFraction(Tensor samples, string dataset, float radius = 0.1f)
+    {
+        using Tensor reference = SyntheticDatasets.Create(dataset, samples.Device, ReferenceRows, seed: 1_000_003);
+        float[] r = reference.ToArray(), s = samples.ToArray();
+        int hits = 0, n = s.Length / 2;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < ReferenceRows; j++)
+            {
+                float dx = s[2 * i] - r[2 * j], dy = s[2 * i + 1] - r[2 * j + 1];
+                if (dx * dx + dy * dy <= radius * radius) { hits++; break; }
+            }
+        return hits / (double)n;
+    }
+
+    /// <summary>
+    /// MMD^2 (at <paramref name="bandwidth"/>, by default the median heuristic's) between <paramref name="samples"/> and held-out data of the same size, with the
+    /// mean and sd of <see cref="NullDraws"/> MMD^2s between fresh draws of that size and the held-out data:
+    /// <see cref="MmdScale.Within"/> says whether the samples score inside the data's own noise band (3x the null mean
+    /// plus 3 null sd, the bar TrainingResult.MatchesData uses).
+    /// </summary>
+    public static MmdScale Mmd(Tensor samples, string dataset, float? bandwidth = null)
+    {
+        int n = samples.Dim(0);
+        using Tensor heldOut = SyntheticDatasets.Create(dataset, samples.Device, n, seed: 2_000_003);
+        float s = bandwidth ?? global::TorchEbm.Diagnostics.Mmd.MedianBandwidth(samples, heldOut);
+        var nulls = new double[NullDraws];
+        for (int i = 0; i < NullDraws; i++)
+        {
+            using Tensor fresh = SyntheticDatasets.Create(dataset, samples.Device, n, seed: 3_000_003 + i);
+            nulls[i] = global::TorchEbm.Diagnostics.Mmd.Unbiased(fresh, heldOut, s);
+        }
+        double mean = nulls.Average(), sd = Math.Sqrt(nulls.Sum(v => (v - mean) * (v - mean)) / (NullDraws - 1));
+        return new MmdScale(s, global::TorchEbm.Diagnostics.Mmd.Unbiased(samples, heldOut, s), (float)mean, (float)sd);
+    }
+}
