@@ -17,8 +17,14 @@ public sealed class ChainInfo : IDisposable
         InverseMass = inverseMass;
     }
 
-    /// <summary>Per chain, the fraction of its proposals accepted, shape (nSamples); NaN after a run of no step.</summary>
+    /// <summary>
+    /// Per chain, the fraction of its <see cref="Transitions"/> proposals accepted, shape (nSamples); 0 after a run of no
+    /// step (no proposal, none accepted: read it with <see cref="Transitions"/>).
+    /// </summary>
     public Tensor AcceptanceRate { get; }
+
+    /// <summary>Transitions (proposals) each chain made in the returned steps: nSteps, warm-up excluded.</summary>
+    public int Transitions { get; internal init; }
 
     /// <summary>Per chain, its divergent transitions (energy error above 1000 or not finite, all rejected), shape (nSamples).</summary>
     public Tensor DivergencesPerChain { get; }
@@ -32,7 +38,7 @@ public sealed class ChainInfo : IDisposable
     /// <summary>HMC: the diagonal of the inverse mass matrix used (adapted or given), shape (dim); null for MALA.</summary>
     public Tensor? InverseMass { get; }
 
-    /// <summary>Mean of <see cref="AcceptanceRate"/> over chains (one host synchronisation on first read, then cached).</summary>
+    /// <summary>Mean of <see cref="AcceptanceRate"/> over chains, 0 after no step (one host synchronisation on first read, then cached).</summary>
     public float MeanAcceptance => _meanAcceptance ??= Sum(AcceptanceRate) / AcceptanceRate.Length;
 
     /// <summary>Divergent transitions over all chains (one host synchronisation on first read, then cached).</summary>

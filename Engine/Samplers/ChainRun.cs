@@ -258,13 +258,13 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
                 Device.Launch(DiagnosticsKernels.ScaleCounts, _chains, scalars.View.SubView((long)slot * _chains, _chains), t.View, factor);
                 return t;
             }
-            Tensor acceptance = Slot(ChainState.AcceptedSlot, 1f / request.Steps);
+            Tensor acceptance = Slot(ChainState.AcceptedSlot, request.Steps > 0 ? 1f / request.Steps : 0f); // no step: 0 of 0 accepted
             Tensor divergences = Slot(ChainState.DivergencesSlot, 1f);
             Tensor stepSizes = Device.Allocate([_scales!.Length]);
             parts.Add(stepSizes);
             Device.Launch(ElementwiseKernels.Scale, _scales.Length, _scales.View, stepSizes.View, _lastStepSize);
             Tensor? inverseMass = _inverseMass?.Clone();
-            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass);
+            return new ChainInfo(acceptance, divergences, stepSizes, inverseMass) { Transitions = request.Steps };
         }
         catch
         {
