@@ -94,7 +94,11 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
                 trajectory.Dispose();
                 trajectory = null;
             }
-            return new ChainResult(x, trajectory, diagnostics, info);
+            return new ChainResult(x, trajectory, diagnostics, info)
+            {
+                Model = Model,
+                Settings = new ChainRunSettings(sampler.GetType().Name, _options.WarmupSteps, request.Steps, _options.Thin, seed),
+            };
         }
         catch
         {
