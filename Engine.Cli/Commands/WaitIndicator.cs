@@ -9,7 +9,7 @@ namespace TorchEbm.Cli.Commands;
 /// launch): nothing for the first <see cref="Delay"/>, then Spectre's spinner with the elapsed seconds on the terminal's
 /// stderr until the call returns, cleared then. Never on redirected or captured output, so what scripts read is unchanged.
 /// </summary>
-internal static class WaitIndicator
+public static class WaitIndicator
 {
     /// <summary>Calls shorter than this show nothing.</summary>
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(2);
@@ -36,7 +36,7 @@ internal static class WaitIndicator
     /// <paramref name="show"/> on another thread with an event set when the work ends (show must return then), and waits
     /// for show to return before returning, so nothing is drawn after the caller moves on.
     /// </summary>
-    internal static T Run<T>(Func<T> work, TimeSpan delay, Action<ManualResetEventSlim> show)
+    public static T Run<T>(Func<T> work, TimeSpan delay, Action<ManualResetEventSlim> show)
     {
         using var done = new ManualResetEventSlim();
         var indicator = new Thread(() =>
