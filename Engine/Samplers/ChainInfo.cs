@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchEbm.Reductions;
 
 namespace TorchEbm.Samplers;
@@ -52,6 +53,23 @@ public sealed class ChainInfo : IDisposable
         using Tensor sum = Reduce.Sum(values);
         return sum.ToArray()[0];
     }
+
+    /// <summary>
+    /// The values in one line, e.g. <c>ChainInfo: 8 chains x 1000 transitions, acceptance 0.812 (0.790 .. 0.840),
+    /// 3 divergences, step size 0.123 (shared), inverse mass [1.02, 0.97]</c>; copies the small tensors to the host.
+    /// </summary>
+    public override string ToString()
+    {
+        if (AcceptanceRate.IsDisposed) return "ChainInfo (disposed)";
+        float[] acceptance = AcceptanceRate.ToArray(), steps = StepSizes.ToArray();
+        string step = steps.Length == 1 ? $"{G(steps[0])} (shared)" : $"{G(steps.Min())} .. {G(steps.Max())} (per chain)";
+        string mass = InverseMass is Tensor m ? $", inverse mass {Values.Brief(m.ToArray())}" : "";
+        return $"ChainInfo: {acceptance.Length} chains x {Transitions} transitions, acceptance {MeanAcceptance.ToString("F3", CultureInfo.InvariantCulture)} " +
+               $"({acceptance.Min().ToString("F3", CultureInfo.InvariantCulture)} .. {acceptance.Max().ToString("F3", CultureInfo.InvariantCulture)}), " +
+               $"{Divergences} divergences, step size {step}{mass}";
+    }
+
+    private static string G(float value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public void Dispose()
