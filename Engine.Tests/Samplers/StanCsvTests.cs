@@ -95,6 +95,26 @@ public sealed class StanCsvTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(float.Parse(f.Rows[3][7], CultureInfo.InvariantCulture), Is.EqualTo(r.Trajectory!.ToArray()[6]));
     }
 
+    /// <summary>
+    /// The plug-in path for per-draw statistics (contract item 1): given them, every sampler column carries its value,
+    /// and a NUTS run's header says engine = nuts with its max_depth (rstan reads it as NUTS(diag_e)).
+    /// </summary>
+    [Test]
+    public void PerDrawStatistics_FillTheSamplerColumns_AndNutsHeader()
+    {
+        float[,] Column(float offset) => new float[,] { { offset, offset + 1 }, { offset + 2, offset + 3 } };
+        var statistics = new DrawStatistics(AcceptStat: Column(0.25f), Energy: Column(10f), TreeDepth: Column(3f), Leapfrogs: Column(7f), Divergent: Column(0f));
+        var run = new StanCsv.Run([1f, 2f, 3f, 4f], Kept: 2, Chains: 2, Dim: 1, LogDensity: [-1f, -2f, -3f, -4f], statistics, StepSizes: [0.5f, 0.25f],
+            InverseMass: [2f], new ChainRunSettings("NoUTurnSampler", WarmupSteps: 10, Steps: 2, Thin: 1, Seed: 9, MaxTreeDepth: 10));
+        string[] files = StanCsv.Write(_directory, StanCsv.Names(null, 1), run);
+        Parsed second = Parse(files[1]);
+        Assert.That(second.Config["engine"], Is.EqualTo("nuts"));
+        Assert.That(second.Config["max_depth"], Is.EqualTo("10"));
+        Assert.That(second.AfterHeader[1], Is.EqualTo("# Step size = 0.25"));
+        Assert.That(second.Rows[0], Is.EqualTo(new[] { "-2", "1.25", "0.25", "4", "8", "1", "11", "2" }));
+        Assert.That(second.Rows[1], Is.EqualTo(new[] { "-4", "3.25", "0.25", "6", "10", "3", "13", "4" }));
+    }
+
     [Test]
     public void NonFiniteValues_AreWrittenAsCmdStanDoes() =>
         Assert.That(new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0.5f }.Select(StanCsv.Number),

@@ -9,10 +9,12 @@ namespace TorchEbm.Diagnostics;
 /// <para>A trajectory has shape (kept, n, d): kept draws of n chains in d dimensions, element [t, c, j] at
 /// (t n + c) d + j, as <see cref="Samplers.Sampler.SampleChain"/> returns it with
 /// <see cref="Samplers.SampleOptions.ReturnTrajectory"/>. Discard warm-up draws before calling.</para>
-/// <para>Both statistics split every chain into its first and last kept / 2 draws (the middle draw is dropped when kept
+/// <para>The ESS and R-hat statistics split every chain into its first and last kept / 2 draws (the middle draw is dropped when kept
 /// is odd), giving M = 2n half-chains of N = kept / 2 draws, and rank-normalise them: with r the rank of a draw among
 /// all M N draws of its dimension (ties get their average rank), z = Phi^-1((r - 3/8) / (M N + 1/4)).</para>
-/// <para>A dimension with a NaN or infinite draw, or whose draws are all equal, gets NaN (as in Stan and posterior).</para>
+/// <para>A dimension with a NaN or infinite draw, or whose draws are all equal, gets NaN (as in Stan and posterior). Every
+/// statistic here matches posterior 1.4.0 on the same draws to rounding (Engine.Tests' PosteriorReferenceTests, fixture
+/// from tools/make_posterior_fixtures.R), short chains included.</para>
 /// <para>The Tensor overloads copy the trajectory to the host once; the array overloads take (draws, chains, dims) and
 /// run the same code.</para>
 /// </remarks>
