@@ -66,7 +66,7 @@ public sealed class PosteriorReferenceTests
         Assert.That(compute(draws)[0], Is.EqualTo((float)actual), "the public float result is the float64 value rounded");
         TestContext.Out.WriteLine($"{statistic}: ours {actual:R}, posterior {reference}");
         if (reference.ValueKind == JsonValueKind.Null) Assert.That(actual, Is.NaN, "posterior gives NA");
-        else if (reference.ValueKind == JsonValueKind.String) Assert.That(actual, Is.EqualTo(double.Parse(reference.GetString()!)));
+        else if (reference.ValueKind == JsonValueKind.String) Assert.That(actual, Is.EqualTo(double.Parse(reference.GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
         else Assert.That(actual, Is.EqualTo(reference.GetDouble()).Within(Tolerance * Math.Abs(reference.GetDouble())));
     }
 
