@@ -9,7 +9,7 @@ namespace TorchEbm.Distributed;
 public sealed class GatheredChains
 {
     internal GatheredChains(int chains, int dim, int kept, float[]? samples, float[]? trajectory, float[]? acceptance,
-        float[]? divergences, float[]? stepSizes)
+        float[]? divergences, float[]? stepSizes, float[]? inverseMass = null)
     {
         Chains = chains;
         Dim = dim;
@@ -19,6 +19,7 @@ public sealed class GatheredChains
         AcceptanceRate = acceptance;
         DivergencesPerChain = divergences;
         StepSizes = stepSizes;
+        InverseMass = inverseMass;
     }
 
     /// <summary>Number of chains in all.</summary>
@@ -47,6 +48,10 @@ public sealed class GatheredChains
 
     /// <summary>Metropolis samplers: the final step size (one, or one per chain under per-chain adaptation); null for Langevin or off rank 0.</summary>
     public float[]? StepSizes { get; }
+
+    /// <summary>HMC: the diagonal of the inverse mass matrix used (rank 0's: a mass adapted over all chains is refused on
+    /// several ranks, so every rank uses the same); null for other samplers or off rank 0.</summary>
+    public float[]? InverseMass { get; }
 
     /// <summary>Mean of <see cref="AcceptanceRate"/> over all chains; null where it is null.</summary>
     public float? MeanAcceptance => AcceptanceRate is float[] a ? (float)(a.Sum(v => (double)v) / a.Length) : null;

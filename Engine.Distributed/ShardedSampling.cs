@@ -62,7 +62,7 @@ public static class ShardedSampling
             int kept = result.Trajectory is Tensor t ? t.Dim(0) : 0;
             float[]? samples = communicator.GatherToRoot(result.Samples.ToArray());
             float[]? trajectory = kept > 0 ? Interleave(communicator.GatherToRoot(result.Trajectory!.ToArray()), kept, nSamples, dim, communicator) : null;
-            float[]? acceptance = null, divergences = null, stepSizes = null;
+            float[]? acceptance = null, divergences = null, stepSizes = null, inverseMass = null;
             if (result.Info is ChainInfo info)
             {
                 acceptance = communicator.GatherToRoot(info.AcceptanceRate.ToArray());
@@ -70,8 +70,9 @@ public static class ShardedSampling
                 float[] steps = info.StepSizes.ToArray();
                 // One shared step size is the same on every rank; per-chain ones are gathered like the chains.
                 stepSizes = steps.Length == count && count > 1 ? communicator.GatherToRoot(steps) : communicator.IsRoot ? steps : null;
+                inverseMass = communicator.IsRoot ? info.InverseMass?.ToArray() : null;
             }
-            return new GatheredChains(nSamples, dim, kept, samples, trajectory, acceptance, divergences, stepSizes);
+            return new GatheredChains(nSamples, dim, kept, samples, trajectory, acceptance, divergences, stepSizes, inverseMass);
         }
         finally
         {

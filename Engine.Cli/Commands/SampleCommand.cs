@@ -15,7 +15,9 @@ namespace TorchEbm.Cli.Commands;
 /// <c>torchebm sample (--checkpoint FILE | --model NAME [--dim D]) [--sampler langevin|mala|hmc] --n N [--steps S]
 /// [--warmup W] --out FILE.csv</c>: runs N chains from N(0, I) on a model saved by <c>torchebm train</c> (architecture,
 /// Langevin settings and sampling steps from its metadata) or on an analytic energy, writes the final states as CSV and
-/// prints a report: acceptance and divergences (MALA, HMC) and, over several chains, ESS and split R-hat. Under
+/// prints a report: acceptance and divergences (MALA, HMC) and, over several chains, ESS and split R-hat; then each
+/// sampling warning (<see cref="SamplingWarning"/>: R-hat, ESS, divergences, chains that never moved) as one line on
+/// stderr, exit code 4 for them only with --fail-on-warning. --trace DIR writes the kept states in CmdStan's CSV layout. Under
 /// <c>mpiexec</c> the chains are split over the ranks by global chain index (<see cref="ShardedSampling"/>): rank 0
 /// writes the same file and report as one process.
 /// </summary>
@@ -53,6 +55,14 @@ internal static class SampleCommand
 
     /// <summary>Dimensions the report gives ESS and R-hat for (the first ones).</summary>
     internal const int ReportedDims = 4;
+
+    /// <summary>Dimensions whose R-hat and ESS the warnings check (the first ones: each costs a few ranks of up to 10^6 draws).</summary>
+    internal const int CheckedDims = 16;
+
+    /// <summary>The one line that says what R-hat and ESS mean, printed when a warning is about them.</summary>
+    internal const string RHatEssExplained =
+        "note: R-hat compares the chains (and their halves) with each other: near 1 they sample the same distribution, above 1.01 they " +
+        "have not mixed; ESS is how many independent draws the correlated ones are worth: below 100 per chain, estimates are unreliable.";
 
     /// <summary>Default step size for --model: 0.1 for HMC's leapfrog, 0.01 for Langevin and MALA.</summary>
     internal static float DefaultModelStepSize(string sampler) => sampler == "hmc" ? 0.1f : 0.01f;
@@ -102,10 +112,21 @@ internal static class SampleCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
         var output = new Option<FileInfo>("--out") { Description = "CSV file to write: the final states, x1,x2,... per row.", Required = true };
+        var trace = new Option<DirectoryInfo>("--trace")
+        {
+            Description = "Directory for the kept states of every chain in CmdStan's CSV layout (chain_1.csv, ...; rstan::read_stan_csv and " +
+                          "ArviZ's from_cmdstan read them): the states the ESS and R-hat use, so needs 2 or more chains.",
+        };
+        var failOnWarning = new Option<bool>("--fail-on-warning")
+        {
+            Description = "Exit with code 4 when the run raises a sampling warning (R-hat, ESS, divergences, chains that never moved); the CSV is written anyway.",
+        };
         var command = new Command("sample",
             "Draw samples from a trained checkpoint or an analytic energy into a CSV file; print acceptance (mala, hmc) and, " +
-            $"with more than one chain, ESS and split R-hat of the first {ReportedDims} dimensions. " + ExitCodes.Help);
-        foreach (Option option in new Option[] { checkpoint, model, dim, samplerName, n, steps, stepSize, leapfrog, warmup, seed, device, output })
+            $"with more than one chain, ESS and split R-hat of the first {ReportedDims} dimensions; each sampling warning (split R-hat " +
+            $"above 1.01, ESS below 100 per chain, over the first {CheckedDims} dimensions; divergences; chains that never accepted or ended " +
+            "non-finite) as one line on stderr. " + ExitCodes.Help);
+        foreach (Option option in new Option[] { checkpoint, model, dim, samplerName, n, steps, stepSize, leapfrog, warmup, seed, device, output, trace, failOnWarning })
             command.Options.Add(option);
         command.Validators.Add(r =>
         {
@@ -121,7 +142,7 @@ internal static class SampleCommand
         command.SetAction(result => Run(new Request(
                 result.GetValue(checkpoint), result.GetValue(model), result.GetValue(dim), result.GetValue(samplerName)!, result.GetValue(n),
                 result.GetValue(steps), result.GetValue(stepSize), result.GetValue(leapfrog), result.GetValue(warmup), result.GetValue(seed),
-                result.GetValue(device), result.GetValue(output)!),
+                result.GetValue(device), result.GetValue(output)!, result.GetValue(trace), result.GetValue(failOnWarning)),
             communicator, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
@@ -150,7 +171,7 @@ internal static class SampleCommand
     }
 
     private sealed record Request(FileInfo? Checkpoint, string? Model, int? Dim, string Sampler, int N, int? Steps, float? StepSize,
-        int? Leapfrog, int Warmup, long Seed, DeviceKind Device, FileInfo Output);
+        int? Leapfrog, int Warmup, long Seed, DeviceKind Device, FileInfo Output, DirectoryInfo? Trace, bool FailOnWarning);
 
     /// <summary>What is sampled: its dimension, the defaults it brings (Langevin settings, steps) and how to load it on a device.</summary>
     private sealed record Target(int Dim, float StepSize, float NoiseScale, int Steps, Func<Device, BaseModel> Load);
@@ -178,8 +199,14 @@ internal static class SampleCommand
             _ => new LangevinDynamics(model, stepSize, target.NoiseScale, request.Seed),
         };
         TrajectoryPlan plan = PlanTrajectory(n, dim, steps);
+        if (request.Trace is DirectoryInfo traceDirectory)
+        {
+            if (plan.Kept == 0) throw new UsageException($"--trace writes the kept states, but none are kept: {plan.Skipped}.");
+            if (communicator.IsRoot) OutputPaths.EnsureWritableDirectory(traceDirectory, "--trace");
+        }
         var options = new SampleOptions { WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin };
-        GatheredChains result = ShardedSampling.SampleChain(communicator, sampler, dim, steps, n, options);
+        GatheredChains result = WaitIndicator.Run($"sampling {n} chains, {warmup + steps} steps",
+            () => ShardedSampling.SampleChain(communicator, sampler, dim, steps, n, options), stderr);
         if (result.Samples is not float[] values) return ExitCodes.Ok; // not rank 0: rank 0 writes and reports
 
         int nonFinite = NonFiniteRows(values, dim);
@@ -203,6 +230,18 @@ internal static class SampleCommand
                              $"(which targets exp(-E / {Short(target.NoiseScale * target.NoiseScale)})) is not used.");
         if (result.AcceptanceRate is not null) ReportAcceptance(result, sampler, options, steps, warmup, stepSize, stdout);
         ReportConvergence(result, plan, n, dim, steps, stdout);
+        if (request.Trace is DirectoryInfo directory)
+        {
+            IReadOnlyList<string> files = WriteTrace(directory, result, model, device, sampler, options, request.Seed, steps);
+            stdout.WriteLine($"wrote the {plan.Kept} kept states of each chain in CmdStan's CSV layout to {directory.FullName} " +
+                             $"({Path.GetFileName(files[0])} .. {Path.GetFileName(files[^1])})");
+        }
+
+        List<SamplingWarning> warnings = Warnings(result, steps, nonFinite);
+        if (warnings.Any(w => w.Kind is SamplingWarningKind.HighRHat or SamplingWarningKind.LowBulkEss or SamplingWarningKind.LowTailEss))
+            stdout.WriteLine(RHatEssExplained);
+        foreach (SamplingWarning warning in warnings.Where(w => w.Kind != SamplingWarningKind.NonFiniteChains)) // said below, with exit 3
+            stderr.WriteLine($"torchebm sample: warning: {warning.Message}");
 
         if (nonFinite > 0)
         {
@@ -210,7 +249,33 @@ internal static class SampleCommand
                              $"{Format(stepSize)}; the CSV is written anyway. Try a smaller --step-size.");
             return ExitCodes.Diverged;
         }
-        return ExitCodes.Ok;
+        return request.FailOnWarning && warnings.Count > 0 ? ExitCodes.Warning : ExitCodes.Ok;
+    }
+
+    /// <summary>The run's sampling warnings (the library's rules, <see cref="ChainResult.Warnings"/>) over the gathered chains, R-hat and ESS on the first <see cref="CheckedDims"/> dimensions.</summary>
+    private static List<SamplingWarning> Warnings(GatheredChains result, int steps, int nonFinite) =>
+        SamplingChecks.Warnings(new SamplingChecks.Evidence
+        {
+            Chains = result.Chains,
+            Draws = result.Trajectory is null ? null : result.Draws(Math.Min(result.Dim, CheckedDims)),
+            Transitions = steps,
+            AcceptanceRate = result.AcceptanceRate,
+            DivergencesPerChain = result.DivergencesPerChain,
+            NonFiniteChains = nonFinite,
+        });
+
+    /// <summary>--trace: the gathered kept states as CmdStan CSV files, lp__ = -E(x) computed with the model on the device.</summary>
+    private static IReadOnlyList<string> WriteTrace(DirectoryInfo directory, GatheredChains result, BaseModel model, Device device, Sampler sampler,
+        SampleOptions options, long seed, int steps)
+    {
+        int rows = result.Kept * result.Chains;
+        float[] logDensity;
+        using (Tensor states = device.FromArray(result.Trajectory!, rows, result.Dim))
+        using (Tensor energies = model.Forward(states))
+            logDensity = Array.ConvertAll(energies.ToArray(), e => -e);
+        var run = new StanCsv.Run(result.Trajectory!, result.Kept, result.Chains, result.Dim, logDensity, DrawStatistics.None, result.StepSizes,
+            result.InverseMass, new ChainRunSettings(sampler.GetType().Name, options.WarmupSteps, steps, options.Thin, seed));
+        return StanCsv.Write(directory.FullName, StanCsv.Names(null, result.Dim), run);
     }
 
     private static string Warmup(int warmup, string what) => warmup > 0 ? $"{warmup} warm-up ({what}) + " : "";

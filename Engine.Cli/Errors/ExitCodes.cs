@@ -15,6 +15,10 @@ public static class ExitCodes
     /// <summary><c>train</c>: the loss or the energies became NaN, infinite or beyond 1e8 in magnitude, or the final samples NaN or infinite; <c>sample</c>: a sample is NaN or infinite (outputs are still written).</summary>
     public const int Diverged = 3;
 
+    /// <summary><c>sample --fail-on-warning</c>: the run raised a sampling warning (R-hat, ESS, divergences, ...; outputs are still written).</summary>
+    public const int Warning = 4;
+
     /// <summary>The sentence the commands' descriptions end with.</summary>
-    public const string Help = "Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN, infinite or exploding loss or samples), 1 internal error.";
+    public const string Help = "Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN, infinite or exploding loss or samples), " +
+                               "4 sampling warnings (sample --fail-on-warning only), 1 internal error.";
 }

@@ -108,7 +108,10 @@ public sealed class SampleCommandTests
         CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--dim", "3", "--sampler", sampler, "--warmup", "200", "--steps", "300", "--n", "256"));
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
-        Assert.That(run.Stderr, Is.Empty);
+        if (sampler == "mala") Assert.That(run.Stderr, Is.Empty, "no sampling warning");
+        else // checked by hand with R's posterior on the same draws (--trace): rhat 1.0104, its folded (tail) part; bulk 1.004
+            Assert.That(run.StderrLines, Has.All.StartsWith("torchebm sample: warning: split R-hat 1.0"),
+                "HMC with a fixed path (10 steps of the adapted ~1.2) on N(0, I) is nearly periodic in |x|: the tail R-hat is just above 1.01");
         (string header, float[][] rows) = ReadCsv();
         Assert.That(header, Is.EqualTo("x1,x2,x3"));
         Assert.That(rows, Has.Length.EqualTo(256));
@@ -185,6 +188,85 @@ public sealed class SampleCommandTests
         run.AssertOneLine(3, "sample", "5 of 5 samples are NaN or infinite");
         Assert.That(ReadCsv().Rows, Has.Length.EqualTo(5));
         Assert.That(ReadCsv().Rows.SelectMany(r => r), Has.Some.Matches<float>(v => !float.IsFinite(v)));
+    }
+
+    /// <summary>
+    /// The issue-22 run, smaller: HMC at step size 50 on N(0, I) diverges at every transition and no chain moves. Each
+    /// warning is one stderr line, the R-hat/ESS line explains them on stdout, the CSV is written and the exit code stays 0.
+    /// </summary>
+    [Test]
+    public void HmcWithAHugeStep_PrintsOneLinePerWarning_AndExitsZero()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--sampler", "hmc", "--step-size", "50", "--n", "8", "--steps", "200"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(ReadCsv().Rows, Has.Length.EqualTo(8));
+        Assert.That(run.StderrLines, Has.All.StartsWith("torchebm sample: warning: "));
+        string[] prefixes =
+        [
+            "split R-hat Infinity > 1.01 for x1", "bulk ESS ", "1600 of 1600 transitions after warm-up diverged (in 8 of 8 chains)",
+            "8 of 8 chains accepted none of their 200 proposals",
+        ];
+        Assert.That(run.StderrLines, Has.Length.EqualTo(prefixes.Length), "one line per warning");
+        for (int i = 0; i < prefixes.Length; i++)
+            Assert.That(run.StderrLines[i], Does.StartWith("torchebm sample: warning: " + prefixes[i]), "in kind order");
+        Assert.That(run.Stderr, Does.Contain("R-hat Infinity").And.Contain("1600 of 1600 transitions").And.Contain("8 of 8 chains accepted none"));
+        Assert.That(run.Stdout, Does.Contain("note: R-hat compares the chains (and their halves) with each other"));
+    }
+
+    [Test]
+    public void FailOnWarning_ExitsFour_AndStillWritesTheCsv()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--sampler", "hmc", "--step-size", "50", "--n", "8", "--steps", "200", "--fail-on-warning"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(4), run.Stderr);
+        Assert.That(run.StderrLines, Has.Length.EqualTo(4).And.All.StartsWith("torchebm sample: warning: "));
+        Assert.That(ReadCsv().Rows, Has.Length.EqualTo(8));
+    }
+
+    /// <summary>A healthy run has nothing to warn about: --fail-on-warning leaves exit 0, no stderr, no explanation line.</summary>
+    [Test]
+    public void FailOnWarning_OnAHealthyRun_ExitsZero()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--sampler", "mala", "--warmup", "200", "--steps", "1000", "--n", "4", "--fail-on-warning"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(run.Stderr, Is.Empty);
+        Assert.That(run.Stdout, Does.Not.Contain("note: R-hat"));
+    }
+
+    /// <summary>
+    /// --trace DIR: one CmdStan CSV per chain with every kept state; with thin 1 the last row of chain c is its final state,
+    /// the row of --out (bit for bit through the R format); HMC's adapted step size and mass in the adaptation lines.
+    /// </summary>
+    [Test]
+    public void Trace_WritesOneStanCsvPerChain_EndingAtTheFinalStates()
+    {
+        string trace = PathOf("trace");
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--sampler", "hmc", "--warmup", "50", "--steps", "40", "--n", "3", "--trace", trace));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(run.Stdout, Does.Contain($"wrote the 40 kept states of each chain in CmdStan's CSV layout to {trace} (chain_1.csv .. chain_3.csv)"));
+        float[][] final = ReadCsv().Rows;
+        for (int c = 0; c < 3; c++)
+        {
+            string[] lines = File.ReadAllLines(Path.Combine(trace, $"chain_{c + 1}.csv"));
+            string[] data = [.. lines.Where(line => !line.StartsWith('#'))];
+            Assert.That(data[0], Is.EqualTo("lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,x.1,x.2"));
+            Assert.That(data, Has.Length.EqualTo(41));
+            Assert.That(lines, Does.Contain("# Adaptation terminated").And.Contain("# Diagonal elements of inverse mass matrix:"));
+            float[] last = [.. data[^1].Split(',')[7..].Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
+            Assert.That(last, Is.EqualTo(final[c]));
+            float lp = float.Parse(data[^1].Split(',')[0], CultureInfo.InvariantCulture);
+            Assert.That(lp, Is.EqualTo(-0.5 * (last[0] * last[0] + last[1] * last[1])).Within(1e-5), "lp__ = -E(x) of N(0, I) (up to its constant: none here)");
+        }
+    }
+
+    [Test]
+    public void Trace_WithOneChain_IsUsageError()
+    {
+        CliRun.Of(SampleModel("--model", "gaussian", "--n", "1", "--trace", PathOf("trace"))).AssertUsageError("sample", "--trace writes the kept states");
+        Assert.That(Directory.Exists(PathOf("trace")), Is.False);
     }
 
     [Test]

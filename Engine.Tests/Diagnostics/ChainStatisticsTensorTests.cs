@@ -34,6 +34,30 @@ public sealed class ChainStatisticsTensorTests(DeviceKind kind) : DeviceTest(kin
         Assert.That(ess, Is.All.GreaterThan(100f));
     }
 
+    /// <summary>The tensor overloads of tail ESS, MCSE and E-BFMI give exactly the host overloads' numbers.</summary>
+    [Test]
+    public void TailEssMcseAndBfmi_TensorOverloads_MatchHost()
+    {
+        double[,,] d = ChainStatisticsTests.Ar1(4, 300, 0.6, seed: 22);
+        var host = new float[300, 4, 1];
+        var energy = new float[300, 4];
+        for (int t = 0; t < 300; t++) for (int c = 0; c < 4; c++) host[t, c, 0] = energy[t, c] = (float)d[t, c, 0];
+        using Tensor x = Device.FromArray(host.Cast<float>().ToArray(), 300, 4, 1);
+        using Tensor e = Device.FromArray(energy.Cast<float>().ToArray(), 300, 4);
+        Assert.That(ChainStatistics.TailEffectiveSampleSize(x), Is.EqualTo(ChainStatistics.TailEffectiveSampleSize(host)));
+        Assert.That(ChainStatistics.MonteCarloStandardError(x), Is.EqualTo(ChainStatistics.MonteCarloStandardError(host)));
+        Assert.That(ChainStatistics.EnergyBfmi(e), Is.EqualTo(ChainStatistics.EnergyBfmi(energy)));
+    }
+
+    [Test]
+    public void EnergyBfmi_RankThreeTensor_IsRejected()
+    {
+        using Tensor x = Device.Zeros(10, 2, 1);
+        var ex = Assert.Throws<ArgumentException>(() => ChainStatistics.EnergyBfmi(x))!;
+        Assert.That(ex.ParamName, Is.EqualTo("energy"));
+        Assert.That(ex.Message, Does.Contain("(10, 2, 1)"));
+    }
+
     [Test]
     public void NullTensor_IsRejected()
     {

@@ -116,6 +116,74 @@ public sealed class ChainStatisticsTests
         Assert.That(ChainStatistics.SplitRHat(x)[0], Is.NaN);
     }
 
+    /// <summary>
+    /// Issue 24: 10 draws of 4 chains, chain c constant at c. posterior (R) gives ESS 20 (M N / 2 when half-chains have
+    /// fewer than 6 draws) and R-hat +Inf (zero within-chain variance); before the fix 64.08 (M N log10(M N)) and ~1e15.
+    /// </summary>
+    [Test]
+    public void ConstantButDifferentChains_GiveEss20AndInfiniteRHat_AsPosterior()
+    {
+        var x = new float[10, 4, 1];
+        for (int t = 0; t < 10; t++) for (int c = 0; c < 4; c++) x[t, c, 0] = c;
+        Assert.That(ChainStatistics.EffectiveSampleSize(x)[0], Is.EqualTo(20f));
+        Assert.That(ChainStatistics.SplitRHat(x)[0], Is.EqualTo(float.PositiveInfinity));
+    }
+
+    /// <summary>Kept 4 or 5 draws leave half-chains of 2: posterior's ESS is NA there (it needs 3), R-hat is still defined.</summary>
+    [TestCase(4)]
+    [TestCase(5)]
+    public void HalfChainsOfTwoDraws_GiveNaNEss_ButAnRHat(int kept)
+    {
+        double[,,] x = Ar1(4, kept, 0, seed: 18);
+        Assert.That(ChainStatistics.EffectiveSampleSize(x)[0], Is.NaN);
+        Assert.That(ChainStatistics.TailEffectiveSampleSize(x)[0], Is.NaN);
+        Assert.That(ChainStatistics.MonteCarloStandardError(x)[0], Is.NaN);
+        Assert.That(ChainStatistics.SplitRHat(x)[0], Is.GreaterThan(0f).And.LessThan(float.PositiveInfinity));
+    }
+
+    /// <summary>iid N(0, 1) draws: the MCSE of the mean is close to 1 / sqrt(S) (ESS about S).</summary>
+    [Test]
+    public void McseOfIidDraws_IsAboutOneOverSqrtS()
+    {
+        float mcse = ChainStatistics.MonteCarloStandardError(Ar1(8, 1000, 0, seed: 19))[0];
+        Assert.That(mcse * Math.Sqrt(8000), Is.InRange(0.9, 1.1));
+    }
+
+    /// <summary>
+    /// Energies that are iid have E-BFMI about 2 (E[(E_t - E_t-1)^2] = 2 var); a random walk (perfectly persistent
+    /// momentum-less energy) has a far smaller one; constant or non-finite energies give NaN for their chain only.
+    /// </summary>
+    [Test]
+    public void EnergyBfmi_OfIidAndPersistentEnergies()
+    {
+        double[,,] iid = Ar1(3, 4000, 0, seed: 20), slow = Ar1(1, 4000, 0.99, seed: 21);
+        var energy = new double[4000, 5];
+        for (int t = 0; t < 4000; t++)
+        {
+            energy[t, 0] = iid[t, 0, 0];
+            energy[t, 1] = slow[t, 0, 0];
+            energy[t, 2] = 3.5;
+            energy[t, 3] = t == 17 ? double.NaN : iid[t, 1, 0];
+            energy[t, 4] = iid[t, 2, 0];
+        }
+        float[] bfmi = ChainStatistics.EnergyBfmi(energy);
+        Assert.That(bfmi[0], Is.InRange(1.8f, 2.2f));
+        Assert.That(bfmi[1], Is.LessThan(0.05f)); // 2 (1 - rho) = 0.02 for AR(1) rho = 0.99
+        Assert.That(bfmi[2], Is.NaN);
+        Assert.That(bfmi[3], Is.NaN);
+        Assert.That(bfmi[4], Is.InRange(1.8f, 2.2f));
+    }
+
+    [Test]
+    public void EnergyBfmi_RejectsNullOneDrawAndNoChain()
+    {
+        Assert.That(Assert.Throws<ArgumentNullException>(() => ChainStatistics.EnergyBfmi((float[,])null!))!.ParamName, Is.EqualTo("energy"));
+        var one = Assert.Throws<ArgumentException>(() => ChainStatistics.EnergyBfmi(new float[1, 3]))!;
+        Assert.That(one.ParamName, Is.EqualTo("energy"));
+        Assert.That(one.Message, Does.Contain("(1, 3)"));
+        Assert.That(Assert.Throws<ArgumentException>(() => ChainStatistics.EnergyBfmi(new double[10, 0]))!.ParamName, Is.EqualTo("energy"));
+    }
+
     [Test]
     public void NullArrays_AreRejected()
     {

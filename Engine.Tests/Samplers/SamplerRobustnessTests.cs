@@ -129,7 +129,10 @@ public sealed class SamplerRobustnessTests(DeviceKind kind) : DeviceTest(kind)
 
     // ---------------------------------------------------------------- state across launches
 
-    /// <summary>nSteps = 0 after warm-up: the warm-up end state, the adapted step, acceptance NaN (documented), no crash.</summary>
+    /// <summary>
+    /// nSteps = 0 after warm-up: the warm-up end state, the adapted step, no crash; acceptance 0 of 0 transitions (was NaN,
+    /// issue 24), so a mean over chains or runs stays a number.
+    /// </summary>
     [Test]
     public void ZeroSteps_AfterWarmup_ReturnsWarmupEndState()
     {
@@ -137,8 +140,26 @@ public sealed class SamplerRobustnessTests(DeviceKind kind) : DeviceTest(kind)
         using ChainResult r = new HamiltonianMonteCarlo(model, 0.5f, 3, seed: 1).SampleChain(2, 0, 8, new SampleOptions { WarmupSteps = 100 });
         Assert.That(r.Samples.ToArray(), Is.All.Matches<float>(float.IsFinite));
         Assert.That(r.Info!.StepSizes.ToArray()[0], Is.Not.EqualTo(0.5f), "adapted");
-        Assert.That(r.Info.AcceptanceRate.ToArray(), Is.All.NaN);
+        Assert.That(r.Info.AcceptanceRate.ToArray(), Is.All.Zero);
+        Assert.That(r.Info.MeanAcceptance, Is.Zero);
+        Assert.That(r.Info.Transitions, Is.Zero);
         Assert.That(r.Info.Divergences, Is.Zero, "cleared after warm-up");
+    }
+
+    /// <summary>MALA without warm-up and nSteps = 0: MeanAcceptance 0 (was NaN), no transition; with steps, Transitions is nSteps.</summary>
+    [Test]
+    public void ZeroSteps_Mala_MeanAcceptanceIsZero_AndTransitionsCountSteps()
+    {
+        using var model = new DoubleWellModel(Device);
+        var sampler = new MetropolisAdjustedLangevin(model, 0.1f, seed: 2);
+        using (ChainResult none = sampler.SampleChain(2, 0, 4))
+        {
+            Assert.That(none.Info!.MeanAcceptance, Is.Zero);
+            Assert.That(none.Info.Transitions, Is.Zero);
+        }
+        using ChainResult some = sampler.SampleChain(2, 7, 4);
+        Assert.That(some.Info!.Transitions, Is.EqualTo(7));
+        Assert.That(some.Info.MeanAcceptance, Is.InRange(0f, 1f));
     }
 
     /// <summary>

@@ -9,10 +9,12 @@ namespace TorchEbm.Diagnostics;
 /// <para>A trajectory has shape (kept, n, d): kept draws of n chains in d dimensions, element [t, c, j] at
 /// (t n + c) d + j, as <see cref="Samplers.Sampler.SampleChain"/> returns it with
 /// <see cref="Samplers.SampleOptions.ReturnTrajectory"/>. Discard warm-up draws before calling.</para>
-/// <para>Both statistics split every chain into its first and last kept / 2 draws (the middle draw is dropped when kept
+/// <para>The ESS and R-hat statistics split every chain into its first and last kept / 2 draws (the middle draw is dropped when kept
 /// is odd), giving M = 2n half-chains of N = kept / 2 draws, and rank-normalise them: with r the rank of a draw among
 /// all M N draws of its dimension (ties get their average rank), z = Phi^-1((r - 3/8) / (M N + 1/4)).</para>
-/// <para>A dimension with a NaN or infinite draw, or whose draws are all equal, gets NaN (as in Stan and posterior).</para>
+/// <para>A dimension with a NaN or infinite draw, or whose draws are all equal, gets NaN (as in Stan and posterior). Every
+/// statistic here matches posterior 1.4.0 on the same draws to rounding (Engine.Tests' PosteriorReferenceTests, fixture
+/// from tools/make_posterior_fixtures.R), short chains included.</para>
 /// <para>The Tensor overloads copy the trajectory to the host once; the array overloads take (draws, chains, dims) and
 /// run the same code.</para>
 /// </remarks>
@@ -31,7 +33,8 @@ public static class ChainStatistics
     /// was negative and it is not positive), at least 1 / log10(M N); ESS = M N / tau, so at most M N log10(M N).
     /// </summary>
     /// <param name="trajectory">Draws, shape (kept, n, d) with kept &gt;= 4.</param>
-    /// <returns>One ESS per dimension (NaN for a dimension with a non-finite draw or all draws equal).</returns>
+    /// <returns>One ESS per dimension: NaN for a dimension with a non-finite draw or all draws equal, or for kept 4 or 5
+    /// (half-chains of 2 draws), as posterior gives NA; for half-chains of 3 to 5 draws (kept 6 to 11) M N / 2, as posterior.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="trajectory"/> or its device was disposed.</exception>
     /// <exception cref="ArgumentException"><paramref name="trajectory"/> is not rank 3, or has fewer than 4 draws.</exception>
@@ -78,6 +81,151 @@ public static class ChainStatistics
     /// <exception cref="ArgumentException">Fewer than 4 draws or no chain.</exception>
     public static float[] SplitRHat(double[,,] trajectory) => PerDimension(FromArray(trajectory), RHatOf);
 
+    /// <summary>
+    /// Tail effective sample size per dimension (posterior's <c>ess_tail</c>, Stan's "Tail_ESS"): the smaller of the ESS
+    /// of the indicators 1{x &lt;= q05} and 1{x &lt;= q95}, with q05 and q95 the 5% and 95% quantiles of all kept draws (R's
+    /// default type 7), each computed as <see cref="EffectiveSampleSize(Tensor)"/> computes it but on the split indicator
+    /// chains themselves (no rank normalisation). It says how well the chains estimate the tails (intervals); Stan
+    /// warns below 100 per chain, as for the bulk ESS.
+    /// </summary>
+    /// <param name="trajectory">Draws, shape (kept, n, d) with kept &gt;= 4.</param>
+    /// <returns>One tail ESS per dimension; NaN where the bulk ESS is NaN or an indicator is constant (e.g. at most 5% of
+    /// the draws differ from the rest), as posterior gives NA.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="trajectory"/> or its device was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="trajectory"/> is not rank 3, or has fewer than 4 draws.</exception>
+    public static float[] TailEffectiveSampleSize(Tensor trajectory) => PerDimension(FromTensor(trajectory), TailEssOf);
+
+    /// <summary>Tail ESS per dimension of host draws: see <see cref="TailEffectiveSampleSize(Tensor)"/>.</summary>
+    /// <param name="trajectory">Draws indexed [draw, chain, dimension], at least 4 draws and one chain.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than 4 draws or no chain.</exception>
+    public static float[] TailEffectiveSampleSize(float[,,] trajectory) => PerDimension(FromArray(trajectory), TailEssOf);
+
+    /// <summary>Tail ESS per dimension of host draws: see <see cref="TailEffectiveSampleSize(Tensor)"/>.</summary>
+    /// <param name="trajectory">Draws indexed [draw, chain, dimension], at least 4 draws and one chain.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than 4 draws or no chain.</exception>
+    public static float[] TailEffectiveSampleSize(double[,,] trajectory) => PerDimension(FromArray(trajectory), TailEssOf);
+
+    /// <summary>
+    /// Monte Carlo standard error of the mean per dimension (posterior's <c>mcse_mean</c>): sd / sqrt(ESS_mean), with sd
+    /// the standard deviation of all kept draws (denominator S - 1) and ESS_mean the ESS of the split chains of the draws
+    /// themselves (not rank-normalised, unlike the bulk ESS): how far the chains' mean is likely to be from the
+    /// posterior mean.
+    /// </summary>
+    /// <param name="trajectory">Draws, shape (kept, n, d) with kept &gt;= 4.</param>
+    /// <returns>One standard error per dimension; NaN for a dimension with a non-finite draw, all draws equal, or
+    /// half-chains of fewer than 3 draws.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="trajectory"/> or its device was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="trajectory"/> is not rank 3, or has fewer than 4 draws.</exception>
+    public static float[] MonteCarloStandardError(Tensor trajectory) => PerDimension(FromTensor(trajectory), McseOf);
+
+    /// <summary>MCSE of the mean per dimension of host draws: see <see cref="MonteCarloStandardError(Tensor)"/>.</summary>
+    /// <param name="trajectory">Draws indexed [draw, chain, dimension], at least 4 draws and one chain.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than 4 draws or no chain.</exception>
+    public static float[] MonteCarloStandardError(float[,,] trajectory) => PerDimension(FromArray(trajectory), McseOf);
+
+    /// <summary>MCSE of the mean per dimension of host draws: see <see cref="MonteCarloStandardError(Tensor)"/>.</summary>
+    /// <param name="trajectory">Draws indexed [draw, chain, dimension], at least 4 draws and one chain.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="trajectory"/> is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than 4 draws or no chain.</exception>
+    public static float[] MonteCarloStandardError(double[,,] trajectory) => PerDimension(FromArray(trajectory), McseOf);
+
+    /// <summary>
+    /// Energy Bayesian fraction of missing information per chain (Betancourt 2016, "Diagnosing suboptimal cotangent
+    /// disintegrations in Hamiltonian Monte Carlo"): E-BFMI = sum_{t&gt;0} (E_t - E_{t-1})^2 / sum_t (E_t - mean E)^2 over
+    /// a chain's kept Hamiltonians E_t (Stan's energy__). Small values (Stan warns below 0.3) mean the momentum
+    /// resampling moves the energy too little to explore the posterior's energy distribution: heavy tails, poor mass.
+    /// rstan's <c>get_bfmi</c> divides the first sum by N and the second by N - 1, so it reports this value times
+    /// (N - 1) / N.
+    /// </summary>
+    /// <param name="energy">Energies, shape (kept, n): draw t of chain c at t n + c, as a sampler's per-draw energy.</param>
+    /// <returns>One E-BFMI per chain: NaN for a chain with a non-finite energy or constant energies.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="energy"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="energy"/> or its device was disposed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="energy"/> is not rank 2, or has fewer than 2 draws or no chain.</exception>
+    public static float[] EnergyBfmi(Tensor energy)
+    {
+        ArgumentNullException.ThrowIfNull(energy);
+        ObjectDisposedException.ThrowIf(energy.IsDisposed, energy);
+        if (energy.Rank != 2)
+            throw new ArgumentException($"energy must have shape (kept, n), got {Shapes.Format(energy.Shape)}.", nameof(energy));
+        CheckEnergyCounts(energy.Dim(0), energy.Dim(1), Shapes.Format(energy.Shape));
+        float[] host = energy.ToArray();
+        return Bfmi(Array.ConvertAll(host, v => (double)v), energy.Dim(0), energy.Dim(1));
+    }
+
+    /// <summary>E-BFMI per chain of host energies: see <see cref="EnergyBfmi(Tensor)"/>.</summary>
+    /// <param name="energy">Energies indexed [draw, chain], at least 2 draws and one chain.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="energy"/> is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than 2 draws or no chain.</exception>
+    public static float[] EnergyBfmi(float[,] energy)
+    {
+        ArgumentNullException.ThrowIfNull(energy);
+        CheckEnergyCounts(energy.GetLength(0), energy.GetLength(1), $"({energy.GetLength(0)}, {energy.GetLength(1)})");
+        var values = new double[energy.Length];
+        int i = 0;
+        foreach (float v in energy) values[i++] = v;
+        return Bfmi(values, energy.GetLength(0), energy.GetLength(1));
+    }
+
+    /// <summary>E-BFMI per chain of host energies: see <see cref="EnergyBfmi(Tensor)"/>.</summary>
+    /// <param name="energy">Energies indexed [draw, chain], at least 2 draws and one chain.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="energy"/> is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than 2 draws or no chain.</exception>
+    public static float[] EnergyBfmi(double[,] energy)
+    {
+        ArgumentNullException.ThrowIfNull(energy);
+        CheckEnergyCounts(energy.GetLength(0), energy.GetLength(1), $"({energy.GetLength(0)}, {energy.GetLength(1)})");
+        var values = new double[energy.Length];
+        Buffer.BlockCopy(energy, 0, values, 0, values.Length * sizeof(double));
+        return Bfmi(values, energy.GetLength(0), energy.GetLength(1));
+    }
+
+    private static float[] Bfmi(double[] values, int kept, int chains)
+    {
+        var result = new float[chains];
+        for (int c = 0; c < chains; c++)
+        {
+            double mean = 0;
+            for (int t = 0; t < kept; t++) mean += values[(long)t * chains + c];
+            mean /= kept;
+            double steps = 0, spread = 0;
+            for (int t = 0; t < kept; t++)
+            {
+                double e = values[(long)t * chains + c], d = e - mean;
+                spread += d * d;
+                if (t > 0) steps += (e - values[(long)(t - 1) * chains + c]) * (e - values[(long)(t - 1) * chains + c]);
+            }
+            result[c] = double.IsFinite(steps) && double.IsFinite(spread) && spread > 0 ? (float)(steps / spread) : float.NaN;
+        }
+        return result;
+    }
+
+    private static void CheckEnergyCounts(int kept, int chains, string shape)
+    {
+        if (kept < 2)
+            throw new ArgumentException($"energy {shape} has {kept} draws per chain; E-BFMI needs at least 2.", "energy");
+        if (chains < 1)
+            throw new ArgumentException($"energy {shape} has no chain.", "energy");
+    }
+
+    private static double TailEssOf(double[][] chains)
+    {
+        if (SplitChains.AnyNonFinite(chains) || SplitChains.AllEqual(chains)) return double.NaN;
+        double low = QuantileEss(chains, 0.05), high = QuantileEss(chains, 0.95);
+        return double.IsNaN(low) || double.IsNaN(high) ? double.NaN : Math.Min(low, high); // R's min: NA if either is
+    }
+
+    private static double QuantileEss(double[][] chains, double p) =>
+        SplitChains.Ess(SplitChains.Split(SplitChains.AtMost(chains, SplitChains.Quantile(chains, p))));
+
+    private static double McseOf(double[][] chains) =>
+        SplitChains.AnyNonFinite(chains) ? double.NaN : SplitChains.StandardDeviation(chains) / Math.Sqrt(SplitChains.Ess(SplitChains.Split(chains)));
+
     private static double EssOf(double[][] chains) =>
         SplitChains.AnyNonFinite(chains) ? double.NaN : SplitChains.Ess(SplitChains.RankNormalize(SplitChains.Split(chains)));
 
@@ -92,21 +240,37 @@ public static class ChainStatistics
     /// <summary>Draws of a (kept, n, d) layout, flattened row-major, as float64.</summary>
     private readonly record struct Draws(double[] Values, int Kept, int Chains, int Dims);
 
-    private static float[] PerDimension(Draws draws, Func<double[][], double> statistic)
+    /// <summary>The statistics of this class, for <see cref="InFloat64"/>.</summary>
+    internal enum Statistic { BulkEss, TailEss, SplitRHat, Mcse }
+
+    /// <summary>A statistic per dimension before its rounding to float32 (tests compare it with R's float64 values).</summary>
+    internal static double[] InFloat64(Statistic statistic, double[,,] trajectory)
     {
-        var result = new float[draws.Dims];
-        for (int j = 0; j < draws.Dims; j++)
+        Func<double[][], double> f = statistic switch
         {
-            var chains = new double[draws.Chains][];
-            for (int c = 0; c < draws.Chains; c++)
-            {
-                chains[c] = new double[draws.Kept];
-                for (int t = 0; t < draws.Kept; t++)
-                    chains[c][t] = draws.Values[((long)t * draws.Chains + c) * draws.Dims + j];
-            }
-            result[j] = (float)statistic(chains);
+            Statistic.BulkEss => EssOf,
+            Statistic.TailEss => TailEssOf,
+            Statistic.SplitRHat => RHatOf,
+            _ => McseOf,
+        };
+        Draws draws = FromArray(trajectory);
+        return [.. Enumerable.Range(0, draws.Dims).Select(j => f(Dimension(draws, j)))];
+    }
+
+    private static float[] PerDimension(Draws draws, Func<double[][], double> statistic) =>
+        [.. Enumerable.Range(0, draws.Dims).Select(j => (float)statistic(Dimension(draws, j)))];
+
+    /// <summary>Dimension j of the draws as one array per chain.</summary>
+    private static double[][] Dimension(Draws draws, int j)
+    {
+        var chains = new double[draws.Chains][];
+        for (int c = 0; c < draws.Chains; c++)
+        {
+            chains[c] = new double[draws.Kept];
+            for (int t = 0; t < draws.Kept; t++)
+                chains[c][t] = draws.Values[((long)t * draws.Chains + c) * draws.Dims + j];
         }
-        return result;
+        return chains;
     }
 
     private static Draws FromTensor(Tensor trajectory)

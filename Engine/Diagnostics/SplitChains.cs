@@ -66,24 +66,62 @@ internal static class SplitChains
         return z;
     }
 
+    /// <summary>
+    /// R's default (type 7) quantile of all draws pooled: with the draws sorted, h = (S - 1) p, q = (1 - f) x_lo + f x_hi
+    /// for lo = floor(h), hi = ceil(h), f = h - lo (written as R writes it, so the threshold rounds as posterior's does).
+    /// </summary>
+    public static double Quantile(double[][] chains, double p)
+    {
+        double[] sorted = [.. chains.SelectMany(chain => chain)];
+        Array.Sort(sorted);
+        double index = (sorted.Length - 1) * p;
+        int lo = (int)Math.Floor(index), hi = (int)Math.Ceiling(index);
+        double q = sorted[lo];
+        if (index > lo && sorted[hi] != q) q = (1 - (index - lo)) * q + (index - lo) * sorted[hi];
+        return q;
+    }
+
+    /// <summary>The indicator draws 1{x &lt;= threshold} (posterior's <c>x &lt;= quantile(x, p)</c>).</summary>
+    public static double[][] AtMost(double[][] chains, double threshold) =>
+        [.. chains.Select(chain => chain.Select(x => x <= threshold ? 1.0 : 0.0).ToArray())];
+
+    /// <summary>The sample standard deviation (denominator S - 1) of all draws pooled.</summary>
+    public static double StandardDeviation(double[][] chains) => Math.Sqrt(Variance([.. chains.SelectMany(chain => chain)]));
+
     /// <summary>Whether any draw is NaN or infinite.</summary>
     public static bool AnyNonFinite(double[][] chains) => chains.Any(chain => chain.Any(x => !double.IsFinite(x)));
 
-    /// <summary>Whether every draw equals the first.</summary>
+    /// <summary>
+    /// Whether the draws are constant: max - min below the float64 machine epsilon (2.2e-16), posterior's
+    /// <c>is_constant</c>, so that rounding in a transform of equal values still counts as equal.
+    /// </summary>
     public static bool AllEqual(double[][] chains)
     {
-        double first = chains[0][0];
-        return chains.All(chain => chain.All(x => x == first));
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double[] chain in chains)
+            foreach (double x in chain)
+            {
+                min = Math.Min(min, x);
+                max = Math.Max(max, x);
+            }
+        return Math.Abs(max - min) < MachineEpsilon;
     }
+
+    /// <summary>The float64 machine epsilon 2^-52 (R's .Machine$double.eps; not <see cref="double.Epsilon"/>).</summary>
+    private const double MachineEpsilon = 2.220446049250313e-16;
+
+    /// <summary>Whether every draw of <paramref name="chain"/> equals its first exactly.</summary>
+    private static bool IsConstant(double[] chain) => Array.TrueForAll(chain, x => x == chain[0]);
 
     /// <summary>
     /// Classic R-hat of M chains of N draws: B = N var(chain means), W = mean(chain variances) (both with M - 1 and
     /// N - 1 denominators), var+ = (N - 1) / N W + B / N, R-hat = sqrt(var+ / W). NaN when all draws are equal,
-    /// +infinity when every chain is constant but they differ.
+    /// +infinity when every chain is constant but they differ (W = 0: a sum of rounded squares would give ~1e15 instead).
     /// </summary>
     public static double RHat(double[][] chains)
     {
         if (AllEqual(chains)) return double.NaN;
+        if (Array.TrueForAll(chains, IsConstant)) return double.PositiveInfinity;
         int m = chains.Length, n = chains[0].Length;
         var means = new double[m];
         double w = 0;
@@ -103,12 +141,15 @@ internal static class SplitChains
     /// rho_t = 1 - (W - mean_c acov_c(t)) / var+. Geyer's initial positive sequence: pairs rho_t + rho_t+1 (t even) are
     /// taken while positive (lags below N - 2), then made monotone (each pair at most the previous); with T the even lag
     /// of the last pair looked at, tau = -1 + 2 sum_{t &lt; T} rho_t + rho_T (rho_T is 0 when its pair was negative and it is
-    /// not positive: the antithetic correction); tau &gt;= 1 / log10(M N); ESS = M N / tau. NaN when all draws are equal.
+    /// not positive: the antithetic correction); tau &gt;= 1 / log10(M N); ESS = M N / tau. NaN when all draws are equal
+    /// or N &lt; 3 (posterior's <c>.ess</c>). With N &lt; 6 no pair is looked at (T = 0) and posterior's
+    /// <c>sum(rho[1:max_t])</c> reads R's 1:0 as rho_0, so tau = -1 + 2 rho_0 + rho_0 = 2 and ESS = M N / 2: written the
+    /// same here so that short runs report what Stan's tools report (a bare T = 0 sum gives tau = 0, clamped: M N log10(M N)).
     /// </summary>
     public static double Ess(double[][] chains)
     {
-        if (AllEqual(chains)) return double.NaN;
         int m = chains.Length, n = chains[0].Length;
+        if (n < 3 || AllEqual(chains)) return double.NaN;
         var acov = new double[m][];
         var means = new double[m];
         double meanVar = 0;
@@ -154,7 +195,7 @@ internal static class SplitChains
             if (rho[u] + rho[u + 1] > previous) rho[u] = rho[u + 1] = previous / 2;
         }
 
-        double sumPairs = 0;
+        double sumPairs = maxT == 0 ? rho[0] : 0; // R's rho[1:0] is rho[1] (1-based): see the summary
         for (int k = 0; k < maxT; k++) sumPairs += rho[k];
         double total = (double)m * n;
         double tau = Math.Max(-1 + 2 * sumPairs + rho[maxT], 1 / Math.Log10(total));
@@ -164,6 +205,7 @@ internal static class SplitChains
     /// <summary>acov(t) = (1/N) sum_{i &lt; N - t} (x_i - mean)(x_{i+t} - mean), t = 0 .. N - 1, by a zero-padded FFT.</summary>
     private static double[] Autocovariance(double[] x, double mean)
     {
+        if (IsConstant(x)) return new double[x.Length]; // posterior: zeros (a rounded mean would leave ~1e-32 noise)
         int n = x.Length, size = 1;
         while (size < 2 * n) size <<= 1; // no circular wrap-around
         var buffer = new Complex[size];

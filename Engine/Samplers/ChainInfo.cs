@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchEbm.Reductions;
 
 namespace TorchEbm.Samplers;
@@ -18,9 +19,15 @@ public sealed class ChainInfo : IDisposable
         InverseMass = inverseMass;
     }
 
-    /// <summary>Per chain, the fraction of its proposals accepted (NUTS: of its transitions whose draw is not their starting
-    /// point), shape (nSamples); NaN after a run of no step.</summary>
+    /// <summary>
+    /// Per chain, the fraction of its <see cref="Transitions"/> proposals accepted (NUTS: of its transitions whose draw is not
+    /// their starting point), shape (nSamples); 0 after a run of no step (no proposal, none accepted: read it with
+    /// <see cref="Transitions"/>).
+    /// </summary>
     public Tensor AcceptanceRate { get; }
+
+    /// <summary>Transitions (proposals) each chain made in the returned steps: nSteps, warm-up excluded.</summary>
+    public int Transitions { get; internal init; }
 
     /// <summary>Per chain, its divergent transitions (energy error above 1000 or not finite, all rejected), shape (nSamples).</summary>
     public Tensor DivergencesPerChain { get; }
@@ -41,6 +48,7 @@ public sealed class ChainInfo : IDisposable
     /// posterior the others sample. Warm-up restarts such chains from better ones while it can; empty without warm-up.
     /// </summary>
     public IReadOnlyList<int> StrandedChains { get; init; } = [];
+
     /// <summary>
     /// Per kept draw, Stan's accept_stat__: HMC and MALA min(1, exp(-energy error)) of the transition, NUTS the mean over the
     /// tree's new leaves of min(1, exp(H0 - H_leaf)); null without a trajectory.
@@ -63,7 +71,7 @@ public sealed class ChainInfo : IDisposable
     /// <summary>Per kept draw, 1 when the transition diverged, else 0; null without a trajectory.</summary>
     public Tensor? Divergent { get; init; }
 
-    /// <summary>Mean of <see cref="AcceptanceRate"/> over chains (one host synchronisation on first read, then cached).</summary>
+    /// <summary>Mean of <see cref="AcceptanceRate"/> over chains, 0 after no step (one host synchronisation on first read, then cached).</summary>
     public float MeanAcceptance => _meanAcceptance ??= Sum(AcceptanceRate) / AcceptanceRate.Length;
 
     /// <summary>Divergent transitions over all chains (one host synchronisation on first read, then cached).</summary>
@@ -77,6 +85,23 @@ public sealed class ChainInfo : IDisposable
         using Tensor sum = Reduce.Sum(values);
         return sum.ToArray()[0];
     }
+
+    /// <summary>
+    /// The values in one line, e.g. <c>ChainInfo: 8 chains x 1000 transitions, acceptance 0.812 (0.790 .. 0.840),
+    /// 3 divergences, step size 0.123 (shared), inverse mass [1.02, 0.97]</c>; copies the small tensors to the host.
+    /// </summary>
+    public override string ToString()
+    {
+        if (AcceptanceRate.IsDisposed) return "ChainInfo (disposed)";
+        float[] acceptance = AcceptanceRate.ToArray(), steps = StepSizes.ToArray();
+        string step = steps.Length == 1 ? $"{G(steps[0])} (shared)" : $"{G(steps.Min())} .. {G(steps.Max())} (per chain)";
+        string mass = InverseMass is Tensor m ? $", inverse mass {Values.Brief(m.ToArray())}" : "";
+        return $"ChainInfo: {acceptance.Length} chains x {Transitions} transitions, acceptance {MeanAcceptance.ToString("F3", CultureInfo.InvariantCulture)} " +
+               $"({acceptance.Min().ToString("F3", CultureInfo.InvariantCulture)} .. {acceptance.Max().ToString("F3", CultureInfo.InvariantCulture)}), " +
+               $"{Divergences} divergences, step size {step}{mass}";
+    }
+
+    private static string G(float value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public void Dispose()

@@ -85,7 +85,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     /// <param name="scalars">Scalar slots per chain the transition uses.</param>
     /// <param name="statistics">Which per-draw statistics the transition records beyond the ones every Metropolis sampler has
     /// (acceptance statistic, energy, divergence); they are kept with a trajectory.</param>
-    public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars, DrawStatistics statistics = DrawStatistics.Common)
+    public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars, DrawStatisticKinds statistics = DrawStatisticKinds.Common)
         where TTransition : struct, ITransition
     {
         if (_metric is not null && _options.WarmupSteps > 0)
@@ -125,7 +125,12 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
                 trajectory.Dispose();
                 trajectory = null;
             }
-            return new ChainResult(x, trajectory, diagnostics, info);
+            return new ChainResult(x, trajectory, diagnostics, info)
+            {
+                Model = Model,
+                Settings = new ChainRunSettings(sampler.GetType().Name, _options.WarmupSteps, request.Steps, _options.Thin, seed,
+                    (sampler as NoUTurnSampler)?.MaxTreeDepth),
+            };
         }
         catch
         {
@@ -400,7 +405,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
 
     /// <summary>The run's acceptance, divergences, step sizes and mass, and the per-draw statistics (from
     /// <paramref name="draws"/>, <see cref="ChainState.DrawStatistics"/> blocks of (kept, chains)) when kept.</summary>
-    private ChainInfo Info(Tensor scalars, Tensor? draws, int kept, DrawStatistics statistics)
+    private ChainInfo Info(Tensor scalars, Tensor? draws, int kept, DrawStatisticKinds statistics)
     {
         var parts = new List<Tensor>();
         try
@@ -412,7 +417,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
                 Device.Launch(DiagnosticsKernels.ScaleCounts, _chains, scalars.View.SubView((long)slot * _chains, _chains), t.View, factor);
                 return t;
             }
-            Tensor acceptance = Slot(ChainState.AcceptedSlot, 1f / request.Steps);
+            Tensor acceptance = Slot(ChainState.AcceptedSlot, request.Steps > 0 ? 1f / request.Steps : 0f); // no step: 0 of 0 accepted
             Tensor divergences = Slot(ChainState.DivergencesSlot, 1f);
             Tensor stepSizes = Device.Allocate([_scales!.Length]);
             parts.Add(stepSizes);
@@ -431,10 +436,11 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             return new ChainInfo(acceptance, divergences, stepSizes, inverseMass)
             {
                 StrandedChains = _stranded,
+                Transitions = request.Steps,
                 AcceptStat = Draws(ChainState.AcceptProbabilitySlot),
                 Energy = Draws(ChainState.DrawEnergySlot),
-                TreeDepth = statistics.HasFlag(DrawStatistics.TreeDepth) ? Draws(ChainState.TreeDepthSlot) : null,
-                Leapfrogs = statistics.HasFlag(DrawStatistics.Leapfrogs) ? Draws(ChainState.LeapfrogsSlot) : null,
+                TreeDepth = statistics.HasFlag(DrawStatisticKinds.TreeDepth) ? Draws(ChainState.TreeDepthSlot) : null,
+                Leapfrogs = statistics.HasFlag(DrawStatisticKinds.Leapfrogs) ? Draws(ChainState.LeapfrogsSlot) : null,
                 Divergent = Draws(ChainState.DivergentSlot),
             };
         }

@@ -1,18 +1,12 @@
 namespace TorchEbm.Samplers;
 
 /// <summary>
-/// The per-draw statistics a Metropolis transition records beyond the ones all of them have (acceptance statistic, energy,
-/// divergence), so <see cref="ChainInfo"/> exposes only meaningful ones.
+/// A run's per-draw sampler statistics on the host, each (kept, chains) as the trajectory's rows, or null where the run
+/// has none: Stan's accept_stat__, energy__, treedepth__, n_leapfrog__ and divergent__ (see ChainInfo). Read by
+/// <see cref="ChainResult.Warnings"/> and <see cref="ChainResult.WriteStanCsv"/>.
 /// </summary>
-[Flags]
-internal enum DrawStatistics
+internal sealed record DrawStatistics(float[,]? AcceptStat, float[,]? Energy, float[,]? TreeDepth, float[,]? Leapfrogs, float[,]? Divergent)
 {
-    /// <summary>Acceptance statistic, energy and divergence only (MALA).</summary>
-    Common = 0,
-
-    /// <summary>The leapfrog steps of each transition (HMC, NUTS).</summary>
-    Leapfrogs = 1,
-
-    /// <summary>The tree depth of each transition (NUTS).</summary>
-    TreeDepth = 2,
+    /// <summary>No per-draw statistics (unadjusted Langevin, or a run without a trajectory).</summary>
+    public static DrawStatistics None { get; } = new(null, null, null, null, null);
 }

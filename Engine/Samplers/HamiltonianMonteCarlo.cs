@@ -67,6 +67,6 @@ public sealed class HamiltonianMonteCarlo : Sampler
         using var run = new ChainRun(this, request);
         AdaptiveStepSize stepSize = run.StepSize(StepSize, nameof(StepSize));
         var transition = new HmcTransition(stepSize, run.Metric(Mass), LeapfrogSteps, StepSizeJitter);
-        return run.Execute(transition, HmcTransition.Rows, HmcTransition.Scalars, DrawStatistics.Leapfrogs);
+        return run.Execute(transition, HmcTransition.Rows, HmcTransition.Scalars, DrawStatisticKinds.Leapfrogs);
     }
 }

@@ -76,6 +76,6 @@ public sealed class NoUTurnSampler : Sampler
         AdaptiveStepSize stepSize = run.StepSize(StepSize, nameof(StepSize));
         var transition = new NutsTransition(stepSize, run.Metric(MassFor(request.Dim)), MaxTreeDepth);
         return run.Execute(transition, NutsTransition.RowsFor(MaxTreeDepth), NutsTransition.Scalars,
-            DrawStatistics.Leapfrogs | DrawStatistics.TreeDepth);
+            DrawStatisticKinds.Leapfrogs | DrawStatisticKinds.TreeDepth);
     }
 }
