@@ -27,7 +27,7 @@ public static class ShardedSampling
     /// (each rank takes its own). Seed should be set, or every rank's sampler must have made the same calls before.</param>
     /// <exception cref="ArgumentOutOfRangeException">nSamples is smaller than the number of ranks.</exception>
     /// <exception cref="ArgumentException">options.FirstChain is set (the split sets it); or, on several ranks, a warm-up
-    /// adapts something pooled over all chains (MALA or HMC with shared step-size adaptation, HMC's mass), which a rank's
+    /// adapts something pooled over all chains (shared step-size adaptation, restarts of stranded chains, HMC's or NUTS's mass), which a rank's
     /// share alone cannot reproduce; or any check of <see cref="Sampler.SampleChain"/> fails.</exception>
     public static GatheredChains SampleChain(Communicator communicator, Sampler sampler, int dim, int nSteps, int nSamples,
         SampleOptions? options = null)
@@ -37,13 +37,15 @@ public static class ShardedSampling
         options ??= new SampleOptions();
         if (options.FirstChain != 0)
             throw new ArgumentException("options.FirstChain must be 0: the split over the ranks sets each rank's first chain.", nameof(options));
-        if (communicator.Size > 1 && options.WarmupSteps > 0 && sampler is MetropolisAdjustedLangevin or HamiltonianMonteCarlo)
+        if (communicator.Size > 1 && options.WarmupSteps > 0 && sampler is MetropolisAdjustedLangevin or HamiltonianMonteCarlo or NoUTurnSampler)
         {
-            bool pooled = options.StepSizeAdaptation == StepSizeAdaptation.Shared || (sampler is HamiltonianMonteCarlo && options.AdaptMass);
+            bool pooled = options.StepSizeAdaptation == StepSizeAdaptation.Shared || options.RestartStrandedChains
+                          || (sampler is HamiltonianMonteCarlo or NoUTurnSampler && options.AdaptMass);
             if (pooled)
                 throw new ArgumentException(
-                    "A warm-up that adapts one step size from all chains' acceptance (or HMC's mass from all chains' positions) cannot be " +
-                    "split over ranks bit for bit: use StepSizeAdaptation.PerChain (and AdaptMass = false for HMC), no warm-up, or one rank.",
+                    "A warm-up that adapts one step size from all chains' acceptance (or the mass from all chains' positions, or restarts " +
+                    "chains from the ensemble's energies) cannot be split over ranks bit for bit: use StepSizeAdaptation.PerChain, " +
+                    "RestartStrandedChains = false (and AdaptMass = false for HMC and NUTS), no warm-up, or one rank.",
                     nameof(options));
         }
         (int first, int count) = communicator.ShareOf(nSamples, nameof(nSamples));

@@ -204,7 +204,11 @@ internal static class SampleCommand
             if (plan.Kept == 0) throw new UsageException($"--trace writes the kept states, but none are kept: {plan.Skipped}.");
             if (communicator.IsRoot) OutputPaths.EnsureWritableDirectory(traceDirectory, "--trace");
         }
-        var options = new SampleOptions { WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin };
+        // Restarts of stranded chains read every chain's energy: over several ranks they would differ from one process's run.
+        var options = new SampleOptions
+        {
+            WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin, RestartStrandedChains = communicator.Size == 1,
+        };
         GatheredChains result = WaitIndicator.Run($"sampling {n} chains, {warmup + steps} steps",
             () => ShardedSampling.SampleChain(communicator, sampler, dim, steps, n, options), stderr);
         if (result.Samples is not float[] values) return ExitCodes.Ok; // not rank 0: rank 0 writes and reports

@@ -288,7 +288,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
                 else Device.Launch(AdaptationKernels.AccumulateMoments, _dim, chains.X.View, moments!.View, _dim, before);
                 seen += _chains;
             }
-            if (state is not null && restarts.Contains(w + 1) && RestartStrandedChains(chains, state, w)) fresh = true;
+            if (state is not null && _options.RestartStrandedChains && restarts.Contains(w + 1) && RestartStrandedChains(chains, state, w)) fresh = true;
             if (!inWindow || !windows.Exists(window => w == window.End - 1)) continue;
             if (dense) Device.Launch(AdaptationKernels.SetDenseMetric, 1, moments!.View, _inverseMass!.View, _factor!.View, (int)Math.Min(seen, int.MaxValue));
             else Device.Launch(AdaptationKernels.SetInverseMass, _dim, moments!.View, _inverseMass!.View, (int)Math.Min(seen, int.MaxValue));

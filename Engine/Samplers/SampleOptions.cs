@@ -51,6 +51,15 @@ public sealed record SampleOptions
     public bool AdaptMass { get; init; } = true;
 
     /// <summary>
+    /// Metropolis samplers: during warm-up, restart a chain whose energy is far above the other chains' from the position
+    /// (and step size) of one in their lower half, at the end of the first fast window and of every slow window but the
+    /// last (see <see cref="ChainInfo.StrandedChains"/>). Default true. The sampling phase is exact either way; the restarts
+    /// read every chain's energy, so a run split over processes (<see cref="FirstChain"/>) reproduces a whole run only
+    /// without them.
+    /// </summary>
+    public bool RestartStrandedChains { get; init; } = true;
+
+    /// <summary>
     /// Global index of this call's first chain: chain i draws the noise (and, without <see cref="InitialSamples"/>, the
     /// initial state) of chain FirstChain + i. Running chains [a, b) with FirstChain = a therefore gives exactly rows
     /// a..b-1 of a run of all chains with the same seed, which is how sharded sampling splits chains over processes.
