@@ -253,6 +253,25 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(completes, Is.LessThanOrEqualTo(steps * (2 * leapfrogs.Max() + 1)), "launches follow the longest tree, not 2^maxTreeDepth");
     }
 
+    /// <summary>
+    /// An analytic energy runs NUTS in one launch of the generic chain kernel, on the CPU too, where MALA and HMC take the
+    /// host SIMD twin (NUTS has none): the launches of a 50-step run equal those of a 1-step run.
+    /// </summary>
+    [Test]
+    public void AnalyticModel_RunsTheGenericChainKernel_InOneLaunch()
+    {
+        using var model = new GaussianModel(Device, ToFloat(Mean3), ToFloat(Cov3));
+        var sampler = new NoUTurnSampler(model, 0.3f);
+        long Launches(int steps)
+        {
+            long before = Device.LaunchesOf(nameof(ChainKernels.Chains));
+            sampler.SampleChain(3, steps, 16).Dispose();
+            return Device.LaunchesOf(nameof(ChainKernels.Chains)) - before;
+        }
+        Assert.That(Launches(1), Is.EqualTo(1));
+        Assert.That(Launches(50), Is.EqualTo(1));
+    }
+
     /// <summary>At a tiny step no tree turns within 2^3 - 1 steps: every transition stops at the cap with 7 leapfrog steps.</summary>
     [Test]
     public void TreeDepth_IsCappedAtMaxTreeDepth()
@@ -285,7 +304,7 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
 
     /// <summary>
     /// A model whose energy is NaN where x_0 &gt; 0: chains starting there never move and count every transition as divergent;
-    /// the others sample normally, and nothing non-finite is ever kept. Fused and step by step.
+    /// the others sample normally, and nothing non-finite is ever kept (a user's model: step by step).
     /// </summary>
     [Test]
     public void NanEnergyAtTheStart_StaysPut_AndCountsDivergent()
