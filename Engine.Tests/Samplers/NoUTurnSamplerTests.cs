@@ -92,45 +92,62 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
     [TestCaseSource(nameof(ReferenceCases))]
     public void Transition_MatchesFloat64HostReference(Target target, float stepSize, int maxTreeDepth, float[] mass)
     {
-        const int chains = 64;
+        const int chains = 64, steps = 3;
         int dim = target.Dim;
         using BaseModel model = target.Create(Device);
         using Tensor initial = Device.Randn(chains, dim, seed: 3);
-        float[,] x0 = initial.ToArray2D();
         using ChainResult result = new NoUTurnSampler(model, stepSize, maxTreeDepth, mass, seed: 99)
-            .SampleChain(dim, 1, chains, new SampleOptions { InitialSamples = initial, Seed = Seed, ReturnTrajectory = true });
-        float[,] draws = result.Samples.ToArray2D();
+            .SampleChain(dim, steps, chains, new SampleOptions { InitialSamples = initial, Seed = Seed, ReturnTrajectory = true });
+        float[] starts = initial.ToArray(), draws = result.Trajectory!.ToArray();
         ChainInfo info = result.Info!;
         float[] depth = info.TreeDepth!.ToArray(), leapfrogs = info.Leapfrogs!.ToArray(), divergent = info.Divergent!.ToArray();
-        float[] acceptStat = info.AcceptStat!.ToArray(), energy = info.Energy!.ToArray(), accepted = info.AcceptanceRate.ToArray();
+        float[] acceptStat = info.AcceptStat!.ToArray(), energy = info.Energy!.ToArray();
 
         var reference = new ReferenceNuts(target.Energy, target.Gradient, mass.Select(m => 1.0 / m).ToArray(), stepSize, maxTreeDepth);
         var rng = Philox4x32.FromSeed(Seed);
         int compared = 0, deeper = 0, divergences = 0;
+        for (int t = 0; t < steps; t++) // step t from the device's state after step t - 1: its draws, keying and carried state
         for (int c = 0; c < chains; c++)
         {
-            double[] start = Enumerable.Range(0, dim).Select(i => (double)x0[c, i]).ToArray();
-            reference.Run(start, rng, (uint)c, 0, 0);
+            int row = t * chains + c;
+            double[] start = Enumerable.Range(0, dim).Select(i => (double)(t == 0 ? starts[c * dim + i] : draws[(row - chains) * dim + i])).ToArray();
+            reference.Run(start, rng, (uint)c, (uint)t, 0);
             if (reference.Margin < 1e-3) continue;
             compared++;
-            string at = $"chain {c}";
-            Assert.That(depth[c], Is.EqualTo(reference.TreeDepth), $"{at}: tree depth");
-            Assert.That(leapfrogs[c], Is.EqualTo(reference.Leapfrogs), $"{at}: leapfrog steps");
-            Assert.That(divergent[c], Is.EqualTo(reference.Divergent ? 1f : 0f), $"{at}: divergence");
+            string at = $"step {t}, chain {c}";
+            Assert.That(depth[row], Is.EqualTo(reference.TreeDepth), $"{at}: tree depth");
+            Assert.That(leapfrogs[row], Is.EqualTo(reference.Leapfrogs), $"{at}: leapfrog steps");
+            Assert.That(divergent[row], Is.EqualTo(reference.Divergent ? 1f : 0f), $"{at}: divergence");
             double tolerance = 1e-6 * reference.Leapfrogs;
             for (int i = 0; i < dim; i++)
-                Assert.That(draws[c, i], Is.EqualTo(reference.Draw[i]).Within(tolerance * Math.Max(1, Math.Abs(reference.Draw[i]))), $"{at}, coordinate {i}");
-            Assert.That(acceptStat[c], Is.EqualTo(reference.AcceptStat).Within(1e-4), $"{at}: acceptance statistic");
-            Assert.That(energy[c], Is.EqualTo(reference.StartHamiltonian).Within(1e-5 * Math.Max(1, Math.Abs(reference.StartHamiltonian))), $"{at}: H0");
-            bool moved = Enumerable.Range(0, dim).Any(i => reference.Draw[i] != start[i]);
-            Assert.That(accepted[c], Is.EqualTo(moved ? 1f : 0f), $"{at}: counted as accepted when it moved");
+                Assert.That(draws[row * dim + i], Is.EqualTo(reference.Draw[i]).Within(tolerance * Math.Max(1, Math.Abs(reference.Draw[i]))), $"{at}, coordinate {i}");
+            Assert.That(acceptStat[row], Is.EqualTo(reference.AcceptStat).Within(1e-4), $"{at}: acceptance statistic");
+            Assert.That(energy[row], Is.EqualTo(reference.StartHamiltonian).Within(1e-5 * Math.Max(1, Math.Abs(reference.StartHamiltonian))), $"{at}: H0");
             if (reference.TreeDepth > 1) deeper++;
             if (reference.Divergent) divergences++;
         }
-        Assert.That(compared, Is.GreaterThanOrEqualTo(chains * 3 / 4), "chains compared");
+        Assert.That(compared, Is.GreaterThanOrEqualTo(steps * chains * 3 / 4), "transitions compared");
         if (stepSize >= 4f) Assert.That(divergences, Is.GreaterThan(chains / 2), "the unstable step diverges");
         else Assert.That(deeper, Is.GreaterThan(0), "some trees grow beyond two doublings");
         Assert.That(depth.Max(), Is.LessThanOrEqualTo(maxTreeDepth));
+    }
+
+    /// <summary>A transition counts as accepted when its draw is not its start: the acceptance rate of a one-step run is 1
+    /// exactly for the chains that moved.</summary>
+    [Test]
+    public void AcceptanceRate_CountsTheTransitionsThatMoved()
+    {
+        using var model = new GaussianModel(Device, ToFloat(Mean3), ToFloat(Cov3));
+        using Tensor initial = Device.Randn(64, 3, seed: 3);
+        using ChainResult result = new NoUTurnSampler(model, 1.3f, seed: 1) // near the stability limit: large energy errors, some draws stay
+            .SampleChain(3, 1, 64, new SampleOptions { InitialSamples = initial, Seed = Seed });
+        float[] x0 = initial.ToArray(), x = result.Samples.ToArray(), accepted = result.Info!.AcceptanceRate.ToArray();
+        for (int c = 0; c < 64; c++)
+        {
+            bool moved = Enumerable.Range(0, 3).Any(i => x[c * 3 + i] != x0[c * 3 + i]);
+            Assert.That(accepted[c], Is.EqualTo(moved ? 1f : 0f), $"chain {c}");
+        }
+        Assert.That(accepted, Has.Some.EqualTo(0f).And.Some.EqualTo(1f));
     }
 
     /// <summary>A non-diagonal covariance, eigenvalues 0.11 to 1.6 (as MetropolisExactnessTests).</summary>
