@@ -10,13 +10,15 @@ namespace TorchEbm.Kernels.Samplers;
 /// row and energy slot, and <see cref="Complete"/> uses them. The fused chain kernel runs this with an
 /// <see cref="IEnergySource"/>; opaque models run the same three calls as separate launches around their own
 /// Forward/Gradient, so both paths execute one algorithm. A transition that <see cref="EndsEarly"/> (NUTS) lets each chain
-/// stop its step when <see cref="Continues"/> says so: the fused kernel runs `while continues`, so on a GPU every chain
-/// takes its own number of evaluations.
+/// stop its step when <see cref="Continues"/> says so: the fused kernel loops while the chain continues, so on a GPU
+/// every chain takes its own number of evaluations.
 /// </summary>
 /// <remarks>
 /// Implemented by small structs holding the algorithm's settings (schedule tables, step-size scales, mass). Noise of
 /// chain c at global step t must come from Philox counters (c, t, k, settings.Call), so samples never depend on the
-/// launch grid. A chain's rows and scalars persist across the launches of one run.
+/// launch grid. A chain's rows and scalars persist across the launches of one run. A Metropolis transition leaves its
+/// per-draw statistics in the slots <see cref="ChainState.AcceptProbabilitySlot"/> .. <see cref="ChainState.DivergentSlot"/>
+/// when it finishes a step; the kernels copy them beside each kept state.
 /// </remarks>
 public interface ITransition
 {

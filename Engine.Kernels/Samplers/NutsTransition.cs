@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Kernels.Random;
@@ -25,6 +26,9 @@ namespace TorchEbm.Kernels.Samplers;
 /// <para>Per-draw statistics: the mean over the tree's leaves of min(1, exp(H0 - H)) (Stan's accept_stat__, also what warm-up
 /// adapts the step size on), H0, the tree depth (doublings merged), the leapfrog steps and the divergence. A transition
 /// counts as accepted when its draw is not its starting point.</para>
+/// <para><see cref="Prepare"/> and <see cref="Complete"/> are calls, not inlined into the chain loop: inlined, ptxas kept
+/// the addresses of all the chain's rows live across the loop (255 registers for sm_90, and spills with an MLP source);
+/// as calls the fused kernels use 72-78 registers and no spills (a 136-byte stack frame holds the calls' arguments).</para>
 /// </remarks>
 /// <param name="stepSize">The leapfrog step eps.</param>
 /// <param name="metric">The mass matrix, as M^-1.</param>
@@ -102,6 +106,7 @@ public readonly struct NutsTransition(AdaptiveStepSize stepSize, Metric metric, 
     /// <inheritdoc />
     /// <remarks>Evaluation 0 starts the transition; the first leaf of every doubling draws its direction and restarts the
     /// integrator from that end of the trajectory; then a half kick and a drift.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         if (evaluation == 0) Begin(chain, s, settings, rng);
@@ -155,6 +160,7 @@ public readonly struct NutsTransition(AdaptiveStepSize stepSize, Metric metric, 
     /// <remarks>Completes the leaf's leapfrog step, then: divergence; its weight and the progressive sampling within the
     /// subtree; the checkpoints and the U-turn checks of every subtree it completes; and, when it completes the doubling,
     /// the biased sampling and the checks across the whole trajectory. A stopped tree ends the transition.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;

@@ -24,7 +24,7 @@ namespace TorchEbm.Tests.Models;
 /// </remarks>
 public sealed class FusedMlpCooperativeTests(DeviceKind kind) : DeviceTest(kind)
 {
-    public enum Algorithm { Langevin, Mala, Hmc }
+    public enum Algorithm { Langevin, Mala, Hmc, Nuts }
 
     // (algorithm, activation, input dim, hidden widths, chains): 1 and 3 hidden layers per algorithm; 130 > a 64-deep tile
     // and > any group; chain counts of 1, 13, 21 and 9 leave a partial group of 8. The deep cases use the GPU's unit-major
@@ -41,6 +41,7 @@ public sealed class FusedMlpCooperativeTests(DeviceKind kind) : DeviceTest(kind)
             (Algorithm.Hmc, Activation.ELU, 2, [16], 13),
             (Algorithm.Hmc, Activation.Sigmoid, 3, [16, 8, 12], 21),
             (Algorithm.Hmc, Activation.LeakyReLU, 1, [130], 9),
+            (Algorithm.Nuts, Activation.SiLU, 2, [16], 13), // chains build trees of different depths: the group runs until its last stops
         }.Select(c => new TestCaseData(c.Item1, c.Item2, c.Item3, c.Item4, c.Item5, c.Item4.Length > 1)
             .SetArgDisplayNames(c.Item1.ToString(), c.Item2.ToString(), string.Join("-", [c.Item3, .. c.Item4, 1]), $"{c.Item5} chains",
                 c.Item4.Length > 1 ? "unit-major" : "sample-major"));
@@ -97,6 +98,7 @@ public sealed class FusedMlpCooperativeTests(DeviceKind kind) : DeviceTest(kind)
             {
                 Algorithm.Langevin => new LangevinDynamics(model, 0.05f, 0.5f, seed: 3, clampMin: -3f, clampMax: 3f),
                 Algorithm.Mala => new MetropolisAdjustedLangevin(model, 0.1f, seed: 3),
+                Algorithm.Nuts => new NoUTurnSampler(model, 0.5f, maxTreeDepth: 4, seed: 3),
                 _ => new HamiltonianMonteCarlo(model, 0.1f, 3, seed: 3),
             };
             string kernel = cooperative ? nameof(ChainKernels.GroupChains) : nameof(ChainKernels.Chains);
@@ -104,7 +106,10 @@ public sealed class FusedMlpCooperativeTests(DeviceKind kind) : DeviceTest(kind)
             using ChainResult result = sampler.SampleChain(dim, 5, chains, options);
             Assert.That(device.LaunchesOf(kernel), Is.GreaterThan(launches), $"{kernel} ran the chains");
             Assert.That(result.Trajectory!.Shape, Is.EqualTo(new[] { 2, chains, dim }), "steps 2 and 4 kept");
-            return ([.. result.Trajectory.ToArray(), .. result.Samples.ToArray()], result.Info?.AcceptanceRate.ToArray() ?? []);
+            if (algorithm == Algorithm.Nuts && chains > 1)
+                Assert.That(result.Info!.Leapfrogs!.ToArray().Distinct().Count(), Is.GreaterThan(1), "trees of different lengths in one group");
+            return ([.. result.Trajectory.ToArray(), .. result.Samples.ToArray()],
+                [.. result.Info?.AcceptanceRate.ToArray() ?? [], .. result.Info?.Leapfrogs?.ToArray() ?? []]);
         }
         (float[] reference, float[] referenceAcceptance) = Run(false);
         (float[] grouped, float[] groupedAcceptance) = Run(true);

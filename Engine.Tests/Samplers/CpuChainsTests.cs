@@ -110,6 +110,10 @@ public sealed class CpuChainsTests(DeviceKind kind) : DeviceTest(kind)
             Assert.That(Bits(a.Info.DivergencesPerChain), Is.EqualTo(Bits(b.Info.DivergencesPerChain)), "divergences");
             Assert.That(Bits(a.Info.StepSizes), Is.EqualTo(Bits(b.Info.StepSizes)), "adapted step sizes");
             if (b.Info.InverseMass is not null) Assert.That(Bits(a.Info.InverseMass!), Is.EqualTo(Bits(b.Info.InverseMass)), "adapted mass");
+            Assert.That(Bits(a.Info.AcceptStat!), Is.EqualTo(Bits(b.Info.AcceptStat!)), "per-draw acceptance statistic");
+            Assert.That(Bits(a.Info.Energy!), Is.EqualTo(Bits(b.Info.Energy!)), "per-draw energy");
+            Assert.That(Bits(a.Info.Divergent!), Is.EqualTo(Bits(b.Info.Divergent!)), "per-draw divergence");
+            Assert.That(a.Info.Leapfrogs is null ? null : Bits(a.Info.Leapfrogs), Is.EqualTo(b.Info.Leapfrogs is null ? null : Bits(b.Info.Leapfrogs)), "per-draw leapfrog steps");
         }
         // The twin really ran: with its vector normals the same run differs from the kernel in the last bits somewhere.
         Assert.That(withVectorNormals.Samples.ToArray(), Is.Not.EqualTo(b.Samples.ToArray()), "vector normals reach the samples");

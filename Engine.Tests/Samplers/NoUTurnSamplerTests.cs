@@ -92,45 +92,62 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
     [TestCaseSource(nameof(ReferenceCases))]
     public void Transition_MatchesFloat64HostReference(Target target, float stepSize, int maxTreeDepth, float[] mass)
     {
-        const int chains = 64;
+        const int chains = 64, steps = 3;
         int dim = target.Dim;
         using BaseModel model = target.Create(Device);
         using Tensor initial = Device.Randn(chains, dim, seed: 3);
-        float[,] x0 = initial.ToArray2D();
         using ChainResult result = new NoUTurnSampler(model, stepSize, maxTreeDepth, mass, seed: 99)
-            .SampleChain(dim, 1, chains, new SampleOptions { InitialSamples = initial, Seed = Seed, ReturnTrajectory = true });
-        float[,] draws = result.Samples.ToArray2D();
+            .SampleChain(dim, steps, chains, new SampleOptions { InitialSamples = initial, Seed = Seed, ReturnTrajectory = true });
+        float[] starts = initial.ToArray(), draws = result.Trajectory!.ToArray();
         ChainInfo info = result.Info!;
         float[] depth = info.TreeDepth!.ToArray(), leapfrogs = info.Leapfrogs!.ToArray(), divergent = info.Divergent!.ToArray();
-        float[] acceptStat = info.AcceptStat!.ToArray(), energy = info.Energy!.ToArray(), accepted = info.AcceptanceRate.ToArray();
+        float[] acceptStat = info.AcceptStat!.ToArray(), energy = info.Energy!.ToArray();
 
         var reference = new ReferenceNuts(target.Energy, target.Gradient, mass.Select(m => 1.0 / m).ToArray(), stepSize, maxTreeDepth);
         var rng = Philox4x32.FromSeed(Seed);
         int compared = 0, deeper = 0, divergences = 0;
+        for (int t = 0; t < steps; t++) // step t from the device's state after step t - 1: its draws, keying and carried state
         for (int c = 0; c < chains; c++)
         {
-            double[] start = Enumerable.Range(0, dim).Select(i => (double)x0[c, i]).ToArray();
-            reference.Run(start, rng, (uint)c, 0, 0);
+            int row = t * chains + c;
+            double[] start = Enumerable.Range(0, dim).Select(i => (double)(t == 0 ? starts[c * dim + i] : draws[(row - chains) * dim + i])).ToArray();
+            reference.Run(start, rng, (uint)c, (uint)t, 0);
             if (reference.Margin < 1e-3) continue;
             compared++;
-            string at = $"chain {c}";
-            Assert.That(depth[c], Is.EqualTo(reference.TreeDepth), $"{at}: tree depth");
-            Assert.That(leapfrogs[c], Is.EqualTo(reference.Leapfrogs), $"{at}: leapfrog steps");
-            Assert.That(divergent[c], Is.EqualTo(reference.Divergent ? 1f : 0f), $"{at}: divergence");
+            string at = $"step {t}, chain {c}";
+            Assert.That(depth[row], Is.EqualTo(reference.TreeDepth), $"{at}: tree depth");
+            Assert.That(leapfrogs[row], Is.EqualTo(reference.Leapfrogs), $"{at}: leapfrog steps");
+            Assert.That(divergent[row], Is.EqualTo(reference.Divergent ? 1f : 0f), $"{at}: divergence");
             double tolerance = 1e-6 * reference.Leapfrogs;
             for (int i = 0; i < dim; i++)
-                Assert.That(draws[c, i], Is.EqualTo(reference.Draw[i]).Within(tolerance * Math.Max(1, Math.Abs(reference.Draw[i]))), $"{at}, coordinate {i}");
-            Assert.That(acceptStat[c], Is.EqualTo(reference.AcceptStat).Within(1e-4), $"{at}: acceptance statistic");
-            Assert.That(energy[c], Is.EqualTo(reference.StartHamiltonian).Within(1e-5 * Math.Max(1, Math.Abs(reference.StartHamiltonian))), $"{at}: H0");
-            bool moved = Enumerable.Range(0, dim).Any(i => reference.Draw[i] != start[i]);
-            Assert.That(accepted[c], Is.EqualTo(moved ? 1f : 0f), $"{at}: counted as accepted when it moved");
+                Assert.That(draws[row * dim + i], Is.EqualTo(reference.Draw[i]).Within(tolerance * Math.Max(1, Math.Abs(reference.Draw[i]))), $"{at}, coordinate {i}");
+            Assert.That(acceptStat[row], Is.EqualTo(reference.AcceptStat).Within(1e-4), $"{at}: acceptance statistic");
+            Assert.That(energy[row], Is.EqualTo(reference.StartHamiltonian).Within(1e-5 * Math.Max(1, Math.Abs(reference.StartHamiltonian))), $"{at}: H0");
             if (reference.TreeDepth > 1) deeper++;
             if (reference.Divergent) divergences++;
         }
-        Assert.That(compared, Is.GreaterThanOrEqualTo(chains * 3 / 4), "chains compared");
+        Assert.That(compared, Is.GreaterThanOrEqualTo(steps * chains * 3 / 4), "transitions compared");
         if (stepSize >= 4f) Assert.That(divergences, Is.GreaterThan(chains / 2), "the unstable step diverges");
         else Assert.That(deeper, Is.GreaterThan(0), "some trees grow beyond two doublings");
         Assert.That(depth.Max(), Is.LessThanOrEqualTo(maxTreeDepth));
+    }
+
+    /// <summary>A transition counts as accepted when its draw is not its start: the acceptance rate of a one-step run is 1
+    /// exactly for the chains that moved.</summary>
+    [Test]
+    public void AcceptanceRate_CountsTheTransitionsThatMoved()
+    {
+        using var model = new GaussianModel(Device, ToFloat(Mean3), ToFloat(Cov3));
+        using Tensor initial = Device.Randn(64, 3, seed: 3);
+        using ChainResult result = new NoUTurnSampler(model, 1.3f, seed: 1) // near the stability limit: large energy errors, some draws stay
+            .SampleChain(3, 1, 64, new SampleOptions { InitialSamples = initial, Seed = Seed });
+        float[] x0 = initial.ToArray(), x = result.Samples.ToArray(), accepted = result.Info!.AcceptanceRate.ToArray();
+        for (int c = 0; c < 64; c++)
+        {
+            bool moved = Enumerable.Range(0, 3).Any(i => x[c * 3 + i] != x0[c * 3 + i]);
+            Assert.That(accepted[c], Is.EqualTo(moved ? 1f : 0f), $"chain {c}");
+        }
+        Assert.That(accepted, Has.Some.EqualTo(0f).And.Some.EqualTo(1f));
     }
 
     /// <summary>A non-diagonal covariance, eigenvalues 0.11 to 1.6 (as MetropolisExactnessTests).</summary>
@@ -159,7 +176,7 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     /// <summary>
-    /// Final states of 8000 independent chains after 30 transitions from N(0, I): mean and every covariance entry within 4.5
+    /// Final states of 5000 independent chains after 20 transitions from N(0, I): mean and every covariance entry within 4.5
     /// standard errors of the true N(m, S) (the largest of 5 + 15 standardised deviations exceeds 4.5 with probability under
     /// 2e-4 for an exact sampler). NUTS needs no trajectory length: the badly scaled target's trees grow deep.
     /// </summary>
@@ -167,10 +184,10 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
     [TestCaseSource(nameof(GaussianTargets))]
     public void Gaussian_FinalStates_MatchTheTrueLaw(float[] mean, float[,] cov, float stepSize)
     {
-        const int chains = 8000;
+        const int chains = 5000;
         int dim = mean.Length;
         using var model = new GaussianModel(Device, mean, cov);
-        using ChainResult result = new NoUTurnSampler(model, stepSize, seed: 12).SampleChain(dim, 30, chains);
+        using ChainResult result = new NoUTurnSampler(model, stepSize, seed: 12).SampleChain(dim, 20, chains);
         float[,] x = result.Samples.ToArray2D();
         (double[] m, double[,] c) = LangevinStationaryTests.Moments(x);
         double worstMean = 0, worstCov = 0;
@@ -253,6 +270,25 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(completes, Is.LessThanOrEqualTo(steps * (2 * leapfrogs.Max() + 1)), "launches follow the longest tree, not 2^maxTreeDepth");
     }
 
+    /// <summary>
+    /// An analytic energy runs NUTS in one launch of the generic chain kernel, on the CPU too, where MALA and HMC take the
+    /// host SIMD twin (NUTS has none): the launches of a 50-step run equal those of a 1-step run.
+    /// </summary>
+    [Test]
+    public void AnalyticModel_RunsTheGenericChainKernel_InOneLaunch()
+    {
+        using var model = new GaussianModel(Device, ToFloat(Mean3), ToFloat(Cov3));
+        var sampler = new NoUTurnSampler(model, 0.3f);
+        long Launches(int steps)
+        {
+            long before = Device.LaunchesOf(nameof(ChainKernels.Chains));
+            sampler.SampleChain(3, steps, 16).Dispose();
+            return Device.LaunchesOf(nameof(ChainKernels.Chains)) - before;
+        }
+        Assert.That(Launches(1), Is.EqualTo(1));
+        Assert.That(Launches(50), Is.EqualTo(1));
+    }
+
     /// <summary>At a tiny step no tree turns within 2^3 - 1 steps: every transition stops at the cap with 7 leapfrog steps.</summary>
     [Test]
     public void TreeDepth_IsCappedAtMaxTreeDepth()
@@ -285,7 +321,7 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
 
     /// <summary>
     /// A model whose energy is NaN where x_0 &gt; 0: chains starting there never move and count every transition as divergent;
-    /// the others sample normally, and nothing non-finite is ever kept. Fused and step by step.
+    /// the others sample normally, and nothing non-finite is ever kept (a user's model: step by step).
     /// </summary>
     [Test]
     public void NanEnergyAtTheStart_StaysPut_AndCountsDivergent()
@@ -324,6 +360,25 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
         }
 
         public override Tensor Gradient(Tensor x) => inner.Gradient(x);
+    }
+
+    /// <summary>
+    /// Warm-up's diagonal mass adaptation (HMC's windows, pooled over the chains) serves NUTS: on a Gaussian with variances
+    /// 25, 1 and 0.04 the adapted inverse mass comes within 25% of the variances (the pooled warm-up positions' variances;
+    /// with 64 chains x a window of at least 25 steps the estimate's relative standard error is a few per cent), and with it
+    /// the trees stay shallow.
+    /// </summary>
+    [Test]
+    public void Warmup_AdaptsTheDiagonalMass()
+    {
+        float[] variances = [25f, 1f, 0.04f];
+        using var model = new GaussianModel(Device, new float[3], new float[,] { { 25f, 0, 0 }, { 0, 1f, 0 }, { 0, 0, 0.04f } });
+        using ChainResult result = new NoUTurnSampler(model, 0.1f, seed: 8)
+            .SampleChain(3, 20, 64, new SampleOptions { WarmupSteps = 300, ReturnTrajectory = true });
+        float[] inverseMass = result.Info!.InverseMass!.ToArray();
+        for (int i = 0; i < 3; i++)
+            Assert.That(inverseMass[i] / variances[i], Is.InRange(0.75f, 1.25f), $"coordinate {i}");
+        Assert.That(result.Info.TreeDepth!.ToArray().Average(), Is.LessThan(4), "a well-scaled target needs few doublings");
     }
 
     /// <summary>Warm-up adapts the step size so the mean acceptance statistic of the draws comes near Stan's 0.8 target,
