@@ -223,6 +223,7 @@ public sealed class TrainCommandTests
         CliRun run = CliRun.Of(command, "--help");
 
         Assert.That(run.ExitCode, Is.EqualTo(0));
-        Assert.That(run.Stdout, Does.Contain("Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN or infinite loss or samples), 1 internal error."));
+        Assert.That(run.Stdout, Does.Contain("Exit codes: 0 ok, 2 usage or input error, 3 diverged (NaN or infinite loss or samples), " +
+                                             "4 sampling warnings (sample --fail-on-warning only), 1 internal error."));
     }
 }
