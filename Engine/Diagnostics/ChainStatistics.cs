@@ -216,12 +216,13 @@ public static class ChainStatistics
     private static double TailEssOf(double[][] chains)
     {
         if (SplitChains.AnyNonFinite(chains) || SplitChains.AllEqual(chains)) return double.NaN;
-        double low = QuantileEss(chains, 0.05), high = QuantileEss(chains, 0.95);
+        double[] sorted = SplitChains.Sorted(chains);
+        double low = QuantileEss(chains, SplitChains.Quantile(sorted, 0.05)), high = QuantileEss(chains, SplitChains.Quantile(sorted, 0.95));
         return double.IsNaN(low) || double.IsNaN(high) ? double.NaN : Math.Min(low, high); // R's min: NA if either is
     }
 
-    private static double QuantileEss(double[][] chains, double p) =>
-        SplitChains.Ess(SplitChains.Split(SplitChains.AtMost(chains, SplitChains.Quantile(chains, p))));
+    private static double QuantileEss(double[][] chains, double quantile) =>
+        SplitChains.Ess(SplitChains.Split(SplitChains.AtMost(chains, quantile)));
 
     private static double McseOf(double[][] chains) =>
         SplitChains.AnyNonFinite(chains) ? double.NaN : SplitChains.StandardDeviation(chains) / Math.Sqrt(SplitChains.Ess(SplitChains.Split(chains)));
