@@ -216,12 +216,13 @@ public static class ChainStatistics
     private static double TailEssOf(double[][] chains)
     {
         if (SplitChains.AnyNonFinite(chains) || SplitChains.AllEqual(chains)) return double.NaN;
-        double low = QuantileEss(chains, 0.05), high = QuantileEss(chains, 0.95);
+        double[] sorted = SplitChains.Sorted(chains);
+        double low = QuantileEss(chains, SplitChains.Quantile(sorted, 0.05)), high = QuantileEss(chains, SplitChains.Quantile(sorted, 0.95));
         return double.IsNaN(low) || double.IsNaN(high) ? double.NaN : Math.Min(low, high); // R's min: NA if either is
     }
 
-    private static double QuantileEss(double[][] chains, double p) =>
-        SplitChains.Ess(SplitChains.Split(SplitChains.AtMost(chains, SplitChains.Quantile(chains, p))));
+    private static double QuantileEss(double[][] chains, double quantile) =>
+        SplitChains.Ess(SplitChains.Split(SplitChains.AtMost(chains, quantile)));
 
     private static double McseOf(double[][] chains) =>
         SplitChains.AnyNonFinite(chains) ? double.NaN : SplitChains.StandardDeviation(chains) / Math.Sqrt(SplitChains.Ess(SplitChains.Split(chains)));
@@ -257,8 +258,13 @@ public static class ChainStatistics
         return [.. Enumerable.Range(0, draws.Dims).Select(j => f(Dimension(draws, j)))];
     }
 
-    private static float[] PerDimension(Draws draws, Func<double[][], double> statistic) =>
-        [.. Enumerable.Range(0, draws.Dims).Select(j => (float)statistic(Dimension(draws, j)))];
+    /// <summary>The statistic of every dimension, dimensions in parallel (each is independent: the same numbers in any order).</summary>
+    private static float[] PerDimension(Draws draws, Func<double[][], double> statistic)
+    {
+        var result = new float[draws.Dims];
+        Parallel.For(0, draws.Dims, j => result[j] = (float)statistic(Dimension(draws, j)));
+        return result;
+    }
 
     /// <summary>Dimension j of the draws as one array per chain.</summary>
     private static double[][] Dimension(Draws draws, int j)

@@ -67,18 +67,24 @@ internal static class SplitChains
     }
 
     /// <summary>
-    /// R's default (type 7) quantile of all draws pooled: with the draws sorted, h = (S - 1) p, q = (1 - f) x_lo + f x_hi
+    /// R's default (type 7) quantile of all draws pooled (<paramref name="sorted"/>: <see cref="Sorted"/>): with the draws sorted, h = (S - 1) p, q = (1 - f) x_lo + f x_hi
     /// for lo = floor(h), hi = ceil(h), f = h - lo (written as R writes it, so the threshold rounds as posterior's does).
     /// </summary>
-    public static double Quantile(double[][] chains, double p)
+    public static double Quantile(double[] sorted, double p)
     {
-        double[] sorted = [.. chains.SelectMany(chain => chain)];
-        Array.Sort(sorted);
         double index = (sorted.Length - 1) * p;
         int lo = (int)Math.Floor(index), hi = (int)Math.Ceiling(index);
         double q = sorted[lo];
         if (index > lo && sorted[hi] != q) q = (1 - (index - lo)) * q + (index - lo) * sorted[hi];
         return q;
+    }
+
+    /// <summary>All draws pooled, in ascending order.</summary>
+    public static double[] Sorted(double[][] chains)
+    {
+        double[] sorted = [.. chains.SelectMany(chain => chain)];
+        Array.Sort(sorted);
+        return sorted;
     }
 
     /// <summary>The indicator draws 1{x &lt;= threshold} (posterior's <c>x &lt;= quantile(x, p)</c>).</summary>
