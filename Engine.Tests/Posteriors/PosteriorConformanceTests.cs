@@ -23,7 +23,15 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
     public const double MinBulkEss = 400;
 
     /// <summary>Posteriors the current default sampler fails, with the failure measured; re-enable them as the sampler improves.</summary>
-    private static readonly Dictionary<string, string> KnownFailures = new();
+    private static readonly Dictionary<string, string> KnownFailures = new()
+    {
+        ["kidiq-kidscore_interaction"] =
+            "Measured 2026-12-06 with today's HMC (L 10, diagonal mass, per-chain step sizes): beta[1..4] split R-hat 1.09, bulk-ESS 246 "
+            + "of 32000 draws (intercept and slopes correlated near -1; means and sds within 2 MCSE). Re-enable with NUTS.",
+        ["arma-arma11"] =
+            "Measured 2026-12-06 with today's HMC: chains stranded after warm-up (114 divergences, split R-hat 1.2, sd of mu 0.36 "
+            + "against 0.011). Re-enable with NUTS and the new warm-up.",
+    };
 
     private static IEnumerable<TestCaseData> Cases() => PosteriorCatalogue.Names.Select(name =>
     {
