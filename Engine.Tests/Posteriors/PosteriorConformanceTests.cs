@@ -6,12 +6,21 @@ namespace TorchEbm.Tests.Posteriors;
 /// The posteriordb conformance suite: each posterior sampled with the suite's one sampler and options
 /// (<see cref="PosteriorSuite"/>: no per-model setting, Stan's inits, 1000 warm-up + 1000 draws) must give every
 /// quantity's mean and sd within 5 Monte Carlo standard errors of posteriordb's reference (the run's and the reference's
-/// MCSEs combined, see <see cref="PosteriorComparison"/>).
+/// MCSEs combined, see <see cref="PosteriorComparison"/>). A Monte Carlo standard error means something only for chains
+/// that sample one law with enough effective draws, so every quantity must also have split R-hat below 1.01 and bulk-ESS
+/// of at least 400, Vehtari et al.'s (2021) thresholds: without them a run whose chains are stranded apart inflates its
+/// own MCSE and its z-scores look small.
 /// </summary>
 public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind)
 {
     /// <summary>The bar: |z| of every mean and sd below 5.</summary>
     public const double MaxZ = 5;
+
+    /// <summary>Split R-hat (rank-normalised, max of bulk and tail) every quantity must stay below.</summary>
+    public const double MaxRHat = 1.01;
+
+    /// <summary>Bulk-ESS every quantity must reach for its MCSE to be trusted.</summary>
+    public const double MinBulkEss = 400;
 
     /// <summary>Posteriors the current default sampler fails, with the failure measured; re-enable them as the sampler improves.</summary>
     private static readonly Dictionary<string, string> KnownFailures = new();
@@ -35,6 +44,8 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
         {
             foreach (QuantityComparison c in comparisons)
             {
+                Assert.That(c.RHat, Is.LessThan(MaxRHat), $"{c.Name} split R-hat (chains that disagree)");
+                Assert.That(c.BulkEss, Is.GreaterThanOrEqualTo(MinBulkEss), $"{c.Name} bulk-ESS");
                 Assert.That(Math.Abs(c.ZMean), Is.LessThan(MaxZ), $"{c.Name} mean {c.Mean:G5}, reference {c.Reference.Mean:G5}");
                 Assert.That(Math.Abs(c.ZSd), Is.LessThan(MaxZ), $"{c.Name} sd {c.Sd:G5}, reference {c.Reference.Sd:G5}");
             }

@@ -2,24 +2,6 @@ using TorchEbm.Diagnostics;
 
 namespace TorchEbm.Tests.Posteriors;
 
-/// <summary>
-/// One quantity of a run against the reference: the run's mean and sd with their Monte Carlo standard errors, and the
-/// z-scores (run - reference) / sqrt(MCSE_run^2 + MCSE_reference^2) of the mean and of the sd.
-/// </summary>
-public sealed record QuantityComparison(string Name, double Mean, double McseMean, double Sd, double McseSd, ReferenceQuantity Reference,
-    double BulkEss)
-{
-    /// <summary>z-score of the mean.</summary>
-    public double ZMean => (Mean - Reference.Mean) / Math.Sqrt(McseMean * McseMean + Reference.McseMean * Reference.McseMean);
-
-    /// <summary>z-score of the sd.</summary>
-    public double ZSd => (Sd - Reference.Sd) / Math.Sqrt(McseSd * McseSd + Reference.McseSd * Reference.McseSd);
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        $"{Name,-10} mean {Mean,10:G5} ± {McseMean:G2} (ref {Reference.Mean:G5}, z {ZMean,6:F2})  sd {Sd,9:G4} ± {McseSd:G2} (ref {Reference.Sd:G4}, z {ZSd,6:F2})  bulk-ESS {BulkEss:F0}";
-}
-
 /// <summary>Compares a run's draws with a posteriordb reference, quantity by quantity.</summary>
 public static class PosteriorComparison
 {
@@ -33,7 +15,7 @@ public static class PosteriorComparison
     {
         var result = new List<QuantityComparison>();
         int draws = run.Draws.GetLength(0), chains = run.Draws.GetLength(1);
-        float[] bulk = ChainStatistics.EffectiveSampleSize(run.Draws);
+        float[] bulk = ChainStatistics.EffectiveSampleSize(run.Draws), rHat = ChainStatistics.SplitRHat(run.Draws);
         foreach (ReferenceQuantity r in reference.Quantities)
         {
             int k = IndexOf(run.Quantities, r.Name);
@@ -48,7 +30,7 @@ public static class PosteriorComparison
             double m4 = values.Sum(v => v.Sum(x => Math.Pow(x - mean, 4))) / n;
             double essMean = Ess(values), essSquare = Ess([.. values.Select(v => v.Select(x => (x - mean) * (x - mean)).ToArray())]);
             double mcseSd = Math.Sqrt(Math.Max(m4 - variance * variance, 0) / essSquare) / (2 * sd);
-            result.Add(new QuantityComparison(r.Name, mean, sd / Math.Sqrt(essMean), sd, mcseSd, r, bulk[k]));
+            result.Add(new QuantityComparison(r.Name, mean, sd / Math.Sqrt(essMean), sd, mcseSd, r, bulk[k], rHat[k]));
         }
         return result;
     }

@@ -2,9 +2,6 @@ using System.Text.Json;
 
 namespace TorchEbm.Tests.Posteriors;
 
-/// <summary>One quantity of a reference posterior: its mean and sd over posteriordb's reference draws, with their Monte Carlo standard errors.</summary>
-public sealed record ReferenceQuantity(string Name, double Mean, double Sd, double McseMean, double McseSd);
-
 /// <summary>
 /// The summaries of a posteriordb reference posterior (<c>Fixtures/posteriordb/&lt;posterior&gt;.reference.json</c>, made by
 /// tools/posteriordb/extract.py from Stan's reference draws: 10 chains of 1000 near-independent draws).

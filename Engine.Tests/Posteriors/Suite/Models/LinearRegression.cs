@@ -2,28 +2,6 @@ using TorchEbm.Autodiff;
 
 namespace TorchEbm.Tests.Posteriors;
 
-/// <summary>The prior of a regression's noise scale sigma &gt; 0 (Stan drops its constants, and so does the energy).</summary>
-/// <param name="Kind">Flat (no prior statement), Cauchy (half-Cauchy(0, Scale)) or Normal (half-normal(0, Scale)).</param>
-/// <param name="Scale">The prior's scale (ignored when flat).</param>
-public readonly record struct ScalePrior(ScalePriorKind Kind, double Scale = 1)
-{
-    /// <summary>No prior statement: flat on sigma.</summary>
-    public static ScalePrior Flat => new(ScalePriorKind.Flat);
-}
-
-/// <summary>The family of a <see cref="ScalePrior"/>.</summary>
-public enum ScalePriorKind
-{
-    /// <summary>Flat on sigma &gt; 0.</summary>
-    Flat,
-
-    /// <summary>sigma ~ cauchy(0, scale).</summary>
-    Cauchy,
-
-    /// <summary>sigma ~ normal(0, scale).</summary>
-    Normal,
-}
-
 /// <summary>
 /// Gaussian linear regression y ~ N(X beta, sigma) with optional independent normal priors on the coefficients and a
 /// <see cref="ScalePrior"/> on sigma: kidiq, mesquite, sblrc-blr, kilpisjarvi and arK (whose design matrix holds the
