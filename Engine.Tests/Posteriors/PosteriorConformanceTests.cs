@@ -1,3 +1,4 @@
+using TorchEbm.Samplers;
 using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Tests.Posteriors;
@@ -33,13 +34,24 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
 
     [Category("Slow")]
     [TestCaseSource(nameof(Cases))]
-    public void Posterior_MatchesTheReference(string posterior)
+    public void Posterior_MatchesTheReference(string posterior) => AssertMatches(posterior, PosteriorSuite.Chains);
+
+    /// <summary>
+    /// The mixture with 64 chains, where Stan run with 64 chains leaves one in the minor mode (mu[2] -2.2 against 2.87,
+    /// R-hat 1.055): the warm-up's restarts leave none there, so it passes the same bar and warns of no stranded chain.
+    /// </summary>
+    [Test, Category("Slow")]
+    public void Mixture_With64Chains_LeavesNoChainInTheMinorMode() => AssertMatches("low_dim_gauss_mix-low_dim_gauss_mix", 64);
+
+    private void AssertMatches(string posterior, int chains)
     {
         using PosteriorModel model = PosteriorCatalogue.Create(posterior, Device);
-        PosteriorRun run = PosteriorSuite.Run(model);
+        PosteriorRun run = PosteriorSuite.Run(model, chains);
         IReadOnlyList<QuantityComparison> comparisons = PosteriorComparison.Compare(run, ReferencePosterior.Load(posterior));
-        TestContext.Out.WriteLine($"{posterior}: {run.Seconds:F1} s, {run.Divergences} divergences");
+        TestContext.Out.WriteLine($"{posterior}: {chains} chains, {run.Seconds:F1} s, {run.Divergences} divergences");
         foreach (QuantityComparison c in comparisons) TestContext.Out.WriteLine(c);
+        foreach (SamplingWarning w in run.Warnings) TestContext.Out.WriteLine($"warning: {w.Message}");
+        Assert.That(run.Warnings.Select(w => w.Kind), Has.None.EqualTo(SamplingWarningKind.StrandedChains), "no chain stranded after warm-up");
         Assert.Multiple(() =>
         {
             foreach (QuantityComparison c in comparisons)

@@ -32,6 +32,8 @@ public sealed class StanCsvTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(files, Is.EqualTo(new[] { "chain_1.csv", "chain_2.csv", "chain_3.csv" }.Select(f => Path.Combine(_directory, f))));
         Assert.That(Directory.GetFiles(_directory), Has.Length.EqualTo(3), "no temporary file left");
         float[] draws = r.Trajectory!.ToArray(), stepSizes = r.Info!.StepSizes.ToArray(), inverseMass = r.Info.InverseMass!.ToArray();
+        float[] accept = r.Info.AcceptStat!.ToArray(), leapfrogs = r.Info.Leapfrogs!.ToArray(), divergent = r.Info.Divergent!.ToArray();
+        float[] hamiltonian = r.Info.Energy!.ToArray();
         using Tensor rows = r.Trajectory.Reshape(30, 2);
         using Tensor energies = model.Forward(rows);
         float[] e = energies.ToArray();
@@ -59,8 +61,36 @@ public sealed class StanCsvTests(DeviceKind kind) : DeviceTest(kind)
                 Assert.That(float.Parse(row[8], CultureInfo.InvariantCulture), Is.EqualTo(draws[draw * 2 + 1]), "x.2 bit for bit");
                 Assert.That(float.Parse(row[0], CultureInfo.InvariantCulture), Is.EqualTo(-e[draw]), "lp__ = -E(x)");
                 Assert.That(float.Parse(row[2], CultureInfo.InvariantCulture), Is.EqualTo(stepSizes[c]), "the chain's step size");
-                Assert.That(new[] { row[1], row[3], row[4], row[5], row[6] }, Is.All.EqualTo("nan"), "per-draw statistics this run did not record");
+                Assert.That(row[3], Is.EqualTo("nan"), "HMC records no tree depth");
+                Assert.That(float.Parse(row[1], CultureInfo.InvariantCulture), Is.EqualTo(accept[draw]), "accept_stat__");
+                Assert.That(float.Parse(row[4], CultureInfo.InvariantCulture), Is.EqualTo(leapfrogs[draw]).And.EqualTo(5f), "n_leapfrog__");
+                Assert.That(float.Parse(row[5], CultureInfo.InvariantCulture), Is.EqualTo(divergent[draw]), "divergent__");
+                Assert.That(float.Parse(row[6], CultureInfo.InvariantCulture), Is.EqualTo(hamiltonian[draw]), "energy__");
             }
+        }
+    }
+
+    /// <summary>NUTS with its default dense mass (d = 3): CmdStan's nuts engine and dense_e metric, the inverse mass matrix
+    /// row by row after the step size, and every sampler column filled from the run's per-draw statistics.</summary>
+    [Test]
+    public void Nuts_DenseMass_WritesTheMatrixAndTheTreeDepths()
+    {
+        using var model = new GaussianModel(Device, [1f, -1f, 0f], new float[,] { { 1f, 0.6f, 0f }, { 0.6f, 2f, 0.2f }, { 0f, 0.2f, 0.5f } });
+        using ChainResult r = new NoUTurnSampler(model, 0.2f, seed: 4).SampleChain(3, 12, 4, new SampleOptions { ReturnTrajectory = true, WarmupSteps = 100 });
+        IReadOnlyList<string> files = r.WriteStanCsv(_directory);
+        float[] mass = r.Info!.InverseMass!.ToArray(), depth = r.Info.TreeDepth!.ToArray();
+        Assert.That(r.Info.InverseMass.Shape, Is.EqualTo(new[] { 3, 3 }));
+        Parsed f = Parse(files[2]);
+        Assert.That((f.Config["engine"], f.Config["metric"], f.Config["max_depth"]), Is.EqualTo(("nuts", "dense_e", "10")));
+        Assert.That(f.AfterHeader[2], Is.EqualTo("# Elements of inverse mass matrix:"));
+        for (int i = 0; i < 3; i++)
+            Assert.That(f.AfterHeader[3 + i].TrimStart('#', ' ').Split(", ").Select(v => float.Parse(v, CultureInfo.InvariantCulture)),
+                Is.EqualTo(mass.Skip(3 * i).Take(3)), $"row {i}");
+        for (int t = 0; t < 12; t++)
+        {
+            string[] row = f.Rows[t];
+            Assert.That(float.Parse(row[3], CultureInfo.InvariantCulture), Is.EqualTo(depth[t * 4 + 2]), "treedepth__");
+            Assert.That(row.Take(7), Has.None.EqualTo("nan"), "NUTS records every sampler column");
         }
     }
 

@@ -60,6 +60,9 @@ internal static class StanCsv
         return paths;
     }
 
+    /// <summary>Whether the run's inverse mass is a whole matrix (a dense mass), as CmdStan's dense_e writes it row by row.</summary>
+    private static bool IsDense(Run run) => run.Dim > 1 && run.InverseMass?.Length == run.Dim * run.Dim;
+
     private static void WriteChain(TextWriter w, string[] names, Run run, int c)
     {
         ChainRunSettings s = run.Settings;
@@ -91,7 +94,7 @@ internal static class StanCsv
                 w.WriteLine("#           nuts");
                 w.WriteLine($"#             max_depth = {depth}");
             }
-            w.WriteLine($"#         metric = {(run.InverseMass is null ? "unit_e" : "diag_e")}");
+            w.WriteLine($"#         metric = {(run.InverseMass is null ? "unit_e" : IsDense(run) ? "dense_e" : "diag_e")}");
         }
         w.WriteLine($"# id = {c + 1}");
         w.WriteLine("# random");
@@ -104,10 +107,15 @@ internal static class StanCsv
         {
             w.WriteLine("# Adaptation terminated");
             w.WriteLine($"# Step size = {Number(stepSize!.Value)}");
-            if (run.InverseMass is float[] mass)
+            if (run.InverseMass is float[] mass && IsDense(run))
+            {
+                w.WriteLine("# Elements of inverse mass matrix:");
+                for (int i = 0; i < run.Dim; i++) w.WriteLine($"# {string.Join(", ", mass.Skip(i * run.Dim).Take(run.Dim).Select(Number))}");
+            }
+            else if (run.InverseMass is float[] diagonal)
             {
                 w.WriteLine("# Diagonal elements of inverse mass matrix:");
-                w.WriteLine($"# {string.Join(", ", mass.Select(Number))}");
+                w.WriteLine($"# {string.Join(", ", diagonal.Select(Number))}");
             }
         }
         DrawStatistics d = run.Statistics;

@@ -63,7 +63,8 @@ public static class PosteriorSuite
             double[] values = model.Constrain(u);
             for (int k = 0; k < q; k++) draws[t, c, k] = values[k];
         }
-        return new PosteriorRun(model.Quantities, draws, GradientEvaluations(result), clock.Elapsed.TotalSeconds, result.Info?.Divergences ?? 0);
+        return new PosteriorRun(model.Quantities, draws, GradientEvaluations(result), clock.Elapsed.TotalSeconds, result.Info?.Divergences ?? 0,
+            result.Warnings);
     }
 
     /// <summary>
