@@ -26,7 +26,8 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
     /// <summary>Posteriors the current default sampler fails, with the failure measured; re-enable them as the sampler improves.</summary>
     private static readonly Dictionary<string, string> KnownFailures = new();
 
-    private static IEnumerable<TestCaseData> Cases() => PosteriorCatalogue.Names.Select(name =>
+    /// <summary>Every posterior but the mixture, which <see cref="Mixture_With64Chains_LeavesNoChainInTheMinorMode"/> runs with more chains.</summary>
+    private static IEnumerable<TestCaseData> Cases() => PosteriorCatalogue.Names.Where(name => name != Mixture).Select(name =>
     {
         var data = new TestCaseData(name).SetName($"{{m}}({name})");
         return KnownFailures.TryGetValue(name, out string? reason) ? data.Ignore(reason) : data;
@@ -41,7 +42,9 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
     /// R-hat 1.055): the warm-up's restarts leave none there, so it passes the same bar and warns of no stranded chain.
     /// </summary>
     [Test, Category("Slow")]
-    public void Mixture_With64Chains_LeavesNoChainInTheMinorMode() => AssertMatches("low_dim_gauss_mix-low_dim_gauss_mix", 64);
+    public void Mixture_With64Chains_LeavesNoChainInTheMinorMode() => AssertMatches(Mixture, 64);
+
+    private const string Mixture = "low_dim_gauss_mix-low_dim_gauss_mix";
 
     private void AssertMatches(string posterior, int chains)
     {
