@@ -5,7 +5,8 @@ namespace TorchEbm.Tests.Posteriors;
 
 /// <summary>
 /// The posteriordb conformance suite: each posterior sampled with the suite's one sampler and options
-/// (<see cref="PosteriorSuite"/>: no per-model setting, Stan's inits, 1000 warm-up + 1000 draws) must give every
+/// (<see cref="PosteriorSuite"/>: no per-model setting, Stan's inits, 1000 warm-up + 1000 draws) must warn of nothing
+/// Stan does not warn of (<see cref="ChainResult.Warnings"/>) and give every
 /// quantity's mean and sd within 5 Monte Carlo standard errors of posteriordb's reference (the run's and the reference's
 /// MCSEs combined, see <see cref="PosteriorComparison"/>). A Monte Carlo standard error means something only for chains
 /// that sample one law with enough effective draws, so every quantity must also have split R-hat below 1.01 and bulk-ESS
@@ -25,6 +26,12 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
 
     /// <summary>Posteriors the current default sampler fails, with the failure measured; re-enable them as the sampler improves.</summary>
     private static readonly Dictionary<string, string> KnownFailures = new();
+
+    /// <summary>
+    /// Posteriors on which Stan (rstan 2.21 NUTS, 4 chains, defaults, through `Engine.Bench -- posteriordb`) also reports
+    /// divergences after warm-up: eight schools, 1 of 4000 transitions (the engine: 36 of 32000).
+    /// </summary>
+    private static readonly HashSet<string> StanAlsoDiverges = ["eight_schools-eight_schools_noncentered"];
 
     /// <summary>Every posterior but the mixture, which <see cref="Mixture_With64Chains_LeavesNoChainInTheMinorMode"/> runs with more chains.</summary>
     private static IEnumerable<TestCaseData> Cases() => PosteriorCatalogue.Names.Where(name => name != Mixture).Select(name =>
@@ -54,7 +61,8 @@ public sealed class PosteriorConformanceTests(DeviceKind kind) : DeviceTest(kind
         TestContext.Out.WriteLine($"{posterior}: {chains} chains, {run.Seconds:F1} s, {run.Divergences} divergences");
         foreach (QuantityComparison c in comparisons) TestContext.Out.WriteLine(c);
         foreach (SamplingWarning w in run.Warnings) TestContext.Out.WriteLine($"warning: {w.Message}");
-        Assert.That(run.Warnings.Select(w => w.Kind), Has.None.EqualTo(SamplingWarningKind.StrandedChains), "no chain stranded after warm-up");
+        Assert.That(run.Warnings.Where(w => !(w.Kind == SamplingWarningKind.Divergences && StanAlsoDiverges.Contains(posterior))).Select(w => w.Message),
+            Is.Empty, "no warning where Stan has none");
         Assert.Multiple(() =>
         {
             foreach (QuantityComparison c in comparisons)
