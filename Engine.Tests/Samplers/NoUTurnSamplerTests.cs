@@ -373,9 +373,10 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
     {
         float[] variances = [25f, 1f, 0.04f];
         using var model = new GaussianModel(Device, new float[3], new float[,] { { 25f, 0, 0 }, { 0, 1f, 0 }, { 0, 0, 0.04f } });
-        using ChainResult result = new NoUTurnSampler(model, 0.1f, seed: 8)
+        using ChainResult result = new NoUTurnSampler(model, 0.1f, mass: 1f, seed: 8) // a diagonal mass (the default is dense up to 16-D)
             .SampleChain(3, 20, 64, new SampleOptions { WarmupSteps = 300, ReturnTrajectory = true });
         float[] inverseMass = result.Info!.InverseMass!.ToArray();
+        Assert.That(inverseMass, Has.Length.EqualTo(3));
         for (int i = 0; i < 3; i++)
             Assert.That(inverseMass[i] / variances[i], Is.InRange(0.75f, 1.25f), $"coordinate {i}");
         Assert.That(result.Info.TreeDepth!.ToArray().Average(), Is.LessThan(4), "a well-scaled target needs few doublings");
