@@ -12,10 +12,10 @@ using TorchEbm.Samplers;
 namespace TorchEbm.Cli.Commands;
 
 /// <summary>
-/// <c>torchebm sample (--checkpoint FILE | --model NAME [--dim D]) [--sampler langevin|mala|hmc] --n N [--steps S]
+/// <c>torchebm sample (--checkpoint FILE | --model NAME [--dim D]) [--sampler langevin|mala|hmc|nuts] --n N [--steps S]
 /// [--warmup W] --out FILE.csv</c>: runs N chains from N(0, I) on a model saved by <c>torchebm train</c> (architecture,
 /// Langevin settings and sampling steps from its metadata) or on an analytic energy, writes the final states as CSV and
-/// prints a report: acceptance and divergences (MALA, HMC) and, over several chains, ESS and split R-hat; then each
+/// prints a report: acceptance and divergences (MALA, HMC, NUTS) and, over several chains, ESS and split R-hat; then each
 /// sampling warning (<see cref="SamplingWarning"/>: R-hat, ESS, divergences, chains that never moved) as one line on
 /// stderr, exit code 4 for them only with --fail-on-warning. --trace DIR writes the kept states in CmdStan's CSV layout. Under
 /// <c>mpiexec</c> the chains are split over the ranks by global chain index (<see cref="ShardedSampling"/>): rank 0
@@ -27,7 +27,7 @@ internal static class SampleCommand
     internal static readonly string[] ModelNames = ["gaussian", "double-well", "rosenbrock", "harmonic", "ackley", "rastrigin"];
 
     /// <summary>The samplers of --sampler.</summary>
-    internal static readonly string[] SamplerNames = ["langevin", "mala", "hmc"];
+    internal static readonly string[] SamplerNames = ["langevin", "mala", "hmc", "nuts"];
 
     /// <summary>--sampler when not given: the unadjusted Langevin dynamics torchebm train samples with.</summary>
     internal const string DefaultSampler = "langevin";
@@ -40,6 +40,12 @@ internal static class SampleCommand
 
     /// <summary>--leapfrog when not given.</summary>
     internal const int DefaultLeapfrog = 10;
+
+    /// <summary>--max-depth when not given: Stan's default tree depth.</summary>
+    internal const int DefaultMaxDepth = 10;
+
+    /// <summary>--warmup for --sampler nuts when not given: Stan's default warm-up (the other samplers default to none).</summary>
+    internal const int DefaultNutsWarmup = 1000;
 
     /// <summary>--model gaussian keeps a dim x dim precision matrix (and inverts the covariance on the host): at most this dim.</summary>
     internal const int MaxGaussianDim = 1024;
@@ -64,8 +70,11 @@ internal static class SampleCommand
         "note: R-hat compares the chains (and their halves) with each other: near 1 they sample the same distribution, above 1.01 they " +
         "have not mixed; ESS is how many independent draws the correlated ones are worth: below 100 per chain, estimates are unreliable.";
 
-    /// <summary>Default step size for --model: 0.1 for HMC's leapfrog, 0.01 for Langevin and MALA.</summary>
-    internal static float DefaultModelStepSize(string sampler) => sampler == "hmc" ? 0.1f : 0.01f;
+    /// <summary>Default step size for --model: 0.1 for the leapfrog of HMC and NUTS, 0.01 for Langevin and MALA.</summary>
+    internal static float DefaultModelStepSize(string sampler) => sampler is "hmc" or "nuts" ? 0.1f : 0.01f;
+
+    /// <summary>--warmup when not given: Stan's 1000 for NUTS, none for the others.</summary>
+    internal static int DefaultWarmup(string sampler) => sampler == "nuts" ? DefaultNutsWarmup : 0;
 
     public static Command Create(Communicator communicator)
     {
@@ -76,7 +85,8 @@ internal static class SampleCommand
         dim.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--dim must be at least 1."); }));
         var samplerName = new Option<string>("--sampler")
         {
-            Description = "langevin (unadjusted; the checkpoint's noise scale, 1 for --model), mala or hmc (Metropolis-adjusted: target exp(-E) exactly).",
+            Description = "langevin (unadjusted; the checkpoint's noise scale, 1 for --model), mala, hmc or nuts (Metropolis-adjusted or, for nuts, " +
+                          "Stan's No-U-Turn sampler: target exp(-E) exactly).",
             DefaultValueFactory = _ => DefaultSampler,
         };
         samplerName.Validators.Add(r => OneOf(r, "--sampler", SamplerNames));
@@ -89,8 +99,8 @@ internal static class SampleCommand
         steps.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--steps must be at least 0."); }));
         var stepSize = new Option<float?>("--step-size")
         {
-            Description = "Step size (HMC: of each leapfrog step); default: the checkpoint's, or for --model 0.01 (langevin, mala) and 0.1 (hmc). " +
-                          "MALA and HMC adapt it during --warmup.",
+            Description = "Step size (HMC, NUTS: of each leapfrog step); default: the checkpoint's, or for --model 0.01 (langevin, mala) and 0.1 (hmc, nuts). " +
+                          "MALA, HMC and NUTS adapt it during --warmup.",
         };
         stepSize.Validators.Add(IfParsed(r =>
         {
@@ -99,15 +109,24 @@ internal static class SampleCommand
         }));
         var leapfrog = new Option<int?>("--leapfrog") { Description = $"Leapfrog steps per HMC transition (default {DefaultLeapfrog}); --sampler hmc only." };
         leapfrog.Validators.Add(IfParsed(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--leapfrog must be at least 1."); }));
-        var warmup = new Option<int>("--warmup")
+        var maxDepth = new Option<int?>("--max-depth")
         {
-            Description = "Steps before --steps, never written or counted: MALA and HMC adapt the step size (HMC its diagonal mass too), Langevin burns in.",
-            DefaultValueFactory = _ => 0,
+            Description = $"Most tree doublings of a NUTS transition (at most 2^depth leapfrog steps; default {DefaultMaxDepth}, Stan's); --sampler nuts only.",
+        };
+        maxDepth.Validators.Add(IfParsed(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > TorchEbm.Kernels.Samplers.NutsTransition.MaxDepth)
+                r.AddError($"--max-depth must be from 1 to {TorchEbm.Kernels.Samplers.NutsTransition.MaxDepth}, got {r.GetValueOrDefault<int?>()}.");
+        }));
+        var warmup = new Option<int?>("--warmup")
+        {
+            Description = "Steps before --steps, never written or counted: MALA, HMC and NUTS adapt the step size (HMC and NUTS the mass too), " +
+                          $"Langevin burns in. Default: {DefaultNutsWarmup} for nuts (Stan's), 0 for the others.",
         };
         warmup.Validators.Add(IfParsed(r =>
         {
-            if (r.GetValueOrDefault<int>() is < 0 or > SampleOptions.MaxWarmupSteps)
-                r.AddError($"--warmup must be from 0 to {SampleOptions.MaxWarmupSteps}, got {r.GetValueOrDefault<int>()}.");
+            if (r.GetValueOrDefault<int?>() is < 0 or > SampleOptions.MaxWarmupSteps)
+                r.AddError($"--warmup must be from 0 to {SampleOptions.MaxWarmupSteps}, got {r.GetValueOrDefault<int?>()}.");
         }));
         var seed = new Option<long>("--seed") { Description = "Seed of the chains.", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
@@ -126,7 +145,7 @@ internal static class SampleCommand
             $"with more than one chain, ESS and split R-hat of the first {ReportedDims} dimensions; each sampling warning (split R-hat " +
             $"above 1.01, ESS below 100 per chain, over the first {CheckedDims} dimensions; divergences; chains that never accepted or ended " +
             "non-finite) as one line on stderr. " + ExitCodes.Help);
-        foreach (Option option in new Option[] { checkpoint, model, dim, samplerName, n, steps, stepSize, leapfrog, warmup, seed, device, output, trace, failOnWarning })
+        foreach (Option option in new Option[] { checkpoint, model, dim, samplerName, n, steps, stepSize, leapfrog, maxDepth, warmup, seed, device, output, trace, failOnWarning })
             command.Options.Add(option);
         command.Validators.Add(r =>
         {
@@ -138,10 +157,12 @@ internal static class SampleCommand
             string? sampler = r.GetResult(samplerName) is OptionResult given ? (given.Tokens.Count == 1 ? given.Tokens[0].Value : null) : DefaultSampler;
             if (r.GetResult(leapfrog) is not null && sampler is not null && sampler != "hmc" && SamplerNames.Contains(sampler))
                 r.AddError($"--leapfrog is for --sampler hmc only, not {sampler}.");
+            if (r.GetResult(maxDepth) is not null && sampler is not null && sampler != "nuts" && SamplerNames.Contains(sampler))
+                r.AddError($"--max-depth is for --sampler nuts only, not {sampler}.");
         });
         command.SetAction(result => Run(new Request(
                 result.GetValue(checkpoint), result.GetValue(model), result.GetValue(dim), result.GetValue(samplerName)!, result.GetValue(n),
-                result.GetValue(steps), result.GetValue(stepSize), result.GetValue(leapfrog), result.GetValue(warmup), result.GetValue(seed),
+                result.GetValue(steps), result.GetValue(stepSize), result.GetValue(leapfrog), result.GetValue(maxDepth), result.GetValue(warmup), result.GetValue(seed),
                 result.GetValue(device), result.GetValue(output)!, result.GetValue(trace), result.GetValue(failOnWarning)),
             communicator, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
@@ -171,7 +192,7 @@ internal static class SampleCommand
     }
 
     private sealed record Request(FileInfo? Checkpoint, string? Model, int? Dim, string Sampler, int N, int? Steps, float? StepSize,
-        int? Leapfrog, int Warmup, long Seed, DeviceKind Device, FileInfo Output, DirectoryInfo? Trace, bool FailOnWarning);
+        int? Leapfrog, int? MaxDepth, int? Warmup, long Seed, DeviceKind Device, FileInfo Output, DirectoryInfo? Trace, bool FailOnWarning);
 
     /// <summary>What is sampled: its dimension, the defaults it brings (Langevin settings, steps) and how to load it on a device.</summary>
     private sealed record Target(int Dim, float StepSize, float NoiseScale, int Steps, Func<Device, BaseModel> Load);
@@ -180,9 +201,9 @@ internal static class SampleCommand
     {
         // Only rank 0 writes the CSV, so only it checks --out (other nodes need not have that directory).
         Target target = request.Checkpoint is FileInfo file ? FromCheckpoint(file, request, communicator.IsRoot) : FromModel(request.Model!, request, communicator.IsRoot);
-        int n = request.N, dim = target.Dim, steps = request.Steps ?? target.Steps, warmup = request.Warmup;
+        int n = request.N, dim = target.Dim, steps = request.Steps ?? target.Steps, warmup = request.Warmup ?? DefaultWarmup(request.Sampler);
         float stepSize = request.StepSize ?? target.StepSize;
-        int leapfrog = request.Leapfrog ?? DefaultLeapfrog;
+        int leapfrog = request.Leapfrog ?? DefaultLeapfrog, maxDepth = request.MaxDepth ?? DefaultMaxDepth;
         if ((long)n * dim > int.MaxValue)
             throw new UsageException($"--n {n} is too large: {n} x {dim} values exceed {int.MaxValue}.");
 
@@ -196,6 +217,7 @@ internal static class SampleCommand
         {
             "mala" => new MetropolisAdjustedLangevin(model, stepSize, request.Seed),
             "hmc" => new HamiltonianMonteCarlo(model, stepSize, leapfrog, seed: request.Seed),
+            "nuts" => new NoUTurnSampler(model, stepSize, maxDepth, seed: request.Seed),
             _ => new LangevinDynamics(model, stepSize, target.NoiseScale, request.Seed),
         };
         TrajectoryPlan plan = PlanTrajectory(n, dim, steps);
@@ -226,6 +248,7 @@ internal static class SampleCommand
         {
             "mala" => $"{Warmup(warmup, "adapting")}{steps} MALA steps, step size {Format(stepSize)}",
             "hmc" => $"{Warmup(warmup, "adapting")}{steps} HMC steps of {leapfrog} leapfrog steps, step size {Format(stepSize)}",
+            "nuts" => $"{Warmup(warmup, "adapting")}{steps} NUTS transitions of at most 2^{maxDepth} leapfrog steps, step size {Format(stepSize)}",
             _ => $"{Warmup(warmup, "burn-in")}{steps} Langevin steps, step size {Format(stepSize)}, noise scale {Format(target.NoiseScale)}",
         };
         stdout.WriteLine($"wrote {n} samples ({run}) to {request.Output.FullName}");

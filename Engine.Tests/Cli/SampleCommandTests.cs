@@ -103,12 +103,13 @@ public sealed class SampleCommandTests
 
     [TestCase("mala", "MALA steps")]
     [TestCase("hmc", "HMC steps of 10 leapfrog steps")]
+    [TestCase("nuts", "NUTS transitions of at most 2^10 leapfrog steps")]
     public void MetropolisSamplerOnStandardGaussian_WritesNormalSamples_AndReportsAcceptanceEssAndRHat(string sampler, string described)
     {
         CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--dim", "3", "--sampler", sampler, "--warmup", "200", "--steps", "300", "--n", "256"));
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
-        if (sampler == "mala") Assert.That(run.Stderr, Is.Empty, "no sampling warning");
+        if (sampler != "hmc") Assert.That(run.Stderr, Is.Empty, "no sampling warning");
         else // checked by hand with R's posterior on the same draws (--trace): rhat 1.0104, its folded (tail) part; bulk 1.004
             Assert.That(run.StderrLines, Has.All.StartsWith("torchebm sample: warning: split R-hat 1.0"),
                 "HMC with a fixed path (10 steps of the adapted ~1.2) on N(0, I) is nearly periodic in |x|: the tail R-hat is just above 1.01");
@@ -127,7 +128,7 @@ public sealed class SampleCommandTests
         Assert.That(run.Stdout, Does.Contain($"(200 warm-up (adapting) + 300 {described}"));
         Match acceptance = Regex.Match(run.Stdout, @"^acceptance (\S+) \(mean over chains\), divergences (\d+), step size (\S+) \(adapted from ", RegexOptions.Multiline);
         Assert.That(acceptance.Success, Is.True, run.Stdout);
-        Assert.That(Parse(acceptance.Groups[1].Value), Is.InRange(0.3, 1.0), "acceptance after adapting towards 0.574 (MALA) or 0.65 (HMC)");
+        Assert.That(Parse(acceptance.Groups[1].Value), Is.InRange(0.3, 1.0), "acceptance after adapting towards 0.574 (MALA) or 0.65 (HMC) or 0.8 (NUTS)");
         Assert.That(int.Parse(acceptance.Groups[2].Value, CultureInfo.InvariantCulture), Is.EqualTo(0), "no divergence on a Gaussian");
         Assert.That(Parse(acceptance.Groups[3].Value), Is.GreaterThan(0.01), "warm-up grows the small default step on N(0, I)");
 
@@ -156,6 +157,17 @@ public sealed class SampleCommandTests
         Assert.That(run.Stdout, Does.Contain("step size 0.01)"), "the checkpoint's step size");
         Assert.That(run.Stdout, Does.Contain($"note: {sampler} targets exp(-E); the checkpoint's Langevin noise scale 0.1"));
         Assert.That(run.Stdout, Does.Match(@"acceptance \d\.\d{3} \(mean over chains\), divergences \d+, step size 0\.01\r?\n"));
+    }
+
+    /// <summary>NUTS without --warmup adapts for Stan's 1000 steps; the others default to none (see the Langevin test above).</summary>
+    [Test]
+    public void Nuts_WarmsUpForStansThousandStepsByDefault_AndTakesMaxDepth()
+    {
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--sampler", "nuts", "--max-depth", "4", "--steps", "100", "--n", "4"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(run.Stdout, Does.Contain("(1000 warm-up (adapting) + 100 NUTS transitions of at most 2^4 leapfrog steps, step size 0.1)"));
+        Assert.That(ReadCsv().Rows, Has.Length.EqualTo(4));
     }
 
     [Test]
@@ -320,7 +332,11 @@ public sealed class SampleCommandTests
     [TestCase("--sampler mala --step-size 0", "--step-size must be positive and finite")]
     [TestCase("--step-size NaN", "--step-size must be positive and finite")]
     [TestCase("--dim 0", "--dim must be at least 1")]
-    [TestCase("--sampler gibbs", "--sampler must be one of langevin, mala, hmc, got 'gibbs'")]
+    [TestCase("--sampler gibbs", "--sampler must be one of langevin, mala, hmc, nuts, got 'gibbs'")]
+    [TestCase("--sampler nuts --max-depth 0", "--max-depth must be from 1 to 16, got 0")]
+    [TestCase("--sampler nuts --max-depth 17", "--max-depth must be from 1 to 16, got 17")]
+    [TestCase("--sampler hmc --max-depth 5", "--max-depth is for --sampler nuts only, not hmc")]
+    [TestCase("--max-depth 5", "--max-depth is for --sampler nuts only, not langevin")]
     [TestCase("--sampler hmc --sampler mala --leapfrog 3", "--sampler")]
     public void BadSamplerOption_IsUsageError(string options, string message)
     {
