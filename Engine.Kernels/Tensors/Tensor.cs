@@ -103,6 +103,18 @@ public sealed class Tensor : IDisposable
         return host;
     }
 
+    /// <summary>Copies a rank-3 tensor (a trajectory: kept, chains, dimensions) to a new host array.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not rank 3.</exception>
+    public float[,,] ToArray3D()
+    {
+        if (Rank != 3)
+            throw new InvalidOperationException($"ToArray3D needs a rank-3 tensor, this one has shape {Check.Format(_shape)}.");
+        float[] flat = ToArray();
+        var host = new float[_shape[0], _shape[1], _shape[2]];
+        System.Buffer.BlockCopy(flat, 0, host, 0, flat.Length * sizeof(float));
+        return host;
+    }
+
     /// <summary>A new tensor with the same shape and a copy of the elements, on the same device.</summary>
     public Tensor Clone() => Reshape(_shape);
 

@@ -22,9 +22,7 @@ public sealed class ChainStatisticsTensorTests(DeviceKind kind) : DeviceTest(kin
         Tensor trajectory = result.Trajectory!;
         Assert.That(trajectory.Shape, Is.EqualTo(new[] { 2000, 16, 2 }));
 
-        float[] flat = trajectory.ToArray();
-        var host = new float[2000, 16, 2];
-        Buffer.BlockCopy(flat, 0, host, 0, flat.Length * sizeof(float));
+        float[,,] host = trajectory.ToArray3D();
 
         float[] ess = ChainStatistics.EffectiveSampleSize(trajectory), rHat = ChainStatistics.SplitRHat(trajectory);
         TestContext.Out.WriteLine($"ESS {string.Join(", ", ess)} (AR(1) theory 1684); R-hat {string.Join(", ", rHat)}");

@@ -89,6 +89,20 @@ public sealed class TensorTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void ToArray3D_KeepsRowMajorOrder_AndThrowsOnRankTwo()
+    {
+        float[] flat = [.. Enumerable.Range(0, 24).Select(i => (float)i)];
+        using Tensor t = Device.FromArray(flat, 2, 3, 4);
+        float[,,] host = t.ToArray3D();
+        Assert.That(new[] { host.GetLength(0), host.GetLength(1), host.GetLength(2) }, Is.EqualTo(new[] { 2, 3, 4 }));
+        Assert.That(host[1, 2, 3], Is.EqualTo(23f));
+        Assert.That(host[1, 0, 2], Is.EqualTo(14f));
+        using Tensor matrix = Device.Zeros(2, 3);
+        var e = Assert.Throws<InvalidOperationException>(() => matrix.ToArray3D())!;
+        Assert.That(e.Message, Does.Contain("(2, 3)"));
+    }
+
+    [Test]
     public void UseAfterDispose_ThrowsObjectDisposed_AndDisposeTwiceIsSafe()
     {
         Tensor t = Device.Zeros(3);

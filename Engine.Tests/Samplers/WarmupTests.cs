@@ -104,7 +104,7 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
             new SampleOptions { InitialSamples = inits, WarmupSteps = 1000, ReturnTrajectory = true });
         Assert.That(result.Info!.Divergences, Is.Zero);
         Assert.That(result.Info.StrandedChains, Is.Empty);
-        float[,,] trajectory = Host3D(result.Trajectory!);
+        float[,,] trajectory = result.Trajectory!.ToArray3D();
         float[] ess = ChainStatistics.EffectiveSampleSize(trajectory);
         for (int j = 0; j < 2; j++)
         {
@@ -118,14 +118,6 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
             Assert.That(Math.Abs(m - mean[j]), Is.LessThan(5 * meanError), $"b{j + 1} mean");
             Assert.That(Math.Abs(s - sd[j]), Is.LessThan(5 * sdError), $"b{j + 1} sd");
         }
-    }
-
-    private static float[,,] Host3D(Tensor t)
-    {
-        float[] flat = t.ToArray();
-        var values = new float[t.Dim(0), t.Dim(1), t.Dim(2)];
-        Buffer.BlockCopy(flat, 0, values, 0, flat.Length * sizeof(float));
-        return values;
     }
 
     private static double[] Column(float[,,] trajectory, int j)
@@ -196,8 +188,8 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(result.Info!.StrandedChains, Is.Empty);
         float[,] samples = result.Samples.ToArray2D();
         for (int c = 0; c < 16; c++) Assert.That(samples[c, 0], Is.LessThan(6f), $"chain {c} ended in the main mode");
-        double[] first = Column(Host3D(result.Trajectory!), 0);
-        float ess = ChainStatistics.EffectiveSampleSize(Host3D(result.Trajectory!))[0];
+        double[] first = Column(result.Trajectory!.ToArray3D(), 0);
+        float ess = ChainStatistics.EffectiveSampleSize(result.Trajectory!.ToArray3D())[0];
         Assert.That(Math.Abs(first.Average()), Is.LessThan(5 / Math.Sqrt(ess)), "mean of x1 against 0 (sd 1)");
     }
 
@@ -263,7 +255,7 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
             using ChainResult result = sampler.SampleChain(3, draws, chains,
                 new SampleOptions { InitialSamples = inits, WarmupSteps = 500, ReturnTrajectory = true });
             inverse = result.Info!.InverseMass!.ToArray();
-            trajectory = Host3D(result.Trajectory!);
+            trajectory = result.Trajectory!.ToArray3D();
             return ChainStatistics.EffectiveSampleSize(trajectory).Min();
         }
         float diagonal = MinEss(1f, out _, out _);
@@ -310,7 +302,7 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
         float[,] precision = { { 1f / (1 - 0.95f * 0.95f), -0.95f / (1 - 0.95f * 0.95f) }, { -0.95f / (1 - 0.95f * 0.95f), 1f / (1 - 0.95f * 0.95f) } };
         var sampler = new HamiltonianMonteCarlo(model, 0.5f, 3, mass: MassMatrix.FromDense(precision), seed: 2);
         using ChainResult result = sampler.SampleChain(2, 400, 128, new SampleOptions { ReturnTrajectory = true, WarmupSteps = 100, AdaptMass = false });
-        float[,,] draws = Host3D(result.Trajectory!);
+        float[,,] draws = result.Trajectory!.ToArray3D();
         float[] ess = ChainStatistics.EffectiveSampleSize(draws);
         double[] a = Column(draws, 0), b = Column(draws, 1);
         double ma = a.Average(), mb = b.Average();

@@ -70,14 +70,7 @@ public sealed class ChainResult : IDisposable
         : new(Host(info.AcceptStat), Host(info.Energy), Host(info.TreeDepth), Host(info.Leapfrogs), Host(info.Divergent));
 
     /// <summary>A (kept, chains) tensor on the host, or null.</summary>
-    private static float[,]? Host(Tensor? t)
-    {
-        if (t is null) return null;
-        float[] flat = t.ToArray();
-        var values = new float[t.Dim(0), t.Dim(1)];
-        Buffer.BlockCopy(flat, 0, values, 0, flat.Length * sizeof(float));
-        return values;
-    }
+    private static float[,]? Host(Tensor? t) => t?.ToArray2D();
 
     /// <summary>What the warning rules read, on the host.</summary>
     internal SamplingChecks.Evidence Evidence()
@@ -87,7 +80,7 @@ public sealed class ChainResult : IDisposable
         return new SamplingChecks.Evidence
         {
             Chains = Samples.Dim(0),
-            Draws = Trajectory is Tensor t ? Host3(t) : null,
+            Draws = Trajectory?.ToArray3D(),
             Transitions = Info?.Transitions ?? 0,
             AcceptanceRate = Info?.AcceptanceRate.ToArray(),
             DivergencesPerChain = Info?.DivergencesPerChain.ToArray(),
@@ -134,15 +127,6 @@ public sealed class ChainResult : IDisposable
         var run = new StanCsv.Run(trajectory.ToArray(), kept, chains, dim, logDensity, PerDrawStatistics(), Info?.StepSizes.ToArray(),
             Info?.InverseMass?.ToArray(), Settings ?? new ChainRunSettings("unknown", 0, kept, 1, 0));
         return StanCsv.Write(directory, names, run);
-    }
-
-    /// <summary>A (kept, n, d) tensor as a host array.</summary>
-    private static float[,,] Host3(Tensor t)
-    {
-        float[] flat = t.ToArray();
-        var host = new float[t.Dim(0), t.Dim(1), t.Dim(2)];
-        Buffer.BlockCopy(flat, 0, host, 0, flat.Length * sizeof(float));
-        return host;
     }
 
     private static int CountNonFiniteRows(Tensor x)
