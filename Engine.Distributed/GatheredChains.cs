@@ -1,3 +1,4 @@
+using TorchEbm.Samplers;
 using TorchEbm.Diagnostics;
 
 namespace TorchEbm.Distributed;
@@ -49,9 +50,19 @@ public sealed class GatheredChains
     /// <summary>Metropolis samplers: the final step size (one, or one per chain under per-chain adaptation); null for Langevin or off rank 0.</summary>
     public float[]? StepSizes { get; }
 
-    /// <summary>HMC: the diagonal of the inverse mass matrix used (rank 0's: a mass adapted over all chains is refused on
-    /// several ranks, so every rank uses the same); null for other samplers or off rank 0.</summary>
+    /// <summary>HMC and NUTS: the inverse mass matrix used, its diagonal (d) or dense (d x d, row-major) (rank 0's: a mass
+    /// adapted over all chains is refused on several ranks, so every rank uses the same); null for other samplers or off rank 0.</summary>
     public float[]? InverseMass { get; }
+
+    /// <summary>Per kept draw (kept, chains), as the trajectory: the run's sampler statistics (accept_stat__, energy__, NUTS's
+    /// tree depth and leapfrogs, divergent__); <see cref="DrawStatistics.None"/> off rank 0 or without a trajectory.</summary>
+    internal DrawStatistics PerDrawStatistics { get; init; } = DrawStatistics.None;
+
+    /// <summary>Global indices of the chains still stranded at the end of warm-up (see <c>ChainInfo.StrandedChains</c>); empty off rank 0.</summary>
+    public IReadOnlyList<int> StrandedChains { get; init; } = [];
+
+    /// <summary>NUTS: the sampler's maximum tree depth (for the tree-depth warning); null for the other samplers.</summary>
+    public int? MaxTreeDepth { get; init; }
 
     /// <summary>Mean of <see cref="AcceptanceRate"/> over all chains; null where it is null.</summary>
     public float? MeanAcceptance => AcceptanceRate is float[] a ? (float)(a.Sum(v => (double)v) / a.Length) : null;

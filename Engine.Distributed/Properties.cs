@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Engine.Tests")]
+[assembly: InternalsVisibleTo("TorchEbm.Cli")]

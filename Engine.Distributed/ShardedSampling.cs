@@ -65,8 +65,17 @@ public static class ShardedSampling
             float[]? samples = communicator.GatherToRoot(result.Samples.ToArray());
             float[]? trajectory = kept > 0 ? Interleave(communicator.GatherToRoot(result.Trajectory!.ToArray()), kept, nSamples, dim, communicator) : null;
             float[]? acceptance = null, divergences = null, stepSizes = null, inverseMass = null;
+            DrawStatistics perDraw = DrawStatistics.None;
+            int[] stranded = [];
             if (result.Info is ChainInfo info)
             {
+                DrawStatistics local = result.PerDrawStatistics();
+                float[,]? Gather(float[,]? rows) =>
+                    kept > 0 && rows is not null ? Matrix(Interleave(communicator.GatherToRoot(Flat(rows)), kept, nSamples, 1, communicator), kept, nSamples) : null;
+                perDraw = new DrawStatistics(Gather(local.AcceptStat), Gather(local.Energy), Gather(local.TreeDepth), Gather(local.Leapfrogs), Gather(local.Divergent));
+                // Each rank numbers its stranded chains from 0: shifted by its first chain, they are global indices.
+                float[]? allStranded = communicator.GatherToRoot([.. info.StrandedChains.Select(c => (float)(c + first))]);
+                stranded = allStranded is null ? [] : [.. allStranded.Select(c => (int)c)];
                 acceptance = communicator.GatherToRoot(info.AcceptanceRate.ToArray());
                 divergences = communicator.GatherToRoot(info.DivergencesPerChain.ToArray());
                 float[] steps = info.StepSizes.ToArray();
@@ -74,12 +83,32 @@ public static class ShardedSampling
                 stepSizes = steps.Length == count && count > 1 ? communicator.GatherToRoot(steps) : communicator.IsRoot ? steps : null;
                 inverseMass = communicator.IsRoot ? info.InverseMass?.ToArray() : null;
             }
-            return new GatheredChains(nSamples, dim, kept, samples, trajectory, acceptance, divergences, stepSizes, inverseMass);
+            return new GatheredChains(nSamples, dim, kept, samples, trajectory, acceptance, divergences, stepSizes, inverseMass)
+            {
+                PerDrawStatistics = communicator.IsRoot ? perDraw : DrawStatistics.None,
+                StrandedChains = stranded,
+                MaxTreeDepth = (sampler as NoUTurnSampler)?.MaxTreeDepth,
+            };
         }
         finally
         {
             initial?.Dispose();
         }
+    }
+
+    private static float[] Flat(float[,] rows)
+    {
+        var flat = new float[rows.Length];
+        Buffer.BlockCopy(rows, 0, flat, 0, flat.Length * sizeof(float));
+        return flat;
+    }
+
+    private static float[,]? Matrix(float[]? flat, int rows, int columns)
+    {
+        if (flat is null) return null;
+        var matrix = new float[rows, columns];
+        Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(float));
+        return matrix;
     }
 
     /// <summary>

@@ -226,11 +226,16 @@ internal static class SampleCommand
             if (plan.Kept == 0) throw new UsageException($"--trace writes the kept states, but none are kept: {plan.Skipped}.");
             if (communicator.IsRoot) OutputPaths.EnsureWritableDirectory(traceDirectory, "--trace");
         }
-        // Restarts of stranded chains read every chain's energy: over several ranks they would differ from one process's run.
+        // Restarts of stranded chains read every chain's energy, and the mass is estimated from every chain's positions: over
+        // several ranks either would differ from one process's run, so there the warm-up adapts each chain's step size only.
+        bool oneProcess = communicator.Size == 1;
         var options = new SampleOptions
         {
-            WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin, RestartStrandedChains = communicator.Size == 1,
+            WarmupSteps = warmup, ReturnTrajectory = plan.Kept > 0, Thin = plan.Thin, RestartStrandedChains = oneProcess, AdaptMass = oneProcess,
         };
+        if (!oneProcess && warmup > 0 && request.Sampler is "hmc" or "nuts" && communicator.IsRoot)
+            stdout.WriteLine($"note: over {communicator.Size} ranks the warm-up adapts each chain's step size but not the mass matrix " +
+                             "(estimated from all chains' positions, it would differ from one process's run).");
         GatheredChains result = WaitIndicator.Run($"sampling {n} chains, {warmup + steps} steps",
             () => ShardedSampling.SampleChain(communicator, sampler, dim, steps, n, options), stderr);
         if (result.Samples is not float[] values) return ExitCodes.Ok; // not rank 0: rank 0 writes and reports
@@ -279,7 +284,8 @@ internal static class SampleCommand
         return request.FailOnWarning && warnings.Count > 0 ? ExitCodes.Warning : ExitCodes.Ok;
     }
 
-    /// <summary>The run's sampling warnings (the library's rules, <see cref="ChainResult.Warnings"/>) over the gathered chains, R-hat and ESS on the first <see cref="CheckedDims"/> dimensions.</summary>
+    /// <summary>The run's sampling warnings (the library's rules, <see cref="ChainResult.Warnings"/>) over the gathered chains, R-hat and ESS on the first <see cref="CheckedDims"/> dimensions;
+    /// E-BFMI and tree depth from the per-draw statistics where a trajectory was kept.</summary>
     private static List<SamplingWarning> Warnings(GatheredChains result, int steps, int nonFinite) =>
         SamplingChecks.Warnings(new SamplingChecks.Evidence
         {
@@ -288,6 +294,10 @@ internal static class SampleCommand
             Transitions = steps,
             AcceptanceRate = result.AcceptanceRate,
             DivergencesPerChain = result.DivergencesPerChain,
+            Energy = result.PerDrawStatistics.Energy,
+            TreeDepth = result.PerDrawStatistics.TreeDepth,
+            MaxTreeDepth = result.MaxTreeDepth,
+            StrandedChains = result.StrandedChains,
             NonFiniteChains = nonFinite,
         });
 
@@ -300,8 +310,8 @@ internal static class SampleCommand
         using (Tensor states = device.FromArray(result.Trajectory!, rows, result.Dim))
         using (Tensor energies = model.Forward(states))
             logDensity = Array.ConvertAll(energies.ToArray(), e => -e);
-        var run = new StanCsv.Run(result.Trajectory!, result.Kept, result.Chains, result.Dim, logDensity, DrawStatistics.None, result.StepSizes,
-            result.InverseMass, new ChainRunSettings(sampler.GetType().Name, options.WarmupSteps, steps, options.Thin, seed));
+        var run = new StanCsv.Run(result.Trajectory!, result.Kept, result.Chains, result.Dim, logDensity, result.PerDrawStatistics, result.StepSizes,
+            result.InverseMass, new ChainRunSettings(sampler.GetType().Name, options.WarmupSteps, steps, options.Thin, seed, result.MaxTreeDepth));
         return StanCsv.Write(directory.FullName, StanCsv.Names(null, result.Dim), run);
     }
 

@@ -274,6 +274,30 @@ public sealed class SampleCommandTests
         }
     }
 
+    /// <summary>--sampler nuts --trace: the sampler columns hold NUTS's own per-draw statistics, not nan, and a dense mass is dense_e.</summary>
+    [Test]
+    public void NutsTrace_WritesTreeDepthLeapfrogsAndEnergy()
+    {
+        string trace = PathOf("trace");
+        CliRun run = CliRun.Of(SampleModel("--model", "gaussian", "--sampler", "nuts", "--warmup", "150", "--steps", "20", "--n", "2", "--trace", trace));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        string[] lines = File.ReadAllLines(Path.Combine(trace, "chain_1.csv"));
+        Assert.That(lines, Does.Contain("#         metric = dense_e"), "NUTS's default mass is dense in 2 dimensions");
+        string[][] rows = [.. lines.Where(line => !line.StartsWith('#')).Skip(1).Select(line => line.Split(','))];
+        Assert.That(rows, Has.Length.EqualTo(20));
+        foreach (string[] row in rows)
+        {
+            int depth = int.Parse(row[3], CultureInfo.InvariantCulture), leapfrogs = int.Parse(row[4], CultureInfo.InvariantCulture);
+            Assert.That(depth, Is.InRange(1, 10), "treedepth__");
+            // Stan counts a doubling whose new half turned back on itself in n_leapfrog__ but not in treedepth__.
+            Assert.That(leapfrogs, Is.InRange(1, (2 << depth) - 1), "n_leapfrog__ of a tree of that depth, plus a rejected doubling");
+            Assert.That(row[5], Is.EqualTo("0"), "divergent__ on a Gaussian");
+            Assert.That(float.IsFinite(float.Parse(row[6], CultureInfo.InvariantCulture)), Is.True, "energy__");
+            Assert.That(float.Parse(row[1], CultureInfo.InvariantCulture), Is.InRange(0f, 1f), "accept_stat__");
+        }
+    }
+
     [Test]
     public void Trace_WithOneChain_IsUsageError()
     {

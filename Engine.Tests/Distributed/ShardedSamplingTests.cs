@@ -36,6 +36,29 @@ public sealed class ShardedSamplingTests
         });
     }
 
+    /// <summary>NUTS's per-draw statistics (for the tree-depth and E-BFMI warnings and the Stan CSV columns) come back with the chains.</summary>
+    [Test]
+    public void OneRank_GathersNutsPerDrawStatistics()
+    {
+        using var model = new DoubleWellModel(_device);
+        using Communicator single = Communicator.Single();
+        var options = new SampleOptions { Seed = 5, ReturnTrajectory = true, WarmupSteps = 30 };
+        using ChainResult direct = new NoUTurnSampler(model, 0.1f, maxTreeDepth: 6, seed: 5).SampleChain(dim: 2, nSteps: 12, nSamples: 6, options);
+        GatheredChains gathered = ShardedSampling.SampleChain(single, new NoUTurnSampler(model, 0.1f, maxTreeDepth: 6, seed: 5), 2, 12, 6, options);
+        DrawStatistics expected = direct.PerDrawStatistics(), actual = gathered.PerDrawStatistics;
+        Assert.Multiple(() =>
+        {
+            Assert.That(gathered.Trajectory, Is.EqualTo(direct.Trajectory!.ToArray()));
+            Assert.That(actual.TreeDepth, Is.Not.Null.And.EqualTo(expected.TreeDepth));
+            Assert.That(actual.Leapfrogs, Is.EqualTo(expected.Leapfrogs));
+            Assert.That(actual.Energy, Is.EqualTo(expected.Energy));
+            Assert.That(actual.AcceptStat, Is.EqualTo(expected.AcceptStat));
+            Assert.That(actual.Divergent, Is.EqualTo(expected.Divergent));
+            Assert.That(gathered.StrandedChains, Is.EqualTo(direct.Info!.StrandedChains));
+            Assert.That(gathered.MaxTreeDepth, Is.EqualTo(6));
+        });
+    }
+
     [Test]
     public void FirstChainSet_Throws()
     {
