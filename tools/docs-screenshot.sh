@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Opens the built docs site (artifacts/docs, from `dotnet cake --target=Docs`) in headless Chromium and saves two
-# screenshots: the landing page and one API page (TorchEbm.Samplers.NoUTurnSampler), to artifacts/docs-landing.png and
-# artifacts/docs-api.png. Exit 1 when a page is missing or Chromium writes no image.
+# Opens the built docs site (artifacts/docs, from `dotnet cake --target=Docs`) in headless Chromium and saves three
+# screenshots: the landing page, one API page (TorchEbm.Samplers.NoUTurnSampler) and one article (getting started, with
+# its code included from examples/QuickStart), to artifacts/docs-landing.png, docs-api.png and docs-article.png. Exit 1 when a page is missing or Chromium writes no image.
 # Needs Debian's chromium (apt-get install -y chromium). The site is served on 127.0.0.1 (python3 -m http.server), as
 # the pages load their scripts and search index by relative URL.
 set -euo pipefail
@@ -9,7 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 site=artifacts/docs
 browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
 [[ -n "$browser" ]] || { echo "chromium not found: apt-get install -y chromium" >&2; exit 1; }
-pages=("index.html:artifacts/docs-landing.png" "api/TorchEbm.Samplers.NoUTurnSampler.html:artifacts/docs-api.png")
+pages=("index.html:artifacts/docs-landing.png" "api/TorchEbm.Samplers.NoUTurnSampler.html:artifacts/docs-api.png"
+       "articles/getting-started.html:artifacts/docs-article.png")
 for entry in "${pages[@]}"; do
     [[ -f "$site/${entry%%:*}" ]] || { echo "$site/${entry%%:*} not found: run dotnet cake --target=Docs first" >&2; exit 1; }
 done
