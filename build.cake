@@ -52,6 +52,27 @@ Task("Bench")
         new DotNetRunSettings { Configuration = "Release" });
 });
 
+// The docs site (docs/docfx.json) into artifacts/docs: API reference from the public assemblies' XML docs plus the
+// articles under docs/articles. Warnings are errors, so a broken link or a missing xref fails the build.
+Task("Docs")
+    .Does(() =>
+{
+    foreach (var project in new[] { "./Engine.Distributed/Engine.Distributed.csproj" })   // builds Engine, Autodiff, Kernels too
+        DotNetBuild(project, new DotNetBuildSettings { Configuration = "Release" });
+    CleanDirectory(artifacts + Directory("docs"));
+    CleanDirectory("./docs/api");
+    var exit = StartProcess("dotnet", new ProcessSettings { Arguments = "docfx docs/docfx.json --warningsAsErrors" });
+    if (exit != 0) throw new CakeException($"docfx failed (exit code {exit}).");
+});
+
+// Builds and runs every example under examples/ with small settings (examples/run-all.sh).
+Task("Examples")
+    .Does(() =>
+{
+    var exit = StartProcess("bash", new ProcessSettings { Arguments = "examples/run-all.sh" });
+    if (exit != 0) throw new CakeException($"an example failed (exit code {exit}).");
+});
+
 Task("Pack")
     .IsDependentOn("Build")
     .Does(() =>

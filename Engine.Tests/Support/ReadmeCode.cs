@@ -3,18 +3,31 @@ using System.Text.RegularExpressions;
 namespace TorchEbm.Tests.Support;
 
 /// <summary>
-/// Keeps README examples true: the first csharp block under a README heading, and the lines between two markers of a
-/// test file, each as trimmed non-empty lines, so a test can assert that the README shows the code it runs.
+/// Keeps README and docs examples true: the first csharp block under a heading of README.md or docs/articles, and the
+/// lines between two markers of a test file, each as trimmed non-empty lines, so a test can assert that the docs show the
+/// code it runs.
 /// </summary>
 public static class ReadmeCode
 {
-    /// <summary>The first csharp block after the heading <paramref name="heading"/> (e.g. "## Quick start").</summary>
+    /// <summary>
+    /// The first csharp block after the heading <paramref name="heading"/> (e.g. "## Quick start") in README.md or, where
+    /// the README does not have that heading, in the docs article that does (docs/articles/*.md).
+    /// </summary>
     public static string[] Block(string heading)
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        Match block = Regex.Match(readme, Regex.Escape(heading) + @"\n.*?```csharp\n(.*?)```", RegexOptions.Singleline);
-        Assert.That(block.Success, $"README.md has a {heading} section with a csharp block");
-        return Lines(block.Groups[1].Value);
+        string root = RepositoryRoot();
+        IEnumerable<string> files = new[] { Path.Combine(root, "README.md") }
+            .Concat(Directory.GetFiles(Path.Combine(root, "docs", "articles"), "*.md").Order(StringComparer.Ordinal));
+        foreach (string file in files)
+        {
+            string text = File.ReadAllText(file);
+            if (!Regex.IsMatch(text, "^" + Regex.Escape(heading) + "$", RegexOptions.Multiline)) continue;
+            Match block = Regex.Match(text, "^" + Regex.Escape(heading) + @"\n.*?```csharp\n(.*?)```", RegexOptions.Singleline | RegexOptions.Multiline);
+            Assert.That(block.Success, $"{Path.GetFileName(file)}'s {heading} section has a csharp block");
+            return Lines(block.Groups[1].Value);
+        }
+        Assert.Fail($"neither README.md nor docs/articles has a section {heading}");
+        return [];
     }
 
     /// <summary>The lines between "// README {name} begins" and "// README {name} ends" in a file of the repository.</summary>
