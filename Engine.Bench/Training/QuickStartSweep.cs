@@ -68,7 +68,7 @@ public static class QuickStartSweep
             foreach (int n in evals)
             {
                 // Length 0 scores the replay buffer's first rows instead: the negatives the model was trained against.
-                using Tensor samples = n > 0 || loss.Buffer is null ? sampler.Sample(Samples, 2, n) : FirstRows(loss.Buffer, Samples);
+                using Tensor samples = n > 0 || loss.Buffer is null ? sampler.Sample(dim: 2, nSteps: n, nSamples: Samples) : FirstRows(loss.Buffer, Samples);
                 float bandwidth = Mmd.MedianBandwidth(samples, heldOut);
                 float mmd = Mmd.Unbiased(samples, heldOut, bandwidth);
                 var nulls = new double[NullDraws];

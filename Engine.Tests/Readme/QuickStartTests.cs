@@ -37,11 +37,11 @@ public sealed class QuickStartTests
             loss.Backward();
             optimizer.Step();
         }
-        using Tensor samples = sampler.Sample(nSamples: 1000, dim: 2, nSteps: 200);
+        using Tensor samples = sampler.Sample(dim: 2, nSteps: 200, nSamples: 1000);
         // README quick start ends
         Assert.That(samples.Shape, Is.EqualTo(new[] { 1000, 2 }));
         using var untrained = new NeuralNetworkModel(new MLP(device, inputDim: 2, hiddenDims: new[] { 32, 32 }, outputDim: 1, seed: 0));
-        using Tensor untrainedSamples = new LangevinDynamics(untrained, stepSize: 0.01f, noiseScale: 0.1f, seed: 42).Sample(nSamples: 1000, dim: 2, nSteps: 200);
+        using Tensor untrainedSamples = new LangevinDynamics(untrained, stepSize: 0.01f, noiseScale: 0.1f, seed: 42).Sample(dim: 2, nSteps: 200, nSamples: 1000);
         double near = SampleQuality.NearFraction(samples, "two-moons");
         MmdScale mmd = SampleQuality.Mmd(samples, "two-moons"), before = SampleQuality.Mmd(untrainedSamples, "two-moons", mmd.Bandwidth);
         TestContext.Out.WriteLine($"within 0.1 of the data: {near:P1} (untrained {SampleQuality.NearFraction(untrainedSamples, "two-moons"):P1}); " +
