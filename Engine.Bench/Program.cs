@@ -7,6 +7,8 @@ using TorchEbm.Launch;
 // `langevin [repetitions]`: W1-W6 throughput on Device.Create() (no Python); `compare [repetitions]`: the same beside PyTorch;
 // `pcd [steps]`: persistent CD against CD-k from the data, MMD^2 of the trained models' samples;
 // `quick-start [key=value ...]`: the README's Quick start recipe on the eight data sets, samples near the data and MMD^2;
+// `long-run [key=value ...]`: `torchebm train`'s defaults on the eight data sets, samples scored at 200 steps, at the
+// training chains' life and at ten times it (docs/articles/training.md's table);
 // `scope-memory [iterations]`: an undisposed-tensor loop with and without a DisposeScope, memory side by side;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
@@ -30,6 +32,9 @@ if (args.Length > 0 && args[0] == "pcd")
 
 if (args.Length > 0 && args[0] == "quick-start")
     return TorchEbm.Bench.Training.QuickStartSweep.Run(args[1..]);
+
+if (args.Length > 0 && args[0] == "long-run")
+    return TorchEbm.Bench.Training.LongRunTable.Run(args[1..]);
 
 if (args.Length > 0 && args[0] == "scope-memory")
     return TorchEbm.Bench.Memory.ScopeMemory.Run(args.Length > 1 ? int.Parse(args[1]) : 600);

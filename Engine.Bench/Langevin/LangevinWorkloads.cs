@@ -53,14 +53,14 @@ public static class LangevinWorkloads
     /// <summary>Runs W1 once, waiting for the device.</summary>
     public static void RunW1(GaussianModel model)
     {
-        using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(W1Chains, W1Dim, W1Steps);
+        using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(dim: W1Dim, nSteps: W1Steps, nSamples: W1Chains);
         model.Device.Synchronize();
     }
 
     /// <summary>Runs W2 once, waiting for the device.</summary>
     public static void RunW2(DoubleWellModel model)
     {
-        using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(W2Chains, W2Dim, W2Steps);
+        using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(dim: W2Dim, nSteps: W2Steps, nSamples: W2Chains);
         model.Device.Synchronize();
     }
 

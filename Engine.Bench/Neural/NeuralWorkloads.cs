@@ -46,7 +46,7 @@ public static class NeuralWorkloads
     /// <summary>Runs W3 once, waiting for the device.</summary>
     public static void RunW3(NeuralNetworkModel model)
     {
-        using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(W3Chains, Dim, W3Steps);
+        using Tensor x = new LangevinDynamics(model, stepSize: 0.01f, seed: 1).Sample(dim: Dim, nSteps: W3Steps, nSamples: W3Chains);
         model.Device.Synchronize();
     }
 

@@ -35,7 +35,7 @@ public static class TapeEnergyComparison
         {
             void Once()
             {
-                using Tensor x = new LangevinDynamics(model, 1e-4f, seed: 1).Sample(Chains, Dim, Steps);
+                using Tensor x = new LangevinDynamics(model, 1e-4f, seed: 1).Sample(dim: Dim, nSteps: Steps, nSamples: Chains);
                 device.Synchronize();
             }
             Once();

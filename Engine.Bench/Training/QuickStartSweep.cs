@@ -16,12 +16,14 @@ namespace TorchEbm.Bench.Training;
 /// contrastive divergence with the loss's defaults unless overridden, Adam, full-batch steps) on each synthetic data set,
 /// then 1000 samples from N(0, I) at several sampler lengths, each scored by the fraction within 0.1 of the data (nearest
 /// of 5000 fresh points) and by MMD^2 to 1000 held-out points beside the data's own noise band (MMD^2 between independent
-/// draws). Keys: data (comma list or all), n (data rows), steps, lr, beta1, k, persistent, reg, reinit, buffer, step, noise, hidden,
-/// eval (comma list of sampler lengths; 0: the replay buffer's first rows). This is how the defaults of ContrastiveDivergence were chosen.
+/// draws, <see cref="SampleScore"/>). Keys: data (comma list or all), n (data rows),
+/// seed (data, network and chains; default 0), steps, lr, beta1, k, batch (negative chains; default as many as data rows), persistent, reg, reinit, buffer, step,
+/// noise, hidden, eval (comma list of sampler lengths; 0: the replay buffer's first rows), sstep and snoise (the final
+/// samples' step size and noise scale; default step and noise). This is how the defaults of ContrastiveDivergence were chosen.
 /// </summary>
 public static class QuickStartSweep
 {
-    public const int Samples = 1000, ReferenceRows = 5000, NullDraws = 8;
+    public const int Samples = 1000;
 
     public static int Run(string[] args)
     {
@@ -30,10 +32,12 @@ public static class QuickStartSweep
         string Get(string key, string fallback) => o.TryGetValue(key, out string? v) ? v : fallback;
         float F(string key, float fallback) => float.Parse(Get(key, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         string[] datasets = Get("data", "all") == "all" ? [.. SyntheticDatasets.Names] : Get("data", "").Split(',');
-        int steps = int.Parse(Get("steps", "1000")), k = int.Parse(Get("k", "10")), rows = int.Parse(Get("n", "256"));
+        int seed = int.Parse(Get("seed", "0")), steps = int.Parse(Get("steps", "1000")), k = int.Parse(Get("k", "10")), rows = int.Parse(Get("n", "256"));
         int[] hidden = [.. Get("hidden", "32,32").Split(',').Select(int.Parse)];
         int[] evals = [.. Get("eval", "200,2000").Split(',').Select(int.Parse)];
         float lr = F("lr", 1e-3f), beta1 = F("beta1", 0.9f), step = F("step", 0.01f), noise = F("noise", 0.1f);
+        float sampleStep = F("sstep", step), sampleNoise = F("snoise", noise);
+        int? batch = o.TryGetValue("batch", out string? b) ? int.Parse(b) : null;
         // Unset keys take the loss's own defaults.
         var defaults = typeof(ContrastiveDivergence).GetConstructors()[0].GetParameters().ToDictionary(p => p.Name!, p => p.DefaultValue);
         bool persistent = bool.Parse(Get("persistent", defaults["persistent"]!.ToString()!));
@@ -41,16 +45,16 @@ public static class QuickStartSweep
         int buffer = int.Parse(Get("buffer", defaults["bufferSize"]!.ToString()!));
 
         using Device device = Device.Create();
-        Console.WriteLine($"{device}; steps {steps} lr {lr} beta1 {beta1} k {k} persistent {persistent} reg {reg} reinit {reinit} buffer {buffer} " +
-                          $"step {step} noise {noise} hidden {string.Join(",", hidden)}; {Samples} samples from N(0, I)");
-        Console.WriteLine($"{"data set",-16} {"steps",6} {"near 0.1",9} {"MMD^2",10} {"band",10} {"ok",3} {"E gap",8} {"s",6}");
+        Console.WriteLine($"{device}; seed {seed} steps {steps} lr {lr} beta1 {beta1} k {k} persistent {persistent} reg {reg} reinit {reinit} buffer {buffer} " +
+                          $"step {step} noise {noise} batch {batch?.ToString() ?? "n"} hidden {string.Join(",", hidden)}; {Samples} samples from N(0, I) at step {sampleStep} noise {sampleNoise}");
+        Console.WriteLine($"{"data set",-16} {"steps",6} {"near 0.1",9} {"MMD^2",10} {"band",10} {"ok",3} {"loss",8} {"s",6}");
         foreach (string name in datasets)
         {
             var clock = Stopwatch.StartNew();
-            using Tensor data = SyntheticDatasets.Create(name, device, rows, 0);
-            using var model = new NeuralNetworkModel(new MLP(device, 2, hidden, 1, seed: 0));
-            var sampler = new LangevinDynamics(model, step, noise, seed: 42);
-            using var loss = new ContrastiveDivergence(sampler, k: k, persistent: persistent, bufferSize: buffer, reinitFraction: reinit, energyRegularization: reg);
+            using Tensor data = SyntheticDatasets.Create(name, device, rows, seed);
+            using var model = new NeuralNetworkModel(new MLP(device, 2, hidden, 1, seed: seed));
+            var sampler = new LangevinDynamics(model, step, noise, seed: 42 + seed);
+            using var loss = new ContrastiveDivergence(sampler, k: k, batchSize: batch, persistent: persistent, bufferSize: buffer, reinitFraction: reinit, energyRegularization: reg);
             using var adam = new Adam(model.Parameters(), lr, beta1: beta1);
             float last = 0f;
             for (int i = 0; i < steps; i++)
@@ -62,24 +66,14 @@ public static class QuickStartSweep
                 if (i == steps - 1) last = l.Value.ToArray()[0];
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            using Tensor reference = SyntheticDatasets.Create(name, device, ReferenceRows, 7);
-            using Tensor heldOut = SyntheticDatasets.Create(name, device, Samples, 8);
-            float[,] near = reference.ToArray2D();
+            using Tensor heldOut = SyntheticDatasets.Create(name, device, Samples, 2_000_003); // SampleScore's held-out draw
+            var evaluator = new LangevinDynamics(model, sampleStep, sampleNoise, seed: 43 + seed);
             foreach (int n in evals)
             {
                 // Length 0 scores the replay buffer's first rows instead: the negatives the model was trained against.
-                using Tensor samples = n > 0 || loss.Buffer is null ? sampler.Sample(Samples, 2, n) : FirstRows(loss.Buffer, Samples);
-                float bandwidth = Mmd.MedianBandwidth(samples, heldOut);
-                float mmd = Mmd.Unbiased(samples, heldOut, bandwidth);
-                var nulls = new double[NullDraws];
-                for (int j = 0; j < NullDraws; j++)
-                {
-                    using Tensor fresh = SyntheticDatasets.Create(name, device, Samples, 100 + j);
-                    nulls[j] = Mmd.Unbiased(fresh, heldOut, bandwidth);
-                }
-                double mean = nulls.Average(), sd = Math.Sqrt(nulls.Sum(v => (v - mean) * (v - mean)) / (NullDraws - 1));
-                double band = 3 * Math.Max(mean, 0) + 3 * sd;
-                Console.WriteLine($"{name,-16} {n,6} {NearFraction(samples.ToArray2D(), near),9:P1} {mmd,10:E2} {band,10:E2} {(mmd <= band ? "yes" : "no"),3} {last,8:F3} {seconds,6:F1}  {Moments(samples)} vs data {Moments(heldOut)}");
+                using Tensor samples = n > 0 || loss.Buffer is null ? evaluator.Sample(dim: 2, nSteps: n, nSamples: Samples) : FirstRows(loss.Buffer, Samples);
+                (double near, float mmd, double band) = SampleScore.Of(samples, name);
+                Console.WriteLine($"{name,-16} {n,6} {near,9:P1} {mmd,10:E2} {band,10:E2} {(mmd <= band ? "yes" : "no"),3} {last,8:F3} {seconds,6:F1}  {Moments(samples)} vs data {Moments(heldOut)}");
             }
         }
         return 0;
@@ -104,21 +98,5 @@ public static class QuickStartSweep
             return $"{mean:F2} +- {sd:F2}";
         }
         return $"({Of(0)}, {Of(1)})";
-    }
-
-    /// <summary>Fraction of the rows of <paramref name="samples"/> within 0.1 of a row of <paramref name="reference"/>.</summary>
-    public static double NearFraction(float[,] samples, float[,] reference)
-    {
-        int hits = 0;
-        for (int i = 0; i < samples.GetLength(0); i++)
-        {
-            float x = samples[i, 0], y = samples[i, 1];
-            for (int j = 0; j < reference.GetLength(0); j++)
-            {
-                float dx = x - reference[j, 0], dy = y - reference[j, 1];
-                if (dx * dx + dy * dy <= 0.01f) { hits++; break; }
-            }
-        }
-        return hits / (double)samples.GetLength(0);
     }
 }

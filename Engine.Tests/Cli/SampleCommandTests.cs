@@ -93,7 +93,7 @@ public sealed class SampleCommandTests
 
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
         using NeuralNetworkModel model = Checkpoint.LoadModel(checkpoint, _device);
-        using Tensor expected = new LangevinDynamics(model, 0.01f, 0.1f, seed: 0).Sample(10, 2, 5);
+        using Tensor expected = new LangevinDynamics(model, 0.01f, 0.1f, seed: 0).Sample(dim: 2, nSteps: 5, nSamples: 10);
         (string header, float[][] rows) = ReadCsv();
         Assert.That(header, Is.EqualTo("x1,x2"));
         Assert.That(rows.SelectMany(r => r).ToArray(), Is.EqualTo(expected.ToArray()), "bit for bit, through the R format");

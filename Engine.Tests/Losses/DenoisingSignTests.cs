@@ -43,7 +43,7 @@ public sealed class DenoisingSignTests(DeviceKind kind) : DeviceTest(kind)
         // Chains independent draws is off 0 by more than four standard errors with probability 6e-5 per coordinate.
         using Tensor start = Device.FromArray(Enumerable.Range(0, Chains).SelectMany(_ => new[] { 2f, 2f }).ToArray(), Chains, 2);
         var sampler = new LangevinDynamics(model, StepSize, noiseScale: 1f, seed: 5);
-        using Tensor samples = sampler.Sample(Chains, 2, nSteps: 500, new SampleOptions { InitialSamples = start });
+        using Tensor samples = sampler.Sample(dim: 2, nSteps: 500, nSamples: Chains, new SampleOptions { InitialSamples = start });
         float[] xy = samples.ToArray();
         double meanX = Enumerable.Range(0, Chains).Average(i => (double)xy[2 * i]);
         double meanY = Enumerable.Range(0, Chains).Average(i => (double)xy[2 * i + 1]);

@@ -74,7 +74,7 @@ public sealed class CompositeModelTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor x1 = Device.Zeros(4, 1);
         Assert.That(Assert.Throws<ArgumentException>(() => composite.Forward(x1))!.Message, Does.Contain(">= 2"));
         var sampler = new LangevinDynamics(composite, 0.01f);
-        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Sample(4, 1, 10))!.ParamName, Is.EqualTo("dim"));
+        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 1, nSteps: 10, nSamples: 4))!.ParamName, Is.EqualTo("dim"));
 
         using Device other = Device.CreateCpu(TorchEbm.Launch.CpuLayout.Default);
         using var elsewhere = new HarmonicModel(other);

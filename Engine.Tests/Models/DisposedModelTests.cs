@@ -38,7 +38,7 @@ public sealed class DisposedModelTests(DeviceKind kind) : DeviceTest(kind)
     public void FusedLangevin_OnDisposedGaussian_Throws()
     {
         var sampler = new LangevinDynamics(DisposedGaussian(), stepSize: 0.01f, seed: 1);
-        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(8, 2, nSteps: 10).Dispose());
+        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(dim: 2, nSteps: 10, nSamples: 8).Dispose());
         using Tensor x = Device.Zeros(8, 2);
         Assert.Throws<ObjectDisposedException>(() => sampler.SampleStep(x).Dispose());
     }
@@ -54,7 +54,7 @@ public sealed class DisposedModelTests(DeviceKind kind) : DeviceTest(kind)
         Assert.Throws<ObjectDisposedException>(() => composite.Forward(x).Dispose());
         Assert.Throws<ObjectDisposedException>(() => composite.Gradient(x).Dispose());
         var sampler = new LangevinDynamics(composite, stepSize: 0.01f, seed: 1);
-        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(8, 2, nSteps: 10).Dispose());
+        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(dim: 2, nSteps: 10, nSamples: 8).Dispose());
     }
 
     [Test]
@@ -94,7 +94,7 @@ public sealed class DisposedModelTests(DeviceKind kind) : DeviceTest(kind)
         using Var input = Var.Borrowed(x);
         Assert.Throws<ObjectDisposedException>(() => model.Energies(input).Dispose());
         var sampler = new LangevinDynamics(model, stepSize: 0.01f, seed: 1);
-        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(8, 2, nSteps: 5).Dispose());
+        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(dim: 2, nSteps: 5, nSamples: 8).Dispose());
     }
 
     [Test]
@@ -104,7 +104,7 @@ public sealed class DisposedModelTests(DeviceKind kind) : DeviceTest(kind)
         var opaque = new OpaqueModel(inner);
         opaque.Dispose();
         var sampler = new LangevinDynamics(opaque, stepSize: 0.01f, seed: 1);
-        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(8, 2, nSteps: 5).Dispose());
+        Assert.Throws<ObjectDisposedException>(() => sampler.Sample(dim: 2, nSteps: 5, nSamples: 8).Dispose());
     }
 
     [Test]

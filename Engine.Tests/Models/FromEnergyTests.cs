@@ -63,7 +63,7 @@ public sealed class FromEnergyTests(DeviceKind kind) : DeviceTest(kind)
     {
         using BaseModel model = BaseModel.FromEnergy(Device, 2, x => 0.5f * x.Column(0).Square() + x.Column(1).Square() / 18f);
         var hmc = new HamiltonianMonteCarlo(model, stepSize: 0.5f, nLeapfrogSteps: 5, seed: 7);
-        using Tensor samples = hmc.Sample(nSamples: 256, dim: 2, nSteps: 300);
+        using Tensor samples = hmc.Sample(dim: 2, nSteps: 300, nSamples: 256);
         float[,] s = samples.ToArray2D();
         double[] variance = [1, 9];
         for (int j = 0; j < 2; j++)
@@ -105,7 +105,7 @@ public sealed class FromEnergyTests(DeviceKind kind) : DeviceTest(kind)
             Assert.That(e.Message, Does.Contain("FromEnergy").And.Contain(returned).And.Contain("(4,)"));
         }
         var sampler = new HamiltonianMonteCarlo(model, stepSize: 0.1f, seed: 1);
-        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Sample(nSamples: 4, dim: 2, nSteps: 3))!.ParamName, Is.EqualTo("energy"));
+        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 2, nSteps: 3, nSamples: 4))!.ParamName, Is.EqualTo("energy"));
     }
 
     [Test]
@@ -115,6 +115,6 @@ public sealed class FromEnergyTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor x = Device.Randn(4, 3, seed: 5);
         Assert.That(Assert.Throws<ArgumentException>(() => model.Forward(x))!.Message, Does.Contain("dimension 2"));
         var sampler = new HamiltonianMonteCarlo(model, stepSize: 0.1f, seed: 1);
-        Assert.Throws<ArgumentException>(() => sampler.Sample(nSamples: 4, dim: 3, nSteps: 3));
+        Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 3, nSteps: 3, nSamples: 4));
     }
 }

@@ -104,7 +104,7 @@ public sealed class FusedMlpTests(DeviceKind kind) : DeviceTest(kind)
             model.FusedKernels!.UnitMajor = unitMajor;
             using Tensor e = model.Forward(x);
             using Tensor g = model.Gradient(x);
-            using Tensor s = new LangevinDynamics(model, 0.05f, 0.5f, seed: 3).Sample(17, 3, 6);
+            using Tensor s = new LangevinDynamics(model, 0.05f, 0.5f, seed: 3).Sample(dim: 3, nSteps: 6, nSamples: 17);
             return [e.ToArray(), g.ToArray(), s.ToArray()];
         }
         float[][] sampleMajor = Run(false), unitMajor = Run(true);

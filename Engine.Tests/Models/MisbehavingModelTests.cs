@@ -24,7 +24,7 @@ public sealed class MisbehavingModelTests(DeviceKind kind) : DeviceTest(kind)
     public void StepByStepLangevin_WithTooNarrowGradient_Throws()
     {
         var sampler = new LangevinDynamics(new WrongShapeModel(Device, extraColumns: -1), stepSize: 0.01f, seed: 1);
-        var e = Assert.Throws<InvalidOperationException>(() => sampler.Sample(16, 3, nSteps: 4).Dispose())!;
+        var e = Assert.Throws<InvalidOperationException>(() => sampler.Sample(dim: 3, nSteps: 4, nSamples: 16).Dispose())!;
         Assert.That(e.Message, Does.Contain("WrongShapeModel.Gradient").And.Contain("(16, 2)").And.Contain("(16, 3)"));
     }
 
@@ -107,7 +107,7 @@ public sealed class MisbehavingModelTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var harmonic = new HarmonicModel(Device);
         var sampler = new LangevinDynamics(new OpaqueModel(harmonic), stepSize: 0.01f, seed: 1);
-        using Tensor samples = sampler.Sample(16, 3, nSteps: 4);
+        using Tensor samples = sampler.Sample(dim: 3, nSteps: 4, nSamples: 16);
         Assert.That(samples.Shape, Is.EqualTo(new[] { 16, 3 }));
     }
 }

@@ -39,7 +39,7 @@ public sealed class NeuralNetworkModelTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(a.Trajectory!.Shape, Is.EqualTo(new[] { 20, 64, 2 }));
         Assert.That(a.Samples.ToArray(), Is.All.Matches<float>(float.IsFinite));
         Assert.That(b.Samples.ToArray(), Is.EqualTo(a.Samples.ToArray()), "same seed, same samples");
-        Assert.Throws<ArgumentException>(() => sampler.Sample(4, 3, 5), "the network takes 2 inputs");
+        Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 3, nSteps: 5, nSamples: 4), "the network takes 2 inputs");
     }
 
     [Test]

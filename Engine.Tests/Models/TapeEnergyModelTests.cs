@@ -108,7 +108,7 @@ public sealed class TapeEnergyModelTests(DeviceKind kind) : DeviceTest(kind)
         var s = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(sigma);
         var precision = s.Inverse();
         using var model = new OpGaussian(Device, [1f, -1f], new float[,] { { (float)precision[0, 0], (float)precision[0, 1] }, { (float)precision[1, 0], (float)precision[1, 1] } });
-        using Tensor samples = new LangevinDynamics(model, h, seed: 2026).Sample(chains, 2, 300);
+        using Tensor samples = new LangevinDynamics(model, h, seed: 2026).Sample(dim: 2, nSteps: 300, nSamples: chains);
         var stationary = TorchEbm.Tests.Samplers.LangevinStationaryTests.DiscreteLyapunov(precision, h);
         (double[] mean, double[,] cov) = TorchEbm.Tests.Samplers.LangevinStationaryTests.Moments(samples.ToArray2D());
         double[] m = [1, -1];
@@ -160,7 +160,7 @@ public sealed class TapeEnergyModelTests(DeviceKind kind) : DeviceTest(kind)
     public void ModelDefiningOnlyEnergies_WorksWithLangevinMalaAndContrastiveDivergence()
     {
         using var model = new Banana(Device);
-        using Tensor langevin = new LangevinDynamics(model, 0.05f, seed: 1).Sample(64, 2, 20);
+        using Tensor langevin = new LangevinDynamics(model, 0.05f, seed: 1).Sample(dim: 2, nSteps: 20, nSamples: 64);
         using ChainResult mala = new MetropolisAdjustedLangevin(model, 0.2f, seed: 1).SampleChain(2, 20, 64);
         Assert.That(langevin.ToArray().All(float.IsFinite) && mala.Samples.ToArray().All(float.IsFinite));
         Assert.That(mala.Info!.MeanAcceptance, Is.GreaterThan(0.3f));

@@ -39,7 +39,7 @@ public sealed class OwnEnergyReadmeTests
     {
         using var device = Device.Create(DeviceKind.Cpu);
         using var model = new ShiftedWellModel(device, centre: 3f);
-        using Tensor samples = new LangevinDynamics(model, stepSize: 0.05f, seed: 1).Sample(nSamples: 4000, dim: 2, nSteps: 400);
+        using Tensor samples = new LangevinDynamics(model, stepSize: 0.05f, seed: 1).Sample(dim: 2, nSteps: 400, nSamples: 4000);
         float[] xy = samples.ToArray();
         // N(3, I) under unadjusted Langevin (variance 1 / (1 - h/2) ~ 1.026): the mean of 8000 coordinates is within
         // 4 standard errors (4 * sqrt(1.026 / 8000) = 0.045) of 3.

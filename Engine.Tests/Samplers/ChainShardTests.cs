@@ -81,7 +81,7 @@ public sealed class ChainShardTests(DeviceKind kind) : DeviceTest(kind)
     {
         using BaseModel model = CreateModel("Gaussian");
         var sampler = new LangevinDynamics(model, 0.05f, seed: Seed);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(4, Dim, 1, new SampleOptions { FirstChain = -1 }));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: Dim, nSteps: 1, nSamples: 4, new SampleOptions { FirstChain = -1 }));
         Assert.That(e!.ParamName, Is.EqualTo("options"));
     }
 
@@ -90,7 +90,7 @@ public sealed class ChainShardTests(DeviceKind kind) : DeviceTest(kind)
     {
         using BaseModel model = CreateModel("Gaussian");
         var sampler = new LangevinDynamics(model, 0.05f, seed: Seed);
-        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(4, Dim, 1, new SampleOptions { FirstChain = int.MaxValue - 2 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: Dim, nSteps: 1, nSamples: 4, new SampleOptions { FirstChain = int.MaxValue - 2 }));
     }
 
     private static (float[] Samples, float[] Trajectory, float[]? Acceptance) Run(Sampler sampler, int chains, SampleOptions options)

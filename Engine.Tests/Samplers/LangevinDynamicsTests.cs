@@ -26,9 +26,9 @@ public sealed class LangevinDynamicsTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device);
         var sampler = new LangevinDynamics(model, 0.05f, seed: 1);
-        using Tensor first = sampler.Sample(16, 2, 10);
-        using Tensor second = sampler.Sample(16, 2, 10);
-        using Tensor seeded = sampler.Sample(16, 2, 10, new SampleOptions { Seed = 1 });
+        using Tensor first = sampler.Sample(dim: 2, nSteps: 10, nSamples: 16);
+        using Tensor second = sampler.Sample(dim: 2, nSteps: 10, nSamples: 16);
+        using Tensor seeded = sampler.Sample(dim: 2, nSteps: 10, nSamples: 16, new SampleOptions { Seed = 1 });
         Assert.That(second.ToArray(), Is.Not.EqualTo(first.ToArray()));
         Assert.That(Bits(seeded), Is.EqualTo(Bits(first)), "call 0 of seed 1 is what a fresh sampler with seed 1 draws first");
     }
@@ -97,7 +97,7 @@ public sealed class LangevinDynamicsTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device, 0.01f);
         var sampler = new LangevinDynamics(model, 0.5f, seed: 2, clampMin: -0.5f, clampMax: 0.25f);
-        using Tensor x = sampler.Sample(200, 4, 50);
+        using Tensor x = sampler.Sample(dim: 4, nSteps: 50, nSamples: 200);
         Assert.That(x.ToArray(), Is.All.InRange(-0.5f, 0.25f));
     }
 
@@ -116,20 +116,20 @@ public sealed class LangevinDynamicsTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var gaussian = new GaussianModel(Device, [0f, 0f], new float[,] { { 1, 0 }, { 0, 1 } });
         var sampler = new LangevinDynamics(gaussian, 0.01f);
-        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Sample(10, 3, 5))!.ParamName, Is.EqualTo("dim"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(10, 2, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(10, 2, 5, new SampleOptions { Thin = 0 }));
+        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 3, nSteps: 5, nSamples: 10))!.ParamName, Is.EqualTo("dim"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: 2, nSteps: -1, nSamples: 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: 2, nSteps: 5, nSamples: 10, new SampleOptions { Thin = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LangevinDynamics(gaussian, 0f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LangevinDynamics(gaussian, -0.1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LangevinDynamics(gaussian, 0.1f, clampMin: 1f, clampMax: 0f));
 
         using Tensor withNaN = Device.FromArray([0f, float.NaN, 1f, 2f], 2, 2);
-        var e = Assert.Throws<ArgumentException>(() => sampler.Sample(2, 2, 5, new SampleOptions { InitialSamples = withNaN }))!;
+        var e = Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 2, nSteps: 5, nSamples: 2, new SampleOptions { InitialSamples = withNaN }))!;
         Assert.That(e.Message, Does.Contain("finite").And.Contain("[0, 1]"));
 
         using Tensor wrongShape = Device.Zeros(3, 2);
-        Assert.Throws<ArgumentException>(() => sampler.Sample(2, 2, 5, new SampleOptions { InitialSamples = wrongShape }));
-        Assert.Throws<ArgumentException>(() => sampler.Sample(2, 2, 2, new SampleOptions { ReturnTrajectory = true, Thin = 3 }));
+        Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 2, nSteps: 5, nSamples: 2, new SampleOptions { InitialSamples = wrongShape }));
+        Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 2, nSteps: 2, nSamples: 2, new SampleOptions { ReturnTrajectory = true, Thin = 3 }));
     }
 
     private static int[] Bits(Tensor t) => t.ToArray().Select(BitConverter.SingleToInt32Bits).ToArray();

@@ -26,7 +26,7 @@ public sealed class LangevinStationaryTests(DeviceKind kind) : DeviceTest(kind)
         const int chains = 40000;
         using var model = new GaussianModel(Device, Mean, Cov);
         var sampler = new LangevinDynamics(model, stepSize: h, noiseScale: 1f, seed: 2026);
-        using Tensor samples = sampler.Sample(chains, 2, steps);
+        using Tensor samples = sampler.Sample(dim: 2, nSteps: steps, nSamples: chains);
         float[,] x = samples.ToArray2D();
 
         Matrix<double> sigma = Matrix<double>.Build.DenseOfArray(new double[,] { { 1, 0.5 }, { 0.5, 2 } });
@@ -58,7 +58,7 @@ public sealed class LangevinStationaryTests(DeviceKind kind) : DeviceTest(kind)
         const int chains = 20000;
         using var model = new DoubleWellModel(Device, a: 1f, b: 2f);
         var sampler = new LangevinDynamics(model, stepSize: 0.001f, noiseScale: noiseScale, seed: 99);
-        using Tensor samples = sampler.Sample(chains, 1, nSteps: 5000);
+        using Tensor samples = sampler.Sample(dim: 1, nSteps: 5000, nSamples: chains);
         float[] x = samples.ToArray();
 
         double temperature = noiseScale * (double)noiseScale;

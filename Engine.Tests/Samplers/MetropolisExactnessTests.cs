@@ -60,7 +60,7 @@ public sealed class MetropolisExactnessTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(worstCov, Is.LessThan(4), "worst covariance deviation in standard errors");
         Assert.That(result.Info!.MeanAcceptance, Is.InRange(0.3f, 0.99f), "the step is neither trivial nor hopeless");
 
-        using Tensor biased = new LangevinDynamics(model, 0.15f, seed: 13).Sample(Chains, Dim, 600);
+        using Tensor biased = new LangevinDynamics(model, 0.15f, seed: 13).Sample(dim: Dim, nSteps: 600, nSamples: Chains);
         Assert.That(Deviations(biased.ToArray2D(), cov).Cov, Is.GreaterThan(4), "unadjusted Langevin at h = 0.15 is biased");
     }
 
@@ -69,7 +69,7 @@ public sealed class MetropolisExactnessTests(DeviceKind kind) : DeviceTest(kind)
     public void DoubleWell_FinalStates_PassKsAgainstQuadrature(Func<BaseModel, Sampler> create, int steps)
     {
         using var model = new DoubleWellModel(Device, a: 1f, b: 2f);
-        using Tensor samples = create(model).Sample(Chains, 1, steps);
+        using Tensor samples = create(model).Sample(dim: 1, nSteps: steps, nSamples: Chains);
         Func<double, double> cdf = LangevinStationaryTests.QuadratureCdf(v => (v * v - 2) * (v * v - 2), -4, 4, 40001);
         Assert.That(Statistics.KsStatistic(samples.ToArray(), cdf), Is.LessThan(Statistics.KsCritical01));
     }

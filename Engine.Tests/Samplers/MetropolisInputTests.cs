@@ -47,8 +47,8 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
         int compiled = Device.CachedKernelCount;
         Assert.That(() => sampler.SampleChain(2, 10, 4, options), Throws.TypeOf(exception).With.Property("ParamName").Not.Null);
         Assert.That(Device.CachedKernelCount, Is.EqualTo(compiled), "nothing compiled, so nothing launched");
-        using Tensor next = sampler.Sample(4, 2, 10);
-        using Tensor fresh = new HamiltonianMonteCarlo(model, 0.1f, 3, seed: 1).Sample(4, 2, 10);
+        using Tensor next = sampler.Sample(dim: 2, nSteps: 10, nSamples: 4);
+        using Tensor fresh = new HamiltonianMonteCarlo(model, 0.1f, 3, seed: 1).Sample(dim: 2, nSteps: 10, nSamples: 4);
         Assert.That(next.ToArray(), Is.EqualTo(fresh.ToArray()));
     }
 
@@ -57,7 +57,7 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device);
         var sampler = new HamiltonianMonteCarlo(model, 0.1f, 3, new[] { 1f, 2f, 3f });
-        var e = Assert.Throws<ArgumentException>(() => sampler.Sample(4, 2, 10))!;
+        var e = Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 2, nSteps: 10, nSamples: 4))!;
         Assert.That(e.ParamName, Is.EqualTo("mass"));
         Assert.That(e.Message, Does.Contain("3 values").And.Contain("dimension 2"));
     }
@@ -66,7 +66,7 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
     public void TargetAcceptance_ForUnadjustedLangevin_IsRefused()
     {
         using var model = new HarmonicModel(Device);
-        var e = Assert.Throws<ArgumentException>(() => new LangevinDynamics(model, 0.1f).Sample(4, 2, 10, new SampleOptions { TargetAcceptance = 0.5f }))!;
+        var e = Assert.Throws<ArgumentException>(() => new LangevinDynamics(model, 0.1f).Sample(dim: 2, nSteps: 10, nSamples: 4, new SampleOptions { TargetAcceptance = 0.5f }))!;
         Assert.That(e.Message, Does.Contain("no Metropolis step"));
     }
 
@@ -127,7 +127,7 @@ public sealed class MetropolisInputTests(DeviceKind kind) : DeviceTest(kind)
         var sampler = new HamiltonianMonteCarlo(model, 0.1f, 3);
         var options = new SampleOptions { WarmupSteps = 1, StepSizeAdaptation = StepSizeAdaptation.PerChain };
         long before = PeakResidentBytes();
-        Assert.That(() => sampler.Sample(500_000_000, 1, 1, options), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("nSamples"));
+        Assert.That(() => sampler.Sample(dim: 1, nSteps: 1, nSamples: 500_000_000, options), Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("nSamples"));
         Assert.That(PeakResidentBytes() - before, Is.LessThan(256L << 20), "peak resident memory grew by this many bytes");
     }
 

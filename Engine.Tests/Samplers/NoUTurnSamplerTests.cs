@@ -211,7 +211,7 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
     public void DoubleWell_FinalStates_PassKsAgainstQuadrature()
     {
         using var model = new DoubleWellModel(Device, a: 1f, b: 2f);
-        using Tensor samples = new NoUTurnSampler(model, 0.1f, seed: 22).Sample(8000, 1, 60);
+        using Tensor samples = new NoUTurnSampler(model, 0.1f, seed: 22).Sample(dim: 1, nSteps: 60, nSamples: 8000);
         Func<double, double> cdf = LangevinStationaryTests.QuadratureCdf(v => (v * v - 2) * (v * v - 2), -4, 4, 40001);
         Assert.That(Statistics.KsStatistic(samples.ToArray(), cdf), Is.LessThan(Statistics.KsCritical01));
     }
@@ -316,7 +316,7 @@ public sealed class NoUTurnSamplerTests(DeviceKind kind) : DeviceTest(kind)
         using var model = new GaussianModel(Device, ToFloat(Mean3), ToFloat(Cov3));
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => _ = new NoUTurnSampler(model, -0.1f))!.ParamName, Is.EqualTo("stepSize"));
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => _ = new NoUTurnSampler(model, 0.1f, mass: new[] { 1f, 0f, 1f }))!.ParamName, Is.EqualTo("mass"));
-        Assert.That(Assert.Throws<ArgumentException>(() => new NoUTurnSampler(model, 0.1f, mass: new[] { 1f, 1f }).Sample(4, 3, 1))!.ParamName, Is.EqualTo("mass"));
+        Assert.That(Assert.Throws<ArgumentException>(() => new NoUTurnSampler(model, 0.1f, mass: new[] { 1f, 1f }).Sample(dim: 3, nSteps: 1, nSamples: 4))!.ParamName, Is.EqualTo("mass"));
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public sealed class NonFiniteChainTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device);
         var sampler = new LangevinDynamics(model, stepSize: 0.01f, seed: 1);
-        using Tensor samples = sampler.Sample(64, 2, 20, new SampleOptions { ThrowOnNonFinite = true });
+        using Tensor samples = sampler.Sample(dim: 2, nSteps: 20, nSamples: 64, new SampleOptions { ThrowOnNonFinite = true });
         Assert.That(samples.ToArray(), Is.All.Matches<float>(float.IsFinite));
     }
 }

@@ -100,8 +100,8 @@ public sealed class SamplerRobustnessTests(DeviceKind kind) : DeviceTest(kind)
             if (a.Info.InverseMass is not null) Assert.That(b.Info.InverseMass!.ToArray(), Is.EqualTo(a.Info.InverseMass.ToArray()));
         }
         Sampler s = create(model);
-        using Tensor first = s.Sample(16, 2, 15, new SampleOptions { WarmupSteps = 60 });
-        using Tensor second = s.Sample(16, 2, 15, new SampleOptions { WarmupSteps = 60 });
+        using Tensor first = s.Sample(dim: 2, nSteps: 15, nSamples: 16, new SampleOptions { WarmupSteps = 60 });
+        using Tensor second = s.Sample(dim: 2, nSteps: 15, nSamples: 16, new SampleOptions { WarmupSteps = 60 });
         Assert.That(second.ToArray(), Is.Not.EqualTo(first.ToArray()));
     }
 
@@ -212,7 +212,7 @@ public sealed class SamplerRobustnessTests(DeviceKind kind) : DeviceTest(kind)
         using var model = new HarmonicModel(Device);
         var sampler = new HamiltonianMonteCarlo(model, 0.1f, 1, seed: 1);
         long live = Device.LiveTensors;
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(chains, dim, 1))!;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: dim, nSteps: 1, nSamples: chains))!;
         Assert.That(e.ParamName, Is.EqualTo("nSamples"));
         Assert.That(e.Message, Does.Contain("4 rows").And.Contain("fewer chains"));
         Assert.That(Device.LiveTensors, Is.EqualTo(live));
@@ -231,12 +231,12 @@ public sealed class SamplerRobustnessTests(DeviceKind kind) : DeviceTest(kind)
         using var opaque = new OpaqueModel(inner);
         var sampler = new LangevinDynamics(opaque, 0.05f, seed: 1);
         using Tensor x0 = Device.Randn(8, 2, 1);
-        sampler.Sample(8, 2, 1, new SampleOptions { InitialSamples = x0 }).Dispose();
+        sampler.Sample(dim: 2, nSteps: 1, nSamples: 8, new SampleOptions { InitialSamples = x0 }).Dispose();
         long a = Device.LaunchCount;
-        sampler.Sample(8, 2, 1, new SampleOptions { InitialSamples = x0 }).Dispose();
+        sampler.Sample(dim: 2, nSteps: 1, nSamples: 8, new SampleOptions { InitialSamples = x0 }).Dispose();
         long one = Device.LaunchCount - a;
         a = Device.LaunchCount;
-        sampler.Sample(8, 2, 11, new SampleOptions { InitialSamples = x0 }).Dispose();
+        sampler.Sample(dim: 2, nSteps: 11, nSamples: 8, new SampleOptions { InitialSamples = x0 }).Dispose();
         long eleven = Device.LaunchCount - a;
         // gradient launches per step, measured on the model itself
         a = Device.LaunchCount;

@@ -63,12 +63,12 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device, 1f);
         var sampler = new LangevinDynamics(model, new LinearScheduler(0.1f, -0.1f, 10));
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(4, 2, 10))!;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: 2, nSteps: 10, nSamples: 4))!;
         Assert.That(e.ParamName, Is.EqualTo("StepSize"));
         Assert.That(e.Message, Does.Contain("step 5"));
-        Assert.DoesNotThrow(() => sampler.Sample(4, 2, 5).Dispose(), "steps 0-4 are all positive");
+        Assert.DoesNotThrow(() => sampler.Sample(dim: 2, nSteps: 5, nSamples: 4).Dispose(), "steps 0-4 are all positive");
         var noisy = new LangevinDynamics(model, 0.1f, new LinearScheduler(1f, -1f, 2));
-        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => noisy.Sample(4, 2, 3))!.ParamName, Is.EqualTo("NoiseScale"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => noisy.Sample(dim: 2, nSteps: 3, nSamples: 4))!.ParamName, Is.EqualTo("NoiseScale"));
     }
 
     /// <summary>
@@ -116,10 +116,10 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device);
         var sampler = new LangevinDynamics(model, stepSize, 0.5f, seed: 1);
-        sampler.Sample(1, 1, 2).Dispose(); // compiles the kernel outside the measurement
+        sampler.Sample(dim: 1, nSteps: 2, nSamples: 1).Dispose(); // compiles the kernel outside the measurement
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        using Tensor x = sampler.Sample(1, 1, nSteps: 4_000_000);
+        using Tensor x = sampler.Sample(dim: 1, nSteps: 4_000_000, nSamples: 1);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.That(allocated, Is.LessThan(1_000_000));
@@ -131,7 +131,7 @@ public sealed class ScheduledLangevinTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device);
         var sampler = new LangevinDynamics(model, new ExponentialDecayScheduler(0.01f, 0.999f), seed: 1);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(1, 1, nSteps: int.MaxValue).Dispose())!;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Sample(dim: 1, nSteps: int.MaxValue, nSamples: 1).Dispose())!;
         Assert.That(e.ParamName, Is.EqualTo("StepSize"));
     }
 }

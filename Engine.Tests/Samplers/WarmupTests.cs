@@ -324,6 +324,6 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(e!.ParamName, Is.EqualTo("mass"));
         using var model = new GaussianModel(Device, new float[3], new float[,] { { 1f, 0f, 0f }, { 0f, 1f, 0f }, { 0f, 0f, 1f } });
         var sampler = new HamiltonianMonteCarlo(model, 0.1f, 3, mass: MassMatrix.FromDense(new float[,] { { 1f, 0f }, { 0f, 1f } }));
-        Assert.Throws<ArgumentException>(() => sampler.Sample(4, 3, 2));
+        Assert.Throws<ArgumentException>(() => sampler.Sample(dim: 3, nSteps: 2, nSamples: 4));
     }
 }

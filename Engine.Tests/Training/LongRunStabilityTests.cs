@@ -34,8 +34,8 @@ public sealed class LongRunStabilityTests
         }
         // A training chain lives k / reinitFraction = 200 steps on average.
         int lifetime = (int)Math.Round(lossFn.K / lossFn.ReinitFraction);
-        using Tensor atLifetime = sampler.Sample(nSamples: 1000, dim: 2, nSteps: lifetime);
-        using Tensor atTenTimes = sampler.Sample(nSamples: 1000, dim: 2, nSteps: 10 * lifetime);
+        using Tensor atLifetime = sampler.Sample(dim: 2, nSteps: lifetime, nSamples: 1000);
+        using Tensor atTenTimes = sampler.Sample(dim: 2, nSteps: 10 * lifetime, nSamples: 1000);
 
         double near = SampleQuality.NearFraction(atLifetime, "eight-gaussians"), nearLong = SampleQuality.NearFraction(atTenTimes, "eight-gaussians");
         TestContext.Out.WriteLine($"within 0.1 of the data: {near:P1} after {lifetime} steps, {nearLong:P1} after {10 * lifetime}");

@@ -42,7 +42,7 @@ public sealed class OwnDataReadmeTests
             evaluate: p => evaluations.Add(p.Step),
             cancellationToken: cancel.Token);
         if (result.Diverged) Console.WriteLine($"loss not finite at step {result.DivergedAt}; kept the last finite parameters");
-        using Tensor samples = sampler.Sample(nSamples: 1000, dim: 2, nSteps: 20);
+        using Tensor samples = sampler.Sample(dim: 2, nSteps: 20, nSamples: 1000);
         // README own data ends
         Assert.That(result.Steps, Is.EqualTo(64));
         Assert.That(evaluations, Is.EqualTo(new[] { 16, 32, 48, 64 }));

@@ -118,7 +118,7 @@ public sealed class TrainerTests(DeviceKind kind) : DeviceTest(kind)
     {
         using NeuralNetworkModel model = Trainer.CreateModel(Device, o);
         using Tensor heldOut = SyntheticDatasets.Create(o.Dataset, Device, o.EvalSamples, o.Seed + 1);
-        using Tensor samples = new LangevinDynamics(model, o.StepSize, o.NoiseScale, o.Seed + 4).Sample(o.EvalSamples, 2, o.SampleSteps);
+        using Tensor samples = new LangevinDynamics(model, o.StepSize, o.NoiseScale, o.Seed + 4).Sample(dim: 2, nSteps: o.SampleSteps, nSamples: o.EvalSamples);
         return Mmd.Unbiased(samples, heldOut);
     }
 }

@@ -243,7 +243,7 @@ public sealed class TrainingLoopTests(DeviceKind kind) : DeviceTest(kind)
     /// <summary>Distance from the blob's mean to the mean of 500 short-run samples (ChainSteps Langevin steps from N(0, I)).</summary>
     private static double SampleDistance(Sampler sampler)
     {
-        using Tensor samples = sampler.Sample(500, 2, ChainSteps, new SampleOptions { Seed = 11 });
+        using Tensor samples = sampler.Sample(dim: 2, nSteps: ChainSteps, nSamples: 500, new SampleOptions { Seed = 11 });
         float[] xy = samples.ToArray();
         double mx = 0, my = 0;
         for (int i = 0; i < xy.Length; i += 2) (mx, my) = (mx + xy[i], my + xy[i + 1]);

@@ -38,8 +38,15 @@ public abstract class Sampler
     /// <summary>The model's fused chain source, resolved once; null: transitions run step by step.</summary>
     internal EnergySource? Source { get; }
 
-    /// <summary>Runs <paramref name="nSamples"/> chains for <paramref name="nSteps"/> steps and returns the final states (nSamples, dim).</summary>
-    public Tensor Sample(int nSamples, int dim, int nSteps = 100, SampleOptions? options = null)
+    /// <summary>Runs <paramref name="nSamples"/> chains of dimension <paramref name="dim"/> for <paramref name="nSteps"/> steps
+    /// and returns the final states (nSamples, dim).</summary>
+    /// <remarks>
+    /// The arguments come in TorchEBM's order (dim, nSteps, nSamples), the same as <see cref="SampleChain"/>'s:
+    /// <c>Sample(d, s, n)</c> returns the rows of <c>SampleChain(d, s, n).Samples</c>. Each call without
+    /// <see cref="SampleOptions.Seed"/> advances the sampler's random stream; give a seed per call for the same numbers.
+    /// </remarks>
+    /// <exception cref="ArgumentException">As <see cref="SampleChain"/>.</exception>
+    public Tensor Sample(int dim, int nSteps, int nSamples = 1, SampleOptions? options = null)
     {
         return SampleChain(dim, nSteps, nSamples, options).TakeSamples();
     }

@@ -99,7 +99,7 @@ public static class Trainer
                 progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 
             var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
-            Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.SampleSteps);
+            Tensor samples = evaluator.Sample(dim: 2, nSteps: options.SampleSteps, nSamples: options.EvalSamples);
             // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
             // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic
             // is coarse for multi-modal data, so finer bandwidths (halving down to 1/16 of it) are reported as well.

@@ -12,10 +12,10 @@ int steps = args.Length > 0 ? int.Parse(args[0]) : 2000;
 
 // <train>
 using var device = Device.Create();
-using Tensor data = SyntheticDatasets.TwoMoons(device, n: 256, seed: 0);
+using Tensor data = SyntheticDatasets.TwoMoons(device, n: 1024, seed: 0);
 using var model = new NeuralNetworkModel(new MLP(device, inputDim: 2, hiddenDims: new[] { 32, 32 }, outputDim: 1, seed: 0));
 var sampler = new LangevinDynamics(model, stepSize: 0.01f, noiseScale: 0.1f, seed: 42);
-using var lossFn = new ContrastiveDivergence(sampler);   // persistent CD-10, 5% restarts, energy penalty 0.1
+using var lossFn = new ContrastiveDivergence(sampler, batchSize: 256);   // persistent CD-10 on 256 chains, 5% restarts, energy penalty 0.1
 using var optimizer = new Adam(model.Parameters(), lr: 3e-3f, beta1: 0.5f);
 for (int step = 0; step < steps; step++)
 {
@@ -24,7 +24,7 @@ for (int step = 0; step < steps; step++)
     loss.Backward();
     optimizer.Step();
 }
-using Tensor samples = sampler.Sample(nSamples: 1000, dim: 2, nSteps: 200);
+using Tensor samples = sampler.Sample(dim: 2, nSteps: 200, nSamples: 1000);
 // </train>
 
 // How many samples lie within 0.1 of a data point (the README's "near the data").

@@ -24,7 +24,7 @@ void Expect(bool ok, string what)
 using (var model = new ShiftedWellModel(device, centre: 3f))
 {
     var sampler = new LangevinDynamics(model, stepSize: 0.05f, seed: 1);
-    using Tensor samples = sampler.Sample(nSamples: 4000, dim: 2, nSteps: 400);
+    using Tensor samples = sampler.Sample(dim: 2, nSteps: 400, nSamples: 4000);
     float[] xy = samples.ToArray();
     double mean = xy.Average();
     Expect(Math.Abs(mean - 3) < 0.1, $"own energy: sample mean {mean:F3}, expected 3 (N(3, I))");
@@ -45,9 +45,9 @@ using (var model = new NeuralNetworkModel(new MLP(device, inputDim: 2, hiddenDim
     using var loss = new ContrastiveDivergence(sampler, k: 20, batchSize: 64, persistent: true, bufferSize: 64,
         reinitFraction: 1f, energyRegularization: 0.01f, seed: 2);
     using var optimizer = new Adam(model.Parameters(), lr: 3e-2f);
-    using (Tensor start = sampler.Sample(1000, 2, 20)) before = start.ToArray();
+    using (Tensor start = sampler.Sample(dim: 2, nSteps: 20, nSamples: 1000)) before = start.ToArray();
     TrainingLoopResult result = TrainingLoop.Run(model, loss, optimizer, points, new TrainingLoopOptions { Epochs = 8, BatchSize = 64 });
-    using (Tensor end = sampler.Sample(1000, 2, 20)) after = end.ToArray();
+    using (Tensor end = sampler.Sample(dim: 2, nSteps: 20, nSamples: 1000)) after = end.ToArray();
     double distanceBefore = Distance(before), distanceAfter = Distance(after);
     Expect(!result.Diverged && distanceAfter < distanceBefore / 5,
         $"training on own data: {result.Steps} steps, sample mean {distanceBefore:F2} -> {distanceAfter:F2} from the data mean");
