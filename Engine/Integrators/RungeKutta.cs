@@ -59,9 +59,13 @@ internal static class RungeKutta
     }
 
     /// <summary>f(x, t), checked to be an (n, d) tensor on x's device.</summary>
-    public static Tensor Evaluate(VectorField field, Tensor x, float t)
+    public static Tensor Evaluate(VectorField field, Tensor x, float t) => Checked(field(x, t), x, t);
+
+    /// <summary><paramref name="value"/>, a vector field's result at (x, t), if it is a new live tensor shaped like x on x's
+    /// device; otherwise it is disposed and <see cref="InvalidOperationException"/> names what was wrong.</summary>
+    public static Tensor Checked(Tensor? value, Tensor x, float t)
     {
-        Tensor value = field(x, t) ?? throw new InvalidOperationException($"The vector field returned null at t = {t}.");
+        if (value is null) throw new InvalidOperationException($"The vector field returned null at t = {t}.");
         if (ReferenceEquals(value, x))
             throw new InvalidOperationException("The vector field returned its input tensor: it must return a new tensor.");
         if (value.IsDisposed || !ReferenceEquals(value.Device, x.Device) || value.Rank != 2 || value.Dim(0) != x.Dim(0) || value.Dim(1) != x.Dim(1))
