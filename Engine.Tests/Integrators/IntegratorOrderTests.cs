@@ -111,6 +111,15 @@ public sealed class IntegratorOrderTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void DormandPrince5_NonFiniteField_ThrowsInvalidOperation()
+    {
+        using Tensor x = Device.FromArray(Start, 3, 2);
+        VectorField blowsUp = (s, t) => Device.FromArray(s.ToArray().Select(v => t > 0.5f ? float.NaN : v).ToArray(), 3, 2);
+        var error = Assert.Throws<InvalidOperationException>(() => new DormandPrince5().Integrate(x, blowsUp, 0f, 1f, 4));
+        Assert.That(error!.Message, Does.Contain("not finite"));
+    }
+
+    [Test]
     public void DormandPrince5_BackwardInTime_ReturnsToTheStart()
     {
         using Tensor x = Device.FromArray(Start, 3, 2);
