@@ -71,8 +71,8 @@ public sealed class DormandPrince5 : Integrator
                         "raise maxSteps, or loosen rtol/atol if the field is stiff.");
                 bool last = Math.Abs(h) >= Math.Abs(t1 - t);
                 float step = last ? (float)(t1 - t) : (float)h;
-                Tensor fsal = RungeKutta.Step(ButcherTableau.DormandPrince5, current, drift, (float)t, step, next, error, first, keepLast: true)!;
-                evaluations += ButcherTableau.DormandPrince5.Stages - 1;
+                Tensor fsal = RungeKutta.Step(Tableau, current, drift, (float)t, step, next, error, first, keepLast: true)!;
+                evaluations += Tableau.Stages - 1;
                 device.Launch(IntegratorKernels.ScaledSquaredError, n, error.View, current.View, next.View, rowErrors.View, x.Dim(1), Atol, Rtol);
                 double norm = Math.Sqrt(rowErrors.ToArray().Sum(e => (double)e) / elements);
                 double factor = norm == 0 ? 5 : double.IsFinite(norm) ? Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 5) : 0.2;
@@ -116,7 +116,5 @@ public sealed class DormandPrince5 : Integrator
         Solve(x, drift, t0, t1, nSteps).X;
 
     /// <inheritdoc />
-    /// <remarks>A single fifth-order step of the pair, without error control.</remarks>
-    private protected override void Step(Tensor x, VectorField drift, float t, float h, int step, Tensor next) =>
-        RungeKutta.Step(ButcherTableau.DormandPrince5, x, drift, t, h, next);
+    private protected override ButcherTableau Tableau => ButcherTableau.DormandPrince5;
 }

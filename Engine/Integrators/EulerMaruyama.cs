@@ -69,6 +69,5 @@ public sealed class EulerMaruyama(long seed = 0) : Integrator
     }
 
     /// <inheritdoc />
-    private protected override void Step(Tensor x, VectorField drift, float t, float h, int step, Tensor next) =>
-        RungeKutta.Step(ButcherTableau.Euler, x, drift, t, h, next);
+    private protected override ButcherTableau Tableau => ButcherTableau.Euler;
 }

@@ -45,7 +45,10 @@ public abstract class Integrator
         ArgumentOutOfRangeException.ThrowIfLessThan(nSteps, 1);
     }
 
-    /// <summary>The integration itself, after the checks: by default <paramref name="nSteps"/> calls of <see cref="Step"/>.</summary>
+    /// <summary>The method's Butcher tableau (explicit Runge-Kutta coefficients).</summary>
+    private protected abstract ButcherTableau Tableau { get; }
+
+    /// <summary>The integration itself, after the checks: by default <paramref name="nSteps"/> equal steps of <see cref="Tableau"/>.</summary>
     private protected virtual Tensor Run(Tensor x, VectorField drift, float t0, float t1, int nSteps)
     {
         float h = (t1 - t0) / nSteps;
@@ -54,7 +57,7 @@ public abstract class Integrator
         {
             for (int i = 0; i < nSteps; i++)
             {
-                Step(current, drift, t0 + i * h, h, i, next);
+                RungeKutta.Step(Tableau, current, drift, t0 + i * h, h, next);
                 (current, next) = (next, current);
             }
             return current;
@@ -69,7 +72,4 @@ public abstract class Integrator
             next.Dispose();
         }
     }
-
-    /// <summary>One step of length <paramref name="h"/> from (x, t) into <paramref name="next"/>; <paramref name="step"/> counts from 0.</summary>
-    private protected abstract void Step(Tensor x, VectorField drift, float t, float h, int step, Tensor next);
 }

@@ -7,6 +7,5 @@ public sealed class Midpoint : Integrator
     public override int Order => 2;
 
     /// <inheritdoc />
-    private protected override void Step(Tensor x, VectorField drift, float t, float h, int step, Tensor next) =>
-        RungeKutta.Step(ButcherTableau.Midpoint, x, drift, t, h, next);
+    private protected override ButcherTableau Tableau => ButcherTableau.Midpoint;
 }

@@ -7,6 +7,5 @@ public sealed class RungeKutta4 : Integrator
     public override int Order => 4;
 
     /// <inheritdoc />
-    private protected override void Step(Tensor x, VectorField drift, float t, float h, int step, Tensor next) =>
-        RungeKutta.Step(ButcherTableau.RungeKutta4, x, drift, t, h, next);
+    private protected override ButcherTableau Tableau => ButcherTableau.RungeKutta4;
 }
