@@ -167,6 +167,27 @@ public sealed class InterpolantTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     [Test]
+    public void Interpolate_UncheckedTimes_MatchTheCheckedResult_AndBadOnesDoNotThrow()
+    {
+        var path = new CosineInterpolant();
+        using Tensor x0 = Device.Randn(6, 2, seed: 5), x1 = Device.Randn(6, 2, seed: 6), t = Device.Rand([6], seed: 7);
+        (Tensor xt, Tensor ut) = path.Interpolate(x0, x1, t, checkTimes: false);
+        (Tensor xc, Tensor uc) = path.Interpolate(x0, x1, t);
+        using (xt)
+        using (ut)
+        using (xc)
+        using (uc)
+        {
+            Assert.That(xt.ToArray(), Is.EqualTo(xc.ToArray()));
+            Assert.That(ut.ToArray(), Is.EqualTo(uc.ToArray()));
+        }
+        using Tensor bad = Device.FromArray([0.5f, 2f, 0.5f, 0.5f, 0.5f, 0.5f], 6);
+        (Tensor xb, Tensor ub) = path.Interpolate(x0, x1, bad, checkTimes: false); // no throw, no crash: values only
+        xb.Dispose();
+        ub.Dispose();
+    }
+
+    [Test]
     public void Interpolate_MismatchedShapes_ThrowArgumentException()
     {
         var path = new LinearInterpolant();

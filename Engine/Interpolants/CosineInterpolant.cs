@@ -20,7 +20,8 @@ public sealed class CosineInterpolant : IInterpolant
     public float SigmaDerivative(float t) => Interpolation.At(_schedule, t).SigmaDerivative;
 
     /// <inheritdoc />
-    public (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, Tensor t) => Interpolation.Interpolate(_schedule, x0, x1, t);
+    public (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, Tensor t, bool checkTimes = true) =>
+        Interpolation.Interpolate(_schedule, x0, x1, t, checkTimes);
 
     /// <inheritdoc />
     public (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, float t) => Interpolation.Interpolate(_schedule, x0, x1, t);

@@ -24,9 +24,14 @@ public interface IInterpolant
     /// x_t and the velocity target u_t for every row: row r of the (n, d) noise <paramref name="x0"/> and data
     /// <paramref name="x1"/> at time t[r] (<paramref name="t"/> has shape (n)). One kernel launch; the caller owns both results.
     /// </summary>
-    /// <exception cref="ArgumentException">Shapes or devices disagree, or a time is outside [0, 1] (checked with one read of
-    /// <paramref name="t"/> to the host, before the launch).</exception>
-    (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, Tensor t);
+    /// <param name="x0">Noise (n, d).</param>
+    /// <param name="x1">Data (n, d).</param>
+    /// <param name="t">One time per row, shape (n).</param>
+    /// <param name="checkTimes">Whether to check every time is in [0, 1], with one read of <paramref name="t"/> to the host
+    /// before the launch. A training loop that draws the times itself (e.g. <c>Device.Rand</c>, always inside (0, 1)) passes
+    /// false so its steps never wait for the device; unchecked times outside [0, 1] give meaningless values, nothing worse.</param>
+    /// <exception cref="ArgumentException">Shapes or devices disagree, or (when checked) a time is outside [0, 1].</exception>
+    (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, Tensor t, bool checkTimes = true);
 
     /// <summary>x_t and u_t for every row at the one time <paramref name="t"/>.</summary>
     (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, float t);

@@ -19,8 +19,8 @@ internal static class Interpolation
         return schedule.At(t);
     }
 
-    /// <inheritdoc cref="IInterpolant.Interpolate(Tensor, Tensor, Tensor)"/>
-    public static (Tensor Xt, Tensor Ut) Interpolate<TSchedule>(TSchedule schedule, Tensor x0, Tensor x1, Tensor t)
+    /// <inheritdoc cref="IInterpolant.Interpolate(Tensor, Tensor, Tensor, bool)"/>
+    public static (Tensor Xt, Tensor Ut) Interpolate<TSchedule>(TSchedule schedule, Tensor x0, Tensor x1, Tensor t, bool checkTimes)
         where TSchedule : struct, IInterpolationSchedule
     {
         CheckPair(x0, x1);
@@ -30,7 +30,7 @@ internal static class Interpolation
             throw new ArgumentException($"t lives on {t.Device} but must be on {x0.Device}.", nameof(t));
         if (t.Rank != 1 || t.Length != x0.Dim(0))
             throw new ArgumentException($"t must have shape ({x0.Dim(0)},), one time per row, got {Shapes.Format(t.Shape)}.", nameof(t));
-        float[] times = t.ToArray();
+        float[] times = checkTimes ? t.ToArray() : [];
         for (int r = 0; r < times.Length; r++)
             if (!(times[r] >= 0f && times[r] <= 1f))
                 throw new ArgumentOutOfRangeException(nameof(t), times[r], $"t must be in [0, 1], but t[{r}] is {times[r]}.");
