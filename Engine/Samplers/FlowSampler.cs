@@ -32,7 +32,10 @@ public sealed class FlowSampler
     /// <param name="interpolant">The path the model was trained on; needed for score models and for the SDE (default: linear).</param>
     /// <param name="integrator">The ODE integrator (default <see cref="DormandPrince5"/> with rtol 1e-3, atol 1e-6, as
     /// TorchEBM's dopri5); with a diffusion it must be an <see cref="EulerMaruyama"/> (default: one keyed by <paramref name="seed"/>).</param>
-    /// <param name="diffusion">D &gt;= 0: 0 integrates the probability-flow ODE; D &gt; 0 the SDE with that diffusion.</param>
+    /// <param name="diffusion">D &gt;= 0: 0 integrates the probability-flow ODE; D &gt; 0 the SDE with that diffusion. Its
+    /// score term pulls towards the data with rate about D / b(t), b = <see cref="IInterpolant.ScoreToVelocity"/>'s score scale,
+    /// which vanishes at t = 1 (linear path: b ~ 1 - t): Euler-Maruyama stays stable while the step h keeps h D / b(1 - eps)
+    /// below 1, e.g. timeEpsilon 1e-2 and a few hundred steps for D of order 1.</param>
     /// <param name="timeEpsilon">Distance kept from the singular ends where needed, in (0, 0.5).</param>
     /// <param name="seed">Philox key of the initial noise.</param>
     /// <exception cref="ArgumentException">An argument is out of range, or a diffusion with an integrator other than Euler-Maruyama.</exception>
