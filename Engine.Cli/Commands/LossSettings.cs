@@ -33,6 +33,11 @@ internal static class LossSettings
             case "dsm":
                 Add("sigma", options.Sigma);
                 break;
+            case "eqm":
+                Add("threshold", Losses.EquilibriumMatching.DefaultThreshold);
+                Add("multiplier", Losses.EquilibriumMatching.DefaultMultiplier);
+                Add("energy", "scalar");
+                break;
         }
         if (options.DataNoise > 0f) Add("data_noise", options.DataNoise);
         return settings;

@@ -27,7 +27,8 @@ internal static class TrainCommand
         var loss = new Option<string>("--loss")
         {
             Description = "Objective: cd (contrastive divergence), sm (score matching, exact Hessian trace), ssm (sliced score matching, " +
-                          "Rademacher projections, variance-reduced), dsm (denoising score matching at --sigma).",
+                          "Rademacher projections, variance-reduced), dsm (denoising score matching at --sigma), eqm (equilibrium matching; " +
+                          "samples by gradient descent on the energy).",
             DefaultValueFactory = _ => defaults.Loss,
         };
         loss.AcceptOnlyFromAmong([.. TrainingOptions.Losses]);
@@ -112,7 +113,7 @@ internal static class TrainCommand
         string metricsPath = Path.Combine(outDir.FullName, "metrics.json");
         if (File.Exists(metricsPath)) File.Delete(metricsPath);
         string Artefact(string name) => Path.Combine(outDir.FullName, name);
-        Checkpoint.Save(Artefact("model.safetensors"), result.Model, new SamplerSettings(options.StepSize, options.NoiseScale, options.SampleSteps),
+        Checkpoint.Save(Artefact("model.safetensors"), result.Model, new SamplerSettings(options.StepSize, options.SampleNoiseScale, options.SampleSteps),
             RunMetadata(options, runId));
         float[] data = result.Data.ToArray(), samples = result.Samples.ToArray();
         bool finiteSamples = samples.All(float.IsFinite);

@@ -58,6 +58,7 @@ public static class Trainer
         "sm" => new ScoreMatching(HessianTrace.Exact, seed: seed + 3), // exact: two create-graph backwards in 2-D
         "ssm" => new SlicedScoreMatching(options.Projections, ProjectionKind.Rademacher, varianceReduced: true, seed + 3),
         "dsm" => new DenoisingScoreMatching(options.Sigma, seed + 3),
+        "eqm" => new EquilibriumMatching(seed: seed + 3),
         "cd" => new ContrastiveDivergence(new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2), options.K,
             options.BatchSize, options.Persistent, options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3),
         _ => throw new ArgumentException($"Unknown loss '{options.Loss}'.", nameof(options)), // Validate rejected it already
@@ -98,7 +99,7 @@ public static class Trainer
             TrainingLoopResult trained = TrainingLoop.Run(model, loss, adam, data, loop,
                 progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 
-            var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
+            var evaluator = new LangevinDynamics(model, options.StepSize, options.SampleNoiseScale, seed + 4);
             Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.SampleSteps);
             // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
             // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic

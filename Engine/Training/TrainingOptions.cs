@@ -4,12 +4,13 @@ namespace TorchEbm.Training;
 public sealed record TrainingOptions
 {
     /// <summary>The names <see cref="Loss"/> accepts.</summary>
-    public static IReadOnlyList<string> Losses { get; } = ["cd", "sm", "ssm", "dsm"];
+    public static IReadOnlyList<string> Losses { get; } = ["cd", "sm", "ssm", "dsm", "eqm"];
 
     /// <summary>
     /// The objective: "cd" contrastive divergence (the default), "sm" score matching with the exact Hessian trace, "ssm"
     /// sliced score matching (<see cref="Projections"/> Rademacher projections, variance-reduced), "dsm" denoising score
-    /// matching at noise <see cref="Sigma"/>. K, Persistent, BufferSize, ReinitFraction and EnergyRegularization are CD's
+    /// matching at noise <see cref="Sigma"/>, "eqm" equilibrium matching (explicit, the MLP's output as the energy; the
+    /// final samples descend the energy's gradient, <see cref="SampleNoiseScale"/> 0). K, Persistent, BufferSize, ReinitFraction and EnergyRegularization are CD's
     /// only: the score-matching losses draw no chains while training.
     /// </summary>
     public string Loss { get; init; } = "cd";
@@ -120,9 +121,28 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// The Langevin steps of the final samples: <see cref="EvalSteps"/>, or when it is null <see cref="ChainLifetime"/>
-    /// (cd) or <see cref="ScoreMatchingSampleSteps"/> (the others).
+    /// (cd), <see cref="EquilibriumSampleSteps"/> (eqm) or <see cref="ScoreMatchingSampleSteps"/> (the others).
     /// </summary>
-    public int SampleSteps => EvalSteps ?? (Loss == "cd" ? ChainLifetime : ScoreMatchingSampleSteps);
+    public int SampleSteps => EvalSteps ?? Loss switch
+    {
+        "cd" => ChainLifetime,
+        "eqm" => EquilibriumSampleSteps,
+        _ => ScoreMatchingSampleSteps,
+    };
+
+    /// <summary>
+    /// The final samples' default length for "eqm": 1000 gradient-descent steps of the default size 0.01. Descent from
+    /// N(0, I) first reaches the ring through the eight modes (after about 200 steps), then slides along it into the
+    /// wells, where the learned gradient is small.
+    /// </summary>
+    public const int EquilibriumSampleSteps = 1000;
+
+    /// <summary>
+    /// The Langevin noise scale of the final samples (and of the checkpoint's sampler settings): <see cref="NoiseScale"/>,
+    /// except for "eqm", whose samples are drawn by gradient descent on the learned energy (noise 0), as equilibrium
+    /// matching samples (Wang et al. 2025): its energy is not a log density, only its minima are the data.
+    /// </summary>
+    public float SampleNoiseScale => Loss == "eqm" ? 0f : NoiseScale;
 
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()

@@ -1,0 +1,34 @@
+using TorchEbm.Training;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Training;
+
+/// <summary>
+/// The matching losses against the bar contrastive divergence and denoising score matching meet
+/// (<see cref="ScoreMatchingTrainerTests"/>): the default MLP (2-64-64-1, SiLU) trained on eight Gaussians by
+/// Trainer.Run, the final samples drawn from N(0, I) as each loss samples, 90% of 800 samples within 0.25 of a mode and
+/// every mode at least 50.
+/// </summary>
+public sealed class MatchingTrainerTests(DeviceKind kind) : DeviceTest(kind)
+{
+    private const int EvalSamples = 800;
+
+    [Test, Category("Slow")]
+    public void EquilibriumMatching_EightGaussians_EveryModeGetsAWellAndItsShareOfSamples()
+    {
+        // `torchebm train --loss eqm --steps 6000 --batch-size 128`: the final samples are 1000 gradient-descent steps of
+        // 0.01 on the learned energy (noise scale 0), as equilibrium matching samples.
+        var options = new TrainingOptions { Loss = "eqm", Steps = 6000, BatchSize = 128, EvalSamples = EvalSamples };
+        Assert.That(options.SampleNoiseScale, Is.Zero);
+        AssertEveryModeGetsItsShare(options);
+    }
+
+    private void AssertEveryModeGetsItsShare(TrainingOptions options)
+    {
+        using TrainingResult result = Trainer.Run(Device, options);
+        var modes = EightGaussiansModes.Count(result.Samples.ToArray());
+        TestContext.Out.WriteLine($"{options.Loss}: {modes}; MMD^2 {result.Mmd:E3}; training {result.Seconds:F1} s");
+        Assert.That(result.DivergedAt, Is.Null);
+        modes.AssertEveryModeGetsAWellAndItsShare();
+    }
+}
