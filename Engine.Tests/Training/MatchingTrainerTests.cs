@@ -23,6 +23,16 @@ public sealed class MatchingTrainerTests(DeviceKind kind) : DeviceTest(kind)
         AssertEveryModeGetsItsShare(options);
     }
 
+    [Test, Category("Slow")]
+    public void EnergyMatching_EightGaussians_EveryModeGetsAWellAndItsShareOfSamples()
+    {
+        // `torchebm train --loss em --steps 3000 --flow-steps 2700 --batch-size 128`: exact-OT flow matching for 2700 steps,
+        // then 300 with the contrastive term (200-step chains under the temperature sweep); the final samples are one
+        // sweep of 200 Langevin steps of 0.01 from N(0, I) ending at noise scale 0.1 (the defaults').
+        var options = new TrainingOptions { Loss = "em", Steps = 3000, FlowSteps = 2700, BatchSize = 128, EvalSamples = EvalSamples };
+        AssertEveryModeGetsItsShare(options);
+    }
+
     private void AssertEveryModeGetsItsShare(TrainingOptions options)
     {
         using TrainingResult result = Trainer.Run(Device, options);

@@ -47,7 +47,7 @@ public sealed class EnergyMatching : BaseLoss
     /// <param name="seed">Key of every draw.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public EnergyMatching(Coupling? coupling = null, float sigma = 0.1f, float flowCutoff = 0.8f, float contrastiveWeight = 2f, int warmupSteps = 0,
-        float epsilonMax = 0.15f, float tauStar = 0.8f, int langevinSteps = 200, float stepSize = 0.01f, float noiseFraction = 0.5f,
+        float epsilonMax = 0.15f, float tauStar = DefaultTauStar, int langevinSteps = 200, float stepSize = 0.01f, float noiseFraction = 0.5f,
         float trimFraction = 0.1f, float clamp = 0.02f, long seed = 0)
     {
         TorchEbm.Check.NonNegativeFinite(sigma, nameof(sigma));
@@ -72,6 +72,9 @@ public sealed class EnergyMatching : BaseLoss
         Clamp = clamp;
         Seed = seed;
     }
+
+    /// <summary>The paper's switch time from transport to diffusion, 0.8.</summary>
+    public const float DefaultTauStar = 0.8f;
 
     /// <summary>Pairs noise rows with data rows.</summary>
     public Coupling Coupling { get; }

@@ -6,6 +6,7 @@ using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
 using TorchEbm.Samplers;
+using TorchEbm.Schedulers;
 
 namespace TorchEbm.Training;
 
@@ -59,6 +60,8 @@ public static class Trainer
         "ssm" => new SlicedScoreMatching(options.Projections, ProjectionKind.Rademacher, varianceReduced: true, seed + 3),
         "dsm" => new DenoisingScoreMatching(options.Sigma, seed + 3),
         "eqm" => new EquilibriumMatching(seed: seed + 3),
+        "em" => new EnergyMatching(warmupSteps: options.FlowSteps ?? options.Steps / 2, epsilonMax: TrainingOptions.EnergyMatchingTemperature,
+            langevinSteps: options.SweepSteps, stepSize: options.StepSize, seed: seed + 3),
         "cd" => new ContrastiveDivergence(new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2), options.K,
             options.BatchSize, options.Persistent, options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3),
         _ => throw new ArgumentException($"Unknown loss '{options.Loss}'.", nameof(options)), // Validate rejected it already
@@ -99,7 +102,12 @@ public static class Trainer
             TrainingLoopResult trained = TrainingLoop.Run(model, loss, adam, data, loop,
                 progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 
-            var evaluator = new LangevinDynamics(model, options.StepSize, options.SampleNoiseScale, seed + 4);
+            // Energy matching samples as its negatives from noise do, by a temperature sweep (held at its plateau after
+            // SweepSteps), here ending at the final samples' noise scale (the plateau temperature NoiseScale^2).
+            Scheduler noise = options.Loss == "em" && options.NoiseScale > 0f
+                ? new TemperatureScheduler(options.NoiseScale * options.NoiseScale, EnergyMatching.DefaultTauStar, options.SweepSteps)
+                : options.SampleNoiseScale;
+            var evaluator = new LangevinDynamics(model, options.StepSize, noise, seed + 4);
             Tensor samples = evaluator.Sample(options.EvalSamples, 2, options.SampleSteps);
             // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
             // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic
