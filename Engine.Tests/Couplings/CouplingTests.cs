@@ -72,7 +72,7 @@ public sealed class CouplingTests
     public void Sinkhorn_PlanHasUniformMarginals()
     {
         float[,] source = Batch(12, 2, 5), target = Batch(12, 2, 6);
-        var sinkhorn = new SinkhornCoupling(epsilon: 0.1, tolerance: 1e-9, maxIterations: 5000);
+        var sinkhorn = new SinkhornCoupling(epsilon: 0.5, tolerance: 1e-10, maxIterations: 5000);
         double[,] plan = sinkhorn.Plan(source, target);
         for (int i = 0; i < 12; i++)
         {
