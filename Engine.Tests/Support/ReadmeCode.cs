@@ -8,12 +8,15 @@ namespace TorchEbm.Tests.Support;
 /// </summary>
 public static class ReadmeCode
 {
-    /// <summary>The first csharp block after the heading <paramref name="heading"/> (e.g. "## Quick start").</summary>
-    public static string[] Block(string heading)
+    /// <summary>
+    /// The first csharp block after the heading <paramref name="heading"/> (e.g. "## Quick start") of README.md, or of
+    /// another Markdown file of the repository (<paramref name="file"/>, e.g. "docs/articles/eqm-and-em.md").
+    /// </summary>
+    public static string[] Block(string heading, string file = "README.md")
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), file));
         Match block = Regex.Match(readme, Regex.Escape(heading) + @"\n.*?```csharp\n(.*?)```", RegexOptions.Singleline);
-        Assert.That(block.Success, $"README.md has a {heading} section with a csharp block");
+        Assert.That(block.Success, $"{file} has a {heading} section with a csharp block");
         return Lines(block.Groups[1].Value);
     }
 
