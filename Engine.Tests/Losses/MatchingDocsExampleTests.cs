@@ -33,7 +33,7 @@ public sealed class MatchingDocsExampleTests(DeviceKind kind) : DeviceTest(kind)
         }
         Tensor samples;
         using (ema.Apply()) // sample with the averaged weights; the live weights come back after the scope
-            samples = new LangevinDynamics(model, stepSize: 0.01f, noiseScale: 0f, seed: 2).Sample(dim: 2, nSteps: 1000, nSamples: 800);
+            samples = new GradientDescentSampler(model, stepSize: 0.01f, seed: 2).Sample(dim: 2, nSteps: 1000, nSamples: 800);
         // README eqm example ends
         using (samples)
         {

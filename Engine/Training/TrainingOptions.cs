@@ -150,7 +150,8 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// The Langevin noise scale of the final samples (and of the checkpoint's sampler settings): <see cref="NoiseScale"/>,
-    /// except for "eqm", whose samples are drawn by gradient descent on the learned energy (noise 0), as equilibrium
+    /// except for "eqm", whose samples are drawn by gradient descent on the learned energy (<see cref="Samplers.GradientDescentSampler"/>,
+    /// Langevin at noise 0, as the checkpoint records it), as equilibrium
     /// matching samples (Wang et al. 2025): its energy is not a log density, only its minima are the data. For "em" the
     /// final samples follow energy matching's temperature sweep with its plateau at NoiseScale^2 (noise scale NoiseScale at
     /// the end), and the checkpoint holds NoiseScale.
