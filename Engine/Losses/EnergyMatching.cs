@@ -1,6 +1,7 @@
 using ILGPU.Runtime;
 using TorchEbm.Autodiff;
 using TorchEbm.Couplings;
+using TorchEbm.Interpolants;
 using TorchEbm.Kernels.Losses;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
@@ -15,8 +16,8 @@ namespace TorchEbm.Losses;
 /// </summary>
 /// <remarks>
 /// <para>Flow term: noise rows x0 ~ N(0, I) paired with the data rows x1 by <see cref="Coupling"/> (exact minibatch OT
-/// by default), times t ~ U(0, 1), x_t = (1 - t) x0 + t x1 + sigma xi; per row w(t) mean_k (-dV/dx(x_t) - (x1 - x0))^2
-/// with the gate w(t) = clamp((1 - t) / (1 - flowCutoff), 0, 1); the term is the mean over rows.</para>
+/// by default), times t ~ U(0, 1), the interpolant's point and velocity x_t, u_t (linear by default: (1 - t) x0 + t x1
+/// and x1 - x0) with x_t smoothed by sigma xi; per row w(t) mean_k (-dV/dx(x_t) - u_t)^2 with the gate w(t) = clamp((1 - t) / (1 - flowCutoff), 0, 1); the term is the mean over rows.</para>
 /// <para>Contrastive term, lambda (mean V(x1) - trimmed mean V(x~)), floored at -clamp (then it has no gradient): the
 /// negatives x~ are Langevin chains of langevinSteps steps, a noiseFraction of them from N(0, I) under the temperature
 /// sweep eps(t) (<see cref="TemperatureScheduler"/>: descent until tauStar, then heating to epsilonMax), the rest from
@@ -45,11 +46,13 @@ public sealed class EnergyMatching : BaseLoss
     /// <param name="trimFraction">Fraction of the highest negative energies the trimmed mean drops, in [0, 1).</param>
     /// <param name="clamp">The contrastive term's floor is -clamp, >= 0.</param>
     /// <param name="seed">Key of every draw.</param>
+    /// <param name="interpolant">The path from noise (time 0) to data (time 1); null: <see cref="LinearInterpolant"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public EnergyMatching(Coupling? coupling = null, float sigma = 0.1f, float flowCutoff = 0.8f, float contrastiveWeight = 2f, int warmupSteps = 0,
         float epsilonMax = 0.15f, float tauStar = DefaultTauStar, int langevinSteps = 200, float stepSize = 0.01f, float noiseFraction = 0.5f,
-        float trimFraction = 0.1f, float clamp = 0.02f, long seed = 0)
+        float trimFraction = 0.1f, float clamp = 0.02f, long seed = 0, IInterpolant? interpolant = null)
     {
+        Interpolant = interpolant ?? new LinearInterpolant();
         TorchEbm.Check.NonNegativeFinite(sigma, nameof(sigma));
         TorchEbm.Check.UnitInterval(flowCutoff, includeOne: true, nameof(flowCutoff));
         TorchEbm.Check.NonNegativeFinite(contrastiveWeight, nameof(contrastiveWeight));
@@ -75,6 +78,9 @@ public sealed class EnergyMatching : BaseLoss
 
     /// <summary>The paper's switch time from transport to diffusion, 0.8.</summary>
     public const float DefaultTauStar = 0.8f;
+
+    /// <summary>The path the flow term's points lie on.</summary>
+    public IInterpolant Interpolant { get; }
 
     /// <summary>Pairs noise rows with data rows.</summary>
     public Coupling Coupling { get; }
@@ -190,14 +196,14 @@ public sealed class EnergyMatching : BaseLoss
         }
     }
 
-    /// <summary>mean_r w(t_r) mean_k (dV/dx(x_t) + (x1 - x0))^2 over the coupled pairs.</summary>
+    /// <summary>mean_r w(t_r) mean_k (dV/dx(x_t) + u_t)^2 over the coupled pairs.</summary>
     private Var Flow(BaseModel model, Tensor data, Tensor noise, Tensor times, Tensor smoothing)
     {
         Device device = data.Device;
         using Tensor source = Coupling.Reorder(noise, data);
-        Tensor point = device.Allocate(data.Shape), target = device.Allocate(data.Shape), gate = device.Allocate([data.Dim(0)]);
-        device.Launch(MatchingKernels.Flow, data.Dim(0), source.View, data.View, times.View, smoothing.View, point.View, target.View, gate.View,
-            data.Dim(1), Sigma, FlowCutoff);
+        (Tensor point, Tensor target) = Interpolant.Interpolate(source, data, times);
+        Tensor gate = device.Allocate([data.Dim(0)]);
+        device.Launch(MatchingKernels.FlowSmoothing, data.Dim(0), times.View, smoothing.View, point.View, gate.View, data.Dim(1), Sigma, FlowCutoff);
         Var x = Var.Intermediate(point, requiresGrad: true), velocity = Var.Intermediate(target), w = Var.Intermediate(gate);
         Var gradient;
         try
@@ -211,7 +217,7 @@ public sealed class EnergyMatching : BaseLoss
             w.Dispose();
             throw;
         }
-        Var residual = gradient + velocity; // -(-dV/dx - (x1 - x0))
+        Var residual = gradient + velocity; // -(-dV/dx - u_t)
         return ((residual * residual).Mean(1) * w).Mean();
     }
 

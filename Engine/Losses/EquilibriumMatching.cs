@@ -1,4 +1,5 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Interpolants;
 using TorchEbm.Kernels.Losses;
 using TorchEbm.Models;
 
@@ -7,7 +8,8 @@ namespace TorchEbm.Losses;
 /// <summary>
 /// Equilibrium matching (Wang et al. 2025, arXiv 2510.02300): a time-invariant gradient field regressed onto the
 /// direction from data to noise. With data x, noise eps ~ N(0, I) and a time gamma ~ U(0, 1) per row, the point
-/// x_gamma = gamma x + (1 - gamma) eps and the target (eps - x) c(gamma), with the truncated decay
+/// x_gamma = alpha(gamma) x + sigma(gamma) eps of an interpolant (linear by default: gamma x + (1 - gamma) eps) and the
+/// target (eps - x) c(gamma), with the truncated decay
 /// c(gamma) = lambda min(1, (1 - gamma) / (1 - a)), the loss is the mean over rows and coordinates of
 /// (dE/dx(x_gamma) - target)^2. The target vanishes at the data (gamma = 1), so the learned energy has its minima there
 /// and samples are drawn by gradient descent on E from noise.
@@ -30,9 +32,12 @@ public sealed class EquilibriumMatching : BaseLoss
     /// falls linearly to 0 at the data. The paper's 0.8.</param>
     /// <param name="multiplier">The gradient multiplier lambda of c(gamma), positive: the paper's 4.</param>
     /// <param name="seed">Philox key of the noise and the times.</param>
+    /// <param name="interpolant">The path from noise (time 0) to data (time 1); null: <see cref="LinearInterpolant"/>
+    /// (TorchEBM's default). The target does not depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">threshold is outside [0, 1) or multiplier is not positive and finite.</exception>
-    public EquilibriumMatching(float threshold = DefaultThreshold, float multiplier = DefaultMultiplier, long seed = 0)
+    public EquilibriumMatching(float threshold = DefaultThreshold, float multiplier = DefaultMultiplier, long seed = 0, IInterpolant? interpolant = null)
     {
+        Interpolant = interpolant ?? new LinearInterpolant();
         TorchEbm.Check.UnitInterval(threshold, includeOne: false, nameof(threshold));
         TorchEbm.Check.PositiveFinite(multiplier, nameof(multiplier));
         Threshold = threshold;
@@ -54,6 +59,9 @@ public sealed class EquilibriumMatching : BaseLoss
 
     /// <summary>Philox key of the noise and the times.</summary>
     public long Seed { get; }
+
+    /// <summary>The path the points lie on.</summary>
+    public IInterpolant Interpolant { get; }
 
     /// <summary>Scan each batch for NaN or infinity on the host before any launch (one synchronisation per call).</summary>
     public bool CheckFinite { get; set; } = true;
@@ -161,12 +169,14 @@ public sealed class EquilibriumMatching : BaseLoss
         return (difference * difference).Mean();
     }
 
-    /// <summary>x_gamma and the target (eps - x) c(gamma), one launch.</summary>
+    /// <summary>x_gamma on the interpolant's path and the target (eps - x) c(gamma).</summary>
     private (Tensor Point, Tensor Target) Targets(Tensor data, Tensor noise, Tensor gamma)
     {
         Device device = data.Device;
-        Tensor point = device.Allocate(data.Shape), target = device.Allocate(data.Shape);
-        device.Launch(MatchingKernels.Equilibrium, data.Dim(0), data.View, noise.View, gamma.View, point.View, target.View, data.Dim(1), Threshold, Multiplier);
+        (Tensor point, Tensor velocity) = Interpolant.Interpolate(noise, data, gamma);
+        velocity.Dispose();
+        Tensor target = device.Allocate(data.Shape);
+        device.Launch(MatchingKernels.EquilibriumTarget, data.Dim(0), data.View, noise.View, gamma.View, target.View, data.Dim(1), Threshold, Multiplier);
         return (point, target);
     }
 
