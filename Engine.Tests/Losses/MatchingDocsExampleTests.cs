@@ -23,7 +23,7 @@ public sealed class MatchingDocsExampleTests(DeviceKind kind) : DeviceTest(kind)
         using var loss = new EquilibriumMatching(threshold: 0.8f, multiplier: 4f, seed: 1);
         using var adam = new Adam(model.Parameters(), lr: 3e-3f);
         using var ema = new ExponentialMovingAverage(model.Parameters(), decay: 0.99f);
-        for (int step = 0; step < 2000; step++)
+        for (int step = 0; step < 1000; step++)
         {
             using Tensor batch = SyntheticDatasets.Create("eight-gaussians", device, 128, seed: step);
             adam.ZeroGrad();
