@@ -1,4 +1,5 @@
 using TorchEbm.Autodiff;
+using TorchEbm.Interpolants;
 using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Schedulers;
@@ -91,6 +92,33 @@ public sealed class MatchingInputTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(Loss(new EquilibriumMatching(seed: 5)), Is.EqualTo(Loss(new EquilibriumMatching(seed: 5))));
         Assert.That(Loss(new EquilibriumMatching(seed: 5)), Is.Not.EqualTo(Loss(new EquilibriumMatching(seed: 6))));
         Assert.That(Loss(new EnergyMatching(langevinSteps: 5, seed: 5)), Is.EqualTo(Loss(new EnergyMatching(langevinSteps: 5, seed: 5))));
+    }
+
+    [Test]
+    public void Implicit_OnTheCosinePath_MatchesTheHostFormula()
+    {
+        // f(x) = W x + b (one Linear layer): the loss mean (W x_g + b - c(g) (eps - x))^2 with x_g = alpha(g) x + sigma(g) eps
+        // from the cosine interpolant's own alpha and sigma, in float64 on the host.
+        float[] x = [0.5f, -1f, 2f, 0.25f, -1.5f, 1f], eps = [1f, 0.5f, -0.75f, -1f, 0.25f, 2f], g = [0.1f, 0.85f, 0.5f];
+        using Tensor data = Device.FromArray(x, 3, 2), noise = Device.FromArray(eps, 3, 2), gamma = Device.FromArray(g, 3);
+        using var field = new Linear(Device, 2, 2, seed: 4);
+        var cosine = new CosineInterpolant();
+        var loss = new EquilibriumMatching(interpolant: cosine);
+        using Var value = loss.ComputeImplicit(field, data, noise, gamma);
+        float[] w = field.Weight.Value.ToArray(), b = field.Bias.Value.ToArray();
+        double expected = 0;
+        for (int r = 0; r < 3; r++)
+        {
+            double a = cosine.Alpha(g[r]), s = cosine.Sigma(g[r]), c = loss.Decay(g[r]);
+            double[] point = [a * x[2 * r] + s * eps[2 * r], a * x[2 * r + 1] + s * eps[2 * r + 1]];
+            for (int k = 0; k < 2; k++)
+            {
+                double f = w[2 * k] * point[0] + w[2 * k + 1] * point[1] + b[k], target = c * (eps[2 * r + k] - x[2 * r + k]);
+                expected += (f - target) * (f - target) / 6;
+            }
+        }
+        Assert.That(cosine.Alpha(0.5f), Is.Not.EqualTo(0.5f).Within(1e-3f), "the cosine path is not the linear one");
+        Assert.That(value.Value.ToArray()[0], Is.EqualTo(expected).Within(1e-5 * expected));
     }
 
     [Test]
