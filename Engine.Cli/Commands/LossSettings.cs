@@ -33,6 +33,17 @@ internal static class LossSettings
             case "dsm":
                 Add("sigma", options.Sigma);
                 break;
+            case "eqm":
+                Add("threshold", Losses.EquilibriumMatching.DefaultThreshold);
+                Add("multiplier", Losses.EquilibriumMatching.DefaultMultiplier);
+                Add("energy", "scalar");
+                break;
+            case "em":
+                Add("flow_steps", options.FlowSteps ?? options.Steps / 2);
+                Add("sweep_steps", options.SweepSteps);
+                Add("epsilon_max", TrainingOptions.EnergyMatchingTemperature);
+                Add("coupling", "exact_ot");
+                break;
         }
         if (options.DataNoise > 0f) Add("data_noise", options.DataNoise);
         return settings;

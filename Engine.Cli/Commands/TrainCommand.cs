@@ -27,13 +27,16 @@ internal static class TrainCommand
         var loss = new Option<string>("--loss")
         {
             Description = "Objective: cd (contrastive divergence), sm (score matching, exact Hessian trace), ssm (sliced score matching, " +
-                          "Rademacher projections, variance-reduced), dsm (denoising score matching at --sigma).",
+                          "Rademacher projections, variance-reduced), dsm (denoising score matching at --sigma), eqm (equilibrium matching; " +
+                          "samples by gradient descent on the energy).",
             DefaultValueFactory = _ => defaults.Loss,
         };
         loss.AcceptOnlyFromAmong([.. TrainingOptions.Losses]);
         var sigma = Numbers.PositiveFinite("--sigma", "Noise scale of dsm: the model learns the data smoothed by N(0, sigma^2 I) (dsm only).", defaults.Sigma);
         var dataNoise = Numbers.NonNegativeFinite("--data-noise",
             "Sd of Gaussian noise added afresh to every training batch (any loss; 0: none): the model learns the data smoothed by it.", defaults.DataNoise);
+        var flowSteps = Numbers.OptionalBetween("--flow-steps", 0, int.MaxValue, "Energy matching's phase one: steps of flow matching before the contrastive term joins (default: half of --steps; em only).");
+        var sweepSteps = Numbers.Between("--sweep-steps", 1, SamplerSettings.MaxSteps, "Langevin steps of energy matching's negative chains and final samples (em only).", defaults.SweepSteps);
         var projections = Numbers.AtLeast("--projections", 1, "Random projections per sample and step (ssm only).", defaults.Projections);
         var steps = Numbers.AtLeast("--steps", 1, "Optimizer steps.", defaults.Steps);
         var batch = Numbers.Between("--batch-size", 1, defaults.DataSize, $"Data rows (and CD's negative chains) per step, at most the {defaults.DataSize} training rows " +
@@ -54,7 +57,7 @@ internal static class TrainCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the checkpoint, plots and metrics.json.", DefaultValueFactory = _ => new DirectoryInfo("runs/train") };
 
         var command = new Command("train", "Train an MLP energy on a 2-D data set (contrastive divergence or score matching); write checkpoint, plots and metrics. " + ExitCodes.Help);
-        foreach (Option option in new Option[] { dataset, loss, sigma, dataNoise, projections, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
+        foreach (Option option in new Option[] { dataset, loss, sigma, dataNoise, flowSteps, sweepSteps, projections, steps, batch, k, persistent, lr, inputGain, hidden, seed, stepSize, noiseScale, reinit, energyReg, evalSteps, device, output })
             command.Options.Add(option);
         command.SetAction(result =>
         {
@@ -65,6 +68,8 @@ internal static class TrainCommand
                 Sigma = result.GetValue(sigma),
                 DataNoise = result.GetValue(dataNoise),
                 Projections = result.GetValue(projections),
+                FlowSteps = result.GetValue(flowSteps),
+                SweepSteps = result.GetValue(sweepSteps),
                 Steps = result.GetValue(steps),
                 BatchSize = result.GetValue(batch),
                 K = result.GetValue(k),
@@ -112,7 +117,7 @@ internal static class TrainCommand
         string metricsPath = Path.Combine(outDir.FullName, "metrics.json");
         if (File.Exists(metricsPath)) File.Delete(metricsPath);
         string Artefact(string name) => Path.Combine(outDir.FullName, name);
-        Checkpoint.Save(Artefact("model.safetensors"), result.Model, new SamplerSettings(options.StepSize, options.NoiseScale, options.SampleSteps),
+        Checkpoint.Save(Artefact("model.safetensors"), result.Model, new SamplerSettings(options.StepSize, options.SampleNoiseScale, options.SampleSteps),
             RunMetadata(options, runId));
         float[] data = result.Data.ToArray(), samples = result.Samples.ToArray();
         bool finiteSamples = samples.All(float.IsFinite);

@@ -23,6 +23,9 @@ public static class ProbeKernels
     /// <summary>Uniform on the sphere of radius sqrt(d) (a Gaussian row rescaled), so E[v v^T] = I as for the others.</summary>
     public const int Sphere = 2;
 
+    /// <summary>Entries uniform in (0, 1) (24-bit resolution, never 0 or 1): the interpolation times of the matching losses.</summary>
+    public const int Uniform = 3;
+
     /// <summary>
     /// Fills the rows of <paramref name="output"/> (length a multiple of d): row r's entries j .. j + 3 come from Philox
     /// block (r, call, Stream, j / 4), so the probes do not depend on the grid (work items: rows).
@@ -37,7 +40,9 @@ public static class ProbeKernels
             float squares = 0f;
             for (int j = 0; j < d; j += 4)
             {
-                Float4 values = kind == Rademacher ? Signs(rng.Block((uint)r, call, Stream, (uint)(j >> 2))) : rng.Normal4((uint)r, call, Stream, (uint)(j >> 2));
+                Float4 values = kind == Rademacher ? Signs(rng.Block((uint)r, call, Stream, (uint)(j >> 2)))
+                    : kind == Uniform ? rng.Uniform4((uint)r, call, Stream, (uint)(j >> 2))
+                    : rng.Normal4((uint)r, call, Stream, (uint)(j >> 2));
                 values.StoreTo(row, j);
                 squares += values.X * values.X + (j + 1 < d ? values.Y * values.Y : 0f)
                     + (j + 2 < d ? values.Z * values.Z : 0f) + (j + 3 < d ? values.W * values.W : 0f);

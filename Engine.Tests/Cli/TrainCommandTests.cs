@@ -122,6 +122,51 @@ public sealed class TrainCommandTests
     }
 
     [Test]
+    public void EquilibriumLoss_TrainsAndRecordsDescentAsItsSampler()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", "eqm"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        JsonElement objective = metrics.RootElement.GetProperty("objective");
+        ModelCard card = Checkpoint.ReadModelCard(PathOf("run/model.safetensors"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.Stdout, Does.Contain("with eqm (threshold 0.8, multiplier 4, energy scalar)"));
+            Assert.That(objective.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "loss", "threshold", "multiplier", "energy" }));
+            Assert.That(card.Sampler!.NoiseScale, Is.Zero, "EqM samples by gradient descent: Langevin at noise 0");
+            Assert.That(card.Metadata["loss"], Is.EqualTo("eqm"));
+        });
+    }
+
+    [Test]
+    public void EnergyMatchingLoss_TrainsBothPhasesAndRecordsThem()
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", "em", "--flow-steps", "15", "--sweep-steps", "4"));
+
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        using JsonDocument metrics = JsonDocument.Parse(File.ReadAllText(PathOf("run/metrics.json")));
+        JsonElement objective = metrics.RootElement.GetProperty("objective");
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.Stdout, Does.Contain("with em (flow steps 15, sweep steps 4, epsilon max 0.15, coupling exact_ot)"));
+            Assert.That(objective.GetProperty("flow_steps").GetInt32(), Is.EqualTo(15));
+            Assert.That(metrics.RootElement.GetProperty("loss").GetArrayLength(), Is.EqualTo(20), "both phases ran");
+            Assert.That(metrics.RootElement.GetProperty("samples_finite").GetBoolean(), Is.True);
+        });
+    }
+
+    [TestCase("--flow-steps", "-1")]
+    [TestCase("--sweep-steps", "0")]
+    public void EnergyMatchingOptions_OutOfRange_AreUsageErrors(string option, string value)
+    {
+        CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", "em", option, value));
+
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.Stderr, Does.Contain(option));
+    }
+
+    [Test]
     public void DataNoise_IsRecordedAfterTheLossSettings()
     {
         CliRun run = CliRun.Of(Tiny(PathOf("run"), "--loss", "sm", "--data-noise", "0.2"));

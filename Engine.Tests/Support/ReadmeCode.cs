@@ -10,23 +10,25 @@ namespace TorchEbm.Tests.Support;
 public static class ReadmeCode
 {
     /// <summary>
-    /// The first csharp block after the heading <paramref name="heading"/> (e.g. "## Quick start") in README.md or, where
-    /// the README does not have that heading, in the docs article that does (docs/articles/*.md).
+    /// The first csharp block after the heading <paramref name="heading"/> (e.g. "## Quick start") of <paramref name="file"/>
+    /// (a Markdown file of the repository, e.g. "docs/articles/eqm-and-em.md") or, when none is given, of README.md or,
+    /// where the README does not have that heading, of the docs article that does (docs/articles/*.md).
     /// </summary>
-    public static string[] Block(string heading)
+    public static string[] Block(string heading, string? file = null)
     {
         string root = RepositoryRoot();
-        IEnumerable<string> files = new[] { Path.Combine(root, "README.md") }
-            .Concat(Directory.GetFiles(Path.Combine(root, "docs", "articles"), "*.md").Order(StringComparer.Ordinal));
-        foreach (string file in files)
+        IEnumerable<string> files = file is not null
+            ? [Path.Combine(root, file)]
+            : new[] { Path.Combine(root, "README.md") }.Concat(Directory.GetFiles(Path.Combine(root, "docs", "articles"), "*.md").Order(StringComparer.Ordinal));
+        foreach (string path in files)
         {
-            string text = File.ReadAllText(file);
+            string text = File.ReadAllText(path);
             if (!Regex.IsMatch(text, "^" + Regex.Escape(heading) + "$", RegexOptions.Multiline)) continue;
             Match block = Regex.Match(text, "^" + Regex.Escape(heading) + @"\n.*?```csharp\n(.*?)```", RegexOptions.Singleline | RegexOptions.Multiline);
-            Assert.That(block.Success, $"{Path.GetFileName(file)}'s {heading} section has a csharp block");
+            Assert.That(block.Success, $"{Path.GetFileName(path)}'s {heading} section has a csharp block");
             return Lines(block.Groups[1].Value);
         }
-        Assert.Fail($"neither README.md nor docs/articles has a section {heading}");
+        Assert.Fail($"{file ?? "neither README.md nor docs/articles"} has no section {heading}");
         return [];
     }
 

@@ -6,12 +6,14 @@ using TorchEbm.Losses;
 using TorchEbm.Models;
 using TorchEbm.Optim;
 using TorchEbm.Samplers;
+using TorchEbm.Schedulers;
 
 namespace TorchEbm.Training;
 
 /// <summary>
-/// Trains an MLP energy on a synthetic 2-D data set with Adam and one of four losses (contrastive divergence, score
-/// matching, sliced or denoising score matching), then draws model samples by Langevin dynamics from N(0, I) and
+/// Trains an MLP energy on a synthetic 2-D data set with Adam and one of six losses (contrastive divergence, score
+/// matching, sliced or denoising score matching, equilibrium or energy matching), then draws model samples from N(0, I)
+/// (Langevin dynamics; gradient descent for equilibrium matching, a temperature sweep for energy matching) and
 /// measures their MMD to held-out data: the seed page's training loop as one call.
 /// </summary>
 /// <remarks>
@@ -58,6 +60,9 @@ public static class Trainer
         "sm" => new ScoreMatching(HessianTrace.Exact, seed: seed + 3), // exact: two create-graph backwards in 2-D
         "ssm" => new SlicedScoreMatching(options.Projections, ProjectionKind.Rademacher, varianceReduced: true, seed + 3),
         "dsm" => new DenoisingScoreMatching(options.Sigma, seed + 3),
+        "eqm" => new EquilibriumMatching(seed: seed + 3),
+        "em" => new EnergyMatching(warmupSteps: options.FlowSteps ?? options.Steps / 2, epsilonMax: TrainingOptions.EnergyMatchingTemperature,
+            langevinSteps: options.SweepSteps, stepSize: options.StepSize, seed: seed + 3),
         "cd" => new ContrastiveDivergence(new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 2), options.K,
             options.BatchSize, options.Persistent, options.BufferSize, options.ReinitFraction, options.EnergyRegularization, seed + 3),
         _ => throw new ArgumentException($"Unknown loss '{options.Loss}'.", nameof(options)), // Validate rejected it already
@@ -98,7 +103,16 @@ public static class Trainer
             TrainingLoopResult trained = TrainingLoop.Run(model, loss, adam, data, loop,
                 progress is null ? null : new CallbackProgress<TrainingProgress>(progress), cancellationToken: cancellation);
 
-            var evaluator = new LangevinDynamics(model, options.StepSize, options.NoiseScale, seed + 4);
+            // Equilibrium matching samples by gradient descent on the energy; energy matching as its negatives from noise
+            // do, by a temperature sweep (held at its plateau after SweepSteps), here ending at the final samples' noise
+            // scale (the plateau temperature NoiseScale^2); the others by Langevin at NoiseScale.
+            Sampler evaluator = options.Loss switch
+            {
+                "eqm" => new GradientDescentSampler(model, options.StepSize, seed + 4),
+                "em" when options.NoiseScale > 0f => new LangevinDynamics(model, options.StepSize,
+                    new TemperatureScheduler(options.NoiseScale * options.NoiseScale, EnergyMatching.DefaultTauStar, options.SweepSteps), seed + 4),
+                _ => new LangevinDynamics(model, options.StepSize, options.SampleNoiseScale, seed + 4),
+            };
             Tensor samples = evaluator.Sample(dim: 2, nSteps: options.SampleSteps, nSamples: options.EvalSamples);
             // The null: MMD^2 between fresh draws of the data set and the held-out data, with the bandwidths the model's
             // MMD^2 used, so the model's values can be judged against the estimator's own noise. The median heuristic

@@ -4,12 +4,15 @@ namespace TorchEbm.Training;
 public sealed record TrainingOptions
 {
     /// <summary>The names <see cref="Loss"/> accepts.</summary>
-    public static IReadOnlyList<string> Losses { get; } = ["cd", "sm", "ssm", "dsm"];
+    public static IReadOnlyList<string> Losses { get; } = ["cd", "sm", "ssm", "dsm", "eqm", "em"];
 
     /// <summary>
     /// The objective: "cd" contrastive divergence (the default), "sm" score matching with the exact Hessian trace, "ssm"
     /// sliced score matching (<see cref="Projections"/> Rademacher projections, variance-reduced), "dsm" denoising score
-    /// matching at noise <see cref="Sigma"/>. K, Persistent, BufferSize, ReinitFraction and EnergyRegularization are CD's
+    /// matching at noise <see cref="Sigma"/>, "eqm" equilibrium matching (explicit, the MLP's output as the energy; the
+    /// final samples descend the energy's gradient, <see cref="SampleNoiseScale"/> 0), "em" energy matching (exact-OT flow
+    /// matching for the first <see cref="FlowSteps"/> steps, then with its contrastive term; the final samples are Langevin
+    /// chains under its temperature sweep). K, Persistent, BufferSize, ReinitFraction and EnergyRegularization are CD's
     /// only: the score-matching losses draw no chains while training.
     /// </summary>
     public string Loss { get; init; } = "cd";
@@ -32,6 +35,14 @@ public sealed record TrainingOptions
     /// to a constant (Vincent 2011).
     /// </summary>
     public float DataNoise { get; init; }
+
+    /// <summary>
+    /// Energy matching's phase one: steps of flow matching alone before the contrastive term joins (null: half the steps).
+    /// </summary>
+    public int? FlowSteps { get; init; }
+
+    /// <summary>Langevin steps of energy matching's negative chains and of its final samples (one temperature sweep).</summary>
+    public int SweepSteps { get; init; } = 200;
 
     /// <summary>Random projections per sample and step of sliced score matching.</summary>
     public int Projections { get; init; } = 1;
@@ -120,9 +131,35 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// The Langevin steps of the final samples: <see cref="EvalSteps"/>, or when it is null <see cref="ChainLifetime"/>
-    /// (cd) or <see cref="ScoreMatchingSampleSteps"/> (the others).
+    /// (cd), <see cref="EquilibriumSampleSteps"/> (eqm) or <see cref="ScoreMatchingSampleSteps"/> (the others).
     /// </summary>
-    public int SampleSteps => EvalSteps ?? (Loss == "cd" ? ChainLifetime : ScoreMatchingSampleSteps);
+    public int SampleSteps => EvalSteps ?? Loss switch
+    {
+        "cd" => ChainLifetime,
+        "eqm" => EquilibriumSampleSteps,
+        "em" => SweepSteps,
+        _ => ScoreMatchingSampleSteps,
+    };
+
+    /// <summary>
+    /// The final samples' default length for "eqm": 1000 gradient-descent steps of the default size 0.01. Descent from
+    /// N(0, I) first reaches the ring through the eight modes (after about 200 steps), then slides along it into the
+    /// wells, where the learned gradient is small.
+    /// </summary>
+    public const int EquilibriumSampleSteps = 1000;
+
+    /// <summary>
+    /// The Langevin noise scale of the final samples (and of the checkpoint's sampler settings): <see cref="NoiseScale"/>,
+    /// except for "eqm", whose samples are drawn by gradient descent on the learned energy (<see cref="Samplers.GradientDescentSampler"/>,
+    /// Langevin at noise 0, as the checkpoint records it), as equilibrium
+    /// matching samples (Wang et al. 2025): its energy is not a log density, only its minima are the data. For "em" the
+    /// final samples follow energy matching's temperature sweep with its plateau at NoiseScale^2 (noise scale NoiseScale at
+    /// the end), and the checkpoint holds NoiseScale.
+    /// </summary>
+    public float SampleNoiseScale => Loss == "eqm" ? 0f : NoiseScale;
+
+    /// <summary>Energy matching's plateau temperature epsilonMax (the paper's 0.15).</summary>
+    public const float EnergyMatchingTemperature = 0.15f;
 
     /// <summary>Checks every value; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
@@ -134,6 +171,9 @@ public sealed record TrainingOptions
         Check.PositiveFinite(Sigma, nameof(Sigma));
         Check.NonNegativeFinite(DataNoise, nameof(DataNoise));
         ArgumentOutOfRangeException.ThrowIfLessThan(Projections, 1, nameof(Projections));
+        if (FlowSteps is int f) ArgumentOutOfRangeException.ThrowIfNegative(f, nameof(FlowSteps));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SweepSteps, 1, nameof(SweepSteps));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(SweepSteps, Checkpoints.SamplerSettings.MaxSteps, nameof(SweepSteps));
         ArgumentOutOfRangeException.ThrowIfLessThan(Steps, 1, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(DataSize, BatchSize, nameof(DataSize));

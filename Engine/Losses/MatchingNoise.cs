@@ -1,0 +1,49 @@
+using TorchEbm.Kernels.Losses;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Models;
+
+namespace TorchEbm.Losses;
+
+/// <summary>
+/// What the matching losses (<see cref="EquilibriumMatching"/>, EnergyMatching) share: the checks of their
+/// inputs before any launch, and their random draws (Gaussian rows, uniform times), each draw from its own Philox key
+/// derived from the loss's seed and keyed by the call index, so draws are independent of one another and reruns are
+/// bit-identical.
+/// </summary>
+internal static class MatchingNoise
+{
+    /// <summary>Kinds of draw; each gets its own Philox key (the seed's high word XOR a distinct odd constant).</summary>
+    public enum Draw : uint
+    {
+        Noise = 0,
+        Time = 0x9E3779B9u,
+        Smoothing = 0x7F4A7C15u,
+        Negatives = 0x94D049BBu,
+    }
+
+    /// <summary>Standard normal rows (rows, d), or uniform times in (0, 1) when d is 0 (shape (rows)).</summary>
+    public static Tensor Sample(Device device, int rows, int d, long seed, Draw draw, uint call)
+    {
+        Tensor result = device.Allocate(d == 0 ? [rows] : [rows, d]);
+        var key = new Philox4x32((uint)(ulong)seed, (uint)((ulong)seed >> 32) ^ (uint)draw);
+        device.Launch(ProbeKernels.Fill, rows, result.View, Math.Max(d, 1), key, call, d == 0 ? ProbeKernels.Uniform : ProbeKernels.Gaussian);
+        return result;
+    }
+
+    /// <summary>
+    /// The checks of a matching loss's inputs: a live model with parameters and tape energies, and a live (n, d) batch of
+    /// its dimension on its device, finite when <paramref name="scanFinite"/> (one host synchronisation).
+    /// </summary>
+    public static void Check(string loss, BaseModel model, Tensor data, bool scanFinite)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfDisposed();
+        if (!model.Parameters().Any())
+            throw new ArgumentException($"{loss} trains a model's parameters, but {model.GetType().Name}.Parameters() is empty.", nameof(model));
+        if (!model.HasTapeEnergies)
+            throw new ArgumentException(
+                $"{loss} differentiates dE/dx again, so {model.GetType().Name} must write its energy in tape ops (override Energies(Var)).", nameof(model));
+        model.ValidateSamples(data, nameof(data));
+        if (scanFinite) TorchEbm.Check.AllFinite(data, nameof(data));
+    }
+}
