@@ -52,20 +52,20 @@ public static class KernelRegistry
     /// that meet its constraints if any do, else every struct in <paramref name="assembly"/> that does. A generic
     /// struct with one type parameter (an adapter such as <c>AnalyticSource&lt;TEnergy&gt;</c>) is closed with every
     /// argument its own parameter takes by the same rule; one with more (a composition such as <c>Sum&lt;TA, TB&gt;</c>)
-    /// is closed with the first plain struct meeting each parameter's constraints, so compositions get checked too. A
-    /// wrapper whose parameter meets its own constraints (<c>TemperedTransition&lt;TTransition&gt;</c>) is not closed with
-    /// itself: <paramref name="closing"/> holds the generic structs being closed further out.
+    /// is closed with the first plain struct meeting each parameter's constraints, so compositions get checked too, and
+    /// so is a wrapper that could wrap itself (<c>TemperedTransition&lt;TTransition&gt;</c>: its parameter's constraints
+    /// are the kernel parameter's), which would otherwise multiply every kernel it appears in.
     /// </summary>
-    private static Type[] Arguments(Assembly assembly, Type parameter, Type[] instantiations, IReadOnlySet<Type>? closing = null)
+    private static Type[] Arguments(Assembly assembly, Type parameter, Type[] instantiations)
     {
         Type[] interfaces = Interfaces(parameter);
         Type[] listed = instantiations.Where(t => interfaces.Length > 0 && Meets(t, interfaces)).ToArray();
         if (listed.Length > 0) return listed;
         Type[] plain = Candidates(assembly, parameter).Where(t => !t.IsGenericTypeDefinition).ToArray();
         IEnumerable<Type> closed = Candidates(assembly, parameter)
-            .Where(t => t.IsGenericTypeDefinition && closing?.Contains(t) != true)
-            .SelectMany(t => t.GetGenericArguments() is [Type single]
-                ? Arguments(assembly, single, instantiations, new HashSet<Type>(closing ?? new HashSet<Type>()) { t }).Select(a => t.MakeGenericType(a))
+            .Where(t => t.IsGenericTypeDefinition)
+            .SelectMany(t => t.GetGenericArguments() is [Type single] && !Candidates(assembly, single).Contains(t)
+                ? Arguments(assembly, single, instantiations).Select(a => t.MakeGenericType(a))
                 : [t.MakeGenericType(t.GetGenericArguments()
                     .Select(a => Candidates(assembly, a).First(c => !c.IsGenericTypeDefinition)).ToArray())]);
         return plain.Concat(closed).ToArray();

@@ -2,6 +2,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Diagnostics;
 using TorchEbm.Energies;
+using TorchEbm.Launch;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
 using TorchEbm.Tests.Support;
@@ -139,7 +140,7 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
     [TestCaseSource(nameof(InnerSamplers))]
     public void Reruns_WithASeed_AreBitIdentical(Func<BaseModel, Sampler> inner)
     {
-        using var model = new TwoGaussiansModel(Device);
+        using var model = new HarmonicModel(Device); // the exactness test's kernels, compiled once per fixture
         ChainResult Run(long seed) => new ParallelTempering(model, nReplicas: 4, sampler: inner(model), swapEvery: 3, seed: seed)
             .SampleChain(dim: 2, nSteps: 40, nSamples: 16, options: new SampleOptions { WarmupSteps = 30, ReturnTrajectory = true });
         using ChainResult first = Run(11), second = Run(11), other = Run(12);
@@ -218,6 +219,20 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor fresh = new ParallelTempering(model, nReplicas: 2, sampler: new MetropolisAdjustedLangevin(model, stepSize: 0.3f), seed: 4)
             .Sample(dim: 2, nSteps: 5, nSamples: 4);
         Assert.That(afterRefusals.ToArray(), Is.EqualTo(fresh.ToArray()));
+    }
+
+    /// <summary>
+    /// The swap kernels and the tempered chain kernels are in the registry the PTX test and ptxas-check compile; the
+    /// tempering wrapper is closed with one inner transition (it compiles the same for any), not with every one.
+    /// </summary>
+    [Test]
+    public void TemperingKernels_AreRegistered_WithOneTemperedTransition()
+    {
+        string[] names = KernelRegistry.All.Select(k => k.Name).ToArray();
+        Assert.That(names, Does.Contain("TemperingKernels.Swap").And.Contain("TemperingKernels.StartTrips").And.Contain("TemperingKernels.GatherCold"));
+        string[] tempered = names.Where(n => n.Contains("TemperedTransition")).ToArray();
+        Assert.That(tempered, Does.Contain("ChainKernels.Chains[AnalyticSource-Harmonic,TemperedTransition-HmcTransition]"));
+        Assert.That(tempered, Has.All.Contains("TemperedTransition-HmcTransition"));
     }
 
     /// <summary>
