@@ -222,6 +222,38 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     /// <summary>
+    /// docs/articles/parallel-tempering.md's example, run as written: 64 chains all started in the left well of a double
+    /// well cross to the right one. Each chain's final state is in the right well with probability 1/2 once mixed, so the
+    /// count over 64 independent chains is Binomial(64, 1/2): 32 +- 4, asserted within 3.5 standard deviations.
+    /// </summary>
+    [Test]
+    public void DocsExample_RunsAsWritten_AndCrossesTheBarrier()
+    {
+        // README parallel tempering begins
+        using var device = Device.Create();
+        using var model = new DoubleWellModel(device, a: 1f, b: 4f);  // wells at x_i = +-2, a 16-nat barrier per coordinate
+        using Tensor start = device.Full(-2f, 64, 2);                  // every chain starts in the left well
+        var hmc = new HamiltonianMonteCarlo(model, stepSize: 0.05f, nLeapfrogSteps: 10);
+        var pt = new ParallelTempering(model, nReplicas: 6, sampler: hmc, swapEvery: 5, seed: 1);
+        using ChainResult result = pt.SampleChain(dim: 2, nSteps: 1000, nSamples: 64,
+            options: new SampleOptions { InitialSamples = start, WarmupSteps = 500 });
+        float[] x = result.Samples.ToArray();                          // the beta = 1 replica of each chain
+        TemperingInfo info = result.Tempering!;
+        int right = Enumerable.Range(0, 64).Count(c => x[2 * c] > 0f);
+        Console.WriteLine($"{right} of 64 chains end in the right well");
+        Console.WriteLine($"ladder: {string.Join(", ", info.InverseTemperatures)}");
+        Console.WriteLine($"swap acceptance: {string.Join(", ", info.SwapAcceptance)}; round trips: {info.RoundTrips.Sum()}");
+        // README parallel tempering ends
+        Assert.That(right, Is.InRange(32 - 14, 32 + 14));
+        Assert.That(info.SwapAcceptance, Has.All.GreaterThan(0f));
+        string docs = File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "../../../../docs/articles/parallel-tempering.md"));
+        string[] block = docs[(docs.IndexOf("```csharp\n", StringComparison.Ordinal) + 10)..].Split("```")[0]
+            .Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        Assert.That(block, Is.EqualTo(ReadmeCode.Marked("Engine.Tests/Samplers/ParallelTemperingTests.cs", "parallel tempering")),
+            "the article shows the code this test runs");
+    }
+
+    /// <summary>
     /// The swap kernels and the tempered chain kernels are in the registry the PTX test and ptxas-check compile; the
     /// tempering wrapper is closed with one inner transition (it compiles the same for any), not with every one.
     /// </summary>
