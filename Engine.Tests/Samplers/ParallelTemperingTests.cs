@@ -2,6 +2,8 @@ using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Diagnostics;
 using TorchEbm.Energies;
+using TorchEbm.Kernels.Random;
+using TorchEbm.Kernels.Samplers.Lanes;
 using TorchEbm.Launch;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
@@ -154,6 +156,50 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(first.Trajectory.Shape, Is.EqualTo(new[] { 40, 16, 2 }));
         Assert.That(first.Samples.ToArray(), Has.All.Matches<float>(float.IsFinite));
         Assert.That(first.Trajectory.ToArray().TakeLast(32), Is.EqualTo(first.Samples.ToArray()), "the last kept draws are the returned samples");
+    }
+
+    /// <summary>
+    /// On the CPU the tempered chains run the host SIMD twin (<see cref="LaneTempered{TLane}"/>); with the normals drawn by the
+    /// scalar Box-Muller it is the ILGPU kernel bit for bit (13 chains of 3 replicas: a partial group of eight lanes), and
+    /// with its vector normals it differs, so it really ran.
+    /// </summary>
+    [TestCase("langevin")]
+    [TestCase("mala")]
+    [TestCase("hmc")]
+    [NonParallelizable] // sets Philox8.ScalarNormals, a process-wide switch
+    public void HostTwin_WithScalarNormals_EqualsTheKernel_BitForBit(string inner)
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("the host SIMD twin runs on the CPU device only");
+        Assume.That(CpuChains.IsSupported, "no 256-bit vectors here: chains keep the ILGPU kernel");
+        ChainResult Run(BaseModel model)
+        {
+            Sampler sampler = inner switch
+            {
+                "langevin" => new LangevinDynamics(model, stepSize: 0.02f, seed: 2),
+                "mala" => new MetropolisAdjustedLangevin(model, stepSize: 0.1f, seed: 2),
+                _ => new HamiltonianMonteCarlo(model, stepSize: 0.1f, nLeapfrogSteps: 3, seed: 2),
+            };
+            return new ParallelTempering(model, nReplicas: 3, sampler: sampler, swapEvery: 3, seed: 9)
+                .SampleChain(dim: 3, nSteps: 12, nSamples: 13, options: new SampleOptions { WarmupSteps = 9, ReturnTrajectory = true });
+        }
+        static int[] Bits(Tensor t) => t.ToArray().Select(BitConverter.SingleToInt32Bits).ToArray();
+        using BaseModel twin = new DoubleWellModel(Device, 1f, 2f), kernel = new DoubleWellModel(Device, 1f, 2f), vector = new DoubleWellModel(Device, 1f, 2f);
+        kernel.Source!.HostSimd = false;
+        using ChainResult withVectorNormals = Run(vector);
+        Philox8.ScalarNormals = true;
+        try
+        {
+            using ChainResult a = Run(twin), b = Run(kernel);
+            Assert.That(Bits(a.Trajectory!), Is.EqualTo(Bits(b.Trajectory!)), "trajectory");
+            Assert.That(Bits(a.Samples), Is.EqualTo(Bits(b.Samples)), "samples");
+            Assert.That(a.Tempering!.InverseTemperatures, Is.EqualTo(b.Tempering!.InverseTemperatures), "adapted ladder");
+            Assert.That(a.Tempering.ChainSwapAcceptance, Is.EqualTo(b.Tempering.ChainSwapAcceptance), "swap acceptance");
+            Assert.That(withVectorNormals.Samples.ToArray(), Is.Not.EqualTo(b.Samples.ToArray()), "vector normals reach the samples");
+        }
+        finally
+        {
+            Philox8.ScalarNormals = false;
+        }
     }
 
     private static IEnumerable<TestCaseData> BadTemperatures()
