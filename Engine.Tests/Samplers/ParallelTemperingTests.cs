@@ -202,6 +202,28 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
         }
     }
 
+    /// <summary>
+    /// A model the sampler cannot fuse (its own Forward and Gradient) runs the tempered transition step by step, launch by
+    /// launch: the same draws and swap statistics as the fused kernel (bit for bit on the CPU).
+    /// </summary>
+    [TestCaseSource(nameof(HamiltonianInnerSamplers))]
+    public void StepByStepPath_EqualsFusedPath(Func<BaseModel, Sampler> inner)
+    {
+        using var model = new HarmonicModel(Device, 1.5f); // the exactness test's energy type: its fused kernels are compiled
+        using var opaque = new OpaqueModel(new HarmonicModel(Device, 1.5f));
+        model.Source.HostSimd = false; // the fused kernel against its own launches (the host twin is checked against it above)
+        ChainResult Run(BaseModel m) => new ParallelTempering(m, nReplicas: 3, sampler: inner(m), swapEvery: 4, seed: 13)
+            .SampleChain(dim: 2, nSteps: 12, nSamples: 10, options: new SampleOptions { WarmupSteps = 8, ReturnTrajectory = true, Thin = 2 });
+        using ChainResult fused = Run(model), stepped = Run(opaque);
+        float tolerance = Device.Kind == DeviceKind.Cpu ? 0f : 1e-5f; // the GPU compiler may contract differently
+        Assert.That(stepped.Trajectory!.ToArray(), Is.EqualTo(fused.Trajectory!.ToArray()).Within(tolerance));
+        Assert.That(stepped.Tempering!.ChainSwapAcceptance, Is.EqualTo(fused.Tempering!.ChainSwapAcceptance).Within(tolerance));
+        Assert.That(stepped.Tempering.InverseTemperatures, Is.EqualTo(fused.Tempering.InverseTemperatures).Within(tolerance));
+    }
+
+    /// <summary>HMC, and NUTS with its early ends (the step-by-step path then asks the device whether any tree goes on).</summary>
+    private static IEnumerable<TestCaseData> HamiltonianInnerSamplers() => ExactInnerSamplers().Skip(1);
+
     private static IEnumerable<TestCaseData> BadTemperatures()
     {
         yield return new TestCaseData(new[] { 1f, 3f, 2f }).SetArgDisplayNames("not increasing");

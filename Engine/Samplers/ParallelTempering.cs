@@ -24,7 +24,10 @@ namespace TorchEbm.Samplers;
 /// <see cref="SwapEvery"/> steps (fused where the model has an energy source), the temperature applied by scaling each
 /// evaluation's energy and gradient; a swap exchanges the replicas' temperature indices on the device, never their
 /// states. Between segments: the replicas' energies (one launch of the model), the swap kernel and, with a trajectory,
-/// a gather of the beta = 1 replicas. A seed reproduces every call bit for bit.</para>
+/// a gather of the beta = 1 replicas. On the CPU device the host SIMD twins run the tempered Langevin, MALA and diagonal
+/// HMC transitions, as for the other samplers. A seed reproduces every call bit for bit.</para>
+/// <para>Each call starts every replica of a chain at the chain's starting state (<see cref="SampleOptions.InitialSamples"/>,
+/// else N(0, I)): the hot replicas do not persist from one call to the next, so give each call its warm-up.</para>
 /// <para>The inner sampler contributes its transition and settings (step size, leapfrog steps, mass); its seed is not used
 /// and its step-size and mass adaptation does not run (one step size serves every temperature: choose one that suits the
 /// hottest replica as well, whose density is 1 / sqrt(beta) times wider). Its schedules must be constant.
