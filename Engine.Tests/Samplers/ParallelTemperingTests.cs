@@ -144,7 +144,7 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
     {
         using var model = new HarmonicModel(Device); // the exactness test's kernels, compiled once per fixture
         ChainResult Run(long seed) => new ParallelTempering(model, nReplicas: 4, sampler: inner(model), swapEvery: 3, seed: seed)
-            .SampleChain(dim: 2, nSteps: 40, nSamples: 16, options: new SampleOptions { WarmupSteps = 30, ReturnTrajectory = true });
+            .SampleChain(dim: 2, nSteps: 40, nSamples: 16, options: new SampleOptions { WarmupSteps = 30, ReturnTrajectory = true, ReturnDiagnostics = true });
         using ChainResult first = Run(11), second = Run(11), other = Run(12);
         Assert.That(second.Samples.ToArray(), Is.EqualTo(first.Samples.ToArray()));
         Assert.That(second.Trajectory!.ToArray(), Is.EqualTo(first.Trajectory!.ToArray()));
@@ -156,6 +156,10 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(first.Trajectory.Shape, Is.EqualTo(new[] { 40, 16, 2 }));
         Assert.That(first.Samples.ToArray(), Has.All.Matches<float>(float.IsFinite));
         Assert.That(first.Trajectory.ToArray().TakeLast(32), Is.EqualTo(first.Samples.ToArray()), "the last kept draws are the returned samples");
+        // Diagnostics are over the beta = 1 draws: the last kept step's mean is the mean of the returned samples.
+        Assert.That(first.Diagnostics!.Mean.Shape, Is.EqualTo(new[] { 40, 2 }));
+        float[] samples = first.Samples.ToArray(), lastMean = first.Diagnostics.Mean.ToArray()[^2..];
+        Assert.That(lastMean[0], Is.EqualTo(Enumerable.Range(0, 16).Average(c => samples[2 * c])).Within(1e-5));
     }
 
     /// <summary>
