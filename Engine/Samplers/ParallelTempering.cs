@@ -66,7 +66,7 @@ public sealed class ParallelTempering : Sampler
         CheckTemperatures(temperatures);
         Inner = CheckInner(model, sampler);
         ArgumentOutOfRangeException.ThrowIfLessThan(swapEvery, 1);
-        InverseTemperatures = temperatures.Select(t => 1f / t).ToArray();
+        InverseTemperatures = Array.AsReadOnly(temperatures.Select(t => 1f / t).ToArray());
         SwapEvery = swapEvery;
         AdaptTemperatures = adaptTemperatures;
     }
@@ -90,7 +90,7 @@ public sealed class ParallelTempering : Sampler
             throw new ArgumentOutOfRangeException(nameof(maxTemperature), maxTemperature, $"maxTemperature must be finite and above 1, got {maxTemperature}.");
         Inner = CheckInner(model, sampler);
         ArgumentOutOfRangeException.ThrowIfLessThan(swapEvery, 1);
-        InverseTemperatures = TemperatureLadder.Geometric(nReplicas, maxTemperature);
+        InverseTemperatures = Array.AsReadOnly(TemperatureLadder.Geometric(nReplicas, maxTemperature));
         SwapEvery = swapEvery;
         AdaptTemperatures = adaptTemperatures;
     }
