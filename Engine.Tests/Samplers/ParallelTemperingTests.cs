@@ -304,7 +304,8 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
             Throws.InstanceOf<ArgumentException>().With.Property("ParamName").EqualTo("sampler"));
     }
 
-    /// <summary>Options PT cannot honour are refused before anything runs: the next call draws what a fresh sampler's first does.</summary>
+    /// <summary>Options PT cannot honour, or a trajectory too large for all replicas, are refused before anything runs: the
+    /// next call draws what a fresh sampler's first does.</summary>
     [Test]
     public void UnsupportedOptions_ThrowBeforeAnyLaunch()
     {
@@ -314,6 +315,8 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
             Throws.InstanceOf<ArgumentException>().With.Property("ParamName").EqualTo("options"));
         Assert.That(() => pt.SampleChain(dim: 2, nSteps: 5, nSamples: 4, options: new SampleOptions { TargetAcceptance = 0.5f }),
             Throws.InstanceOf<ArgumentException>().With.Property("ParamName").EqualTo("options"));
+        Assert.That(() => pt.SampleChain(dim: 2, nSteps: 1 << 20, nSamples: 1024, options: new SampleOptions { ReturnTrajectory = true }),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("nSteps"), "a trajectory of all replicas beyond 2^31 floats");
         using Tensor afterRefusals = pt.Sample(dim: 2, nSteps: 5, nSamples: 4);
         using Tensor fresh = new ParallelTempering(model, nReplicas: 2, sampler: new MetropolisAdjustedLangevin(model, stepSize: 0.3f), seed: 4)
             .Sample(dim: 2, nSteps: 5, nSamples: 4);

@@ -121,6 +121,11 @@ public sealed class ParallelTempering : Sampler
         if ((long)request.Chains * Replicas > int.MaxValue)
             throw new ArgumentOutOfRangeException("nSamples", request.Chains,
                 $"{request.Chains} chains of {Replicas} replicas are more than {int.MaxValue} chains in one launch.");
+        long kept = options.ReturnTrajectory || options.ReturnDiagnostics ? request.Steps / options.Thin : 0;
+        if (kept * request.Chains * Replicas * request.Dim > int.MaxValue)
+            throw new ArgumentOutOfRangeException("nSteps", request.Steps,
+                $"The kept trajectory of all {Replicas} replicas ({kept} x {request.Chains * (long)Replicas} x {request.Dim} floats) is more than " +
+                $"{int.MaxValue} floats: keep fewer steps (options.Thin) or run fewer chains per call.");
         (long seed, uint call) = NextStream(options);
         var plan = new TemperingPlan(InverseTemperatures.ToArray(), SwapEvery, AdaptTemperatures, request.Chains, options.WarmupSteps,
             options.InitialSamples, seed, call);
