@@ -52,7 +52,9 @@ public static class KernelRegistry
     /// that meet its constraints if any do, else every struct in <paramref name="assembly"/> that does. A generic
     /// struct with one type parameter (an adapter such as <c>AnalyticSource&lt;TEnergy&gt;</c>) is closed with every
     /// argument its own parameter takes by the same rule; one with more (a composition such as <c>Sum&lt;TA, TB&gt;</c>)
-    /// is closed with the first plain struct meeting each parameter's constraints, so compositions get checked too.
+    /// is closed with the first plain struct meeting each parameter's constraints, so compositions get checked too, and
+    /// so is a wrapper that could wrap itself (<c>TemperedTransition&lt;TTransition&gt;</c>: its parameter's constraints
+    /// are the kernel parameter's), which would otherwise multiply every kernel it appears in.
     /// </summary>
     private static Type[] Arguments(Assembly assembly, Type parameter, Type[] instantiations)
     {
@@ -62,7 +64,7 @@ public static class KernelRegistry
         Type[] plain = Candidates(assembly, parameter).Where(t => !t.IsGenericTypeDefinition).ToArray();
         IEnumerable<Type> closed = Candidates(assembly, parameter)
             .Where(t => t.IsGenericTypeDefinition)
-            .SelectMany(t => t.GetGenericArguments() is [Type single]
+            .SelectMany(t => t.GetGenericArguments() is [Type single] && !Candidates(assembly, single).Contains(t)
                 ? Arguments(assembly, single, instantiations).Select(a => t.MakeGenericType(a))
                 : [t.MakeGenericType(t.GetGenericArguments()
                     .Select(a => Candidates(assembly, a).First(c => !c.IsGenericTypeDefinition)).ToArray())]);

@@ -27,6 +27,9 @@ public sealed class ChainResult : IDisposable
     /// <summary>Acceptance rates, divergences and step sizes of a Metropolis sampler (MALA, HMC); null for unadjusted Langevin.</summary>
     public ChainInfo? Info { get; }
 
+    /// <summary>Swap acceptance per neighbour pair, round trips and the ladder of a <see cref="ParallelTempering"/> run; null otherwise.</summary>
+    public TemperingInfo? Tempering { get; init; }
+
     /// <summary>
     /// How many chains ended with a NaN or infinite coordinate in <see cref="Samples"/>: counted on the device when first
     /// read (one host synchronisation then; none if never read), and cached.

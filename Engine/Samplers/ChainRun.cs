@@ -16,7 +16,7 @@ namespace TorchEbm.Samplers;
 /// energy source, else step by step around the model's own Forward and Gradient. Disposing frees the run's working
 /// memory; the result's tensors belong to the <see cref="ChainResult"/>.
 /// </summary>
-internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposable
+internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : IDisposable
 {
     /// <summary>Most entries a schedule table may have (256 MB of floats): a schedule that keeps changing longer than this is refused.</summary>
     private const int MaxTableLength = 1 << 26;
@@ -24,6 +24,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     private readonly List<Tensor> _owned = [];
     private readonly int _dim = request.Dim, _chains = request.Chains;
     private readonly SampleOptions _options = request.Options;
+    private ChainRequest Request => request;
     private Device Device => sampler.Device;
     private BaseModel Model => sampler.Model;
     private EnergySource? Source => sampler.Source;
@@ -88,6 +89,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
     public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars, DrawStatisticKinds statistics = DrawStatisticKinds.Common)
         where TTransition : struct, ITransition
     {
+        if (request.Tempering is TemperingPlan plan) return ExecuteTempered(transition, rows, scalars, plan);
         if (_metric is not null && _options.WarmupSteps > 0)
         {
             rows = Math.Max(rows, StepSizeSearch.Rows); // the step-size search runs in the same buffers
@@ -118,7 +120,7 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
                 chains.Advance(transition, new ChainSettings(_dim, request.Steps, request.FirstStep, _options.Thin, call,
                     Start: _options.WarmupSteps == 0 ? 1 : 0, FirstChain: _options.FirstChain), trajectory, draws);
 
-            diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept) : null;
+            diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept, _chains) : null;
             ChainInfo? info = _scales is null ? null : Info(chains.Scalars, keepsDraws ? draws : null, kept, statistics);
             if (!_options.ReturnTrajectory)
             {
@@ -451,9 +453,11 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
         }
     }
 
-    private ChainDiagnostics Diagnostics(Tensor trajectory, int kept)
+    /// <summary>Mean energy and per-dimension moments over the <paramref name="chains"/> chains of each kept state of
+    /// <paramref name="trajectory"/> (kept, chains, d).</summary>
+    private ChainDiagnostics Diagnostics(Tensor trajectory, int kept, int chains)
     {
-        using Tensor rows = trajectory.Reshape(kept * _chains, _dim);
+        using Tensor rows = trajectory.Reshape(kept * chains, _dim);
         using Tensor energies = Model.CheckedForward(rows);
         Tensor? meanEnergy = null, mean = null, variance = null;
         try
@@ -461,8 +465,8 @@ internal sealed class ChainRun(Sampler sampler, ChainRequest request) : IDisposa
             meanEnergy = Device.Allocate([kept]);
             mean = Device.Allocate([kept, _dim]);
             variance = Device.Allocate([kept, _dim]);
-            Device.Launch(DiagnosticsKernels.GroupMeans, kept, energies.View, meanEnergy.View, _chains);
-            Device.Launch(DiagnosticsKernels.ColumnMoments, (long)kept * _dim, trajectory.View, mean.View, variance.View, _chains, _dim);
+            Device.Launch(DiagnosticsKernels.GroupMeans, kept, energies.View, meanEnergy.View, chains);
+            Device.Launch(DiagnosticsKernels.ColumnMoments, (long)kept * _dim, trajectory.View, mean.View, variance.View, chains, _dim);
             return new ChainDiagnostics(meanEnergy, mean, variance);
         }
         catch

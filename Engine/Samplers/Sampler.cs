@@ -102,6 +102,9 @@ public abstract class Sampler
     /// <summary>A validated run: the sampler builds its transition's tables and runs it through <see cref="ChainRun"/>.</summary>
     private protected abstract ChainResult Run(ChainRequest request);
 
+    /// <summary>Runs a request built by another sampler (<see cref="ParallelTempering"/> runs its inner sampler's transition).</summary>
+    internal ChainResult RunRequest(ChainRequest request) => Run(request);
+
     /// <summary>The acceptance rate warm-up aims at when the options give none; null for samplers without a Metropolis step.</summary>
     private protected virtual float? DefaultTargetAcceptance => null;
 
