@@ -275,7 +275,7 @@ public sealed class EnergyMatching : BaseLoss
         {
             if (fromNoise > 0)
             {
-                using Tensor swept = Sampler(model).Sample(nSamples: fromNoise, dim: d, nSteps: Sweep.NSteps, new SampleOptions { Seed = key });
+                using Tensor swept = Sampler(model).Sample(dim: d, nSteps: Sweep.NSteps, nSamples: fromNoise, options: new SampleOptions { Seed = key });
                 swept.View.CopyTo(result.View.SubView(0, (long)fromNoise * d));
             }
             if (fromData > 0)
@@ -283,7 +283,7 @@ public sealed class EnergyMatching : BaseLoss
                 using Tensor start = data.Device.Allocate([fromData, d]);
                 data.View.SubView(0, (long)fromData * d).CopyTo(start.View);
                 var plateau = new LangevinDynamics(model, StepSize, MathF.Sqrt(Sweep.EpsilonMax));
-                using Tensor held = plateau.Sample(nSamples: fromData, dim: d, nSteps: Sweep.NSteps, new SampleOptions { InitialSamples = start, Seed = key + 1 });
+                using Tensor held = plateau.Sample(dim: d, nSteps: Sweep.NSteps, nSamples: fromData, options: new SampleOptions { InitialSamples = start, Seed = key + 1 });
                 held.View.CopyTo(result.View.SubView((long)fromNoise * d, (long)fromData * d));
             }
             return result;
