@@ -3,29 +3,8 @@ using TorchEbm.Kernels.Interpolants;
 namespace TorchEbm.Interpolants;
 
 /// <summary>x_t = t x1 + (1 - t) x0: the straight path of rectified flow and conditional flow matching (velocity target x1 - x0).</summary>
-public sealed class LinearInterpolant : IInterpolant
+public sealed class LinearInterpolant : Interpolant<LinearSchedule>
 {
-    private readonly LinearSchedule _schedule = new();
-
-    /// <inheritdoc />
-    public float Alpha(float t) => Interpolation.At(_schedule, t).Alpha;
-
-    /// <inheritdoc />
-    public float AlphaDerivative(float t) => Interpolation.At(_schedule, t).AlphaDerivative;
-
-    /// <inheritdoc />
-    public float Sigma(float t) => Interpolation.At(_schedule, t).Sigma;
-
-    /// <inheritdoc />
-    public float SigmaDerivative(float t) => Interpolation.At(_schedule, t).SigmaDerivative;
-
-    /// <inheritdoc />
-    public (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, Tensor t, bool checkTimes = true) =>
-        Interpolation.Interpolate(_schedule, x0, x1, t, checkTimes);
-
-    /// <inheritdoc />
-    public (Tensor Xt, Tensor Ut) Interpolate(Tensor x0, Tensor x1, float t) => Interpolation.Interpolate(_schedule, x0, x1, t);
-
-    /// <inheritdoc />
-    public (float PositionScale, float ScoreScale) ScoreToVelocity(float t) => Interpolation.ScoreToVelocity(_schedule, t);
+    /// <summary>Creates the path.</summary>
+    public LinearInterpolant() : base(new LinearSchedule()) { }
 }
