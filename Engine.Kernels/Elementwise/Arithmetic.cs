@@ -1,0 +1,33 @@
+namespace TorchEbm.Elementwise;
+
+/// <summary>
+/// The four element-wise arithmetic ops as data (the op code the broadcast kernels and traced programs carry), each
+/// formula and its partial derivatives written once here: <see cref="BroadcastKernels"/> and the traced-energy
+/// interpreter (<see cref="TorchEbm.Traced.TracedInterpreter"/>) both call these.
+/// </summary>
+public static class Arithmetic
+{
+    /// <summary>Op code of a + b.</summary>
+    public const int Add = 0;
+
+    /// <summary>Op code of a - b.</summary>
+    public const int Subtract = 1;
+
+    /// <summary>Op code of a * b.</summary>
+    public const int Multiply = 2;
+
+    /// <summary>Op code of a / b (IEEE division: x / 0 is infinite).</summary>
+    public const int Divide = 3;
+
+    /// <summary>x op y.</summary>
+    public static float Apply(int op, float x, float y) => op == Add ? x + y : op == Subtract ? x - y : op == Multiply ? x * y : x / y;
+
+    /// <summary>d(x op y)/dx (<paramref name="operand"/> 0) or d(x op y)/dy (operand 1).</summary>
+    public static float Partial(int op, int operand, float x, float y)
+    {
+        if (op == Add) return 1f;
+        if (op == Subtract) return operand == 0 ? 1f : -1f;
+        if (op == Multiply) return operand == 0 ? y : x;
+        return operand == 0 ? 1f / y : -x / (y * y);
+    }
+}
