@@ -175,4 +175,161 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(model.IsTraced, Is.True, model.TraceStatus);
         AssertTracedMatchesTape(model, model.Dimension, tolerance: 1e-4f);
     }
+
+    /// <summary>
+    /// Samples of <paramref name="sampler"/> on a traced model and on the same model step by step through the tape (same seed,
+    /// same noise). Both evaluate the same float32 formulas, differing by a few ulps per evaluation (summation order, fused
+    /// multiply-adds); on the Gaussian every step is a contraction or a symplectic map, so those differences stay of the order
+    /// of (evaluations x 4 ulps x |x|), below <paramref name="tolerance"/>, unless an accept decision falls within that of its
+    /// threshold (chance ~1e-5 per decision).
+    /// </summary>
+    private void AssertSamplerMatchesStepByStep(Func<BaseModel, Sampler> sampler, int steps, float tolerance)
+    {
+        using OpGaussian traced = Gaussian(), tape = Gaussian();
+        tape.Tracing = false;
+        Assert.That(sampler(traced).Source, Is.InstanceOf<TracedEnergySource>());
+        Assert.That(sampler(tape).Source, Is.Null);
+        using Tensor a = sampler(traced).Sample(dim: 3, nSteps: steps, nSamples: 64), b = sampler(tape).Sample(dim: 3, nSteps: steps, nSamples: 64);
+        float[] fused = a.ToArray(), stepwise = b.ToArray();
+        for (int i = 0; i < fused.Length; i++)
+            Assert.That(fused[i], Is.EqualTo(stepwise[i]).Within(tolerance * Math.Max(1f, Math.Abs(stepwise[i]))), $"sample element {i}");
+    }
+
+    [Test]
+    public void Langevin_OnATracedModel_EqualsStepByStep() =>
+        AssertSamplerMatchesStepByStep(m => new LangevinDynamics(m, stepSize: 0.05f, seed: 7), steps: 50, tolerance: 1e-4f);
+
+    [Test]
+    public void Mala_OnATracedModel_EqualsStepByStep() =>
+        AssertSamplerMatchesStepByStep(m => new MetropolisAdjustedLangevin(m, stepSize: 0.2f, seed: 7), steps: 30, tolerance: 1e-4f);
+
+    [Test]
+    public void Hmc_OnATracedModel_EqualsStepByStep() =>
+        AssertSamplerMatchesStepByStep(m => new HamiltonianMonteCarlo(m, stepSize: 0.2f, nLeapfrogSteps: 5, seed: 7), steps: 10, tolerance: 1e-3f);
+
+    /// <summary>
+    /// MALA and HMC on the traced Gaussian sample it exactly: 2000 independent chains, each coordinate's mean within 4.5
+    /// standard errors of m (sd sqrt(Sigma_ii / n)) and its variance within 4.5 standard errors of Sigma_ii (sd Sigma_ii
+    /// sqrt(2 / n)); a false alarm has probability below 1e-4 over the six checks per sampler.
+    /// </summary>
+    [TestCase("MALA")]
+    [TestCase("HMC")]
+    [Category("Slow")]
+    public void TracedGaussian_IsSampledExactly(string algorithm)
+    {
+        const int n = 2000;
+        using OpGaussian model = Gaussian();
+        Sampler sampler = algorithm == "MALA"
+            ? new MetropolisAdjustedLangevin(model, stepSize: 0.25f, seed: 11)
+            : new HamiltonianMonteCarlo(model, stepSize: 0.3f, nLeapfrogSteps: 8, seed: 11);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        using Tensor samples = sampler.Sample(dim: 3, nSteps: algorithm == "MALA" ? 300 : 40, nSamples: n);
+        float[,] x = samples.ToArray2D();
+        double[,] covariance = Inverse3(GaussianPrecision);
+        for (int j = 0; j < 3; j++)
+        {
+            float[] column = [.. Enumerable.Range(0, n).Select(i => x[i, j])];
+            double variance = covariance[j, j];
+            Assert.That(Statistics.Mean(column), Is.EqualTo(GaussianMean[j]).Within(4.5 * Math.Sqrt(variance / n)), $"mean of x{j}");
+            Assert.That(Statistics.Variance(column), Is.EqualTo(variance).Within(4.5 * variance * Math.Sqrt(2.0 / n)), $"variance of x{j}");
+        }
+    }
+
+    private static double[,] Inverse3(float[,] m)
+    {
+        double a = m[0, 0], b = m[0, 1], c = m[0, 2], d = m[1, 0], e = m[1, 1], f = m[1, 2], g = m[2, 0], h = m[2, 1], k = m[2, 2];
+        double det = a * (e * k - f * h) - b * (d * k - f * g) + c * (d * h - e * g);
+        return new[,]
+        {
+            { (e * k - f * h) / det, (c * h - b * k) / det, (b * f - c * e) / det },
+            { (f * g - d * k) / det, (a * k - c * g) / det, (c * d - a * f) / det },
+            { (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det },
+        };
+    }
+
+    /// <summary>A model whose energy records different ops at each call (its structure changes between calls).</summary>
+    private sealed class Changing(Device device) : BaseModel(device)
+    {
+        private int _calls;
+
+        public override int? Dim => 2;
+
+        public override Var Energies(Var x) => _calls++ % 2 == 0 ? x.Square().Sum(1) : x.Abs().Sum(1);
+    }
+
+    /// <summary>A tape model that also defines Forward (samplers must call it, so it is not traced).</summary>
+    private sealed class WithForward(Device device) : BaseModel(device)
+    {
+        public override Var Energies(Var x) => x.Square().Sum(1);
+
+        public override Tensor Forward(Tensor x)
+        {
+            using Var v = Energies(Var.Borrowed(x));
+            return v.Value.Clone();
+        }
+    }
+
+    [Test]
+    public void OpThatMixesRows_KeepsTheStepByStepPath()
+    {
+        using BaseModel model = Model(2, x => x.Square().Sum(1) + x.Sum(0).Sum());
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("mixes rows"));
+        using Tensor samples = new LangevinDynamics(model, stepSize: 0.01f).Sample(dim: 2, nSteps: 3, nSamples: 4);
+        Assert.That(samples.ToArray(), Has.All.Matches<float>(float.IsFinite));
+    }
+
+    [Test]
+    public void OpWithoutAnInstruction_KeepsTheStepByStepPath()
+    {
+        using BaseModel model = Model(2, x => -x.LogSumExp(1));
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("LogSumExp is not traced"));
+    }
+
+    [Test]
+    public void EnergyWhoseStructureChanges_KeepsTheStepByStepPath()
+    {
+        using var model = new Changing(Device);
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("change between calls"));
+    }
+
+    [Test]
+    public void ModelDefiningForward_IsNotTraced()
+    {
+        using var model = new WithForward(Device);
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("overrides Forward or Gradient"));
+    }
+
+    [Test]
+    public void BuiltInModel_NeedsNoTrace()
+    {
+        using var model = new GaussianModel(Device, mean: [0f, 0f], cov: new float[,] { { 1f, 0f }, { 0f, 1f } });
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("built-in"));
+    }
+
+    [Test]
+    public void ModelOfAnyDimension_IsTracedWhenFirstSampled()
+    {
+        using var model = new OpRosenbrock(Device);
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("first sampled"));
+        using Tensor samples = new LangevinDynamics(model, stepSize: 1e-4f).Sample(dim: 4, nSteps: 2, nSamples: 8);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        Assert.That(model.TraceStatus, Does.StartWith("dimension 4"));
+    }
+
+    [Test]
+    public void ConstantDisposedAfterTracing_ThrowsNamingTheModel()
+    {
+        using OpGaussian model = Gaussian();
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        var sampler = new MetropolisAdjustedLangevin(model, stepSize: 0.1f);
+        model.Precision.Dispose();
+        var e = Assert.Throws<InvalidOperationException>(() => sampler.Sample(dim: 3, nSteps: 2, nSamples: 4));
+        Assert.That(e!.Message, Does.Contain(nameof(OpGaussian)).And.Contain("disposed"));
+    }
 }
