@@ -190,9 +190,31 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     public override Tensor? ChainScratch(Tensor x) => Scratch(Traced(x), x.Dim(0));
 
     /// <inheritdoc />
+    /// <remarks>On the CPU (unless <see cref="EnergySource.HostSimd"/> is cleared) the chains run as host code: the chain
+    /// kernel's own per-chain body (<see cref="ChainKernels.Chain{TSource, TTransition}"/>) over the accelerator's memory,
+    /// chains spread over the cores, which spares the CPU accelerator's simulated threads; the same operations in the same
+    /// order, so the same samples bit for bit.</remarks>
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
-        Philox4x32 rng, TTransition transition) =>
-        x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, Device(Traced(x), scratch!), transition);
+        Philox4x32 rng, TTransition transition)
+    {
+        TracedSource source = Device(Traced(x), scratch!);
+        if (!HostSimd || x.Device.Kind != DeviceKind.Cpu)
+        {
+            x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, source, transition);
+            return;
+        }
+        x.Device.Synchronize();
+        ArrayView<float> view = x.View, kept = trajectory.View;
+        int chains = x.Dim(0), blocks = Math.Min(chains, 4 * Environment.ProcessorCount);
+        Parallel.For(0, blocks, block =>
+        {
+            for (int c = (int)((long)chains * block / blocks), end = (int)((long)chains * (block + 1) / blocks); c < end; c++)
+                ChainKernels.Chain(c, view, buffers, kept, settings, rng, source, transition);
+        });
+        GC.KeepAlive(x);
+        GC.KeepAlive(trajectory);
+        GC.KeepAlive(scratch);
+    }
 
     /// <summary>Frees the programs' device copies.</summary>
     public void Dispose()
