@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using TorchEbm.Autodiff;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
@@ -111,38 +112,36 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     /// <summary>Every element-wise function a program applies (one generated case per <see cref="UnaryCode"/>).</summary>
-    private static IEnumerable<TestCaseData> Functions()
-    {
-        foreach (UnaryCode code in Enum.GetValues<UnaryCode>())
+    private static IEnumerable<TestCaseData> Functions() =>
+        Enum.GetValues<UnaryCode>().Select(code => new TestCaseData(code).SetArgDisplayNames(code.ToString()));
+
+    /// <summary>The tape op of <paramref name="code"/> on a domain where it is smooth (inputs 0.5 x + 1.5 lie in (1, 2)).</summary>
+    private static Func<Var, Var> MapFor(UnaryCode code) =>
+        code switch
         {
-            Func<Var, Var> map = code switch
-            {
-                UnaryCode.Square => v => v.Square(),
-                UnaryCode.Exp => v => v.Exp(),
-                UnaryCode.Log => v => v.Log(),
-                UnaryCode.Power => v => v.Pow(2.5f),
-                UnaryCode.Sqrt => v => v.Sqrt(),
-                UnaryCode.Abs => v => (v - 1.5f).Abs(),
-                UnaryCode.Sin => v => v.Sin(),
-                UnaryCode.Cos => v => v.Cos(),
-                UnaryCode.Tanh => v => v.Tanh(),
-                UnaryCode.Sigmoid => v => v.Sigmoid(),
-                UnaryCode.Softplus => v => v.Softplus(),
-                UnaryCode.ReLU => v => (v - 1.5f).Apply(Activation.ReLU),
-                UnaryCode.LeakyReLU => v => (v - 1.5f).Apply(Activation.LeakyReLU),
-                UnaryCode.ELU => v => (v - 1.5f).Apply(Activation.ELU),
-                UnaryCode.GELU => v => (v - 1.5f).Apply(Activation.GELU),
-                UnaryCode.SiLU => v => (v - 1.5f).Apply(Activation.SiLU),
-                _ => throw new ArgumentOutOfRangeException(nameof(code)),
-            };
-            yield return new TestCaseData(code, map).SetArgDisplayNames(code.ToString());
-        }
-    }
+            UnaryCode.Square => v => v.Square(),
+            UnaryCode.Exp => v => v.Exp(),
+            UnaryCode.Log => v => v.Log(),
+            UnaryCode.Power => v => v.Pow(2.5f),
+            UnaryCode.Sqrt => v => v.Sqrt(),
+            UnaryCode.Abs => v => (v - 1.5f).Abs(),
+            UnaryCode.Sin => v => v.Sin(),
+            UnaryCode.Cos => v => v.Cos(),
+            UnaryCode.Tanh => v => v.Tanh(),
+            UnaryCode.Sigmoid => v => v.Sigmoid(),
+            UnaryCode.Softplus => v => v.Softplus(),
+            UnaryCode.ReLU => v => (v - 1.5f).Apply(Activation.ReLU),
+            UnaryCode.LeakyReLU => v => (v - 1.5f).Apply(Activation.LeakyReLU),
+            UnaryCode.ELU => v => (v - 1.5f).Apply(Activation.ELU),
+            UnaryCode.GELU => v => (v - 1.5f).Apply(Activation.GELU),
+            UnaryCode.SiLU => v => (v - 1.5f).Apply(Activation.SiLU),
+            _ => throw new ArgumentOutOfRangeException(nameof(code)),
+        };
 
     [TestCaseSource(nameof(Functions))]
-    public void ElementwiseFunction_TracedEnergyAndGradient_EqualTheTape(UnaryCode code, Func<Var, Var> map)
+    public void ElementwiseFunction_TracedEnergyAndGradient_EqualTheTape(UnaryCode code)
     {
-        using var model = new OneFunction(Device, map);
+        using var model = new OneFunction(Device, MapFor(code));
         AssertTracedMatchesTape(model, dim: 3);
     }
 
@@ -207,7 +206,10 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     public void Hmc_OnATracedModel_EqualsStepByStep() =>
         AssertSamplerMatchesStepByStep(m => new HamiltonianMonteCarlo(m, stepSize: 0.2f, nLeapfrogSteps: 5, seed: 7), steps: 10, tolerance: 1e-3f);
 
-    /// <summary>On the CPU the traced chains run as host code over the kernel's own per-chain body: the same samples, bit for bit, as the kernel on the CPU accelerator.</summary>
+    /// <summary>
+    /// On the CPU a transition without a lane twin (NUTS) runs its traced chains as host code over the kernel's own
+    /// per-chain body: the same samples, bit for bit, as the kernel on the CPU accelerator.
+    /// </summary>
     [Test]
     public void HostLoop_EqualsTheKernel_BitForBit()
     {
@@ -217,11 +219,45 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         float[] Run(bool host)
         {
             source.HostSimd = host;
-            using Tensor samples = new HamiltonianMonteCarlo(model, stepSize: 0.2f, nLeapfrogSteps: 5, seed: 3).Sample(dim: 3, nSteps: 5, nSamples: 37);
+            using Tensor samples = new NoUTurnSampler(model, stepSize: 0.3f, maxTreeDepth: 4, seed: 3).Sample(dim: 3, nSteps: 5, nSamples: 37);
             return samples.ToArray();
         }
         Assert.That(Run(host: true), Is.EqualTo(Run(host: false)));
     }
+
+    /// <summary>
+    /// The host twin <see cref="TracedLanes"/> (eight chains per vector) gives the kernel's energies and gradients bit for
+    /// bit, lane by lane: for every element-wise function and for posteriors using broadcasting, products and
+    /// concatenation.
+    /// </summary>
+    [TestCaseSource(nameof(LaneCases))]
+    public void HostLanes_EqualTheKernel_BitForBit(string name)
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host twin runs on the CPU device only.");
+        using BaseModel model = name.Contains('-') ? PosteriorCatalogue.Create(name, Device)
+            : new OneFunction(Device, MapFor(Enum.Parse<UnaryCode>(name)));
+        int dim = model.Dim!.Value;
+        TracedEnergySource source = model.TracedSource!;
+        EnergyProgram program = source.ProgramFor(dim) ?? throw new AssertionException(source.Status(dim));
+        using Tensor pool = Device.Allocate([program.PoolLength]), x = Points(8, dim, seed: 9);
+        program.FillPool(pool, model.GetType().Name);
+        using Tensor energies = source.Energies(x), gradients = source.Gradients(x);
+        float[] rows = x.ToArray(), kernelEnergies = energies.ToArray(), kernelGradients = gradients.ToArray();
+        var lanesX = new Vector256<float>[dim];
+        var lanesGradient = new Vector256<float>[dim];
+        for (int i = 0; i < dim; i++) lanesX[i] = Vector256.Create([.. Enumerable.Range(0, 8).Select(l => rows[l * dim + i])]);
+        var lanes = new TracedLanes(program, pool.ToArray());
+        Vector256<float> laneEnergies = lanes.EnergyAndGradient(lanesX, lanesGradient, energy: true);
+        for (int l = 0; l < 8; l++)
+        {
+            Assert.That(laneEnergies.GetElement(l), Is.EqualTo(kernelEnergies[l]), $"energy of lane {l}");
+            for (int i = 0; i < dim; i++) Assert.That(lanesGradient[i].GetElement(l), Is.EqualTo(kernelGradients[l * dim + i]), $"dE/dx{i} of lane {l}");
+        }
+    }
+
+    private static IEnumerable<TestCaseData> LaneCases() =>
+        Enum.GetNames<UnaryCode>().Concat(["eight_schools-eight_schools_noncentered", "kidiq-kidscore_interaction", "arma-arma11"])
+            .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
     /// <summary>
     /// MALA (100 steps) and HMC (30 transitions) on the traced Gaussian sample it exactly: 1000 independent chains, each coordinate's mean within 4.5

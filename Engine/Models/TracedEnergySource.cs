@@ -3,6 +3,7 @@ using ILGPU.Runtime;
 using TorchEbm.Autodiff;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
+using TorchEbm.Kernels.Samplers.Lanes;
 using TorchEbm.Traced;
 
 namespace TorchEbm.Models;
@@ -190,8 +191,9 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     public override Tensor? ChainScratch(Tensor x) => Scratch(Traced(x), x.Dim(0));
 
     /// <inheritdoc />
-    /// <remarks>On the CPU (unless <see cref="EnergySource.HostSimd"/> is cleared) the chains run as host code: the chain
-    /// kernel's own per-chain body (<see cref="ChainKernels.Chain{TSource, TTransition}"/>) over the accelerator's memory,
+    /// <remarks>On the CPU (unless <see cref="EnergySource.HostSimd"/> is cleared) the chains run as host code: eight chains per
+    /// vector through the samplers' lane twins over <see cref="TracedLanes"/> where the transition has one (Langevin, MALA,
+    /// HMC with a diagonal mass), else the chain kernel's own per-chain body (<see cref="ChainKernels.Chain{TSource, TTransition}"/>) over the accelerator's memory,
     /// chains spread over the cores, which spares the CPU accelerator's simulated threads; the same operations in the same
     /// order, so the same samples bit for bit.</remarks>
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
@@ -204,6 +206,11 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
             return;
         }
         x.Device.Synchronize();
+        if (CpuChains.IsSupported)
+        {
+            float[] pool = HostMemory.Of(source.Program.Constants).ToArray();
+            if (CpuChains.For(new TracedLanes(Traced(x).Program!, pool))!.TryRun(x.View, buffers, trajectory.View, settings, rng, transition)) return;
+        }
         ArrayView<float> view = x.View, kept = trajectory.View;
         int chains = x.Dim(0), blocks = Math.Min(chains, 4 * Environment.ProcessorCount);
         Parallel.For(0, blocks, block =>
