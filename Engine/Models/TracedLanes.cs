@@ -4,6 +4,7 @@ using ILGPU;
 using TorchEbm.Autodiff;
 using TorchEbm.Elementwise;
 using TorchEbm.Energies;
+using TorchEbm.Functions;
 using TorchEbm.Traced;
 
 namespace TorchEbm.Models;
@@ -52,6 +53,7 @@ internal readonly struct TracedLanes(EnergyProgram program, float[] pool) : IHos
 
     private static Vector256<float> Map(int function, float parameter, Vector256<float> x, bool derivative)
     {
+        if (function == (int)UnaryCode.Square) return derivative ? new Square().Derivative(x) : new Square().Apply(x); // the common one, vectorised
         Span<float> lanes = stackalloc float[Vector256<float>.Count];
         for (int l = 0; l < lanes.Length; l++)
             lanes[l] = derivative ? UnaryCodes.Derivative(function, parameter, x.GetElement(l)) : UnaryCodes.Apply(function, parameter, x.GetElement(l));
