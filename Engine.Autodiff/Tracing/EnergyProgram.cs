@@ -39,8 +39,11 @@ internal sealed class EnergyProgram
     /// <summary>The constant pool's entries.</summary>
     public IReadOnlyList<Constant> Constants { get; }
 
-    /// <summary>Floats of the pool.</summary>
-    public int PoolLength => Constants.Count == 0 ? 1 : Constants[^1].Offset + Constants[^1].Length;
+    /// <summary>Floats of the constants.</summary>
+    public int ConstantFloats => Constants.Count == 0 ? 0 : Constants[^1].Offset + Constants[^1].Length;
+
+    /// <summary>Floats of the pool on the device (at least one, so its view is never empty).</summary>
+    public int PoolLength => Math.Max(1, ConstantFloats);
 
     /// <summary>Floats of values per chain.</summary>
     public int Values { get; }

@@ -384,4 +384,17 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         var e = Assert.Throws<InvalidOperationException>(() => sampler.Sample(dim: 3, nSteps: 2, nSamples: 4));
         Assert.That(e!.Message, Does.Contain(nameof(OpGaussian)).And.Contain("disposed"));
     }
+
+    /// <summary>The example of docs/articles/traced-energies.md: a banana from a function runs traced, and HMC samples it in one launch.</summary>
+    [Test]
+    public void DocumentedBanana_RunsTraced()
+    {
+        using BaseModel banana = BaseModel.FromEnergy(Device, 2, x =>
+            x.Column(0).Square() / 8f + (x.Column(1) - 0.1f * x.Column(0).Square()).Square() / 2f);
+        TestContext.Out.WriteLine(banana.TraceStatus);
+        Assert.That(banana.IsTraced, Is.True, banana.TraceStatus);
+        var hmc = new HamiltonianMonteCarlo(banana, stepSize: 0.2f, nLeapfrogSteps: 10, seed: 1);
+        using Tensor samples = hmc.Sample(dim: 2, nSteps: 50, nSamples: 256);
+        Assert.That(samples.ToArray(), Has.All.Matches<float>(float.IsFinite));
+    }
 }

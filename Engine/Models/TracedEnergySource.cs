@@ -95,7 +95,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
         if (program is null) return new Resolved(null, $"{name} runs step by step: {refusal}.", null, null);
         var code = model.Device.Accelerator.Allocate1D(program.Code);
         Tensor numbers = model.Device.FromArray(program.Numbers, program.Numbers.Length);
-        var resolved = new Resolved(program, $"{name} runs traced: {program.Length} instructions, {program.Values} values per chain, {program.PoolLength} constant floats.", code, numbers);
+        var resolved = new Resolved(program, $"{name} runs traced: {program.Length} instructions, {program.Values} values per chain, {program.ConstantFloats} constant floats.", code, numbers);
         string? mismatch;
         try
         {
