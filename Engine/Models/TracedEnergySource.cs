@@ -142,7 +142,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     }
 
     /// <summary>The device form of a resolved program over a filled pool (the first floats of <paramref name="scratch"/>) and its per-chain rows after it.</summary>
-    private TracedSource Device(Resolved resolved, Tensor scratch)
+    private TracedSource OnDevice(Resolved resolved, Tensor scratch)
     {
         EnergyProgram p = resolved.Program!;
         ArrayView<float> pool = scratch.View.SubView(0, p.PoolLength), rows = scratch.View.SubView(p.PoolLength, scratch.Length - p.PoolLength);
@@ -170,7 +170,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     {
         using Tensor scratch = Scratch(resolved, x.Dim(0));
         model.Device.Launch(TracedKernels.Evaluate, x.Dim(0), x.View, energies.View, gradients?.View ?? energies.View.SubView(0, 1), x.Dim(1),
-            Device(resolved, scratch));
+            OnDevice(resolved, scratch));
     }
 
     private Resolved Traced(Tensor x) => Resolve(x.Dim(1)) is { Program: not null } r
@@ -199,7 +199,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition)
     {
-        TracedSource source = Device(Traced(x), scratch!);
+        TracedSource source = OnDevice(Traced(x), scratch!);
         if (!HostSimd || x.Device.Kind != DeviceKind.Cpu)
         {
             x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, source, transition);
