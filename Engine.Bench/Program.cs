@@ -13,7 +13,7 @@ using TorchEbm.Launch;
 // `tape-energy [repetitions]`: Langevin on Rosenbrock written in tape ops beside the built-in fused model;
 // `create-graph [repetitions]`: an MLP's input gradient on the tape with and without createGraph;
 // `score-matching [repetitions]`: DSM, SSM and exact SM training iterations beside PyTorch;
-// `posteriordb [posterior ...]`: the posteriordb conformance suite's posteriors, min bulk-ESS per second and per 1000
+// `posteriordb [--step-by-step] [posterior ...]`: the posteriordb conformance suite's posteriors, min bulk-ESS per second and per 1000
 // gradients beside Stan (rstan, where installed);
 // `matmul [repetitions]`: GFLOP/s of the ILGPU matrix-product kernel and the host SIMD product on the CPU accelerator;
 // anything else goes to BenchmarkDotNet (e.g. `--job short --filter *NormalFill*`, or `--list flat`).

@@ -1,4 +1,5 @@
 using TorchEbm.Elementwise;
+using TorchEbm.Traced;
 
 namespace TorchEbm.Autodiff;
 
@@ -28,7 +29,7 @@ public sealed partial class Var
         {
             if (grads.Wants(a)) grads.Add(a, g * b);
             if (grads.Wants(b)) grads.Add(b, g * a);
-        });
+        }, step: Elementwise(Arithmetic.Multiply, a));
     }
 
     /// <summary>a * s for a scalar s.</summary>
@@ -76,7 +77,7 @@ public sealed partial class Var
         {
             if (grads.Wants(a)) grads.Add(a, g);
             if (grads.Wants(b)) grads.Add(b, sign == 1f ? g : -g);
-        });
+        }, step: Elementwise(sign == 1f ? Arithmetic.Add : Arithmetic.Subtract, a));
     }
 
     /// <summary>scale * a + shift element-wise.</summary>
@@ -92,7 +93,7 @@ public sealed partial class Var
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, scale == 1f ? g : g * scale);
-        });
+        }, step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: scale, F1: shift));
     }
 
     private static Var Scale(Var a, float s)
@@ -106,7 +107,7 @@ public sealed partial class Var
         }, (g, grads) =>
         {
             if (grads.Wants(a)) grads.Add(a, g * s);
-        });
+        }, step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: s));
     }
 
     /// <summary>a op b with PyTorch's broadcasting over rank 1 and 2 (a rank-1 operand is a row (1, d)).</summary>
@@ -132,7 +133,7 @@ public sealed partial class Var
         {
             if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.Shape));
             if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.Shape));
-        });
+        }, step: new TraceStep(TracedOp.Binary, op, rows, cols, ar, ac, br, bc));
     }
 
     /// <summary>
@@ -153,6 +154,13 @@ public sealed partial class Var
 
     /// <summary><paramref name="g"/> (shape (1), (d), (n, 1) or (1, d) ...) broadcast to <paramref name="shape"/> (rank 1 or 2), in Var ops.</summary>
     private static Var Expand(Var g, int[] shape) => Broadcasting(Intermediate(g.Device.Zeros(shape)), g, 0, "+");
+
+    /// <summary>The trace step of a same-shape element-wise op (one row of a's length against another).</summary>
+    private static TraceStep Elementwise(int op, Var a)
+    {
+        int length = checked((int)a.Value.Length);
+        return new TraceStep(TracedOp.Binary, op, 1, length, 1, length, 1, length);
+    }
 
     private static (int Rows, int Cols) AsMatrix(Tensor t) => t.Rank == 1 ? (1, t.Dim(0)) : (t.Dim(0), t.Dim(1));
 }

@@ -1,4 +1,5 @@
 using TorchEbm.Functions;
+using TorchEbm.Traced;
 
 namespace TorchEbm.Autodiff;
 
@@ -55,13 +56,16 @@ public sealed partial class Var
         CheckLive(this);
         Tensor value = Device.AllocateLike(Value);
         ElementwiseMap.Forward(Value, value, function);
+        TraceStep step = UnaryCodes.Of(function, out float parameter) is UnaryCode code
+            ? new TraceStep(TracedOp.Map, checked((int)Value.Length), (int)code, F0: parameter)
+            : default;
         return new Var(value, [this], (g, grads) =>
         {
             if (grads.For(this) is Tensor ga) ElementwiseMap.Backward(Value, g, ga, function);
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, g * MapDerivative(function, 1));
-        });
+        }, step: step);
     }
 
     /// <summary>Element-wise f^(order)(x), order 1 to 3: the node a create-graph backward step of f records.</summary>

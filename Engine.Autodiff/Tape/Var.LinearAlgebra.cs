@@ -1,6 +1,7 @@
 using TorchEbm.Elementwise;
 using TorchEbm.LinearAlgebra;
 using TorchEbm.Reductions;
+using TorchEbm.Traced;
 
 namespace TorchEbm.Autodiff;
 
@@ -24,7 +25,7 @@ public sealed partial class Var
         {
             if (grads.Wants(this)) grads.Add(this, g.MatMulTransposed(b));
             if (grads.Wants(b)) grads.Add(b, TransposedMatMul(this, g));
-        });
+        }, step: new TraceStep(TracedOp.MatMul, m, k, n, 0));
     }
 
     /// <summary>This (m, k) times the transpose of <paramref name="b"/> (n, k): shape (m, n); a linear layer's x W^T.</summary>
@@ -44,7 +45,7 @@ public sealed partial class Var
         {
             if (grads.Wants(this)) grads.Add(this, g.MatMul(b));
             if (grads.Wants(b)) grads.Add(b, TransposedMatMul(g, this));
-        });
+        }, step: new TraceStep(TracedOp.MatMul, m, k, n, 1));
     }
 
     /// <summary>
@@ -82,7 +83,7 @@ public sealed partial class Var
         {
             if (grads.Wants(this)) grads.Add(this, g);
             if (grads.Wants(bias)) grads.Add(bias, g.Sum(0));
-        });
+        }, step: new TraceStep(TracedOp.Binary, Arithmetic.Add, Value.Dim(0), Value.Dim(1), Value.Dim(0), Value.Dim(1), 1, Value.Dim(1)));
     }
 
     private static Tensor Product(Tensor a, Tensor b, int[] shape, MatMulShape product)

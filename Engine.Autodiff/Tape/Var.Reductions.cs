@@ -1,5 +1,6 @@
 using TorchEbm.Elementwise;
 using TorchEbm.Reductions;
+using TorchEbm.Traced;
 
 namespace TorchEbm.Autodiff;
 
@@ -41,7 +42,7 @@ public sealed partial class Var
             // softmax along dim times g; the log-sum-exp is recomputed as a Var so the softmax is differentiable too.
             Var lse = LogSumExp(dim), softmax = (dim == 1 ? this - lse.Reshape(n, 1) : this - lse).Exp();
             grads.Add(this, softmax * (dim == 1 ? g.Reshape(n, 1) : g));
-        });
+        }, step: new TraceStep(0, MixesRows: dim == 0));
     }
 
     /// <summary>The sum of all elements: shape (1), summed in a fixed order.</summary>
@@ -68,7 +69,7 @@ public sealed partial class Var
             }, (g, grads) =>
             {
                 if (grads.Wants(this)) grads.Add(this, Expand(factor == 1f ? g.Reshape(n, 1) : g.Reshape(n, 1) * factor, [n, d]));
-            });
+            }, step: new TraceStep(TracedOp.SumRows, n, d, F0: factor));
         }
         Tensor columns = Device.Allocate([d]);
         ElementwiseOps.ColumnSums(Device, Value.View, columns.View, accumulate: false);
@@ -83,7 +84,7 @@ public sealed partial class Var
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, Expand(mean ? g * scale : g, [n, d]));
-        });
+        }, step: new TraceStep(0, MixesRows: true));
     }
 
     /// <summary>factor * (sum of all elements), shape (1).</summary>
@@ -100,6 +101,6 @@ public sealed partial class Var
             if (!grads.Wants(this)) return;
             Var expanded = Expand(factor == 1f ? g : g * factor, [checked((int)Value.Length)]);
             grads.Add(this, Value.Rank == 1 ? expanded : expanded.Reshape(Value.Shape));
-        });
+        }, step: new TraceStep(TracedOp.SumRows, 1, checked((int)Value.Length), F0: factor, MixesRows: true));
     }
 }

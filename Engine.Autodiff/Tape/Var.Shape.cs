@@ -1,5 +1,6 @@
 using ILGPU.Runtime;
 using TorchEbm.Elementwise;
+using TorchEbm.Traced;
 
 namespace TorchEbm.Autodiff;
 
@@ -70,7 +71,7 @@ public sealed partial class Var
                     ? g.Columns(offsets[i], size)
                     : g.Reshape(total * shared).Slice(offsets[i] * shared, size * shared).Reshape(size, shared));
             }
-        });
+        }, step: new TraceStep(TracedOp.Place, dim, MixesRows: dim == 0));
     }
 
     /// <summary>The same elements in a new shape (a copy), e.g. (n, 1) to (n).</summary>
@@ -84,7 +85,7 @@ public sealed partial class Var
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, g.Reshape(Value.Shape));
-        });
+        }, step: TraceStep.Reshape);
     }
 
     /// <summary>Elements <paramref name="start"/> .. start + length - 1 of a rank-1 Var (a copy), e.g. one part of a batch.</summary>
@@ -108,7 +109,7 @@ public sealed partial class Var
             // g padded with zeros to the whole length, as one column stacked from its parts.
             int total = checked((int)Value.Length);
             grads.Add(this, Padded(g.Reshape(length, 1), start, total - start - length, dim: 0).Reshape(total));
-        });
+        }, step: new TraceStep(TracedOp.Gather, 1, checked((int)Value.Length), start, length, MixesRows: true));
     }
 
     private void CheckColumns(int start, int count, string name)
@@ -133,7 +134,7 @@ public sealed partial class Var
         }, (g, grads) =>
         {
             if (grads.Wants(this)) grads.Add(this, Padded(g.Reshape(Value.Dim(0), count), start, d - start - count, dim: 1));
-        });
+        }, step: new TraceStep(TracedOp.Gather, Value.Dim(0), d, start, count));
     }
 
     /// <summary><paramref name="g"/> (rank 2) with <paramref name="before"/> and <paramref name="after"/> zero rows (dim 0) or columns (dim 1) around it.</summary>

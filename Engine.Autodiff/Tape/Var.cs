@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU.Runtime;
 using TorchEbm.Elementwise;
 using TorchEbm.Functions;
@@ -69,7 +70,10 @@ public sealed partial class Var : IDisposable
     /// its backward step: <paramref name="backward"/> adds the parents' gradients with kernels (the fast path),
     /// <paramref name="graphBackward"/> computes them with Var ops, so they are on the tape themselves (create-graph).
     /// </summary>
-    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward, Action<Var, GraphGradients> graphBackward, int derivativeOrder = 0)
+    /// <remarks>While a <see cref="Tracer"/> records, <paramref name="step"/> becomes the op's instruction (an op passing none is
+    /// not traced, <paramref name="op"/> names it).</remarks>
+    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward, Action<Var, GraphGradients> graphBackward, int derivativeOrder = 0,
+        TraceStep step = default, [CallerMemberName] string op = "")
     {
         Value = value;
         _parents = parents;
@@ -79,6 +83,7 @@ public sealed partial class Var : IDisposable
         _graphBackward = RequiresGrad ? graphBackward : null;
         _derivativeOrder = derivativeOrder;
         _createdInPass?.Add(this);
+        Tracer.Current?.Record(this, parents, step, op);
     }
 
     private static bool AnyRequiresGrad(Var[] parents)
@@ -274,6 +279,9 @@ public sealed partial class Var : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"Var{Shapes.Format(Value.Shape)}{(RequiresGrad ? " requires grad" : "")}";
+
+    /// <summary>Whether this leaf is freed with the graph that reads it (<see cref="Intermediate"/>), so a trace copies its value.</summary>
+    internal bool IsFreedWithGraph => _ownedByGraph;
 
     /// <summary>Whether a live op reads this Var (it is then freed with its last reader, not before).</summary>
     internal bool IsRead => _consumers > 0;

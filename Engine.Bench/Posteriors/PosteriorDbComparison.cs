@@ -25,6 +25,9 @@ public static class PosteriorDbComparison
 
     public static int Run(string[] posteriors)
     {
+        // --step-by-step: the models' energies through the tape per evaluation (no trace), for a before/after in one build.
+        bool traced = !posteriors.Contains("--step-by-step");
+        posteriors = [.. posteriors.Where(p => p != "--step-by-step")];
         IReadOnlyList<string> names = posteriors.Length > 0 ? posteriors : PosteriorCatalogue.Names;
         string? unknown = names.FirstOrDefault(n => !PosteriorCatalogue.Names.Contains(n));
         if (unknown is not null)
@@ -40,7 +43,7 @@ public static class PosteriorDbComparison
         var rows = new List<(string Name, Side Engine, Side? Stan)>();
         foreach (string name in names)
         {
-            Side engine = RunEngine(name, device);
+            Side engine = RunEngine(name, device, traced);
             Side? stan = rscript is null ? null : RunStan(rscript, name);
             rows.Add((name, engine, stan));
             Console.Error.WriteLine($"{name}: engine {engine}, Stan {stan?.ToString() ?? "-"}");
@@ -52,16 +55,17 @@ public static class PosteriorDbComparison
             Console.WriteLine($"{name,-40} {e.EssPerSecond,12:F1} {Format(s?.EssPerSecond),9} {Format(s is null ? null : e.EssPerSecond / s.EssPerSecond),7}   "
                               + $"{e.EssPerKiloGradient,20:F2} {Format(s?.EssPerKiloGradient),9} {Format(s is null ? null : e.EssPerKiloGradient / s.EssPerKiloGradient),7}   "
                               + $"{e.Divergences,10} {(s is null ? "-" : s.Divergences.ToString()),5}");
-        Console.WriteLine($"engine: {device}, {PosteriorSuite.Chains} chains, {PosteriorSuite.WarmupSteps} warm-up + {PosteriorSuite.Draws} draws, Stan's inits; "
+        Console.WriteLine($"engine: {device}, {(traced ? "traced energies" : "step by step (no trace)")}, {PosteriorSuite.Chains} chains, {PosteriorSuite.WarmupSteps} warm-up + {PosteriorSuite.Draws} draws, Stan's inits; "
                           + "Stan: rstan NUTS, 4 chains, cores 2, time = elapsed warm-up + sampling summed over chains / 2");
         return 0;
     }
 
     private static string Format(double? value) => value is double v ? v.ToString("F2", CultureInfo.InvariantCulture) : "-";
 
-    private static Side RunEngine(string name, Device device)
+    private static Side RunEngine(string name, Device device, bool traced)
     {
         using PosteriorModel model = PosteriorCatalogue.Create(name, device);
+        model.Tracing = traced;
         PosteriorRun run = PosteriorSuite.Run(model);
         return new Side(ChainStatistics.EffectiveSampleSize(run.Draws).Min(), run.Seconds, run.GradientEvaluations, run.Divergences);
     }

@@ -6,9 +6,9 @@ using TorchEbm.Samplers;
 namespace TorchEbm.Bench.Tape;
 
 /// <summary>
-/// <c>Engine.Bench tape-energy [repetitions]</c>: Langevin on Rosenbrock written once in tape ops (step by step: a tape
-/// forward and backward per step) beside the built-in fused RosenbrockModel (one launch per run), same chains and
-/// steps, in one run; prints chain-steps/s and their ratio.
+/// <c>Engine.Bench tape-energy [repetitions]</c>: Langevin and HMC on Rosenbrock written once in tape ops, traced (one
+/// launch per run, the program interpreted per chain) and step by step (a tape forward and backward per evaluation), beside
+/// the built-in fused RosenbrockModel; same chains and steps, in one run; prints chain-steps/s and the ratios.
 /// </summary>
 public static class TapeEnergyComparison
 {
@@ -29,22 +29,31 @@ public static class TapeEnergyComparison
     {
         using var device = Device.Create();
         using var builtIn = new RosenbrockModel(device);
-        using var ops = new OpRosenbrock(device);
-        Console.WriteLine($"{device}: Langevin, {Chains} chains x {Dim}-D Rosenbrock, {Steps} steps, step 1e-4, median of {repetitions}");
-        double Rate(BaseModel model)
+        using var traced = new OpRosenbrock(device);
+        using var stepwise = new OpRosenbrock(device) { Tracing = false };
+        Console.WriteLine($"{device}: {Chains} chains x {Dim}-D Rosenbrock, {Steps} steps, median of {repetitions}");
+        foreach ((string name, Func<BaseModel, Sampler> sampler) in new (string, Func<BaseModel, Sampler>)[]
+                 {
+                     ("Langevin, step 1e-4", m => new LangevinDynamics(m, 1e-4f, seed: 1)),
+                     ("HMC, step 1e-3 x 10 leapfrogs", m => new HamiltonianMonteCarlo(m, 1e-3f, nLeapfrogSteps: 10, seed: 1)),
+                 })
         {
-            void Once()
+            double Rate(BaseModel model)
             {
-                using Tensor x = new LangevinDynamics(model, 1e-4f, seed: 1).Sample(dim: Dim, nSteps: Steps, nSamples: Chains);
-                device.Synchronize();
+                void Once()
+                {
+                    using Tensor x = sampler(model).Sample(dim: Dim, nSteps: Steps, nSamples: Chains);
+                    device.Synchronize();
+                }
+                Once();
+                return (double)Chains * Steps / Median.Seconds(repetitions, Once);
             }
-            Once();
-            return (double)Chains * Steps / Median.Seconds(repetitions, Once);
+            double fused = Rate(builtIn), tracedRate = Rate(traced), tape = Rate(stepwise);
+            Console.WriteLine(name);
+            Console.WriteLine($"  built-in, fused         {fused,12:E3} chain-steps/s");
+            Console.WriteLine($"  tape ops, traced        {tracedRate,12:E3} chain-steps/s   built-in / traced {fused / tracedRate,6:F2}");
+            Console.WriteLine($"  tape ops, step by step  {tape,12:E3} chain-steps/s   built-in / step by step {fused / tape,6:F2}");
         }
-        double fused = Rate(builtIn), tape = Rate(ops);
-        Console.WriteLine($"built-in, fused        {fused,12:E3} chain-steps/s");
-        Console.WriteLine($"tape ops, step by step {tape,12:E3} chain-steps/s");
-        Console.WriteLine($"fused / tape           {fused / tape,12:F1}");
         return 0;
     }
 }

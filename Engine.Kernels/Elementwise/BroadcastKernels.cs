@@ -4,7 +4,7 @@ using TorchEbm.Launch;
 namespace TorchEbm.Elementwise;
 
 /// <summary>
-/// Element-wise a op b with broadcasting (<see cref="Broadcast"/>), op 0: +, 1: -, 2: *, 3: /; and the backward
+/// Element-wise a op b with broadcasting (<see cref="Broadcast"/>), op an <see cref="Arithmetic"/> code; and the backward
 /// steps, which sum each output gradient back over the positions an operand was repeated to (fixed order).
 /// </summary>
 public static class BroadcastKernels
@@ -18,7 +18,7 @@ public static class BroadcastKernels
         {
             int r = i / shape.Cols, c = i - r * shape.Cols;
             float x = a[shape.A(r, c)], y = b[shape.B(r, c)];
-            output[i] = op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
+            output[i] = Arithmetic.Apply(op, x, y);
         }
     }
 
@@ -41,12 +41,7 @@ public static class BroadcastKernels
             for (int cc = 0; cc < colRepeats; cc++)
             {
                 int r = rows == 1 ? rr : jr, c = cols == 1 ? cc : jc;
-                float x = a[shape.A(r, c)], y = b[shape.B(r, c)], local;
-                if (op == 0) local = 1f;
-                else if (op == 1) local = operand == 0 ? 1f : -1f;
-                else if (op == 2) local = operand == 0 ? y : x;
-                else local = operand == 0 ? 1f / y : -x / (y * y);
-                sum += g[r * shape.Cols + c] * local;
+                sum += g[r * shape.Cols + c] * Arithmetic.Partial(op, operand, a[shape.A(r, c)], b[shape.B(r, c)]);
             }
             gradient[j] += sum;
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Functions;
@@ -27,25 +28,37 @@ public static class ChainKernels
         where TSource : struct, IEnergySource
         where TTransition : struct, ITransition
     {
-        int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride, evaluations = transition.Evaluations;
-        for (int c = GridStride.Start; c < chains; c += stride)
+        int chains = x.IntLength / settings.Dim, stride = GridStride.Stride;
+        for (int c = GridStride.Start; c < chains; c += stride) Chain(c, x, buffers, trajectory, settings, rng, source, transition);
+    }
+
+    /// <summary>
+    /// Chain c's settings.Steps steps: the body of <see cref="Chains{TSource, TTransition}"/>, and the whole work of a host
+    /// loop that runs the same chains on CPU-accelerator memory without the accelerator (a traced energy's host twin).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Chain<TSource, TTransition>(int c,
+        ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
+        TSource source, TTransition transition)
+        where TSource : struct, IEnergySource
+        where TTransition : struct, ITransition
+    {
+        int d = settings.Dim, chains = x.IntLength / d, evaluations = transition.Evaluations;
+        var chain = new ChainState(x, buffers, c, chains, d);
+        if (settings.Start != 0 && transition.NeedsStart)
         {
-            var chain = new ChainState(x, buffers, c, chains, d);
-            if (settings.Start != 0 && transition.NeedsStart)
+            Evaluate(source, chain, energy: true);
+            transition.Start(chain);
+        }
+        for (int s = 0; s < settings.Steps; s++)
+        {
+            for (int k = 0; k < evaluations && (k == 0 || transition.Continues(k, chain)); k++)
             {
-                Evaluate(source, chain, energy: true);
-                transition.Start(chain);
+                transition.Prepare(k, chain, s, settings, rng);
+                Evaluate(source, chain, transition.NeedsEnergy(k));
+                transition.Complete(k, chain, s, settings, rng);
             }
-            for (int s = 0; s < settings.Steps; s++)
-            {
-                for (int k = 0; k < evaluations && (k == 0 || transition.Continues(k, chain)); k++)
-                {
-                    transition.Prepare(k, chain, s, settings, rng);
-                    Evaluate(source, chain, transition.NeedsEnergy(k));
-                    transition.Complete(k, chain, s, settings, rng);
-                }
-                Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
-            }
+            Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
         }
     }
 

@@ -143,7 +143,58 @@ public abstract class BaseModel : IDisposable
     /// The energy as a device-side source that fused chain kernels can run on, resolved once per model; null when
     /// samplers must go step by step through <see cref="Forward"/> and <see cref="Gradient(Tensor)"/>.
     /// </summary>
-    internal virtual EnergySource? Source => null;
+    /// <remarks>The default is the traced energy (<see cref="IsTraced"/>) of a model that writes its energy in tape ops
+    /// and defines neither Forward nor Gradient itself; null for any other model, or with <see cref="Tracing"/> off.</remarks>
+    internal virtual EnergySource? Source => Tracing ? TracedSource : null;
+
+    /// <summary>Whether samplers may run this model's traced energy (tests clear it to compare with the step-by-step path;
+    /// samplers read it when they are made).</summary>
+    internal bool Tracing { get; set; } = true;
+
+    private TracedEnergySource? _traced;
+
+    /// <summary>The traced form of <see cref="Energies"/>, or null for a model that does not write its energy in tape ops
+    /// alone (it overrides Forward or Gradient, or not Energies).</summary>
+    internal TracedEnergySource? TracedSource
+    {
+        get
+        {
+            ThrowIfDisposed();
+            if (!HasTapeEnergies || Overrides(nameof(Forward), typeof(Tensor)) || Overrides(nameof(Gradient), typeof(Tensor))) return null;
+            lock (_traceLock) return _traced ??= new TracedEnergySource(this);
+        }
+    }
+
+    private readonly object _traceLock = new();
+
+    /// <summary>
+    /// Whether samplers run this model fused, one launch per run: a model written in tape ops (<see cref="Energies"/>) is
+    /// traced once per sample dimension and its program interpreted by every chain inside the chain kernel. For a model
+    /// with a fixed <see cref="Dim"/> this traces it now; for one that accepts any dimension it describes the dimension
+    /// sampled last (false before the first run). <see cref="TraceStatus"/> says why.
+    /// </summary>
+    /// <remarks>Built-in models (analytic energies, fused networks) run fused without a trace: for them this is false
+    /// and <see cref="TraceStatus"/> says they need none.</remarks>
+    public bool IsTraced => TraceState().Traced;
+
+    /// <summary>Why this model does or does not run traced (see <see cref="IsTraced"/>): the program's size, or the first
+    /// reason a trace was refused (an op without an instruction, an op that mixes rows, ops that change with x, a result
+    /// that differs from the tape).</summary>
+    public string TraceStatus => TraceState().Status;
+
+    private (bool Traced, string Status) TraceState()
+    {
+        string name = GetType().Name;
+        if (Source is EnergySource source and not TracedEnergySource)
+            return (false, $"{name} runs its built-in fused energy; it needs no trace.");
+        if (!HasTapeEnergies)
+            return (false, $"{name} runs step by step: it defines Forward and Gradient, not Energies in tape ops.");
+        if (TracedSource is not TracedEnergySource traced)
+            return (false, $"{name} runs step by step: it overrides Forward or Gradient, which samplers must call.");
+        if (!Tracing) return (false, $"{name} runs step by step: tracing is off.");
+        if (Dim is int d) return (traced.Traces(d), traced.Status(d));
+        return traced.Last is { } last ? (last.Traced, $"dimension {last.Dim}: {last.Status}") : (false, $"{name} accepts any dimension: it is traced when first sampled.");
+    }
 
     /// <summary>
     /// Energies of <paramref name="x"/> (n, d) on the autodiff tape, shape (n), for losses. Override it to write the
@@ -255,6 +306,7 @@ public abstract class BaseModel : IDisposable
     /// <remarks>An override frees what it owns and then calls base.Dispose().</remarks>
     public virtual void Dispose()
     {
+        _traced?.Dispose();
         IsDisposed = true;
         GC.SuppressFinalize(this);
     }

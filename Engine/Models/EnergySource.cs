@@ -22,6 +22,10 @@ internal abstract class EnergySource
     /// <summary>Whether one launch can run <paramref name="chains"/> chains (false: the sampler goes step by step).</summary>
     public virtual bool Fits(int chains) => true;
 
+    /// <summary>Whether one launch can run <paramref name="chains"/> chains of dimension <paramref name="dim"/> (a traced
+    /// energy also needs a trace for the dimension).</summary>
+    public virtual bool Fits(int chains, int dim) => Fits(chains);
+
     /// <summary>E(x) for every row of x (n, d): a new (n) tensor, freed again if the launch fails.</summary>
     public Tensor Energies(Tensor x) => Fill(x.Device.Allocate([x.Dim(0)]), x, WriteEnergies);
 

@@ -109,7 +109,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             draws = Owned(Device.Allocate(keepsDraws ? [ChainState.DrawStatistics * kept * _chains] : [1]));
             if (_options.InitialSamples is null)
                 Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call, _options.FirstChain);
-            EnergySource? source = Source is EnergySource s && s.Fits(_chains) ? s : null;
+            EnergySource? source = Source is EnergySource s && s.Fits(_chains, _dim) ? s : null;
             Tensor? sourceScratch = source?.ChainScratch(x);
             if (sourceScratch is not null) Owned(sourceScratch);
             var chains = new Chains(source, sourceScratch, Model, x, Owned(Device.Allocate([Math.Max(1, rows) * _chains * _dim])),

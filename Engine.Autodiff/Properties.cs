@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("TorchEbm")]
+[assembly: InternalsVisibleTo("Engine.Tests")]

@@ -1,0 +1,444 @@
+using System.Runtime.Intrinsics;
+using TorchEbm.Autodiff;
+using TorchEbm.Models;
+using TorchEbm.Samplers;
+using TorchEbm.Tests.Posteriors;
+using TorchEbm.Tests.Support;
+using TorchEbm.Traced;
+
+namespace TorchEbm.Tests.Models;
+
+/// <summary>
+/// Models written in tape ops run traced: their energy is recorded once per dimension and interpreted per chain inside the
+/// chain kernel. The traced energy and dE/dx equal the tape's, samplers on a traced model equal the step-by-step path, and
+/// models that cannot be replayed per row keep the step-by-step path with a reason.
+/// </summary>
+public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
+{
+    /// <summary>Rosenbrock in ops over any d >= 2 (a = 1, b = 100).</summary>
+    private sealed class OpRosenbrock(Device device) : BaseModel(device)
+    {
+        public override Var Energies(Var x)
+        {
+            int d = x.Shape[1];
+            Var head = x.Columns(0, d - 1), tail = x.Columns(1, d - 1);
+            return (100f * (tail - head.Square()).Square() + (1f - head).Square()).Sum(1);
+        }
+    }
+
+    /// <summary>The Gaussian in ops: E(x) = 0.5 (x - m)^T P (x - m), P a constant the model holds.</summary>
+    private sealed class OpGaussian(Device device, float[] mean, float[,] precision) : BaseModel(device)
+    {
+        public Tensor Mean { get; } = device.FromArray(mean, mean.Length);
+
+        public Tensor Precision { get; } = device.FromArray(precision);
+
+        public override int? Dim => Mean.Dim(0);
+
+        public override Var Energies(Var x)
+        {
+            Var u = x - Var.Constant(Mean);
+            return 0.5f * (u.MatMul(Var.Constant(Precision)) * u).Sum(1);
+        }
+
+        public override void Dispose()
+        {
+            Mean.Dispose();
+            Precision.Dispose();
+            base.Dispose();
+        }
+    }
+
+    /// <summary>One element-wise function applied to scaled x, summed per row, with its function made by <paramref name="map"/>.</summary>
+    private sealed class OneFunction(Device device, Func<Var, Var> map) : BaseModel(device)
+    {
+        public override int? Dim => 3;
+
+        public override Var Energies(Var x) => map(0.5f * x + 1.5f).Sum(1);
+    }
+
+    /// <summary>A model built from a function, for the cases below.</summary>
+    private BaseModel Model(int dim, Func<Var, Var> energy) => BaseModel.FromEnergy(Device, dim, energy);
+
+    private static readonly float[] GaussianMean = [1f, -1f, 0.5f];
+    private static readonly float[,] GaussianPrecision = { { 1.2f, -0.3f, 0f }, { -0.3f, 0.8f, 0.1f }, { 0f, 0.1f, 2f } };
+
+    private OpGaussian Gaussian() => new(Device, GaussianMean, GaussianPrecision);
+
+    /// <summary>Rows in (-1, 1) with a fixed seed.</summary>
+    private Tensor Points(int rows, int dim, int seed = 5)
+    {
+        var random = new Random(seed);
+        return Device.FromArray([.. Enumerable.Range(0, rows * dim).Select(_ => (float)(random.NextDouble() * 2 - 1))], rows, dim);
+    }
+
+    /// <summary>
+    /// The traced energies and gradients at 33 rows equal the tape's within 4 float32 ulps of the larger terms (the same
+    /// formulas; only summation order and fused multiply-adds may differ).
+    /// </summary>
+    private void AssertTracedMatchesTape(BaseModel model, int dim, float tolerance = 1e-5f)
+    {
+        TracedEnergySource traced = model.TracedSource ?? throw new AssertionException("The model has no traced source.");
+        Assert.That(traced.Traces(dim), Is.True, traced.Status(dim));
+        using Tensor x = Points(33, dim);
+        using Tensor energies = traced.Energies(x), tape = model.Forward(x);
+        using Tensor gradients = traced.Gradients(x), tapeGradients = model.Gradient(x);
+        AssertClose(energies.ToArray(), tape.ToArray(), tolerance, "energy");
+        AssertClose(gradients.ToArray(), tapeGradients.ToArray(), tolerance, "dE/dx");
+    }
+
+    private static void AssertClose(float[] actual, float[] expected, float tolerance, string what)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        for (int i = 0; i < actual.Length; i++)
+            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(tolerance * Math.Max(1f, Math.Abs(expected[i]))), $"{what}[{i}]");
+    }
+
+    [Test]
+    public void OpRosenbrock_TracedEnergyAndGradient_EqualTheTape()
+    {
+        using var model = new OpRosenbrock(Device);
+        AssertTracedMatchesTape(model, dim: 5);
+        AssertTracedMatchesTape(model, dim: 2); // another dimension: traced anew
+    }
+
+    [Test]
+    public void OpGaussian_TracedEnergyAndGradient_EqualTheTape()
+    {
+        using OpGaussian model = Gaussian();
+        AssertTracedMatchesTape(model, dim: 3);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        Assert.That(model.TraceStatus, Does.Contain("runs traced"));
+    }
+
+    /// <summary>Every element-wise function a program applies (one generated case per <see cref="UnaryCode"/>).</summary>
+    private static IEnumerable<TestCaseData> Functions() =>
+        Enum.GetValues<UnaryCode>().Select(code => new TestCaseData(code).SetArgDisplayNames(code.ToString()));
+
+    /// <summary>The tape op of <paramref name="code"/> on a domain where it is smooth (inputs 0.5 x + 1.5 lie in (1, 2)).</summary>
+    private static Func<Var, Var> MapFor(UnaryCode code) =>
+        code switch
+        {
+            UnaryCode.Square => v => v.Square(),
+            UnaryCode.Exp => v => v.Exp(),
+            UnaryCode.Log => v => v.Log(),
+            UnaryCode.Power => v => v.Pow(2.5f),
+            UnaryCode.Sqrt => v => v.Sqrt(),
+            UnaryCode.Abs => v => (v - 1.5f).Abs(),
+            UnaryCode.Sin => v => v.Sin(),
+            UnaryCode.Cos => v => v.Cos(),
+            UnaryCode.Tanh => v => v.Tanh(),
+            UnaryCode.Sigmoid => v => v.Sigmoid(),
+            UnaryCode.Softplus => v => v.Softplus(),
+            UnaryCode.ReLU => v => (v - 1.5f).Apply(Activation.ReLU),
+            UnaryCode.LeakyReLU => v => (v - 1.5f).Apply(Activation.LeakyReLU),
+            UnaryCode.ELU => v => (v - 1.5f).Apply(Activation.ELU),
+            UnaryCode.GELU => v => (v - 1.5f).Apply(Activation.GELU),
+            UnaryCode.SiLU => v => (v - 1.5f).Apply(Activation.SiLU),
+            _ => throw new ArgumentOutOfRangeException(nameof(code)),
+        };
+
+    [TestCaseSource(nameof(Functions))]
+    public void ElementwiseFunction_TracedEnergyAndGradient_EqualTheTape(UnaryCode code)
+    {
+        using var model = new OneFunction(Device, MapFor(code));
+        AssertTracedMatchesTape(model, dim: 3);
+    }
+
+    /// <summary>f in float64 for each code (System.Math and MathNet's erf), the reference the traced derivatives are checked against.</summary>
+    private static double Reference(UnaryCode code, double v) => code switch
+    {
+        UnaryCode.Square => v * v,
+        UnaryCode.Exp => Math.Exp(v),
+        UnaryCode.Log => Math.Log(v),
+        UnaryCode.Power => Math.Pow(v, 2.5),
+        UnaryCode.Sqrt => Math.Sqrt(v),
+        UnaryCode.Abs => Math.Abs(v - 1.5),
+        UnaryCode.Sin => Math.Sin(v),
+        UnaryCode.Cos => Math.Cos(v),
+        UnaryCode.Tanh => Math.Tanh(v),
+        UnaryCode.Sigmoid => 1 / (1 + Math.Exp(-v)),
+        UnaryCode.Softplus => Math.Log(1 + Math.Exp(v)),
+        UnaryCode.ReLU => Math.Max(0, v - 1.5),
+        UnaryCode.LeakyReLU => v - 1.5 > 0 ? v - 1.5 : 0.01 * (v - 1.5),
+        UnaryCode.ELU => v - 1.5 > 0 ? v - 1.5 : Math.Exp(v - 1.5) - 1,
+        UnaryCode.GELU => 0.5 * (v - 1.5) * (1 + MathNet.Numerics.SpecialFunctions.Erf((v - 1.5) / Math.Sqrt(2))),
+        UnaryCode.SiLU => (v - 1.5) / (1 + Math.Exp(-(v - 1.5))),
+        _ => throw new ArgumentOutOfRangeException(nameof(code)),
+    };
+
+    /// <summary>
+    /// The traced dE/dx of sum_i f(0.5 x_i + 1.5) against central differences of its float64 reference (h = 1e-6, error
+    /// O(h^2) plus rounding ~1e-10 / h, both far below the float32 tolerance 2e-5 relative); points stay 0.05 away from the kinks
+    /// of Abs and the ReLUs (at x = 0).
+    /// </summary>
+    [TestCaseSource(nameof(Functions))]
+    public void ElementwiseFunction_TracedGradient_EqualsFloat64FiniteDifferences(UnaryCode code)
+    {
+        using var model = new OneFunction(Device, MapFor(code));
+        float[] points = [-0.9f, -0.4f, -0.05f, 0.05f, 0.3f, 0.85f];
+        using Tensor x = Device.FromArray(points, 2, 3);
+        using Tensor gradients = model.TracedSource!.Gradients(x);
+        float[] traced = gradients.ToArray();
+        const double h = 1e-6;
+        for (int i = 0; i < points.Length; i++)
+        {
+            double at = points[i];
+            double fd = (Reference(code, 0.5 * (at + h) + 1.5) - Reference(code, 0.5 * (at - h) + 1.5)) / (2 * h);
+            Assert.That(traced[i], Is.EqualTo(fd).Within(2e-5 * Math.Max(1, Math.Abs(fd))), $"dE/dx at {at}");
+        }
+    }
+
+    /// <summary>Broadcasting arithmetic in each of its forms (same shape, column against row, rank-1 data rows, scalars, bias).</summary>
+    [Test]
+    public void BroadcastArithmetic_TracedEnergyAndGradient_EqualTheTape()
+    {
+        using Tensor row = Device.FromArray([0.5f, -1f, 2f, 0.25f], 4), bias = Device.FromArray([0.1f, 0.2f, 0.3f], 3);
+        using BaseModel model = Model(3, x =>
+        {
+            Var c = x.Columns(1, 1), data = Var.Constant(row);
+            Var a = (c - data) / (x.Column(0).Reshape(x.Shape[0], 1).Exp() + 1f) * data;       // (n, 1) against (4)
+            Var b = x * x / (2f + x.Square()) - x.AddBias(Var.Constant(bias)) * 3f; // same shapes, bias, scalars
+            Var joined = Var.Concat([a, b, x.Columns(2, 1)], dim: 1);
+            return joined.Square().Sum(1) + (1f - joined).Mean(1);
+        });
+        AssertTracedMatchesTape(model, dim: 3);
+    }
+
+    /// <summary>The posteriordb models written in tape ops run traced with the tape's energies and gradients.</summary>
+    [TestCase("eight_schools-eight_schools_noncentered")]
+    [TestCase("arK-arK")]
+    [TestCase("kidiq-kidscore_momiq")]
+    [TestCase("kidiq-kidscore_interaction")]
+    [TestCase("arma-arma11")]
+    [TestCase("low_dim_gauss_mix-low_dim_gauss_mix")]
+    public void Posterior_TracedEnergyAndGradient_EqualTheTape(string posterior)
+    {
+        using PosteriorModel model = PosteriorCatalogue.Create(posterior, Device);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        AssertTracedMatchesTape(model, model.Dimension, tolerance: 1e-4f);
+    }
+
+    /// <summary>
+    /// Samples of <paramref name="sampler"/> on a traced model and on the same model step by step through the tape (same seed,
+    /// same noise). Both evaluate the same float32 formulas, differing by a few ulps per evaluation (summation order, fused
+    /// multiply-adds); on the Gaussian every step is a contraction or a symplectic map, so those differences stay of the order
+    /// of (evaluations x 4 ulps x |x|), below <paramref name="tolerance"/>, unless an accept decision falls within that of its
+    /// threshold (chance ~1e-5 per decision).
+    /// </summary>
+    private void AssertSamplerMatchesStepByStep(Func<BaseModel, Sampler> sampler, int steps, float tolerance)
+    {
+        using OpGaussian traced = Gaussian(), tape = Gaussian();
+        tape.Tracing = false;
+        Assert.That(sampler(traced).Source, Is.InstanceOf<TracedEnergySource>());
+        Assert.That(sampler(tape).Source, Is.Null);
+        using Tensor a = sampler(traced).Sample(dim: 3, nSteps: steps, nSamples: 64), b = sampler(tape).Sample(dim: 3, nSteps: steps, nSamples: 64);
+        float[] fused = a.ToArray(), stepwise = b.ToArray();
+        for (int i = 0; i < fused.Length; i++)
+            Assert.That(fused[i], Is.EqualTo(stepwise[i]).Within(tolerance * Math.Max(1f, Math.Abs(stepwise[i]))), $"sample element {i}");
+    }
+
+    [Test]
+    public void Langevin_OnATracedModel_EqualsStepByStep() =>
+        AssertSamplerMatchesStepByStep(m => new LangevinDynamics(m, stepSize: 0.05f, seed: 7), steps: 50, tolerance: 1e-4f);
+
+    [Test]
+    public void Mala_OnATracedModel_EqualsStepByStep() =>
+        AssertSamplerMatchesStepByStep(m => new MetropolisAdjustedLangevin(m, stepSize: 0.2f, seed: 7), steps: 30, tolerance: 1e-4f);
+
+    [Test]
+    public void Hmc_OnATracedModel_EqualsStepByStep() =>
+        AssertSamplerMatchesStepByStep(m => new HamiltonianMonteCarlo(m, stepSize: 0.2f, nLeapfrogSteps: 5, seed: 7), steps: 10, tolerance: 1e-3f);
+
+    /// <summary>
+    /// On the CPU a transition without a lane twin (NUTS) runs its traced chains as host code over the kernel's own
+    /// per-chain body: the same samples, bit for bit, as the kernel on the CPU accelerator.
+    /// </summary>
+    [Test]
+    public void HostLoop_EqualsTheKernel_BitForBit()
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host loop runs on the CPU device only.");
+        using OpGaussian model = Gaussian();
+        TracedEnergySource source = model.TracedSource!;
+        float[] Run(bool host)
+        {
+            source.HostSimd = host;
+            using Tensor samples = new NoUTurnSampler(model, stepSize: 0.3f, maxTreeDepth: 4, seed: 3).Sample(dim: 3, nSteps: 5, nSamples: 37);
+            return samples.ToArray();
+        }
+        Assert.That(Run(host: true), Is.EqualTo(Run(host: false)));
+    }
+
+    /// <summary>
+    /// The host twin <see cref="TracedLanes"/> (eight chains per vector) gives the kernel's energies and gradients bit for
+    /// bit, lane by lane: for every element-wise function and for posteriors using broadcasting, products and
+    /// concatenation.
+    /// </summary>
+    [TestCaseSource(nameof(LaneCases))]
+    public void HostLanes_EqualTheKernel_BitForBit(string name)
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host twin runs on the CPU device only.");
+        using BaseModel model = name.Contains('-') ? PosteriorCatalogue.Create(name, Device)
+            : new OneFunction(Device, MapFor(Enum.Parse<UnaryCode>(name)));
+        int dim = model.Dim!.Value;
+        TracedEnergySource source = model.TracedSource!;
+        EnergyProgram program = source.ProgramFor(dim) ?? throw new AssertionException(source.Status(dim));
+        using Tensor pool = Device.Allocate([program.PoolLength]), x = Points(8, dim, seed: 9);
+        program.FillPool(pool, model.GetType().Name);
+        using Tensor energies = source.Energies(x), gradients = source.Gradients(x);
+        float[] rows = x.ToArray(), kernelEnergies = energies.ToArray(), kernelGradients = gradients.ToArray();
+        var lanesX = new Vector256<float>[dim];
+        var lanesGradient = new Vector256<float>[dim];
+        for (int i = 0; i < dim; i++) lanesX[i] = Vector256.Create([.. Enumerable.Range(0, 8).Select(l => rows[l * dim + i])]);
+        var lanes = new TracedLanes(program, pool.ToArray());
+        Vector256<float> laneEnergies = lanes.EnergyAndGradient(lanesX, lanesGradient, energy: true);
+        for (int l = 0; l < 8; l++)
+        {
+            Assert.That(laneEnergies.GetElement(l), Is.EqualTo(kernelEnergies[l]), $"energy of lane {l}");
+            for (int i = 0; i < dim; i++) Assert.That(lanesGradient[i].GetElement(l), Is.EqualTo(kernelGradients[l * dim + i]), $"dE/dx{i} of lane {l}");
+        }
+    }
+
+    private static IEnumerable<TestCaseData> LaneCases() =>
+        Enum.GetNames<UnaryCode>().Concat(["eight_schools-eight_schools_noncentered", "kidiq-kidscore_interaction", "arma-arma11"])
+            .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
+
+    /// <summary>
+    /// MALA (100 steps) and HMC (30 transitions) on the traced Gaussian sample it exactly: 1000 independent chains, each coordinate's mean within 4.5
+    /// standard errors of m (sd sqrt(Sigma_ii / n)) and its variance within 4.5 standard errors of Sigma_ii (sd Sigma_ii
+    /// sqrt(2 / n)); a false alarm has probability below 1e-4 over the six checks per sampler.
+    /// </summary>
+    [TestCase("MALA")]
+    [TestCase("HMC")]
+    [Category("Slow")]
+    public void TracedGaussian_IsSampledExactly(string algorithm)
+    {
+        const int n = 1000;
+        using OpGaussian model = Gaussian();
+        Sampler sampler = algorithm == "MALA"
+            ? new MetropolisAdjustedLangevin(model, stepSize: 0.25f, seed: 11)
+            : new HamiltonianMonteCarlo(model, stepSize: 0.3f, nLeapfrogSteps: 8, seed: 11);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        using Tensor samples = sampler.Sample(dim: 3, nSteps: algorithm == "MALA" ? 100 : 30, nSamples: n);
+        float[,] x = samples.ToArray2D();
+        double[,] covariance = Inverse3(GaussianPrecision);
+        for (int j = 0; j < 3; j++)
+        {
+            float[] column = [.. Enumerable.Range(0, n).Select(i => x[i, j])];
+            double variance = covariance[j, j];
+            Assert.That(Statistics.Mean(column), Is.EqualTo(GaussianMean[j]).Within(4.5 * Math.Sqrt(variance / n)), $"mean of x{j}");
+            Assert.That(Statistics.Variance(column), Is.EqualTo(variance).Within(4.5 * variance * Math.Sqrt(2.0 / n)), $"variance of x{j}");
+        }
+    }
+
+    private static double[,] Inverse3(float[,] m)
+    {
+        double a = m[0, 0], b = m[0, 1], c = m[0, 2], d = m[1, 0], e = m[1, 1], f = m[1, 2], g = m[2, 0], h = m[2, 1], k = m[2, 2];
+        double det = a * (e * k - f * h) - b * (d * k - f * g) + c * (d * h - e * g);
+        return new[,]
+        {
+            { (e * k - f * h) / det, (c * h - b * k) / det, (b * f - c * e) / det },
+            { (f * g - d * k) / det, (a * k - c * g) / det, (c * d - a * f) / det },
+            { (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det },
+        };
+    }
+
+    /// <summary>A model whose energy records different ops at each call (its structure changes between calls).</summary>
+    private sealed class Changing(Device device) : BaseModel(device)
+    {
+        private int _calls;
+
+        public override int? Dim => 2;
+
+        public override Var Energies(Var x) => _calls++ % 2 == 0 ? x.Square().Sum(1) : x.Abs().Sum(1);
+    }
+
+    /// <summary>A tape model that also defines Forward (samplers must call it, so it is not traced).</summary>
+    private sealed class WithForward(Device device) : BaseModel(device)
+    {
+        public override Var Energies(Var x) => x.Square().Sum(1);
+
+        public override Tensor Forward(Tensor x)
+        {
+            using Var v = Energies(Var.Borrowed(x));
+            return v.Value.Clone();
+        }
+    }
+
+    [Test]
+    public void OpThatMixesRows_KeepsTheStepByStepPath()
+    {
+        using BaseModel model = Model(2, x => x.Square().Sum(1) + x.Sum(0).Sum());
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("mixes rows"));
+        using Tensor samples = new LangevinDynamics(model, stepSize: 0.01f).Sample(dim: 2, nSteps: 3, nSamples: 4);
+        Assert.That(samples.ToArray(), Has.All.Matches<float>(float.IsFinite));
+    }
+
+    [Test]
+    public void OpWithoutAnInstruction_KeepsTheStepByStepPath()
+    {
+        using BaseModel model = Model(2, x => -x.LogSumExp(1));
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("LogSumExp is not traced"));
+    }
+
+    [Test]
+    public void EnergyWhoseStructureChanges_KeepsTheStepByStepPath()
+    {
+        using var model = new Changing(Device);
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("change between calls"));
+    }
+
+    [Test]
+    public void ModelDefiningForward_IsNotTraced()
+    {
+        using var model = new WithForward(Device);
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("overrides Forward or Gradient"));
+    }
+
+    [Test]
+    public void BuiltInModel_NeedsNoTrace()
+    {
+        using var model = new GaussianModel(Device, mean: [0f, 0f], cov: new float[,] { { 1f, 0f }, { 0f, 1f } });
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("built-in"));
+    }
+
+    [Test]
+    public void ModelOfAnyDimension_IsTracedWhenFirstSampled()
+    {
+        using var model = new OpRosenbrock(Device);
+        Assert.That(model.IsTraced, Is.False);
+        Assert.That(model.TraceStatus, Does.Contain("first sampled"));
+        using Tensor samples = new LangevinDynamics(model, stepSize: 1e-4f).Sample(dim: 4, nSteps: 2, nSamples: 8);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        Assert.That(model.TraceStatus, Does.StartWith("dimension 4"));
+    }
+
+    [Test]
+    public void ConstantDisposedAfterTracing_ThrowsNamingTheModel()
+    {
+        using OpGaussian model = Gaussian();
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        var sampler = new MetropolisAdjustedLangevin(model, stepSize: 0.1f);
+        model.Precision.Dispose();
+        var e = Assert.Throws<InvalidOperationException>(() => sampler.Sample(dim: 3, nSteps: 2, nSamples: 4));
+        Assert.That(e!.Message, Does.Contain(nameof(OpGaussian)).And.Contain("disposed"));
+    }
+
+    /// <summary>The example of docs/articles/traced-energies.md: a banana from a function runs traced, and HMC samples it in one launch.</summary>
+    [Test]
+    public void DocumentedBanana_RunsTraced()
+    {
+        using BaseModel banana = BaseModel.FromEnergy(Device, 2, x =>
+            x.Column(0).Square() / 8f + (x.Column(1) - 0.1f * x.Column(0).Square()).Square() / 2f);
+        TestContext.Out.WriteLine(banana.TraceStatus);
+        Assert.That(banana.IsTraced, Is.True, banana.TraceStatus);
+        var hmc = new HamiltonianMonteCarlo(banana, stepSize: 0.2f, nLeapfrogSteps: 10, seed: 1);
+        using Tensor samples = hmc.Sample(dim: 2, nSteps: 50, nSamples: 256);
+        Assert.That(samples.ToArray(), Has.All.Matches<float>(float.IsFinite));
+    }
+}
