@@ -103,7 +103,7 @@ public sealed class DisposedModelTests(DeviceKind kind) : DeviceTest(kind)
         using var inner = new HarmonicModel(Device);
         var opaque = new OpaqueModel(inner);
         opaque.Dispose();
-        // A model written in tape ops is traced for the sampler as it is made, so the sampler's constructor already throws.
+        // A sampler resolves a tape-ops model's traced source as it is made, so its constructor already throws.
         Assert.Throws<ObjectDisposedException>(() => new LangevinDynamics(opaque, stepSize: 0.01f, seed: 1).Sample(dim: 2, nSteps: 5, nSamples: 8).Dispose());
     }
 
