@@ -22,7 +22,7 @@ public sealed class IntegratorsAndFlowsDocTests
         // Energy minimisation on the chain core (one fused launch for built-in models).
         using var model = new DoubleWellModel(device);
         var descent = new NesterovSampler(model, stepSize: 0.01f, momentum: 0.9f, seed: 0);
-        using Tensor minima = descent.Sample(nSamples: 256, dim: 2, nSteps: 300);
+        using Tensor minima = descent.Sample(dim: 2, nSteps: 300, nSamples: 256);
 
         // A flow-matching training pair: x_t on the path from noise to data, and its velocity target.
         var path = new LinearInterpolant();

@@ -26,7 +26,7 @@ public sealed class DescentSamplerTests(DeviceKind kind) : DeviceTest(kind)
         const int steps = 25, chains = 9;
         using var model = new GaussianModel(Device, Mean, Cov);
         using Tensor x0 = Starts(chains, 1);
-        using Tensor x = new GradientDescentSampler(model, stepSize: h).Sample(nSamples: chains, dim: 2, nSteps: steps,
+        using Tensor x = new GradientDescentSampler(model, stepSize: h).Sample(dim: 2, nSteps: steps, nSamples: chains,
             options: new SampleOptions { InitialSamples = x0 });
         Matrix<double> a = (Matrix<double>.Build.DenseIdentity(2) - h * Precision).Power(steps);
         float[,] start = x0.ToArray2D(), end = x.ToArray2D();
@@ -46,7 +46,7 @@ public sealed class DescentSamplerTests(DeviceKind kind) : DeviceTest(kind)
         const int steps = 30, chains = 9;
         using var model = new GaussianModel(Device, Mean, Cov);
         using Tensor x0 = Starts(chains, 2);
-        using Tensor x = new NesterovSampler(model, stepSize: h, momentum: mu).Sample(nSamples: chains, dim: 2, nSteps: steps,
+        using Tensor x = new NesterovSampler(model, stepSize: h, momentum: mu).Sample(dim: 2, nSteps: steps, nSamples: chains,
             options: new SampleOptions { InitialSamples = x0 });
         float[,] start = x0.ToArray2D(), end = x.ToArray2D();
         Vector<double> m = Vector<double>.Build.Dense([Mean[0], Mean[1]]);
@@ -74,8 +74,8 @@ public sealed class DescentSamplerTests(DeviceKind kind) : DeviceTest(kind)
         using var model = new GaussianModel(Device, [0f, 0f], new float[,] { { 1f, 0f }, { 0f, 0.01f } });
         using Tensor x0 = Device.FromArray(new float[,] { { 1f, 1f } });
         var options = new SampleOptions { InitialSamples = x0 };
-        using Tensor descent = new GradientDescentSampler(model, stepSize: 0.01f).Sample(nSamples: 1, dim: 2, nSteps: 100, options: options);
-        using Tensor nesterov = new NesterovSampler(model, stepSize: 0.01f, momentum: 9f / 11f).Sample(nSamples: 1, dim: 2, nSteps: 100, options: options);
+        using Tensor descent = new GradientDescentSampler(model, stepSize: 0.01f).Sample(dim: 2, nSteps: 100, nSamples: 1, options: options);
+        using Tensor nesterov = new NesterovSampler(model, stepSize: 0.01f, momentum: 9f / 11f).Sample(dim: 2, nSteps: 100, nSamples: 1, options: options);
         Assert.That(descent.ToArray()[0], Is.EqualTo(Math.Pow(0.99, 100)).Within(1e-4), "descent's slow coordinate");
         Assert.That(Math.Abs(nesterov.ToArray()[0]), Is.LessThan(1e-3), "Nesterov's slow coordinate");
         Assert.That(Math.Abs(nesterov.ToArray()[1]), Is.LessThan(1e-3), "Nesterov's fast coordinate");
@@ -91,7 +91,7 @@ public sealed class DescentSamplerTests(DeviceKind kind) : DeviceTest(kind)
         float[] start = x0.ToArray();
         foreach (Sampler sampler in new Sampler[] { new GradientDescentSampler(model, stepSize: 0.01f), new NesterovSampler(model, stepSize: 0.01f, momentum: 0.5f) })
         {
-            using Tensor x = sampler.Sample(nSamples: 64, dim: 3, nSteps: 400, options: new SampleOptions { InitialSamples = x0 });
+            using Tensor x = sampler.Sample(dim: 3, nSteps: 400, nSamples: 64, options: new SampleOptions { InitialSamples = x0 });
             float[] end = x.ToArray();
             for (int i = 0; i < end.Length; i++)
             {
@@ -108,8 +108,8 @@ public sealed class DescentSamplerTests(DeviceKind kind) : DeviceTest(kind)
         using var opaque = new OpaqueModel(model);
         using Tensor x0 = Starts(17, 4);
         var options = new SampleOptions { InitialSamples = x0, WarmupSteps = 3 };
-        using Tensor fused = new NesterovSampler(model, stepSize: 0.1f).Sample(nSamples: 17, dim: 2, nSteps: 20, options: options);
-        using Tensor stepped = new NesterovSampler(opaque, stepSize: 0.1f).Sample(nSamples: 17, dim: 2, nSteps: 20, options: options);
+        using Tensor fused = new NesterovSampler(model, stepSize: 0.1f).Sample(dim: 2, nSteps: 20, nSamples: 17, options: options);
+        using Tensor stepped = new NesterovSampler(opaque, stepSize: 0.1f).Sample(dim: 2, nSteps: 20, nSamples: 17, options: options);
         float[] a = fused.ToArray(), b = stepped.ToArray();
         for (int i = 0; i < a.Length; i++) Assert.That(b[i], Is.EqualTo(a[i]).Within(1e-5), $"element {i}");
     }
@@ -120,8 +120,8 @@ public sealed class DescentSamplerTests(DeviceKind kind) : DeviceTest(kind)
         using var model = new GaussianModel(Device, Mean, Cov);
         using Tensor x0 = Starts(5, 5);
         var sampler = new NesterovSampler(model, stepSize: 0.1f, momentum: 0.8f);
-        using Tensor split = sampler.Sample(nSamples: 5, dim: 2, nSteps: 7, options: new SampleOptions { InitialSamples = x0, WarmupSteps = 5 });
-        using Tensor whole = sampler.Sample(nSamples: 5, dim: 2, nSteps: 12, options: new SampleOptions { InitialSamples = x0 });
+        using Tensor split = sampler.Sample(dim: 2, nSteps: 7, nSamples: 5, options: new SampleOptions { InitialSamples = x0, WarmupSteps = 5 });
+        using Tensor whole = sampler.Sample(dim: 2, nSteps: 12, nSamples: 5, options: new SampleOptions { InitialSamples = x0 });
         Assert.That(split.ToArray(), Is.EqualTo(whole.ToArray()).Within(1e-6), "the velocity must carry over from warm-up");
     }
 

@@ -31,7 +31,7 @@ TrainingLoopResult result = TrainingLoop.Run(model, lossFn, optimizer, points,
     new TrainingLoopOptions { Epochs = epochs, BatchSize = 64, Seed = 0, EvalEvery = 16 },
     progress: new Progress<TrainingProgress>(p => { if (p.Step % 16 == 0) Console.WriteLine($"step {p.Step}/{p.Steps}: loss {p.Loss:F4}"); }));
 if (result.Diverged) Console.WriteLine($"loss not finite at step {result.DivergedAt}; kept the last finite parameters");
-using Tensor samples = sampler.Sample(nSamples: 1000, dim: dim, nSteps: 20);   // as trained: 20 steps from N(0, I)
+using Tensor samples = sampler.Sample(dim: dim, nSteps: 20, nSamples: 1000);   // as trained: 20 steps from N(0, I)
 // </train>
 
 // How many samples lie within 0.5 of a data point.
