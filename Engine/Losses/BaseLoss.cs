@@ -14,6 +14,24 @@ public abstract class BaseLoss : IDisposable
     public abstract Var Compute(BaseModel model, Tensor data);
 
     /// <summary>
+    /// The checks of a loss that differentiates dE/dx again: a live model with parameters and an energy in tape ops, and
+    /// a live (n, d) batch of its dimension on its device, finite when <paramref name="scanFinite"/> (one host synchronisation).
+    /// </summary>
+    private protected void CheckTapeModelAndData(BaseModel model, Tensor data, bool scanFinite)
+    {
+        string loss = GetType().Name;
+        ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfDisposed();
+        if (!model.Parameters().Any())
+            throw new ArgumentException($"{loss} trains a model's parameters, but {model.GetType().Name}.Parameters() is empty.", nameof(model));
+        if (!model.HasTapeEnergies)
+            throw new ArgumentException(
+                $"{loss} differentiates dE/dx again, so {model.GetType().Name} must write its energy in tape ops (override Energies(Var)).", nameof(model));
+        model.ValidateSamples(data, nameof(data));
+        if (scanFinite) TorchEbm.Check.AllFinite(data, nameof(data));
+    }
+
+    /// <summary>
     /// For training loops, before anything runs: throws <see cref="ArgumentException"/> naming <paramref name="name"/>
     /// when the loss cannot take batches of <paramref name="smallestBatch"/> rows. Accepts any by default.
     /// </summary>

@@ -139,7 +139,7 @@ public sealed class EnergyMatching : BaseLoss
     internal Var Compute(BaseModel model, Tensor data, Tensor noise, Tensor times, Tensor smoothing, Tensor negatives)
     {
         ThrowIfDisposed();
-        MatchingNoise.Check(nameof(EnergyMatching), model, data, CheckFinite);
+        CheckTapeModelAndData(model, data, CheckFinite);
         foreach ((Tensor given, string name) in new[] { (noise, nameof(noise)), (smoothing, nameof(smoothing)), (negatives, nameof(negatives)) })
         {
             TorchEbm.Check.Batch(given, data.Device, name);
@@ -158,7 +158,7 @@ public sealed class EnergyMatching : BaseLoss
     private Var Compute(BaseModel model, Tensor data, bool scanFinite)
     {
         ThrowIfDisposed();
-        MatchingNoise.Check(nameof(EnergyMatching), model, data, scanFinite);
+        CheckTapeModelAndData(model, data, scanFinite);
         uint call = _calls++;
         int n = data.Dim(0), d = data.Dim(1);
         using Tensor noise = MatchingNoise.Sample(data.Device, n, d, Seed, MatchingNoise.Draw.Noise, call);

@@ -82,7 +82,7 @@ public sealed class EquilibriumMatching : BaseLoss
     internal Var Compute(BaseModel model, Tensor data, Tensor noise, Tensor gamma)
     {
         ThrowIfDisposed();
-        MatchingNoise.Check(nameof(EquilibriumMatching), model, data, CheckFinite);
+        CheckTapeModelAndData(model, data, CheckFinite);
         CheckGiven(data, noise, gamma);
         return Explicit(model, data, noise, gamma);
     }
@@ -115,7 +115,7 @@ public sealed class EquilibriumMatching : BaseLoss
     private Var Compute(BaseModel model, Tensor data, bool scanFinite)
     {
         ThrowIfDisposed();
-        MatchingNoise.Check(nameof(EquilibriumMatching), model, data, scanFinite);
+        CheckTapeModelAndData(model, data, scanFinite);
         uint call = _calls++;
         using Tensor noise = MatchingNoise.Sample(data.Device, data.Dim(0), data.Dim(1), Seed, MatchingNoise.Draw.Noise, call);
         using Tensor gamma = MatchingNoise.Sample(data.Device, data.Dim(0), 0, Seed, MatchingNoise.Draw.Time, call);

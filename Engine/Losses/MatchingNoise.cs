@@ -29,21 +29,4 @@ internal static class MatchingNoise
         device.Launch(ProbeKernels.Fill, rows, result.View, Math.Max(d, 1), key, call, d == 0 ? ProbeKernels.Uniform : ProbeKernels.Gaussian);
         return result;
     }
-
-    /// <summary>
-    /// The checks of a matching loss's inputs: a live model with parameters and tape energies, and a live (n, d) batch of
-    /// its dimension on its device, finite when <paramref name="scanFinite"/> (one host synchronisation).
-    /// </summary>
-    public static void Check(string loss, BaseModel model, Tensor data, bool scanFinite)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        model.ThrowIfDisposed();
-        if (!model.Parameters().Any())
-            throw new ArgumentException($"{loss} trains a model's parameters, but {model.GetType().Name}.Parameters() is empty.", nameof(model));
-        if (!model.HasTapeEnergies)
-            throw new ArgumentException(
-                $"{loss} differentiates dE/dx again, so {model.GetType().Name} must write its energy in tape ops (override Energies(Var)).", nameof(model));
-        model.ValidateSamples(data, nameof(data));
-        if (scanFinite) TorchEbm.Check.AllFinite(data, nameof(data));
-    }
 }

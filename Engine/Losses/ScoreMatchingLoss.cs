@@ -79,14 +79,7 @@ public abstract class ScoreMatchingLoss : BaseLoss
     private void Check(BaseModel model, Tensor data, bool scanFinite)
     {
         string loss = GetType().Name;
-        ArgumentNullException.ThrowIfNull(model);
-        model.ThrowIfDisposed();
-        if (!model.Parameters().Any())
-            throw new ArgumentException($"{loss} trains a model's parameters, but {model.GetType().Name}.Parameters() is empty.", nameof(model));
-        if (!model.HasTapeEnergies)
-            throw new ArgumentException(
-                $"{loss} differentiates dE/dx again, so {model.GetType().Name} must write its energy in tape ops (override Energies(Var)).", nameof(model));
-        model.ValidateSamples(data, nameof(data));
+        CheckTapeModelAndData(model, data, scanFinite: false);
         int count = Probes.Count;
         if ((long)count * data.Length > int.MaxValue)
             throw new ArgumentException(
