@@ -2,6 +2,7 @@ using TorchEbm.Autodiff;
 using TorchEbm.Bench.Timing;
 using TorchEbm.Models;
 using TorchEbm.Samplers;
+using TorchEbm.Tests.Support;
 
 namespace TorchEbm.Bench.Tape;
 
@@ -13,17 +14,6 @@ namespace TorchEbm.Bench.Tape;
 public static class TapeEnergyComparison
 {
     private const int Chains = 1024, Dim = 8, Steps = 100;
-
-    /// <summary>Rosenbrock over any d >= 2 in tape ops, as the README writes it.</summary>
-    private sealed class OpRosenbrock(Device device) : BaseModel(device)
-    {
-        public override Var Energies(Var x)
-        {
-            int d = x.Shape[1];
-            Var head = x.Columns(0, d - 1), tail = x.Columns(1, d - 1);
-            return (100f * (tail - head.Square()).Square() + (1f - head).Square()).Sum(1);
-        }
-    }
 
     public static int Run(int repetitions)
     {

@@ -26,37 +26,6 @@ public sealed class Banana(Device device) : BaseModel(device)
 /// </summary>
 public sealed class TapeEnergyModelTests(DeviceKind kind) : DeviceTest(kind)
 {
-    /// <summary>Rosenbrock in ops over any d >= 2: sum_i b (x_{i+1} - x_i^2)^2 + (a - x_i)^2, a = 1, b = 100.</summary>
-    private sealed class OpRosenbrock(Device device) : BaseModel(device)
-    {
-        public override Var Energies(Var x)
-        {
-            int d = x.Shape[1];
-            Var head = x.Columns(0, d - 1), tail = x.Columns(1, d - 1);
-            return (100f * (tail - head.Square()).Square() + (1f - head).Square()).Sum(1);
-        }
-    }
-
-    /// <summary>The Gaussian in ops: E(x) = 0.5 (x - m)^T P (x - m), P the precision (a constant of the graph).</summary>
-    private sealed class OpGaussian(Device device, float[] mean, float[,] precision) : BaseModel(device)
-    {
-        private readonly Tensor _mean = device.FromArray(mean, mean.Length), _precision = device.FromArray(precision);
-
-        public override Var Energies(Var x)
-        {
-            Var m = Var.Constant(_mean), p = Var.Constant(_precision); // borrowed: nothing to free
-            Var u = x - m;
-            return 0.5f * (u.MatMul(p) * u).Sum(1);
-        }
-
-        public override void Dispose()
-        {
-            _mean.Dispose();
-            _precision.Dispose();
-            base.Dispose();
-        }
-    }
-
     /// <summary>Ackley in ops: a (1 - exp(-b sqrt(mean x^2))) + e - exp(mean cos(c x)).</summary>
     private sealed class OpAckley(Device device) : BaseModel(device)
     {

@@ -15,40 +15,6 @@ namespace TorchEbm.Tests.Models;
 /// </summary>
 public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
 {
-    /// <summary>Rosenbrock in ops over any d >= 2 (a = 1, b = 100).</summary>
-    private sealed class OpRosenbrock(Device device) : BaseModel(device)
-    {
-        public override Var Energies(Var x)
-        {
-            int d = x.Shape[1];
-            Var head = x.Columns(0, d - 1), tail = x.Columns(1, d - 1);
-            return (100f * (tail - head.Square()).Square() + (1f - head).Square()).Sum(1);
-        }
-    }
-
-    /// <summary>The Gaussian in ops: E(x) = 0.5 (x - m)^T P (x - m), P a constant the model holds.</summary>
-    private sealed class OpGaussian(Device device, float[] mean, float[,] precision) : BaseModel(device)
-    {
-        public Tensor Mean { get; } = device.FromArray(mean, mean.Length);
-
-        public Tensor Precision { get; } = device.FromArray(precision);
-
-        public override int? Dim => Mean.Dim(0);
-
-        public override Var Energies(Var x)
-        {
-            Var u = x - Var.Constant(Mean);
-            return 0.5f * (u.MatMul(Var.Constant(Precision)) * u).Sum(1);
-        }
-
-        public override void Dispose()
-        {
-            Mean.Dispose();
-            Precision.Dispose();
-            base.Dispose();
-        }
-    }
-
     /// <summary>One element-wise function applied to scaled x, summed per row, with its function made by <paramref name="map"/>.</summary>
     private sealed class OneFunction(Device device, Func<Var, Var> map) : BaseModel(device)
     {
