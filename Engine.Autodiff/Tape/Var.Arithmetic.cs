@@ -21,15 +21,7 @@ public sealed partial class Var
         if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
         Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Multiply(a.Device, a.Value.View, b.Value.View, value.View);
-        return new Var(value, [a, b], (g, grads) =>
-        {
-            if (grads.For(a) is Tensor ga) ElementwiseOps.MultiplyAdd(a.Device, g.View, b.Value.View, ga.View);
-            if (grads.For(b) is Tensor gb) ElementwiseOps.MultiplyAdd(a.Device, g.View, a.Value.View, gb.View);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(a)) grads.Add(a, g * b);
-            if (grads.Wants(b)) grads.Add(b, g * a);
-        }, step: Elementwise(Arithmetic.Multiply, a));
+        return new Var(value, [a, b], new TapeNode(NodeKind.Multiply), step: Elementwise(Arithmetic.Multiply, a));
     }
 
     /// <summary>a * s for a scalar s.</summary>
@@ -69,15 +61,7 @@ public sealed partial class Var
     {
         Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Combine(a.Device, a.Value.View, b.Value.View, value.View, sign);
-        return new Var(value, [a, b], (g, grads) =>
-        {
-            if (grads.For(a) is Tensor ga) ElementwiseOps.AddScaled(a.Device, g.View, ga.View, 1f);
-            if (grads.For(b) is Tensor gb) ElementwiseOps.AddScaled(a.Device, g.View, gb.View, sign);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(a)) grads.Add(a, g);
-            if (grads.Wants(b)) grads.Add(b, sign == 1f ? g : -g);
-        }, step: Elementwise(sign == 1f ? Arithmetic.Add : Arithmetic.Subtract, a));
+        return new Var(value, [a, b], new TapeNode(NodeKind.Combine, F0: sign), step: Elementwise(sign == 1f ? Arithmetic.Add : Arithmetic.Subtract, a));
     }
 
     /// <summary>scale * a + shift element-wise.</summary>
@@ -87,13 +71,8 @@ public sealed partial class Var
         Check.Finite(shift, "s");
         Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Affine(a.Device, a.Value.View, value.View, scale, shift);
-        return new Var(value, [a], (g, grads) =>
-        {
-            if (grads.For(a) is Tensor ga) ElementwiseOps.AddScaled(a.Device, g.View, ga.View, scale);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(a)) grads.Add(a, scale == 1f ? g : g * scale);
-        }, step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: scale, F1: shift));
+        return new Var(value, [a], new TapeNode(NodeKind.Affine, F0: scale),
+            step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: scale, F1: shift));
     }
 
     private static Var Scale(Var a, float s)
@@ -101,13 +80,7 @@ public sealed partial class Var
         CheckLive(a);
         Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Scale(a.Device, a.Value.View, value.View, s);
-        return new Var(value, [a], (g, grads) =>
-        {
-            if (grads.For(a) is Tensor ga) ElementwiseOps.AddScaled(a.Device, g.View, ga.View, s);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(a)) grads.Add(a, g * s);
-        }, step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: s));
+        return new Var(value, [a], new TapeNode(NodeKind.Affine, I0: 1, F0: s), step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: s));
     }
 
     /// <summary>a op b with PyTorch's broadcasting over rank 1 and 2 (a rank-1 operand is a row (1, d)).</summary>
@@ -121,19 +94,86 @@ public sealed partial class Var
         int rows = Math.Max(ar, br), cols = Math.Max(ac, bc);
         if ((ar != rows && ar != 1) || (br != rows && br != 1) || (ac != cols && ac != 1) || (bc != cols && bc != 1))
             throw new ArgumentException($"Operator {name}: shapes {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)} do not broadcast (each dimension must match or be 1).");
-        var shape = new Broadcast(rows, cols, ar, ac, br, bc);
+        Broadcast shape = BroadcastOf(a.Value, b.Value);
         int[] outShape = a.Value.Rank == 1 && b.Value.Rank == 1 ? [cols] : [rows, cols];
         Tensor value = a.Device.Allocate(outShape);
         ElementwiseOps.BroadcastForward(a.Device, a.Value.View, b.Value.View, value.View, shape, op);
-        return new Var(value, [a, b], (g, grads) =>
+        return new Var(value, [a, b], new TapeNode(NodeKind.Broadcast, I0: op), step: new TraceStep(TracedOp.Binary, op, rows, cols, ar, ac, br, bc));
+    }
+
+    /// <summary>The broadcast of operands shaped as <paramref name="a"/> and <paramref name="b"/> (checked to broadcast by the op).</summary>
+    private static Broadcast BroadcastOf(Tensor a, Tensor b)
+    {
+        (int ar, int ac) = AsMatrix(a);
+        (int br, int bc) = AsMatrix(b);
+        return new Broadcast(Math.Max(ar, br), Math.Max(ac, bc), ar, ac, br, bc);
+    }
+
+    /// <summary>The arithmetic family's backward driver with kernels: this Var is a + - * / of its parents (<see cref="NodeKind.Multiply"/> .. <see cref="NodeKind.Broadcast"/>).</summary>
+    private void ArithmeticBackward(Tensor g, Gradients grads)
+    {
+        Var a = _parents[0];
+        Tensor? ga = grads.For(a);
+        switch (_node.Kind)
         {
-            if (grads.For(a) is Tensor ga) ElementwiseOps.BroadcastBackward(a.Device, g.View, a.Value.View, b.Value.View, ga.View, shape, op, 0);
-            if (grads.For(b) is Tensor gb) ElementwiseOps.BroadcastBackward(a.Device, g.View, a.Value.View, b.Value.View, gb.View, shape, op, 1);
-        }, (g, grads) =>
+            case NodeKind.Multiply:
+            {
+                Var b = _parents[1];
+                if (ga is not null) ElementwiseOps.MultiplyAdd(Device, g.View, b.Value.View, ga.View);
+                if (grads.For(b) is Tensor gb) ElementwiseOps.MultiplyAdd(Device, g.View, a.Value.View, gb.View);
+                break;
+            }
+            case NodeKind.Combine:
+                if (ga is not null) ElementwiseOps.AddScaled(Device, g.View, ga.View, 1f);
+                if (grads.For(_parents[1]) is Tensor gc) ElementwiseOps.AddScaled(Device, g.View, gc.View, _node.F0);
+                break;
+            case NodeKind.Affine:
+                if (ga is not null) ElementwiseOps.AddScaled(Device, g.View, ga.View, _node.F0);
+                break;
+            default: // Broadcast
+            {
+                Var b = _parents[1];
+                Broadcast shape = BroadcastOf(a.Value, b.Value);
+                if (ga is not null) ElementwiseOps.BroadcastBackward(Device, g.View, a.Value.View, b.Value.View, ga.View, shape, _node.I0, 0);
+                if (grads.For(b) is Tensor gb) ElementwiseOps.BroadcastBackward(Device, g.View, a.Value.View, b.Value.View, gb.View, shape, _node.I0, 1);
+                break;
+            }
+        }
+    }
+
+    /// <summary>The arithmetic family's backward driver in Var ops (create-graph): the same step as <see cref="ArithmeticBackward"/>.</summary>
+    private void ArithmeticGraphBackward(Var g, GraphGradients grads)
+    {
+        Var a = _parents[0];
+        switch (_node.Kind)
         {
-            if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.Shape));
-            if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.Shape));
-        }, step: new TraceStep(TracedOp.Binary, op, rows, cols, ar, ac, br, bc));
+            case NodeKind.Multiply:
+            {
+                Var b = _parents[1];
+                if (grads.Wants(a)) grads.Add(a, g * b);
+                if (grads.Wants(b)) grads.Add(b, g * a);
+                break;
+            }
+            case NodeKind.Combine:
+            {
+                Var b = _parents[1];
+                if (grads.Wants(a)) grads.Add(a, g);
+                if (grads.Wants(b)) grads.Add(b, _node.F0 == 1f ? g : -g);
+                break;
+            }
+            case NodeKind.Affine:
+                // Scale (I0 = 1) multiplies even by 1, as it always did; Affine skips the product at scale 1.
+                if (grads.Wants(a)) grads.Add(a, _node.I0 == 0 && _node.F0 == 1f ? g : g * _node.F0);
+                break;
+            default: // Broadcast
+            {
+                Var b = _parents[1];
+                int op = _node.I0;
+                if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.Shape));
+                if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.Shape));
+                break;
+            }
+        }
     }
 
     /// <summary>

@@ -13,12 +13,15 @@ namespace TorchEbm.Autodiff;
 /// <para>A Var made with the constructor is a leaf (an input or a parameter) and owns its tensor. A Var returned by an
 /// op owns its value and the intermediate Vars that produced it: disposing the final result (a loss) frees the whole
 /// graph behind it, but never a leaf.</para>
-/// <para>Each op records its backward step twice: with kernels over tensors (<see cref="Backward"/>, the fast path) and
-/// with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph, whose result can be differentiated again).</para>
+/// <para>Each op records what it did as data (a <see cref="TapeNode"/>: the op and its attributes, with the parents); its
+/// family's backward driver runs the step from that data in two forms: with kernels over tensors (<see cref="Backward"/>,
+/// the fast path) and with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph, whose result can be
+/// differentiated again). No closure is recorded per op.</para>
 /// </remarks>
 public sealed partial class Var : IDisposable
 {
     private readonly Var[] _parents;
+    private readonly TapeNode _node; // the op that made this Var, as data (Leaf for a leaf)
     private readonly Action<Tensor, Gradients>? _backward;
     private readonly Action<Var, GraphGradients>? _graphBackward;
     private readonly bool _ownsValue = true;
@@ -84,6 +87,57 @@ public sealed partial class Var : IDisposable
         _derivativeOrder = derivativeOrder;
         _createdInPass?.Add(this);
         Tracer.Current?.Record(this, parents, step, op);
+    }
+
+    /// <summary>
+    /// The result of an op: records the parents and what the op was (<paramref name="node"/>), from which its family's
+    /// backward driver runs the kernel and the create-graph backward steps when a parent needs a gradient.
+    /// </summary>
+    /// <remarks>While a <see cref="Tracer"/> records, <paramref name="step"/> becomes the op's instruction (an op passing none is
+    /// not traced, <paramref name="op"/> names it).</remarks>
+    private Var(Tensor value, Var[] parents, in TapeNode node, TraceStep step = default, [CallerMemberName] string op = "")
+    {
+        Value = value;
+        _parents = parents;
+        foreach (Var parent in parents) Interlocked.Increment(ref parent._consumers);
+        RequiresGrad = Tape.IsRecording && AnyRequiresGrad(parents);
+        _node = node;
+        _derivativeOrder = node.Kind == NodeKind.MapDerivative ? node.I0 : 0;
+        _createdInPass?.Add(this);
+        Tracer.Current?.Record(this, parents, step, op);
+    }
+
+    /// <summary>Whether a backward pass runs a step at this Var (an op's result that requires a gradient).</summary>
+    private bool HasBackward => _backward is not null || (RequiresGrad && _node.Kind != NodeKind.Leaf);
+
+    /// <summary>Adds the parents' gradients for this Var's output gradient <paramref name="g"/> with kernels: its family's driver.</summary>
+    private void BackwardStep(Tensor g, Gradients grads)
+    {
+        if (_backward is not null)
+        {
+            _backward(g, grads);
+            return;
+        }
+        switch (_node.Kind)
+        {
+            case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticBackward(g, grads); break;
+            default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
+        }
+    }
+
+    /// <summary>Adds the parents' gradients for this Var's output gradient <paramref name="g"/> as Var ops (create-graph): its family's driver.</summary>
+    private void GraphBackwardStep(Var g, GraphGradients grads)
+    {
+        if (_graphBackward is not null)
+        {
+            _graphBackward(g, grads);
+            return;
+        }
+        switch (_node.Kind)
+        {
+            case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticGraphBackward(g, grads); break;
+            default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
+        }
     }
 
     private static bool AnyRequiresGrad(Var[] parents)
@@ -167,7 +221,7 @@ public sealed partial class Var : IDisposable
             for (int i = order.Count - 1; i >= 0; i--)
             {
                 Var v = order[i];
-                if (v._graphBackward is not null && gradients.For(v) is Var outputGradient) v._graphBackward(outputGradient, gradients);
+                if (v.HasBackward && gradients.For(v) is Var outputGradient) v.GraphBackwardStep(outputGradient, gradients);
             }
             Var result = gradients.Take(input);
             result._heldByCaller = true;
@@ -208,7 +262,7 @@ public sealed partial class Var : IDisposable
     {
         foreach (Var v in order)
         {
-            if (v._backward is null) continue;
+            if (!v.HasBackward) continue;
             ThrowIfFreed(v);
             foreach (Var parent in v._parents) ThrowIfFreed(parent);
             if (v._derivativeOrder >= UnaryKernels.MaxOrder && v.ReadsAny(active))
@@ -311,7 +365,7 @@ public sealed partial class Var : IDisposable
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Var v = order[i];
-            if (v._backward is not null && gradients.For(v) is Tensor outputGradient) v._backward(outputGradient, gradients);
+            if (v.HasBackward && gradients.For(v) is Tensor outputGradient) v.BackwardStep(outputGradient, gradients);
         }
     }
 
