@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TorchEbm.Functions;
 using TorchEbm.Traced;
 
@@ -59,28 +61,78 @@ public sealed partial class Var
         TraceStep step = UnaryCodes.Of(function, out float parameter) is UnaryCode code
             ? new TraceStep(TracedOp.Map, checked((int)Value.Length), (int)code, F0: parameter)
             : default;
-        return new Var(value, [this], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga) ElementwiseMap.Backward(Value, g, ga, function);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(this)) grads.Add(this, g * MapDerivative(function, 1));
-        }, step: step);
+        return new Var(value, [this], new TapeNode(NodeKind.Map, Data: MapFunction<TFunction>.Of(function)), step: step);
     }
 
     /// <summary>Element-wise f^(order)(x), order 1 to 3: the node a create-graph backward step of f records.</summary>
     /// <remarks>A backward pass through an order-3 node would need the fourth derivative and is refused before it starts.</remarks>
-    private Var MapDerivative<TFunction>(TFunction function, int order) where TFunction : struct, IUnaryFunction
+    private Var MapDerivative<TFunction>(MapFunction<TFunction> function, int order) where TFunction : struct, IUnaryFunction
     {
         Tensor value = Device.AllocateLike(Value);
-        ElementwiseMap.Derivative(Value, value, function, order);
-        return new Var(value, [this], (g, grads) =>
+        ElementwiseMap.Derivative(Value, value, function.Function, order);
+        return new Var(value, [this], new TapeNode(NodeKind.MapDerivative, I0: order, Data: function));
+    }
+
+    /// <summary>
+    /// The element-wise family's backward driver with kernels: this Var is f(x) (<see cref="NodeKind.Map"/>) or
+    /// f^(k)(x) (<see cref="NodeKind.MapDerivative"/>, k = I0), and x's gradient gains g f'(x) or g f^(k+1)(x).
+    /// </summary>
+    private void FunctionBackward(Tensor g, Gradients grads)
+    {
+        Var x = _parents[0];
+        if (grads.For(x) is Tensor gx) ((MapFunction)_node.Data!).Backward(x, g, gx, _node.I0);
+    }
+
+    /// <summary>The element-wise family's backward driver in Var ops (create-graph): g times the next derivative's node.</summary>
+    private void FunctionGraphBackward(Var g, GraphGradients grads)
+    {
+        Var x = _parents[0];
+        if (grads.Wants(x)) grads.Add(x, g * ((MapFunction)_node.Data!).Derivative(x, _node.I0 + 1));
+    }
+
+    /// <summary>
+    /// An element-wise function as node data: the struct, kept in a class so a node can hold it without knowing its
+    /// type, with the generic calls its backward steps make.
+    /// </summary>
+    private abstract class MapFunction
+    {
+        /// <summary>Adds to <paramref name="gx"/> g f^(order + 1)(x) (order 0: the function's own backward step).</summary>
+        public abstract void Backward(Var x, Tensor g, Tensor gx, int order);
+
+        /// <summary>The node f^(order)(x), order 1 to 3.</summary>
+        public abstract Var Derivative(Var x, int order);
+    }
+
+    /// <summary>
+    /// <typeparamref name="TFunction"/> as node data. The last one made is reused when an op applies an equal function
+    /// (compared bit for bit), so an op records no new object in a loop that applies the same functions.
+    /// </summary>
+    private sealed class MapFunction<TFunction>(TFunction function) : MapFunction where TFunction : struct, IUnaryFunction
+    {
+        private static MapFunction<TFunction>? s_last;
+
+        public TFunction Function { get; } = function;
+
+        /// <summary>The node data of <paramref name="function"/>: the last one made when it holds the same bits, else a new one.</summary>
+        public static MapFunction<TFunction> Of(TFunction function)
         {
-            if (grads.For(this) is Tensor ga) ElementwiseMap.DerivativeBackward(Value, g, ga, function, order);
-        }, (g, grads) =>
+            MapFunction<TFunction>? last = s_last;
+            if (last is not null && !RuntimeHelpers.IsReferenceOrContainsReferences<TFunction>())
+            {
+                TFunction kept = last.Function;
+                if (MemoryMarshal.AsBytes(new ReadOnlySpan<TFunction>(ref kept)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<TFunction>(ref function))))
+                    return last;
+            }
+            return s_last = new MapFunction<TFunction>(function);
+        }
+
+        public override void Backward(Var x, Tensor g, Tensor gx, int order)
         {
-            if (grads.Wants(this)) grads.Add(this, g * MapDerivative(function, order + 1));
-        }, derivativeOrder: order);
+            if (order == 0) ElementwiseMap.Backward(x.Value, g, gx, Function);
+            else ElementwiseMap.DerivativeBackward(x.Value, g, gx, Function, order);
+        }
+
+        public override Var Derivative(Var x, int order) => x.MapDerivative(this, order);
     }
 
     /// <summary>Applies the visited function with <see cref="Map{TFunction}"/>.</summary>

@@ -121,6 +121,7 @@ public sealed partial class Var : IDisposable
         switch (_node.Kind)
         {
             case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticBackward(g, grads); break;
+            case NodeKind.Map or NodeKind.MapDerivative: FunctionBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
@@ -136,6 +137,7 @@ public sealed partial class Var : IDisposable
         switch (_node.Kind)
         {
             case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticGraphBackward(g, grads); break;
+            case NodeKind.Map or NodeKind.MapDerivative: FunctionGraphBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
