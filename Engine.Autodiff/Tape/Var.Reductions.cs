@@ -28,21 +28,10 @@ public sealed partial class Var
         if (Value.Rank != 2)
             throw new ArgumentException($"LogSumExp needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", nameof(dim));
         if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (over rows) or 1 (over columns).");
-        int n = Value.Dim(0), d = Value.Dim(1);
-        (int outputs, int inner, int outerStride, int innerStride) = dim == 1 ? (n, d, d, 1) : (d, n, 1, d);
+        (int outputs, int inner, int outerStride, int innerStride) = LogSumExpLayout(Value, dim);
         Tensor value = Device.Allocate([outputs]);
         Device.Launch(ColumnKernels.LogSumExp, outputs, Value.View, value.View, inner, outerStride, innerStride);
-        return new Var(value, [this], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga)
-                Device.Launch(ColumnKernels.LogSumExpBackward, outputs, Value.View, value.View, g.View, ga.View, inner, outerStride, innerStride);
-        }, (g, grads) =>
-        {
-            if (!grads.Wants(this)) return;
-            // softmax along dim times g; the log-sum-exp is recomputed as a Var so the softmax is differentiable too.
-            Var lse = LogSumExp(dim), softmax = (dim == 1 ? this - lse.Reshape(n, 1) : this - lse).Exp();
-            grads.Add(this, softmax * (dim == 1 ? g.Reshape(n, 1) : g));
-        }, step: new TraceStep(0, MixesRows: dim == 0));
+        return new Var(value, [this], new TapeNode(NodeKind.LogSumExp, I0: dim), step: new TraceStep(0, MixesRows: dim == 0));
     }
 
     /// <summary>The sum of all elements: shape (1), summed in a fixed order.</summary>
@@ -63,28 +52,13 @@ public sealed partial class Var
             float factor = mean ? 1f / d : 1f;
             Tensor rows = Device.Allocate([n]);
             ElementwiseOps.RowSums(Device, Value.View, rows.View, d, factor);
-            return new Var(rows, [this], (g, grads) =>
-            {
-                if (grads.For(this) is Tensor ga) ElementwiseOps.AddToRows(Device, g.View, ga.View, d, factor);
-            }, (g, grads) =>
-            {
-                if (grads.Wants(this)) grads.Add(this, Expand(factor == 1f ? g.Reshape(n, 1) : g.Reshape(n, 1) * factor, [n, d]));
-            }, step: new TraceStep(TracedOp.SumRows, n, d, F0: factor));
+            return new Var(rows, [this], new TapeNode(NodeKind.SumRows, F0: factor), step: new TraceStep(TracedOp.SumRows, n, d, F0: factor));
         }
         Tensor columns = Device.Allocate([d]);
         ElementwiseOps.ColumnSums(Device, Value.View, columns.View, accumulate: false);
         if (mean) ElementwiseOps.Scale(Device, columns.View, columns.View, 1f / n);
         float scale = mean ? 1f / n : 1f;
-        return new Var(columns, [this], (g, grads) =>
-        {
-            if (grads.For(this) is not Tensor ga) return;
-            using Tensor scaled = Device.Allocate([d]);
-            ElementwiseOps.Scale(Device, g.View, scaled.View, scale);
-            ElementwiseOps.AddRow(Device, ga.View, scaled.View, ga.View);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(this)) grads.Add(this, Expand(mean ? g * scale : g, [n, d]));
-        }, step: new TraceStep(0, MixesRows: true));
+        return new Var(columns, [this], new TapeNode(NodeKind.SumColumns, I0: mean ? 1 : 0, F0: scale), step: new TraceStep(0, MixesRows: true));
     }
 
     /// <summary>factor * (sum of all elements), shape (1).</summary>
@@ -93,14 +67,81 @@ public sealed partial class Var
         CheckLive(this);
         Tensor value = ElementwiseOps.Sum(Value);
         if (factor != 1f) ElementwiseOps.Scale(Device, value.View, value.View, factor);
-        return new Var(value, [this], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga) ElementwiseOps.AddBroadcast(Device, g.View, ga.View, factor);
-        }, (g, grads) =>
-        {
-            if (!grads.Wants(this)) return;
-            Var expanded = Expand(factor == 1f ? g : g * factor, [checked((int)Value.Length)]);
-            grads.Add(this, Value.Rank == 1 ? expanded : expanded.Reshape(Value.Shape));
-        }, step: new TraceStep(TracedOp.SumRows, 1, checked((int)Value.Length), F0: factor, MixesRows: true));
+        return new Var(value, [this], new TapeNode(NodeKind.Reduce, F0: factor),
+            step: new TraceStep(TracedOp.SumRows, 1, checked((int)Value.Length), F0: factor, MixesRows: true));
     }
+
+    /// <summary>
+    /// The reductions' backward driver with kernels: this Var is a sum (<see cref="NodeKind.SumRows"/>,
+    /// <see cref="NodeKind.SumColumns"/>, <see cref="NodeKind.Reduce"/>) or a log-sum-exp of its parent x.
+    /// </summary>
+    private void ReductionBackward(Tensor g, Gradients grads)
+    {
+        Var x = _parents[0];
+        if (grads.For(x) is not Tensor gx) return;
+        switch (_node.Kind)
+        {
+            case NodeKind.SumRows:
+                ElementwiseOps.AddToRows(Device, g.View, gx.View, x.Value.Dim(1), _node.F0);
+                break;
+            case NodeKind.SumColumns:
+            {
+                using Tensor scaled = Device.Allocate([x.Value.Dim(1)]);
+                ElementwiseOps.Scale(Device, g.View, scaled.View, _node.F0);
+                ElementwiseOps.AddRow(Device, gx.View, scaled.View, gx.View);
+                break;
+            }
+            case NodeKind.Reduce:
+                ElementwiseOps.AddBroadcast(Device, g.View, gx.View, _node.F0);
+                break;
+            default: // LogSumExp
+            {
+                (int outputs, int inner, int outerStride, int innerStride) = LogSumExpLayout(x.Value, _node.I0);
+                Device.Launch(ColumnKernels.LogSumExpBackward, outputs, x.Value.View, Value.View, g.View, gx.View, inner, outerStride, innerStride);
+                break;
+            }
+        }
+    }
+
+    /// <summary>The reductions' backward driver in Var ops (create-graph): the same step as <see cref="ReductionBackward"/>.</summary>
+    private void ReductionGraphBackward(Var g, GraphGradients grads)
+    {
+        Var x = _parents[0];
+        if (!grads.Wants(x)) return;
+        float factor = _node.F0;
+        switch (_node.Kind)
+        {
+            case NodeKind.SumRows:
+            {
+                int n = x.Value.Dim(0), d = x.Value.Dim(1);
+                grads.Add(x, Expand(factor == 1f ? g.Reshape(n, 1) : g.Reshape(n, 1) * factor, [n, d]));
+                break;
+            }
+            case NodeKind.SumColumns:
+                grads.Add(x, Expand(_node.I0 == 1 ? g * factor : g, x.Value.Shape));
+                break;
+            case NodeKind.Reduce:
+            {
+                Var expanded = Expand(factor == 1f ? g : g * factor, [x.Value.Length]);
+                grads.Add(x, x.Value.Rank == 1 ? expanded : expanded.Reshape(x.Value.Shape));
+                break;
+            }
+            default: // LogSumExp
+            {
+                // softmax along dim times g; the log-sum-exp is recomputed as a Var so the softmax is differentiable too.
+                int dim = _node.I0, n = x.Value.Dim(0);
+                Var lse = x.LogSumExp(dim), softmax = (dim == 1 ? x - lse.Reshape(n, 1) : x - lse).Exp();
+                grads.Add(x, softmax * (dim == 1 ? g.Reshape(n, 1) : g));
+                break;
+            }
+        }
+    }
+
+    /// <summary>How a log-sum-exp along <paramref name="dim"/> walks an (n, d) matrix: outputs, terms per output, and the strides.</summary>
+    private static (int Outputs, int Inner, int OuterStride, int InnerStride) LogSumExpLayout(Tensor x, int dim)
+    {
+        int n = x.Dim(0), d = x.Dim(1);
+        return dim == 1 ? (n, d, d, 1) : (d, n, 1, d);
+    }
+
 }
