@@ -51,27 +51,7 @@ public sealed partial class Var
             if (dim == 1) ElementwiseOps.ScatterAdd(device, part.View, value.View, total, offset, part.Dim(1));
             else part.View.CopyTo(value.View.SubView((long)offset * shared, part.Length));
         }
-        Var[] parents = [.. parts];
-        return new Var(value, parents, (g, grads) =>
-        {
-            for (int i = 0; i < parents.Length; i++)
-            {
-                if (grads.For(parents[i]) is not Tensor gp) continue;
-                if (dim == 1) ElementwiseOps.Gather(device, g.View, gp.View, total, offsets[i], gp.Dim(1), accumulate: true);
-                else ElementwiseOps.AddScaled(device, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
-            }
-        }, (g, grads) =>
-        {
-            for (int i = 0; i < parents.Length; i++)
-            {
-                Var part = parents[i];
-                if (!grads.Wants(part)) continue;
-                int size = part.Value.Dim(dim);
-                grads.Add(part, dim == 1
-                    ? g.Columns(offsets[i], size)
-                    : g.Reshape(total * shared).Slice(offsets[i] * shared, size * shared).Reshape(size, shared));
-            }
-        }, step: new TraceStep(TracedOp.Place, dim, MixesRows: dim == 0));
+        return new Var(value, [.. parts], new TapeNode(NodeKind.Concat, I0: dim, Data: offsets), step: new TraceStep(TracedOp.Place, dim, MixesRows: dim == 0));
     }
 
     /// <summary>The same elements in a new shape (a copy), e.g. (n, 1) to (n).</summary>
@@ -79,13 +59,7 @@ public sealed partial class Var
     {
         CheckLive(this);
         Tensor value = Value.Reshape(shape);
-        return new Var(value, [this], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga) ElementwiseOps.AddScaled(Device, g.View, ga.View, 1f);
-        }, (g, grads) =>
-        {
-            if (grads.Wants(this)) grads.Add(this, g.Reshape(Value.Shape));
-        }, step: TraceStep.Reshape);
+        return new Var(value, [this], new TapeNode(NodeKind.Reshape), step: TraceStep.Reshape);
     }
 
     /// <summary>Elements <paramref name="start"/> .. start + length - 1 of a rank-1 Var (a copy), e.g. one part of a batch.</summary>
@@ -100,16 +74,8 @@ public sealed partial class Var
                 $"Slice [{start}, {(long)start + length}) leaves a Var of {Value.Length} elements (length must be >= 1).");
         Tensor value = Device.Allocate([length]);
         Value.View.SubView(start, length).CopyTo(value.View);
-        return new Var(value, [this], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga) ElementwiseOps.AddScaled(Device, g.View, ga.View.SubView(start, length), 1f);
-        }, (g, grads) =>
-        {
-            if (!grads.Wants(this)) return;
-            // g padded with zeros to the whole length, as one column stacked from its parts.
-            int total = checked((int)Value.Length);
-            grads.Add(this, Padded(g.Reshape(length, 1), start, total - start - length, dim: 0).Reshape(total));
-        }, step: new TraceStep(TracedOp.Gather, 1, checked((int)Value.Length), start, length, MixesRows: true));
+        return new Var(value, [this], new TapeNode(NodeKind.Slice, I0: start, I1: length),
+            step: new TraceStep(TracedOp.Gather, 1, checked((int)Value.Length), start, length, MixesRows: true));
     }
 
     private void CheckColumns(int start, int count, string name)
@@ -128,13 +94,82 @@ public sealed partial class Var
         int d = Value.Dim(1);
         Tensor value = Device.Allocate(shape);
         ElementwiseOps.Gather(Device, Value.View, value.View, d, start, count, accumulate: false);
-        return new Var(value, [this], (g, grads) =>
+        return new Var(value, [this], new TapeNode(NodeKind.Gather, I0: start, I1: count), step: new TraceStep(TracedOp.Gather, Value.Dim(0), d, start, count));
+    }
+
+    /// <summary>
+    /// The shape ops' backward driver with kernels: this Var is its parents joined (<see cref="NodeKind.Concat"/>), or a
+    /// reshape, slice or column range of its one parent: each parent's gradient gains its part of g.
+    /// </summary>
+    private void ShapeBackward(Tensor g, Gradients grads)
+    {
+        Var x = _parents[0];
+        switch (_node.Kind)
         {
-            if (grads.For(this) is Tensor ga) ElementwiseOps.ScatterAdd(Device, g.View, ga.View, d, start, count);
-        }, (g, grads) =>
+            case NodeKind.Concat:
+            {
+                int dim = _node.I0, total = Value.Dim(dim), shared = Value.Dim(1 - dim);
+                var offsets = (int[])_node.Data!;
+                for (int i = 0; i < _parents.Length; i++)
+                {
+                    if (grads.For(_parents[i]) is not Tensor gp) continue;
+                    if (dim == 1) ElementwiseOps.Gather(Device, g.View, gp.View, total, offsets[i], gp.Dim(1), accumulate: true);
+                    else ElementwiseOps.AddScaled(Device, g.View.SubView((long)offsets[i] * shared, gp.Length), gp.View, 1f);
+                }
+                break;
+            }
+            case NodeKind.Reshape:
+                if (grads.For(x) is Tensor gr) ElementwiseOps.AddScaled(Device, g.View, gr.View, 1f);
+                break;
+            case NodeKind.Slice:
+                if (grads.For(x) is Tensor gs) ElementwiseOps.AddScaled(Device, g.View, gs.View.SubView(_node.I0, _node.I1), 1f);
+                break;
+            default: // Gather
+                if (grads.For(x) is Tensor gx) ElementwiseOps.ScatterAdd(Device, g.View, gx.View, x.Value.Dim(1), _node.I0, _node.I1);
+                break;
+        }
+    }
+
+    /// <summary>The shape ops' backward driver in Var ops (create-graph): the same step as <see cref="ShapeBackward"/>.</summary>
+    private void ShapeGraphBackward(Var g, GraphGradients grads)
+    {
+        Var x = _parents[0];
+        switch (_node.Kind)
         {
-            if (grads.Wants(this)) grads.Add(this, Padded(g.Reshape(Value.Dim(0), count), start, d - start - count, dim: 1));
-        }, step: new TraceStep(TracedOp.Gather, Value.Dim(0), d, start, count));
+            case NodeKind.Concat:
+            {
+                int dim = _node.I0, total = Value.Dim(dim), shared = Value.Dim(1 - dim);
+                var offsets = (int[])_node.Data!;
+                for (int i = 0; i < _parents.Length; i++)
+                {
+                    Var part = _parents[i];
+                    if (!grads.Wants(part)) continue;
+                    int size = part.Value.Dim(dim);
+                    grads.Add(part, dim == 1
+                        ? g.Columns(offsets[i], size)
+                        : g.Reshape(total * shared).Slice(offsets[i] * shared, size * shared).Reshape(size, shared));
+                }
+                break;
+            }
+            case NodeKind.Reshape:
+                if (grads.Wants(x)) grads.Add(x, g.Reshape(x.Value.Shape));
+                break;
+            case NodeKind.Slice:
+            {
+                if (!grads.Wants(x)) return;
+                // g padded with zeros to the whole length, as one column stacked from its parts.
+                int start = _node.I0, length = _node.I1, total = x.Value.Length;
+                grads.Add(x, Padded(g.Reshape(length, 1), start, total - start - length, dim: 0).Reshape(total));
+                break;
+            }
+            default: // Gather
+            {
+                if (!grads.Wants(x)) return;
+                int start = _node.I0, count = _node.I1, d = x.Value.Dim(1);
+                grads.Add(x, Padded(g.Reshape(x.Value.Dim(0), count), start, d - start - count, dim: 1));
+                break;
+            }
+        }
     }
 
     /// <summary><paramref name="g"/> (rank 2) with <paramref name="before"/> and <paramref name="after"/> zero rows (dim 0) or columns (dim 1) around it.</summary>

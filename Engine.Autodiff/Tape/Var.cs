@@ -123,6 +123,7 @@ public sealed partial class Var : IDisposable
             case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticBackward(g, grads); break;
             case NodeKind.Map or NodeKind.MapDerivative: FunctionBackward(g, grads); break;
             case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionBackward(g, grads); break;
+            case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
@@ -140,6 +141,7 @@ public sealed partial class Var : IDisposable
             case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticGraphBackward(g, grads); break;
             case NodeKind.Map or NodeKind.MapDerivative: FunctionGraphBackward(g, grads); break;
             case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionGraphBackward(g, grads); break;
+            case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeGraphBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
