@@ -21,12 +21,7 @@ public sealed partial class Var
         int n = MatrixOrder(this, nameof(Cholesky));
         Tensor value = Device.AllocateLike(Value);
         CholeskyOps.Factor(Device, Value.View, value.View, n, Value.Dim(0));
-        return new Var(value, [this], (g, grads) =>
-        {
-            if (grads.For(this) is not Tensor ga) return;
-            using Tensor lbar = g.Clone();
-            CholeskyOps.FactorBackward(Device, value.View, lbar.View, ga.View, n, Value.Dim(0));
-        }, (_, _) => throw NoSecondDerivative(nameof(Cholesky)));
+        return new Var(value, [this], new TapeNode(NodeKind.Cholesky, I0: n));
     }
 
     /// <summary>
@@ -47,16 +42,7 @@ public sealed partial class Var
                 $"SolveLowerTriangular needs b of shape ({rows}, {n}) or ({n},) for matrices {Shapes.Format(Value.Shape)}, got {Shapes.Format(b.Value.Shape)}.", nameof(b));
         Tensor value = Device.Allocate([rows, n]);
         CholeskyOps.SolveLower(Device, Value.View, b.Value.View, value.View, n, shared ? 0 : n, rows);
-        return new Var(value, [this, b], (g, grads) =>
-        {
-            Tensor? gl = grads.For(this), gb = grads.For(b);
-            if (gl is null && gb is null) return;
-            using Tensor w = Device.Allocate([rows, n]);
-            CholeskyOps.SolveLowerBackward(Device, Value.View, value.View, g.View, w.View, (gl ?? w).View, n, addToL: gl is not null, rows);
-            if (gb is null) return;
-            if (shared) ElementwiseOps.ColumnSums(Device, w.View, gb.View, accumulate: true);
-            else ElementwiseOps.AddScaled(Device, w.View, gb.View, 1f);
-        }, (_, _) => throw NoSecondDerivative(nameof(SolveLowerTriangular)));
+        return new Var(value, [this, b], new TapeNode(NodeKind.SolveLowerTriangular, I0: n));
     }
 
     /// <summary>The diagonal of each row of this (rows, n * n) Var read as an n x n matrix: shape (rows, n).</summary>
@@ -66,21 +52,70 @@ public sealed partial class Var
         int n = MatrixOrder(this, nameof(Diagonal)), rows = Value.Dim(0);
         Tensor value = Device.Allocate([rows, n]);
         CholeskyOps.Diagonal(Device, Value.View, value.View, n);
-        return new Var(value, [this], (g, grads) =>
+        return new Var(value, [this], new TapeNode(NodeKind.Diagonal, I0: n));
+    }
+
+    /// <summary>
+    /// The batched-matrix family's backward driver with kernels: this Var is the Cholesky factor, a triangular solve or
+    /// the diagonal of its first parent's matrices (n = I0).
+    /// </summary>
+    private void CholeskyBackward(Tensor g, Gradients grads)
+    {
+        Var a = _parents[0];
+        int n = _node.I0, rows = a.Value.Dim(0);
+        switch (_node.Kind)
         {
-            if (grads.For(this) is Tensor ga) CholeskyOps.DiagonalBackward(Device, g.View, ga.View, n);
-        }, (g, grads) =>
-        {
-            if (!grads.Wants(this)) return;
-            // g's column i at column i (n + 1), zeros between: n columns of g and n - 1 blocks of n zeros, side by side.
-            var parts = new List<Var>(2 * n - 1);
-            for (int i = 0; i < n; i++)
+            case NodeKind.Cholesky:
             {
-                if (i > 0) parts.Add(Intermediate(Device.Zeros(rows, n)));
-                parts.Add(g.Columns(i, 1));
+                if (grads.For(a) is not Tensor ga) return;
+                using Tensor lbar = g.Clone();
+                CholeskyOps.FactorBackward(Device, Value.View, lbar.View, ga.View, n, rows);
+                break;
             }
-            grads.Add(this, parts.Count == 1 ? parts[0] : Concat(parts));
-        });
+            case NodeKind.SolveLowerTriangular:
+            {
+                Var b = _parents[1];
+                Tensor? gl = grads.For(a), gb = grads.For(b);
+                if (gl is null && gb is null) return;
+                using Tensor w = Device.Allocate([rows, n]);
+                CholeskyOps.SolveLowerBackward(Device, a.Value.View, Value.View, g.View, w.View, (gl ?? w).View, n, addToL: gl is not null, rows);
+                if (gb is null) return;
+                if (b.Value.Rank == 1) ElementwiseOps.ColumnSums(Device, w.View, gb.View, accumulate: true);
+                else ElementwiseOps.AddScaled(Device, w.View, gb.View, 1f);
+                break;
+            }
+            default: // Diagonal
+                if (grads.For(a) is Tensor gd) CholeskyOps.DiagonalBackward(Device, g.View, gd.View, n);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The batched-matrix family's backward driver in Var ops (create-graph): the diagonal's; Cholesky and the solve
+    /// have no second derivative and throw.
+    /// </summary>
+    private void CholeskyGraphBackward(Var g, GraphGradients grads)
+    {
+        Var a = _parents[0];
+        switch (_node.Kind)
+        {
+            case NodeKind.Cholesky: throw NoSecondDerivative(nameof(Cholesky));
+            case NodeKind.SolveLowerTriangular: throw NoSecondDerivative(nameof(SolveLowerTriangular));
+            default: // Diagonal
+            {
+                if (!grads.Wants(a)) return;
+                // g's column i at column i (n + 1), zeros between: n columns of g and n - 1 blocks of n zeros, side by side.
+                int n = _node.I0, rows = a.Value.Dim(0);
+                var parts = new List<Var>(2 * n - 1);
+                for (int i = 0; i < n; i++)
+                {
+                    if (i > 0) parts.Add(Intermediate(Device.Zeros(rows, n)));
+                    parts.Add(g.Columns(i, 1));
+                }
+                grads.Add(a, parts.Count == 1 ? parts[0] : Concat(parts));
+                break;
+            }
+        }
     }
 
     /// <summary>n for a live (rows, n * n) Var: each row one n x n matrix.</summary>

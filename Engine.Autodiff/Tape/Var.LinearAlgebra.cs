@@ -17,15 +17,7 @@ public sealed partial class Var
             throw new ArgumentException($"MatMul needs (m, k) x (k, n), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
         int n = b.Value.Dim(1);
         Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, false, false));
-        return new Var(value, [this, b], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, true, true));
-            if (grads.For(b) is Tensor gb) Product(Value, g, gb, MatMulShape.Of(k, n, m, true, false, true));
-        }, (g, grads) =>
-        {
-            if (grads.Wants(this)) grads.Add(this, g.MatMulTransposed(b));
-            if (grads.Wants(b)) grads.Add(b, TransposedMatMul(this, g));
-        }, step: new TraceStep(TracedOp.MatMul, m, k, n, 0));
+        return new Var(value, [this, b], new TapeNode(NodeKind.MatMul), step: new TraceStep(TracedOp.MatMul, m, k, n, 0));
     }
 
     /// <summary>This (m, k) times the transpose of <paramref name="b"/> (n, k): shape (m, n); a linear layer's x W^T.</summary>
@@ -37,15 +29,7 @@ public sealed partial class Var
             throw new ArgumentException($"MatMulTransposed needs (m, k) x (n, k), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
         int n = b.Value.Dim(0);
         Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, true, false));
-        return new Var(value, [this, b], (g, grads) =>
-        {
-            if (grads.For(this) is Tensor ga) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, false, true));
-            if (grads.For(b) is Tensor gb) Product(g, Value, gb, MatMulShape.Of(n, k, m, true, false, true));
-        }, (g, grads) =>
-        {
-            if (grads.Wants(this)) grads.Add(this, g.MatMul(b));
-            if (grads.Wants(b)) grads.Add(b, TransposedMatMul(g, this));
-        }, step: new TraceStep(TracedOp.MatMul, m, k, n, 1));
+        return new Var(value, [this, b], new TapeNode(NodeKind.MatMulTransposed), step: new TraceStep(TracedOp.MatMul, m, k, n, 1));
     }
 
     /// <summary>
@@ -56,15 +40,7 @@ public sealed partial class Var
     {
         int m = a.Value.Dim(0), k = a.Value.Dim(1), n = b.Value.Dim(1);
         Tensor value = Product(a.Value, b.Value, [k, n], MatMulShape.Of(k, n, m, true, false, false));
-        return new Var(value, [a, b], (g, grads) =>
-        {
-            if (grads.For(a) is Tensor ga) Product(b.Value, g, ga, MatMulShape.Of(m, k, n, false, true, true));
-            if (grads.For(b) is Tensor gb) Product(a.Value, g, gb, MatMulShape.Of(m, n, k, false, false, true));
-        }, (g, grads) =>
-        {
-            if (grads.Wants(a)) grads.Add(a, b.MatMulTransposed(g));
-            if (grads.Wants(b)) grads.Add(b, a.MatMul(g));
-        });
+        return new Var(value, [a, b], new TapeNode(NodeKind.TransposedMatMul));
     }
 
     /// <summary>This (n, m) plus <paramref name="bias"/> (m) added to every row.</summary>
@@ -75,15 +51,71 @@ public sealed partial class Var
             throw new ArgumentException($"AddBias needs (n, m) + (m), got {Shapes.Format(Value.Shape)} + {Shapes.Format(bias.Value.Shape)}.", nameof(bias));
         Tensor value = Device.AllocateLike(Value);
         ElementwiseOps.AddRow(Device, Value.View, bias.Value.View, value.View);
-        return new Var(value, [this, bias], (g, grads) =>
+        return new Var(value, [this, bias], new TapeNode(NodeKind.AddBias),
+            step: new TraceStep(TracedOp.Binary, Arithmetic.Add, Value.Dim(0), Value.Dim(1), Value.Dim(0), Value.Dim(1), 1, Value.Dim(1)));
+    }
+
+    /// <summary>
+    /// The linear-algebra family's backward driver with kernels: this Var is a product of its parents a and b
+    /// (a b, a b^T, a^T b; each product's gradients are products of the same three kinds) or a + bias.
+    /// </summary>
+    private void LinearAlgebraBackward(Tensor g, Gradients grads)
+    {
+        Var a = _parents[0], b = _parents[1];
+        Tensor? ga = grads.For(a);
+        switch (_node.Kind)
         {
-            if (grads.For(this) is Tensor ga) ElementwiseOps.AddScaled(Device, g.View, ga.View, 1f);
-            if (grads.For(bias) is Tensor gb) ElementwiseOps.ColumnSums(Device, g.View, gb.View, accumulate: true);
-        }, (g, grads) =>
+            case NodeKind.MatMul: // a (m, k), b (k, n)
+            {
+                int m = a.Value.Dim(0), k = a.Value.Dim(1), n = b.Value.Dim(1);
+                if (ga is not null) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, true, true));
+                if (grads.For(b) is Tensor gb) Product(a.Value, g, gb, MatMulShape.Of(k, n, m, true, false, true));
+                break;
+            }
+            case NodeKind.MatMulTransposed: // a (m, k), b (n, k)
+            {
+                int m = a.Value.Dim(0), k = a.Value.Dim(1), n = b.Value.Dim(0);
+                if (ga is not null) Product(g, b.Value, ga, MatMulShape.Of(m, k, n, false, false, true));
+                if (grads.For(b) is Tensor gb) Product(g, a.Value, gb, MatMulShape.Of(n, k, m, true, false, true));
+                break;
+            }
+            case NodeKind.TransposedMatMul: // a (m, k), b (m, n)
+            {
+                int m = a.Value.Dim(0), k = a.Value.Dim(1), n = b.Value.Dim(1);
+                if (ga is not null) Product(b.Value, g, ga, MatMulShape.Of(m, k, n, false, true, true));
+                if (grads.For(b) is Tensor gb) Product(a.Value, g, gb, MatMulShape.Of(m, n, k, false, false, true));
+                break;
+            }
+            default: // AddBias
+                if (ga is not null) ElementwiseOps.AddScaled(Device, g.View, ga.View, 1f);
+                if (grads.For(b) is Tensor gbias) ElementwiseOps.ColumnSums(Device, g.View, gbias.View, accumulate: true);
+                break;
+        }
+    }
+
+    /// <summary>The linear-algebra family's backward driver in Var ops (create-graph): the same step as <see cref="LinearAlgebraBackward"/>.</summary>
+    private void LinearAlgebraGraphBackward(Var g, GraphGradients grads)
+    {
+        Var a = _parents[0], b = _parents[1];
+        switch (_node.Kind)
         {
-            if (grads.Wants(this)) grads.Add(this, g);
-            if (grads.Wants(bias)) grads.Add(bias, g.Sum(0));
-        }, step: new TraceStep(TracedOp.Binary, Arithmetic.Add, Value.Dim(0), Value.Dim(1), Value.Dim(0), Value.Dim(1), 1, Value.Dim(1)));
+            case NodeKind.MatMul:
+                if (grads.Wants(a)) grads.Add(a, g.MatMulTransposed(b));
+                if (grads.Wants(b)) grads.Add(b, TransposedMatMul(a, g));
+                break;
+            case NodeKind.MatMulTransposed:
+                if (grads.Wants(a)) grads.Add(a, g.MatMul(b));
+                if (grads.Wants(b)) grads.Add(b, TransposedMatMul(g, a));
+                break;
+            case NodeKind.TransposedMatMul:
+                if (grads.Wants(a)) grads.Add(a, b.MatMulTransposed(g));
+                if (grads.Wants(b)) grads.Add(b, a.MatMul(g));
+                break;
+            default: // AddBias
+                if (grads.Wants(a)) grads.Add(a, g);
+                if (grads.Wants(b)) grads.Add(b, g.Sum(0));
+                break;
+        }
     }
 
     private static Tensor Product(Tensor a, Tensor b, int[] shape, MatMulShape product)

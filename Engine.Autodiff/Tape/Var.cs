@@ -22,8 +22,6 @@ public sealed partial class Var : IDisposable
 {
     private readonly Var[] _parents;
     private readonly TapeNode _node; // the op that made this Var, as data (Leaf for a leaf)
-    private readonly Action<Tensor, Gradients>? _backward;
-    private readonly Action<Var, GraphGradients>? _graphBackward;
     private readonly bool _ownsValue = true;
     private readonly bool _ownedByGraph;
     private Tensor? _grad;
@@ -69,27 +67,6 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>
-    /// The result of an op: records the parents and, when recording and a parent needs a gradient, the two forms of
-    /// its backward step: <paramref name="backward"/> adds the parents' gradients with kernels (the fast path),
-    /// <paramref name="graphBackward"/> computes them with Var ops, so they are on the tape themselves (create-graph).
-    /// </summary>
-    /// <remarks>While a <see cref="Tracer"/> records, <paramref name="step"/> becomes the op's instruction (an op passing none is
-    /// not traced, <paramref name="op"/> names it).</remarks>
-    private Var(Tensor value, Var[] parents, Action<Tensor, Gradients> backward, Action<Var, GraphGradients> graphBackward, int derivativeOrder = 0,
-        TraceStep step = default, [CallerMemberName] string op = "")
-    {
-        Value = value;
-        _parents = parents;
-        foreach (Var parent in parents) Interlocked.Increment(ref parent._consumers);
-        RequiresGrad = Tape.IsRecording && AnyRequiresGrad(parents);
-        _backward = RequiresGrad ? backward : null;
-        _graphBackward = RequiresGrad ? graphBackward : null;
-        _derivativeOrder = derivativeOrder;
-        _createdInPass?.Add(this);
-        Tracer.Current?.Record(this, parents, step, op);
-    }
-
-    /// <summary>
     /// The result of an op: records the parents and what the op was (<paramref name="node"/>), from which its family's
     /// backward driver runs the kernel and the create-graph backward steps when a parent needs a gradient.
     /// </summary>
@@ -108,22 +85,19 @@ public sealed partial class Var : IDisposable
     }
 
     /// <summary>Whether a backward pass runs a step at this Var (an op's result that requires a gradient).</summary>
-    private bool HasBackward => _backward is not null || (RequiresGrad && _node.Kind != NodeKind.Leaf);
+    private bool HasBackward => RequiresGrad && _node.Kind != NodeKind.Leaf;
 
     /// <summary>Adds the parents' gradients for this Var's output gradient <paramref name="g"/> with kernels: its family's driver.</summary>
     private void BackwardStep(Tensor g, Gradients grads)
     {
-        if (_backward is not null)
-        {
-            _backward(g, grads);
-            return;
-        }
         switch (_node.Kind)
         {
             case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticBackward(g, grads); break;
             case NodeKind.Map or NodeKind.MapDerivative: FunctionBackward(g, grads); break;
             case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionBackward(g, grads); break;
             case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeBackward(g, grads); break;
+            case NodeKind.MatMul or NodeKind.MatMulTransposed or NodeKind.TransposedMatMul or NodeKind.AddBias: LinearAlgebraBackward(g, grads); break;
+            case NodeKind.Cholesky or NodeKind.SolveLowerTriangular or NodeKind.Diagonal: CholeskyBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
@@ -131,17 +105,14 @@ public sealed partial class Var : IDisposable
     /// <summary>Adds the parents' gradients for this Var's output gradient <paramref name="g"/> as Var ops (create-graph): its family's driver.</summary>
     private void GraphBackwardStep(Var g, GraphGradients grads)
     {
-        if (_graphBackward is not null)
-        {
-            _graphBackward(g, grads);
-            return;
-        }
         switch (_node.Kind)
         {
             case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticGraphBackward(g, grads); break;
             case NodeKind.Map or NodeKind.MapDerivative: FunctionGraphBackward(g, grads); break;
             case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionGraphBackward(g, grads); break;
             case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeGraphBackward(g, grads); break;
+            case NodeKind.MatMul or NodeKind.MatMulTransposed or NodeKind.TransposedMatMul or NodeKind.AddBias: LinearAlgebraGraphBackward(g, grads); break;
+            case NodeKind.Cholesky or NodeKind.SolveLowerTriangular or NodeKind.Diagonal: CholeskyGraphBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
