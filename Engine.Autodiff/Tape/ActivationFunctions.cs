@@ -13,6 +13,15 @@ public static class ActivationFunctions
     public static TResult Accept<TResult>(this Activation activation, IUnaryFunctionVisitor<TResult> visitor)
     {
         ArgumentNullException.ThrowIfNull(visitor);
+        return Visit<TResult, IUnaryFunctionVisitor<TResult>>(activation, visitor);
+    }
+
+    /// <summary>
+    /// <see cref="Accept{TResult}"/> for a visitor of a known type: a struct visitor is called without being boxed (so
+    /// <see cref="Var.Apply"/> allocates no visitor per op).
+    /// </summary>
+    internal static TResult Visit<TResult, TVisitor>(Activation activation, TVisitor visitor) where TVisitor : IUnaryFunctionVisitor<TResult>
+    {
         return activation switch
         {
             Activation.ReLU => visitor.Visit(new ReLU()),

@@ -4,20 +4,22 @@ namespace TorchEbm.Autodiff;
 /// Where one backward pass accumulates gradients: leaves that take part write into their own <see cref="Var.Grad"/>
 /// (accumulated across passes until zeroed), intermediates into buffers freed when the pass ends.
 /// </summary>
+/// <remarks>One instance per thread (<see cref="PassScratch"/>) serves pass after pass: <see cref="Begin"/> starts a pass,
+/// <see cref="Dispose"/> ends it.</remarks>
 internal sealed class Gradients : IDisposable
 {
-    private readonly Dictionary<Var, Tensor> _buffers;
-    private readonly HashSet<Var> _active;
-    private readonly Var? _only;
+    private readonly Dictionary<Var, Tensor> _buffers = new(ReferenceEqualityComparer.Instance);
+    private HashSet<Var> _active = [];
+    private Var? _only;
 
+    /// <summary>Starts a pass.</summary>
     /// <param name="active">The Vars gradients flow into in this pass.</param>
     /// <param name="only">When set, the one leaf whose gradient is wanted: its buffer is private, and no leaf's Grad is touched.</param>
-    /// <param name="buffers">An empty dictionary to keep the buffers in (reused pass after pass).</param>
-    public Gradients(HashSet<Var> active, Var? only, Dictionary<Var, Tensor> buffers)
+    public Gradients Begin(HashSet<Var> active, Var? only)
     {
-        _buffers = buffers;
         _active = active;
         _only = only;
+        return this;
     }
 
     /// <summary>The buffer to accumulate <paramref name="v"/>'s gradient into, or null when no gradient flows to it.</summary>
@@ -41,9 +43,11 @@ internal sealed class Gradients : IDisposable
         return buffer;
     }
 
+    /// <summary>Ends the pass: frees the intermediates' buffers (a leaf's Grad stays).</summary>
     public void Dispose()
     {
         foreach (Tensor buffer in _buffers.Values) buffer.Dispose();
         _buffers.Clear();
+        _only = null;
     }
 }

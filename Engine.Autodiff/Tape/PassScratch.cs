@@ -23,8 +23,13 @@ internal sealed class PassScratch : IDisposable
     /// <summary>The depth-first walk's stack: a node and the next parent to visit.</summary>
     public Stack<(Var Node, int NextParent)> Stack { get; } = new();
 
-    /// <summary>Gradient buffers of a kernel pass (<see cref="Gradients"/>).</summary>
-    public Dictionary<Var, Tensor> Buffers { get; } = new(ReferenceEqualityComparer.Instance);
+    private readonly Gradients _gradients = new();
+
+    /// <summary>
+    /// Where a kernel pass over <see cref="Active"/> accumulates (this instance's, reused pass after pass); dispose it
+    /// when the pass ends. <paramref name="only"/>: see <see cref="Autodiff.Gradients.Begin"/>.
+    /// </summary>
+    public Gradients Gradients(Var? only) => _gradients.Begin(Active, only);
 
     /// <summary>Gradient Vars of a create-graph pass (<see cref="GraphGradients"/>).</summary>
     public Dictionary<Var, Var> Sums { get; } = new(ReferenceEqualityComparer.Instance);
@@ -47,7 +52,6 @@ internal sealed class PassScratch : IDisposable
         Visited.Clear();
         Active.Clear();
         Stack.Clear();
-        Buffers.Clear();
         Sums.Clear();
         Created.Clear();
         t_idle = this;

@@ -50,7 +50,7 @@ public sealed partial class Var
     public Var Softplus() => Map(new Functions.Softplus());
 
     /// <summary>Applies an activation element-wise (PyTorch's default constants: LeakyReLU slope 0.01, ELU alpha 1).</summary>
-    public Var Apply(Activation activation) => activation.Accept(new MapVisitor(this));
+    public Var Apply(Activation activation) => ActivationFunctions.Visit<Var, MapVisitor>(activation, new MapVisitor(this));
 
     /// <summary>Element-wise f(x) for a function struct; its derivative drives the backward step.</summary>
     public Var Map<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
@@ -136,7 +136,7 @@ public sealed partial class Var
     }
 
     /// <summary>Applies the visited function with <see cref="Map{TFunction}"/>.</summary>
-    private sealed class MapVisitor(Var input) : IUnaryFunctionVisitor<Var>
+    private readonly struct MapVisitor(Var input) : IUnaryFunctionVisitor<Var>
     {
         public Var Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction => input.Map(function);
     }

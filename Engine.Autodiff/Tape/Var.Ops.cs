@@ -5,7 +5,8 @@ namespace TorchEbm.Autodiff;
 // kernel, and records a local backward step that adds its inputs' gradients with kernels. Here: the shared operand checks.
 public sealed partial class Var
 {
-    private static void CheckLive(params Var[] vars)
+    /// <summary>Every operand is non-null, readable and on the first one's device (a span: no array per op).</summary>
+    private static void CheckLive(params ReadOnlySpan<Var> vars)
     {
         foreach (Var v in vars)
         {

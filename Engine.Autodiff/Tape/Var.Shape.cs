@@ -32,7 +32,7 @@ public sealed partial class Var
     {
         ArgumentNullException.ThrowIfNull(parts);
         if (parts.Count == 0) throw new ArgumentException("Concat needs at least one part.", nameof(parts));
-        CheckLive([.. parts]);
+        foreach (Var part in parts) CheckLive(parts[0], part);
         if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (stack rows) or 1 (join columns).");
         int other = 1 - dim, shared = parts[0].Value.Rank == 2 ? parts[0].Value.Dim(other) : -1;
         foreach (Var p in parts)

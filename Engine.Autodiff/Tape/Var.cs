@@ -20,7 +20,7 @@ namespace TorchEbm.Autodiff;
 /// </remarks>
 public sealed partial class Var : IDisposable
 {
-    private readonly Var[] _parents;
+    private readonly VarParents _parents; // none for a leaf
     private readonly TapeNode _node; // the op that made this Var, as data (Leaf for a leaf)
     private readonly bool _ownsValue = true;
     private readonly bool _ownedByGraph;
@@ -40,7 +40,6 @@ public sealed partial class Var : IDisposable
         ObjectDisposedException.ThrowIf(value.IsDisposed, value);
         Value = value;
         RequiresGrad = requiresGrad;
-        _parents = [];
     }
 
     /// <summary>
@@ -72,7 +71,7 @@ public sealed partial class Var : IDisposable
     /// </summary>
     /// <remarks>While a <see cref="Tracer"/> records, <paramref name="step"/> becomes the op's instruction (an op passing none is
     /// not traced, <paramref name="op"/> names it).</remarks>
-    private Var(Tensor value, Var[] parents, in TapeNode node, TraceStep step = default, [CallerMemberName] string op = "")
+    private Var(Tensor value, VarParents parents, in TapeNode node, TraceStep step = default, [CallerMemberName] string op = "")
     {
         Value = value;
         _parents = parents;
@@ -81,7 +80,7 @@ public sealed partial class Var : IDisposable
         _node = node;
         _derivativeOrder = node.Kind == NodeKind.MapDerivative ? node.I0 : 0;
         _createdInPass?.Add(this);
-        Tracer.Current?.Record(this, parents, step, op);
+        Tracer.Current?.Record(this, in parents, step, op);
     }
 
     /// <summary>Whether a backward pass runs a step at this Var (an op's result that requires a gradient).</summary>
@@ -117,7 +116,7 @@ public sealed partial class Var : IDisposable
         }
     }
 
-    private static bool AnyRequiresGrad(Var[] parents)
+    private static bool AnyRequiresGrad(in VarParents parents)
     {
         foreach (Var parent in parents)
             if (parent.RequiresGrad) return true;
@@ -160,9 +159,9 @@ public sealed partial class Var : IDisposable
         using PassScratch scratch = PassScratch.Rent();
         List<Var> order = TopologicalOrder(scratch);
         HashSet<Var> active = scratch.Active;
-        active.UnionWith(order);
+        foreach (Var v in order) active.Add(v); // not UnionWith: it would box the list's enumerator
         CheckPass(order, active);
-        using var gradients = new Gradients(active, only: null, scratch.Buffers);
+        using Gradients gradients = scratch.Gradients(only: null);
         Propagate(order, gradients);
     }
 
@@ -172,7 +171,7 @@ public sealed partial class Var : IDisposable
         using PassScratch scratch = PassScratch.Rent();
         (List<Var> order, HashSet<Var> active) = PathTo(input, scratch);
         CheckPass(order, active);
-        using var gradients = new Gradients(active, only: input, scratch.Buffers);
+        using Gradients gradients = scratch.Gradients(only: input);
         Propagate(order, gradients);
         return gradients.Take(input);
     }

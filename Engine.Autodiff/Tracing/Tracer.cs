@@ -66,7 +66,7 @@ internal sealed class Tracer
     }
 
     /// <summary>Records the op that made <paramref name="result"/> from <paramref name="parents"/> (called by Var's op constructor).</summary>
-    internal void Record(Var result, Var[] parents, in TraceStep step, string op)
+    internal void Record(Var result, in VarParents parents, in TraceStep step, string op)
     {
         if (Refusal is not null) return;
         bool readsX = false;
@@ -105,7 +105,7 @@ internal sealed class Tracer
     }
 
     /// <summary>Concat: one <see cref="TracedOp.Place"/> per part (dim 1: columns of each row; dim 0: the parts' elements one after another).</summary>
-    private void Place(Var result, Var[] parts, in TraceStep step, int output, bool readsX)
+    private void Place(Var result, in VarParents parts, in TraceStep step, int output, bool readsX)
     {
         int dim = step.I0, offset = 0;
         foreach (Var part in parts)
