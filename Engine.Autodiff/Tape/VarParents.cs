@@ -10,34 +10,40 @@ namespace TorchEbm.Autodiff;
 [CollectionBuilder(typeof(VarParents), nameof(Create))]
 internal readonly struct VarParents
 {
-    private readonly Var? _first, _second;
-    private readonly Var[]? _all; // when there are more than two
+    private readonly Var? _first;
+    private readonly object? _rest; // the second parent, or every parent (a Var[]) when there are more than two
 
-    private VarParents(Var? first, Var? second, Var[]? all, int length)
+    private VarParents(Var? first, object? rest)
     {
         _first = first;
-        _second = second;
-        _all = all;
-        Length = length;
+        _rest = rest;
     }
 
     /// <summary>The parents of <paramref name="items"/> (copied to an array only when more than two).</summary>
     public static VarParents Create(ReadOnlySpan<Var> items) => items.Length switch
     {
         0 => default,
-        1 => new VarParents(items[0], null, null, 1),
-        2 => new VarParents(items[0], items[1], null, 2),
-        _ => new VarParents(null, null, items.ToArray(), items.Length),
+        1 => new VarParents(items[0], null),
+        2 => new VarParents(items[0], items[1]),
+        _ => new VarParents(null, items.ToArray()),
     };
 
     /// <summary>How many parents (0 for a leaf).</summary>
-    public int Length { get; }
+    public int Length => _rest switch
+    {
+        Var[] all => all.Length,
+        null => _first is null ? 0 : 1,
+        _ => 2,
+    };
 
     /// <summary>Parent <paramref name="index"/>, in the op's operand order.</summary>
-    public Var this[int index] =>
-        _all is not null ? _all[index]
-        : (uint)index < (uint)Length ? (index == 0 ? _first! : _second!)
-        : throw new IndexOutOfRangeException();
+    public Var this[int index] => _rest switch
+    {
+        Var[] all => all[index],
+        Var second when index == 1 => second,
+        _ when index == 0 && _first is not null => _first,
+        _ => throw new IndexOutOfRangeException(),
+    };
 
     /// <summary>Walks the parents in order (a struct enumerator: no allocation).</summary>
     public Enumerator GetEnumerator() => new(this);
