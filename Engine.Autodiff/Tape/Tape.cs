@@ -1,7 +1,7 @@
 namespace TorchEbm.Autodiff;
 
 /// <summary>
-/// Controls recording. Ops on <see cref="Var"/>s record their parents and a local backward step unless a
+/// Controls recording. Ops on <see cref="Var"/>s record their parents and what the op was (as data) unless a
 /// <see cref="NoGrad"/> scope is open on this thread; the graph itself lives in the Vars (micrograd's design).
 /// </summary>
 public static class Tape

@@ -2,7 +2,8 @@ namespace TorchEbm.Autodiff;
 
 // The differentiable ops live in one file per family (Var.Arithmetic, Var.Reductions, Var.Shape, Var.Functions,
 // Var.LinearAlgebra, Var.Cholesky). Each checks its operands on the host (before any launch), computes its value with a
-// kernel, and records a local backward step that adds its inputs' gradients with kernels. Here: the shared operand checks.
+// kernel, and records its node as data (a TapeNode: kind and attributes); the family's backward driver, in the same file,
+// runs the node's backward step with kernels or, for create-graph, with Var ops. Here: the shared operand checks.
 public sealed partial class Var
 {
     /// <summary>Every operand is non-null, readable and on the first one's device (a span: no array per op).</summary>

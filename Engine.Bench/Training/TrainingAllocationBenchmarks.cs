@@ -11,7 +11,8 @@ namespace TorchEbm.Bench.Training;
 /// Managed bytes allocated per training iteration (BenchmarkDotNet's MemoryDiagnoser, every thread counted): one
 /// iteration of each loss with Adam on the MLP 2-128-128-1 (SiLU) of the throughput runner, CD-10 at W4's batch of 256
 /// and the score-matching losses at the score-matching comparison's sizes, plus one W3 Langevin run for the sampler
-/// alone. Run: <c>Engine.Bench --filter *TrainingAllocation* --job short</c>.
+/// alone and the tape alone (the network's energies forward and backward: 10 op nodes). Run:
+/// <c>Engine.Bench --filter *TrainingAllocation* --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class TrainingAllocationBenchmarks
@@ -57,6 +58,16 @@ public class TrainingAllocationBenchmarks
 
     [Benchmark(Description = "exact SM iteration, d 16, batch 128")]
     public void Exact() => Iteration(_sm, _model16, _adam16, _data16);
+
+    [Benchmark(Description = "tape: MLP energies forward and backward, batch 256")]
+    public void Tape()
+    {
+        _adam.ZeroGrad();
+        using Var input = Var.Borrowed(_data256);
+        using Var total = _model.Energies(input).Sum();
+        total.Backward();
+        _model.Device.Synchronize();
+    }
 
     [Benchmark(Description = "W3 Langevin, 1024 chains x 100 steps")]
     public void Langevin() => NeuralWorkloads.RunW3(_model);
