@@ -65,6 +65,9 @@ public sealed class OpGradientTests(DeviceKind kind) : DeviceTest(kind)
         yield return new("concat columns", [[3, 2], [3, 3]], x => Var.Concat([x[0], x[1]]),
             h => Enumerable.Range(0, 15).Select(i => i % 5 < 2 ? h[0][i / 5 * 2 + i % 5] : h[1][i / 5 * 3 + i % 5 - 2]).ToArray());
         yield return new("concat rows", [[2, 5], [1, 5]], x => Var.Concat([x[0], x[1]], dim: 0), h => [.. h[0], .. h[1]]);
+        // Three parts: a node of more than two parents keeps them in an array (VarParents).
+        yield return new("concat three parts, rows", [[1, 3], [2, 3], [1, 3]], x => Var.Concat([x[0], x[1].Square(), x[2]], dim: 0),
+            h => [.. h[0], .. h[1].Select(a => a * a), .. h[2]]);
         yield return new("concat a Var with itself", [[2, 2]], x => Var.Concat([x[0], x[0].Square()]),
             h => Enumerable.Range(0, 8).Select(i => i % 4 < 2 ? h[0][i / 4 * 2 + i % 4] : Math.Pow(h[0][i / 4 * 2 + i % 4 - 2], 2)).ToArray());
         yield return new("divide", [v, v], x => x[0] / x[1], h => Zip(h[0], h[1], (a, b) => a / b), u => 0.5 + Math.Abs(u));
