@@ -25,7 +25,6 @@ public sealed partial class Var : IDisposable
     private readonly bool _ownsValue = true;
     private readonly bool _ownedByGraph;
     private Tensor? _grad;
-    private readonly int _derivativeOrder; // k for a node f^(k)(x) of a create-graph pass, 0 otherwise
     private int _consumers; // live ops that read this Var: an intermediate is freed only when none is left
     private bool _released; // disposed by its owner; freed once no consumer is left
     private bool _heldByCaller; // a create-graph gradient: like a leaf, freed only once its holder disposes it
@@ -78,10 +77,12 @@ public sealed partial class Var : IDisposable
         foreach (Var parent in parents) Interlocked.Increment(ref parent._consumers);
         RequiresGrad = Tape.IsRecording && AnyRequiresGrad(parents);
         _node = node;
-        _derivativeOrder = node.Kind == NodeKind.MapDerivative ? node.I0 : 0;
         _createdInPass?.Add(this);
         Tracer.Current?.Record(this, in parents, step, op);
     }
+
+    /// <summary>k for a node f^(k)(x) of a create-graph pass, 0 otherwise.</summary>
+    private int DerivativeOrder => _node.Kind == NodeKind.MapDerivative ? _node.I0 : 0;
 
     /// <summary>Whether a backward pass runs a step at this Var (an op's result that requires a gradient).</summary>
     private bool HasBackward => RequiresGrad && _node.Kind != NodeKind.Leaf;
@@ -241,9 +242,9 @@ public sealed partial class Var : IDisposable
             if (!v.HasBackward) continue;
             ThrowIfFreed(v);
             foreach (Var parent in v._parents) ThrowIfFreed(parent);
-            if (v._derivativeOrder >= UnaryKernels.MaxOrder && v.ReadsAny(active))
+            if (v.DerivativeOrder >= UnaryKernels.MaxOrder && v.ReadsAny(active))
                 throw new NotSupportedException(
-                    $"Element-wise functions have derivatives up to order {UnaryKernels.MaxOrder}; this pass needs order {v._derivativeOrder + 1} (a create-graph gradient taken three times).");
+                    $"Element-wise functions have derivatives up to order {UnaryKernels.MaxOrder}; this pass needs order {v.DerivativeOrder + 1} (a create-graph gradient taken three times).");
         }
     }
 
