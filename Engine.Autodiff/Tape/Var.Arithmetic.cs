@@ -169,8 +169,8 @@ public sealed partial class Var
             {
                 Var b = _parents[1];
                 int op = _node.I0;
-                if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.Shape));
-                if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.Shape));
+                if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.SharedShape));
+                if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.SharedShape));
                 break;
             }
         }
@@ -183,7 +183,8 @@ public sealed partial class Var
     private static Var SumTo(Var g, int[] shape)
     {
         if (g.Value.SharedShape.AsSpan().SequenceEqual(shape)) return g;
-        long length = shape.Aggregate(1L, (p, s) => p * s);
+        long length = 1;
+        foreach (int size in shape) length *= size;
         if (length == g.Value.Length) return g.Reshape(shape);
         if (length == 1) return g.Sum().Reshape(shape);
         (int rows, int cols) = AsMatrix(g.Value);

@@ -118,12 +118,12 @@ public sealed partial class Var
                 break;
             }
             case NodeKind.SumColumns:
-                grads.Add(x, Expand(_node.I0 == 1 ? g * factor : g, x.Value.Shape));
+                grads.Add(x, Expand(_node.I0 == 1 ? g * factor : g, x.Value.SharedShape));
                 break;
             case NodeKind.Reduce:
             {
                 Var expanded = Expand(factor == 1f ? g : g * factor, [x.Value.Length]);
-                grads.Add(x, x.Value.Rank == 1 ? expanded : expanded.Reshape(x.Value.Shape));
+                grads.Add(x, x.Value.Rank == 1 ? expanded : expanded.Reshape(x.Value.SharedShape));
                 break;
             }
             default: // LogSumExp

@@ -152,7 +152,7 @@ public sealed partial class Var
                 break;
             }
             case NodeKind.Reshape:
-                if (grads.Wants(x)) grads.Add(x, g.Reshape(x.Value.Shape));
+                if (grads.Wants(x)) grads.Add(x, g.Reshape(x.Value.SharedShape));
                 break;
             case NodeKind.Slice:
             {

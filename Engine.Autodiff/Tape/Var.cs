@@ -192,7 +192,7 @@ public sealed partial class Var : IDisposable
         List<Var> created = _createdInPass = scratch.Created;
         try
         {
-            Var seed = Intermediate(Device.Full(1f, Value.Shape));
+            Var seed = Intermediate(Device.Full(1f, Value.SharedShape));
             created.Add(seed);
             gradients.Add(this, seed);
             for (int i = order.Count - 1; i >= 0; i--)
@@ -321,7 +321,7 @@ public sealed partial class Var : IDisposable
     internal Tensor EnsureGrad()
     {
         if (_grad is null)
-            using (DisposeScope.Suspend()) _grad = Device.Zeros(Value.Shape); // lives as long as the Var
+            using (DisposeScope.Suspend()) _grad = Device.Zeros(Value.SharedShape); // lives as long as the Var
         return _grad;
     }
 
