@@ -59,6 +59,14 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     /// <summary>The program of dimension <paramref name="dim"/>, or null when it is not traced.</summary>
     internal EnergyProgram? ProgramFor(int dim) => Resolve(dim).Program;
 
+    /// <summary>The host twin of dimension <paramref name="dim"/>'s program (eight chains per vector) with the constant pool as it is now, or null when it is not traced.</summary>
+    internal TracedLanes? HostLanes(int dim)
+    {
+        if (Resolve(dim) is not { Program: EnergyProgram p } resolved) return null;
+        using Tensor pool = Scratch(resolved, 0);
+        return new TracedLanes(p, pool.ToArray()[..p.PoolLength]);
+    }
+
     /// <inheritdoc />
     public override bool Fits(int chains, int dim) =>
         Resolve(dim).Program is EnergyProgram p && p.PoolLength + (long)chains * 2 * p.Values <= int.MaxValue;
