@@ -1,31 +1,32 @@
 namespace TorchEbm.Traced;
 
-/// <summary>A traced program in host arrays, as the host twin reads it (<see cref="ITracedCode"/>).</summary>
-/// <param name="code">The instructions.</param>
-/// <param name="numbers">Their float attributes.</param>
-/// <param name="constants">The constant pool, filled.</param>
-/// <param name="values">Floats of values per chain.</param>
-/// <param name="result">The slot of the energy.</param>
-public readonly struct HostProgram(int[] code, float[] numbers, float[] constants, int values, int result) : ITracedCode
+/// <summary>A traced program decoded once into host memory, as the host twin reads it (<see cref="ITracedCode"/>).</summary>
+public readonly struct HostProgram : ITracedCode
 {
-    private readonly int[] _code = code;
-    private readonly float[] _numbers = numbers, _constants = constants;
+    private readonly TracedInstruction[] _instructions;
+
+    /// <summary>Decodes <paramref name="code"/> and <paramref name="numbers"/>.</summary>
+    /// <param name="code">The instructions.</param>
+    /// <param name="numbers">Their float attributes.</param>
+    /// <param name="values">Floats of values per chain.</param>
+    /// <param name="result">The slot of the energy.</param>
+    public HostProgram(int[] code, float[] numbers, int values, int result)
+    {
+        _instructions = new TracedInstruction[code.Length / Instruction.Width];
+        for (int n = 0; n < _instructions.Length; n++) _instructions[n] = new TracedInstruction(code, numbers, n);
+        Values = values;
+        Result = result;
+    }
 
     /// <inheritdoc />
-    public int Length => _code.Length / Instruction.Width;
+    public int Length => _instructions.Length;
 
     /// <inheritdoc />
-    public int Values { get; } = values;
+    public int Values { get; }
 
     /// <inheritdoc />
-    public int Result { get; } = result;
+    public int Result { get; }
 
     /// <inheritdoc />
-    public int Code(int index) => _code[index];
-
-    /// <inheritdoc />
-    public float Number(int index) => _numbers[index];
-
-    /// <inheritdoc />
-    public float Constant(int index) => _constants[index];
+    public TracedInstruction this[int n] => _instructions[n];
 }

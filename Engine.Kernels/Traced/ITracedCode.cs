@@ -1,9 +1,8 @@
 namespace TorchEbm.Traced;
 
 /// <summary>
-/// A traced program as <see cref="TracedInterpreter"/> reads it: the instructions (<see cref="Instruction"/> layout), their
-/// float attributes and the constant pool. <see cref="TracedProgram"/> reads device views (kernels); <see cref="HostProgram"/>
-/// reads arrays (host twins).
+/// A traced program's instructions as <see cref="TracedInterpreter"/> reads them: <see cref="TracedProgram"/> decodes them
+/// from device views as it goes (kernels); <see cref="HostProgram"/> holds them decoded (host twins).
 /// </summary>
 public interface ITracedCode
 {
@@ -16,12 +15,6 @@ public interface ITracedCode
     /// <summary>The slot of the energy.</summary>
     int Result { get; }
 
-    /// <summary>Int <paramref name="index"/> of the instructions.</summary>
-    int Code(int index);
-
-    /// <summary>Float attribute <paramref name="index"/>.</summary>
-    float Number(int index);
-
-    /// <summary>Float <paramref name="index"/> of the constant pool.</summary>
-    float Constant(int index);
+    /// <summary>Instruction <paramref name="n"/>.</summary>
+    TracedInstruction this[int n] { get; }
 }

@@ -33,13 +33,7 @@ public readonly struct TracedProgram(ArrayView<int> code, ArrayView<float> numbe
     public int Length => Code.IntLength / Instruction.Width;
 
     /// <inheritdoc />
-    int ITracedCode.Code(int index) => Code[index];
-
-    /// <inheritdoc />
-    public float Number(int index) => Numbers[index];
-
-    /// <inheritdoc />
-    public float Constant(int index) => Constants[index];
+    public TracedInstruction this[int n] => new(Code, Numbers, n);
 
     /// <summary>Floats of scratch per chain: its values, then their adjoints.</summary>
     public int ScratchPerChain => 2 * Values;

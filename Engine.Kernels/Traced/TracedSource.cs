@@ -8,7 +8,7 @@ namespace TorchEbm.Traced;
 /// A traced energy program as a chain's <see cref="IEnergySource"/>: each chain interprets the program
 /// (<see cref="TracedInterpreter"/> over <see cref="Real"/>) in its own rows of the scratch, so a whole sampler run on a model
 /// written in tape ops is one launch of the chain kernel. The rows are interleaved across chains
-/// (<see cref="InterleavedRow"/>: slot s of chain c at s x chains + c, the adjoints after the values), so a warp's loads
+/// (<see cref="InterleavedRows"/>: slot s of chain c at s x chains + c, the adjoints after the values), so a warp's loads
 /// and stores of one slot are coalesced.
 /// </summary>
 /// <param name="program">The program.</param>
@@ -27,10 +27,10 @@ public readonly struct TracedSource(TracedProgram program, ArrayView<float> scra
     /// <inheritdoc />
     public float Energy(int chain, ArrayView<float> x)
     {
-        InterleavedRow values = Row(chain, 0);
-        for (int i = 0; i < x.IntLength; i++) values[i] = x[i];
-        TracedInterpreter.Forward<Real, bool, TracedProgram, InterleavedRow>(Program, values);
-        return values[Program.Result];
+        InterleavedRows rows = Rows(chain);
+        for (int i = 0; i < x.IntLength; i++) rows.SetValue(i, x[i]);
+        TracedInterpreter.Forward<Real, bool, TracedProgram, InterleavedRows>(Program, rows);
+        return rows.Value(Program.Result);
     }
 
     /// <inheritdoc />
@@ -40,12 +40,12 @@ public readonly struct TracedSource(TracedProgram program, ArrayView<float> scra
     public float EnergyAndGradient(int chain, ArrayView<float> x, ArrayView<float> gradient)
     {
         float energy = Energy(chain, x);
-        InterleavedRow adjoints = Row(chain, Program.Values);
-        TracedInterpreter.Backward<Real, bool, TracedProgram, InterleavedRow>(Program, Row(chain, 0), adjoints);
-        for (int i = 0; i < gradient.IntLength; i++) gradient[i] = adjoints[i];
+        InterleavedRows rows = Rows(chain);
+        TracedInterpreter.Backward<Real, bool, TracedProgram, InterleavedRows>(Program, rows);
+        for (int i = 0; i < gradient.IntLength; i++) gradient[i] = rows.Adjoint(i);
         return energy;
     }
 
-    /// <summary>Chain <paramref name="chain"/>'s row starting at slot <paramref name="first"/> (0: values; Values: adjoints).</summary>
-    private InterleavedRow Row(int chain, int first) => new(Scratch, Chains, chain, first);
+    /// <summary>Chain <paramref name="chain"/>'s rows.</summary>
+    private InterleavedRows Rows(int chain) => new(Scratch, Program.Constants, Chains, chain, Program.Values);
 }
