@@ -69,8 +69,8 @@ internal static class HostElementwise
         output = output[..n];
         if (Vectors)
             for (; i + 8 <= n; i += 8)
-                (Vector256.Create(a.Slice(i, 8)) * Vector256.Create(b.Slice(i, 8))).CopyTo(output.Slice(i, 8));
-        for (; i < n; i++) output[i] = a[i] * b[i];
+                Multiplication.Apply<Real8, Vector256<float>>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value.CopyTo(output.Slice(i, 8));
+        for (; i < n; i++) output[i] = Multiplication.Apply<Real, bool>(a[i], b[i]);
     }
 
     /// <summary>output[i] += a[i] * b[i].</summary>
@@ -81,8 +81,8 @@ internal static class HostElementwise
         output = output[..n];
         if (Vectors)
             for (; i + 8 <= n; i += 8)
-                (Vector256.Create(output.Slice(i, 8)) + Vector256.Create(a.Slice(i, 8)) * Vector256.Create(b.Slice(i, 8))).CopyTo(output.Slice(i, 8));
-        for (; i < n; i++) output[i] += a[i] * b[i];
+                (Vector256.Create(output.Slice(i, 8)) + Multiplication.Apply<Real8, Vector256<float>>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value).CopyTo(output.Slice(i, 8));
+        for (; i < n; i++) output[i] += Multiplication.Apply<Real, bool>(a[i], b[i]);
     }
 
     /// <summary>output[i] += factor * scalar[0].</summary>

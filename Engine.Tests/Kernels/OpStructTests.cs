@@ -148,6 +148,18 @@ public sealed class OpStructTests
         }
     }
 
+    /// <summary>The example of docs/articles/ops-written-once.md: SiLU's derivative over one float and over eight lanes, the same bits.</summary>
+    [Test]
+    public void DocumentedExample_OneFormula_SameBitsForOneAndEight()
+    {
+        var silu = new SiLU();
+        float one = silu.Derivative<Real, bool>(0.5f);
+        Real8 eight = silu.Derivative<Real8, Vector256<float>>(Vector256.Create(0.5f));
+        Assert.That(one == eight[3], Is.True);
+        double s = 1 / (1 + Math.Exp(-0.5));
+        Assert.That(one, Is.EqualTo(s * (1 + 0.5 * (1 - s))).Within(1e-6)); // SiLU'(x) = s (1 + x (1 - s)), s the logistic
+    }
+
     /// <summary>The op codes of <see cref="Arithmetic"/> reach their structs: Apply by code equals the struct's own, for every code.</summary>
     [Test]
     public void ArithmeticCodes_DispatchToTheirStructs()
