@@ -217,11 +217,25 @@ public static class TracedInterpreter
         }
     }
 
+    /// <remarks>With b a constant (x W: only a's adjoints), each adjoint of a is summed in a local over the columns, in the
+    /// order the general loop adds them, then stored once.</remarks>
     private static void MatMulBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
         int output = i.Out, slotA = i.A, slotB = i.B, a = rows.Operand(slotA), b = rows.Operand(slotB), m = i.I0, k = i.I1, n = i.I2;
         int pStride = i.I3 != 0 ? 1 : n, jStride = i.I3 != 0 ? k : 1;
+        if (slotB < 0)
+        {
+            if (slotA < 0) return;
+            for (int r = 0; r < m; r++)
+            for (int p = 0; p < k; p++)
+            {
+                T sum = rows.Adjoint(slotA + r * k + p);
+                for (int j = 0; j < n; j++) sum += rows.Adjoint(output + r * n + j) * rows.Load(b, p * pStride + j * jStride);
+                rows.SetAdjoint(slotA + r * k + p, sum);
+            }
+            return;
+        }
         for (int r = 0; r < m; r++)
         for (int j = 0; j < n; j++)
         {
