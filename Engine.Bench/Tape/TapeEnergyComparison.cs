@@ -30,8 +30,11 @@ public static class TapeEnergyComparison
         using var device = Device.Create();
         Console.WriteLine($"{device}: {Chains} chains, {Steps} steps, fastest of {repetitions} alternating runs");
         (float[] mean, float[,] precision, float[,] covariance) = Correlated(GaussianDim);
-        using (var traced = new OpRosenbrock(device))
-            Evaluations("8-D Rosenbrock", 8, new Rosenbrock(1f, 100f), traced, repetitions);
+        foreach (int dim in new[] { 2, 8, 32 }) // the interpreter's cost per instruction and per element
+        {
+            using var traced = new OpRosenbrock(device);
+            Evaluations($"{dim}-D Rosenbrock", dim, new Rosenbrock(1f, 100f), traced, repetitions);
+        }
         using (var traced = new OpGaussian(device, mean, precision))
             Evaluations($"{GaussianDim}-D Gaussian", GaussianDim, new Gaussian(traced.Mean.View, traced.Precision.View), traced, repetitions);
         using (var builtIn = new RosenbrockModel(device))
