@@ -1,12 +1,12 @@
-using System.Runtime.Intrinsics;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Elementwise;
 
 /// <summary>
-/// The four element-wise arithmetic ops as data (the op code the broadcast kernels and traced programs carry), each
-/// formula and its partial derivatives written once here: <see cref="BroadcastKernels"/> and the traced-energy
-/// interpreter (<see cref="TorchEbm.Traced.TracedInterpreter"/>) both call these; the Vector256 overloads (eight chains
-/// per vector, for host twins) are the same IEEE operations lane by lane, so they agree bit for bit.
+/// The four element-wise arithmetic ops as data: the op codes tapes and traced programs carry, each mapped to its
+/// <see cref="IBinaryOp"/> struct (<see cref="Addition"/>, <see cref="Subtraction"/>, <see cref="Multiplication"/>,
+/// <see cref="Division"/>), where the formula and its partial derivatives are written once. <see cref="BroadcastKernels"/>
+/// call these; the traced interpreter dispatches on the code once per instruction and runs the struct's loop.
 /// </summary>
 public static class Arithmetic
 {
@@ -23,27 +23,26 @@ public static class Arithmetic
     public const int Divide = 3;
 
     /// <summary>x op y.</summary>
-    public static float Apply(int op, float x, float y) => op == Add ? x + y : op == Subtract ? x - y : op == Multiply ? x * y : x / y;
+    public static T Apply<T, TMask>(int op, T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => op switch
+    {
+        Add => Addition.Apply<T, TMask>(x, y),
+        Subtract => Subtraction.Apply<T, TMask>(x, y),
+        Multiply => Multiplication.Apply<T, TMask>(x, y),
+        _ => Division.Apply<T, TMask>(x, y),
+    };
 
     /// <summary>d(x op y)/dx (<paramref name="operand"/> 0) or d(x op y)/dy (operand 1).</summary>
-    public static float Partial(int op, int operand, float x, float y)
+    public static T Partial<T, TMask>(int op, int operand, T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => op switch
     {
-        if (op == Add) return 1f;
-        if (op == Subtract) return operand == 0 ? 1f : -1f;
-        if (op == Multiply) return operand == 0 ? y : x;
-        return operand == 0 ? 1f / y : -x / (y * y);
-    }
+        Add => operand == 0 ? Addition.PartialX<T, TMask>(x, y) : Addition.PartialY<T, TMask>(x, y),
+        Subtract => operand == 0 ? Subtraction.PartialX<T, TMask>(x, y) : Subtraction.PartialY<T, TMask>(x, y),
+        Multiply => operand == 0 ? Multiplication.PartialX<T, TMask>(x, y) : Multiplication.PartialY<T, TMask>(x, y),
+        _ => operand == 0 ? Division.PartialX<T, TMask>(x, y) : Division.PartialY<T, TMask>(x, y),
+    };
 
-    /// <summary>x op y lane by lane (host code).</summary>
-    public static Vector256<float> Apply(int op, Vector256<float> x, Vector256<float> y) =>
-        op == Add ? x + y : op == Subtract ? x - y : op == Multiply ? x * y : x / y;
+    /// <summary>x op y in float32 (<see cref="Apply{T, TMask}"/> over <see cref="Real"/>).</summary>
+    public static float Apply(int op, float x, float y) => Apply<Real, bool>(op, x, y);
 
-    /// <summary><see cref="Partial(int, int, float, float)"/> lane by lane (host code).</summary>
-    public static Vector256<float> Partial(int op, int operand, Vector256<float> x, Vector256<float> y)
-    {
-        if (op == Add) return Vector256<float>.One;
-        if (op == Subtract) return operand == 0 ? Vector256<float>.One : -Vector256<float>.One;
-        if (op == Multiply) return operand == 0 ? y : x;
-        return operand == 0 ? Vector256<float>.One / y : -x / (y * y);
-    }
+    /// <summary>d(x op y)/dx or d(x op y)/dy in float32.</summary>
+    public static float Partial(int op, int operand, float x, float y) => Partial<Real, bool>(op, operand, x, y);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Elementwise;
 
@@ -68,8 +69,8 @@ internal static class HostElementwise
         output = output[..n];
         if (Vectors)
             for (; i + 8 <= n; i += 8)
-                (Vector256.Create(a.Slice(i, 8)) * Vector256.Create(b.Slice(i, 8))).CopyTo(output.Slice(i, 8));
-        for (; i < n; i++) output[i] = a[i] * b[i];
+                Multiplication.Apply<Real8, Vector256<float>>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value.CopyTo(output.Slice(i, 8));
+        for (; i < n; i++) output[i] = Multiplication.Apply<Real, bool>(a[i], b[i]);
     }
 
     /// <summary>output[i] += a[i] * b[i].</summary>
@@ -80,8 +81,8 @@ internal static class HostElementwise
         output = output[..n];
         if (Vectors)
             for (; i + 8 <= n; i += 8)
-                (Vector256.Create(output.Slice(i, 8)) + Vector256.Create(a.Slice(i, 8)) * Vector256.Create(b.Slice(i, 8))).CopyTo(output.Slice(i, 8));
-        for (; i < n; i++) output[i] += a[i] * b[i];
+                (Vector256.Create(output.Slice(i, 8)) + Multiplication.Apply<Real8, Vector256<float>>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value).CopyTo(output.Slice(i, 8));
+        for (; i < n; i++) output[i] += Multiplication.Apply<Real, bool>(a[i], b[i]);
     }
 
     /// <summary>output[i] += factor * scalar[0].</summary>
@@ -111,10 +112,10 @@ internal static class HostElementwise
     {
         switch (op)
         {
-            case 0: BroadcastForward<AddOp>(a, b, output, shape); break;
-            case 1: BroadcastForward<SubtractOp>(a, b, output, shape); break;
-            case 2: BroadcastForward<MultiplyOp>(a, b, output, shape); break;
-            default: BroadcastForward<DivideOp>(a, b, output, shape); break;
+            case Arithmetic.Add: BroadcastForward<Addition>(a, b, output, shape); break;
+            case Arithmetic.Subtract: BroadcastForward<Subtraction>(a, b, output, shape); break;
+            case Arithmetic.Multiply: BroadcastForward<Multiplication>(a, b, output, shape); break;
+            default: BroadcastForward<Division>(a, b, output, shape); break;
         }
     }
 
@@ -136,10 +137,10 @@ internal static class HostElementwise
                 {
                     Vector256<float> x = aScalar ? Vector256.Create(a[aRow]) : Vector256.Create(a.Slice(aRow + c, 8));
                     Vector256<float> y = bScalar ? Vector256.Create(b[bRow]) : Vector256.Create(b.Slice(bRow + c, 8));
-                    TOp.Apply(x, y).CopyTo(outRow.Slice(c, 8));
+                    TOp.Apply<Real8, Vector256<float>>(x, y).Value.CopyTo(outRow.Slice(c, 8));
                 }
             }
-            for (; c < width; c++) outRow[c] = TOp.Apply(a[aRow + (aScalar ? 0 : c)], b[bRow + (bScalar ? 0 : c)]);
+            for (; c < width; c++) outRow[c] = TOp.Apply<Real, bool>(a[aRow + (aScalar ? 0 : c)], b[bRow + (bScalar ? 0 : c)]);
         }
     }
 
@@ -200,52 +201,11 @@ internal static class HostElementwise
         }
     }
 
-    /// <summary>d(x op y)/d(operand), as the kernel computes it.</summary>
+    /// <summary>d(x op y)/d(operand), the kernel's formula (<see cref="Arithmetic.Partial{T, TMask}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Local(float x, float y, int op, int operand) => op switch
-    {
-        0 => 1f,
-        1 => operand == 0 ? 1f : -1f,
-        2 => operand == 0 ? y : x,
-        _ => operand == 0 ? 1f / y : -x / (y * y),
-    };
+    private static float Local(float x, float y, int op, int operand) => Arithmetic.Partial(op, operand, x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Local(Vector256<float> x, Vector256<float> y, int op, int operand) => op switch
-    {
-        0 => Vector256<float>.One,
-        1 => operand == 0 ? Vector256<float>.One : Vector256.Create(-1f),
-        2 => operand == 0 ? y : x,
-        _ => operand == 0 ? Vector256<float>.One / y : -x / (y * y),
-    };
-
-    private interface IBinaryOp
-    {
-        static abstract float Apply(float x, float y);
-        static abstract Vector256<float> Apply(Vector256<float> x, Vector256<float> y);
-    }
-
-    private readonly struct AddOp : IBinaryOp
-    {
-        public static float Apply(float x, float y) => x + y;
-        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => x + y;
-    }
-
-    private readonly struct SubtractOp : IBinaryOp
-    {
-        public static float Apply(float x, float y) => x - y;
-        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => x - y;
-    }
-
-    private readonly struct MultiplyOp : IBinaryOp
-    {
-        public static float Apply(float x, float y) => x * y;
-        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => x * y;
-    }
-
-    private readonly struct DivideOp : IBinaryOp
-    {
-        public static float Apply(float x, float y) => x / y;
-        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => x / y;
-    }
+    private static Vector256<float> Local(Vector256<float> x, Vector256<float> y, int op, int operand) =>
+        Arithmetic.Partial<Real8, Vector256<float>>(op, operand, x, y);
 }

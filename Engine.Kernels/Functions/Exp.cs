@@ -1,19 +1,35 @@
-using ILGPU.Algorithms;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Functions;
 
 /// <summary>e^x.</summary>
 public readonly struct Exp : IUnaryFunction
 {
-    /// <inheritdoc />
-    public float Apply(float x) => XMath.Exp(x);
+    /// <summary>f(x), written once for every numeric type.</summary>
+    public T Apply<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Exp(x);
+
+    /// <summary>f'(x).</summary>
+    public T Derivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Exp(x);
+
+    /// <summary>f''(x).</summary>
+    public T SecondDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Exp(x);
+
+    /// <summary>f'''(x).</summary>
+    public T ThirdDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Exp(x);
 
     /// <inheritdoc />
-    public float Derivative(float x) => XMath.Exp(x);
+    public float Apply(float x) => Apply<Real, bool>(x);
 
     /// <inheritdoc />
-    public float SecondDerivative(float x) => XMath.Exp(x);
+    public float Derivative(float x) => Derivative<Real, bool>(x);
 
     /// <inheritdoc />
-    public float ThirdDerivative(float x) => XMath.Exp(x);
+    public float SecondDerivative(float x) => SecondDerivative<Real, bool>(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => ThirdDerivative<Real, bool>(x);
 }

@@ -1,19 +1,35 @@
-using ILGPU.Algorithms;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Functions;
 
 /// <summary>ln x (NaN below 0, -infinity at 0, as in PyTorch).</summary>
 public readonly struct Log : IUnaryFunction
 {
-    /// <inheritdoc />
-    public float Apply(float x) => XMath.Log(x);
+    /// <summary>f(x), written once for every numeric type.</summary>
+    public T Apply<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Log(x);
+
+    /// <summary>f'(x).</summary>
+    public T Derivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(1f) / x;
+
+    /// <summary>f''(x).</summary>
+    public T SecondDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(-1f) / (x * x);
+
+    /// <summary>f'''(x).</summary>
+    public T ThirdDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(2f) / (x * x * x);
 
     /// <inheritdoc />
-    public float Derivative(float x) => 1f / x;
+    public float Apply(float x) => Apply<Real, bool>(x);
 
     /// <inheritdoc />
-    public float SecondDerivative(float x) => -1f / (x * x);
+    public float Derivative(float x) => Derivative<Real, bool>(x);
 
     /// <inheritdoc />
-    public float ThirdDerivative(float x) => 2f / (x * x * x);
+    public float SecondDerivative(float x) => SecondDerivative<Real, bool>(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => ThirdDerivative<Real, bool>(x);
 }

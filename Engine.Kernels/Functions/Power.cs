@@ -1,4 +1,5 @@
 using ILGPU.Algorithms;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Functions;
 
@@ -19,43 +20,57 @@ public readonly struct Power(float exponent) : IUnaryFunction
     /// <summary>The exponent p.</summary>
     public readonly float Exponent = exponent;
 
-    /// <inheritdoc />
-    public float Apply(float x) => Raise(x, Exponent);
+    /// <summary>f(x), written once for every numeric type.</summary>
+    public T Apply<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct => Raise<T, TMask>(x, Exponent);
 
-    /// <inheritdoc />
-    public float Derivative(float x) => Exponent == 0f ? 0f : Exponent * Raise(x, Exponent - 1f);
+    /// <summary>f'(x).</summary>
+    public T Derivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        Exponent == 0f ? T.From(0f) : T.From(Exponent) * Raise<T, TMask>(x, Exponent - 1f);
 
-    /// <inheritdoc />
-    public float SecondDerivative(float x)
+    /// <summary>f''(x).</summary>
+    public T SecondDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct
     {
         float factor = Exponent * (Exponent - 1f);
-        return factor == 0f ? 0f : factor * Raise(x, Exponent - 2f);
+        return factor == 0f ? T.From(0f) : T.From(factor) * Raise<T, TMask>(x, Exponent - 2f);
+    }
+
+    /// <summary>f'''(x).</summary>
+    public T ThirdDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct
+    {
+        float factor = Exponent * (Exponent - 1f) * (Exponent - 2f);
+        return factor == 0f ? T.From(0f) : T.From(factor) * Raise<T, TMask>(x, Exponent - 3f);
     }
 
     /// <inheritdoc />
-    public float ThirdDerivative(float x)
-    {
-        float factor = Exponent * (Exponent - 1f) * (Exponent - 2f);
-        return factor == 0f ? 0f : factor * Raise(x, Exponent - 3f);
-    }
+    public float Apply(float x) => Apply<Real, bool>(x);
 
-    private static float Raise(float x, float p)
+    /// <inheritdoc />
+    public float Derivative(float x) => Derivative<Real, bool>(x);
+
+    /// <inheritdoc />
+    public float SecondDerivative(float x) => SecondDerivative<Real, bool>(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => ThirdDerivative<Real, bool>(x);
+
+    /// <summary>x^p: branches on p (the same for every lane), a select per lane on x's sign and zero.</summary>
+    private static T Raise<T, TMask>(T x, float p) where T : struct, IReal<T, TMask> where TMask : struct
     {
-        if (p == 0f) return 1f;
-        if (XMath.Abs(p) <= MaxMultipliedExponent && XMath.Floor(p) == p) return Multiplied(x, (int)p);
-        float magnitude = XMath.Abs(x);
-        if (magnitude == 0f) return p > 0f ? 0f : float.PositiveInfinity;
-        float result = XMath.Exp(p * XMath.Log(magnitude));
-        if (x > 0f) return result;
-        if (XMath.Floor(p) != p) return float.NaN;
-        return XMath.Floor(p * 0.5f) * 2f == p ? result : -result; // even: positive, odd: negative
+        if (p == 0f) return T.From(1f);
+        bool integer = XMath.Floor(p) == p;
+        if (XMath.Abs(p) <= MaxMultipliedExponent && integer) return Multiplied<T, TMask>(x, (int)p);
+        T zero = T.From(0f), magnitude = T.Abs(x);
+        T result = T.Exp(T.From(p) * T.Log(magnitude));
+        T negative = !integer ? T.From(float.NaN) : XMath.Floor(p * 0.5f) * 2f == p ? result : -result; // even: positive, odd: negative
+        T signed = T.Select(T.GreaterThan(x, zero), result, negative);
+        return T.Select(T.Equal(magnitude, zero), T.From(p > 0f ? 0f : float.PositiveInfinity), signed);
     }
 
     /// <summary>x^n for an integer n != 0 by squaring and multiplying: one rounding per product.</summary>
-    private static float Multiplied(float x, int n)
+    private static T Multiplied<T, TMask>(T x, int n) where T : struct, IReal<T, TMask> where TMask : struct
     {
         int k = n < 0 ? -n : n;
-        float result = 1f, factor = x;
+        T result = T.From(1f), factor = x;
         while (true)
         {
             if ((k & 1) != 0) result *= factor;
@@ -63,6 +78,6 @@ public readonly struct Power(float exponent) : IUnaryFunction
             if (k == 0) break;
             factor *= factor;
         }
-        return n < 0 ? 1f / result : result;
+        return n < 0 ? T.From(1f) / result : result;
     }
 }

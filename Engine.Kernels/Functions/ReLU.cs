@@ -1,17 +1,35 @@
+using TorchEbm.Numerics;
+
 namespace TorchEbm.Functions;
 
 /// <summary>max(x, 0); derivative 0 at x = 0, as PyTorch.</summary>
 public readonly struct ReLU : IUnaryFunction
 {
-    /// <inheritdoc />
-    public float Apply(float x) => x > 0f ? x : 0f;
+    /// <summary>f(x), written once for every numeric type.</summary>
+    public T Apply<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Select(T.GreaterThan(x, T.From(0f)), x, T.From(0f));
+
+    /// <summary>f'(x).</summary>
+    public T Derivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.Select(T.GreaterThan(x, T.From(0f)), T.From(1f), T.From(0f));
+
+    /// <summary>f''(x).</summary>
+    public T SecondDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(0f);
+
+    /// <summary>f'''(x).</summary>
+    public T ThirdDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(0f);
 
     /// <inheritdoc />
-    public float Derivative(float x) => x > 0f ? 1f : 0f;
+    public float Apply(float x) => Apply<Real, bool>(x);
 
     /// <inheritdoc />
-    public float SecondDerivative(float x) => 0f;
+    public float Derivative(float x) => Derivative<Real, bool>(x);
 
     /// <inheritdoc />
-    public float ThirdDerivative(float x) => 0f;
+    public float SecondDerivative(float x) => SecondDerivative<Real, bool>(x);
+
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => ThirdDerivative<Real, bool>(x);
 }

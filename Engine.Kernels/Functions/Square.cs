@@ -1,25 +1,35 @@
-using System.Runtime.Intrinsics;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Functions;
 
 /// <summary>x^2.</summary>
 public readonly struct Square : IUnaryFunction
 {
-    /// <inheritdoc />
-    public float Apply(float x) => x * x;
+    /// <summary>f(x), written once for every numeric type.</summary>
+    public T Apply<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        x * x;
+
+    /// <summary>f'(x).</summary>
+    public T Derivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(2f) * x;
+
+    /// <summary>f''(x).</summary>
+    public T SecondDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(2f);
+
+    /// <summary>f'''(x).</summary>
+    public T ThirdDerivative<T, TMask>(T x) where T : struct, IReal<T, TMask> where TMask : struct =>
+        T.From(0f);
 
     /// <inheritdoc />
-    public float Derivative(float x) => 2f * x;
+    public float Apply(float x) => Apply<Real, bool>(x);
 
     /// <inheritdoc />
-    public float SecondDerivative(float x) => 2f;
+    public float Derivative(float x) => Derivative<Real, bool>(x);
 
     /// <inheritdoc />
-    public float ThirdDerivative(float x) => 0f;
+    public float SecondDerivative(float x) => SecondDerivative<Real, bool>(x);
 
-    /// <summary><see cref="Apply(float)"/> lane by lane (host twins; the same IEEE operation).</summary>
-    public Vector256<float> Apply(Vector256<float> x) => x * x;
-
-    /// <summary><see cref="Derivative(float)"/> lane by lane (host twins; the same IEEE operation).</summary>
-    public Vector256<float> Derivative(Vector256<float> x) => Vector256.Create(2f) * x;
+    /// <inheritdoc />
+    public float ThirdDerivative(float x) => ThirdDerivative<Real, bool>(x);
 }

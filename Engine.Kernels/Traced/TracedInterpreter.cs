@@ -1,172 +1,291 @@
-using ILGPU;
 using TorchEbm.Elementwise;
+using TorchEbm.Functions;
+using TorchEbm.Numerics;
 
 namespace TorchEbm.Traced;
 
 /// <summary>
-/// Runs a <see cref="TracedProgram"/> for one chain: a forward sweep over the instructions writes every value into the
-/// chain's scratch row, then a reverse sweep over the instructions that read x adds each output's adjoint into its operands'
-/// adjoints (the tape's backward steps, per row), ending with dE/dx in the adjoints of x's slots. Kernel code (float32,
-/// no allocation); every chain runs the same instructions, so a GPU warp does not diverge.
+/// Runs a traced program for one chain, or for eight at once: a forward sweep over the instructions writes every value into
+/// the chain's rows, then a reverse sweep over the instructions that read x adds each output's adjoint into its operands'
+/// adjoints (the tape's backward steps, per row), ending with dE/dx in the adjoints of x's slots. Written once, generic over
+/// the numeric type and the rows' layout: the kernel runs it over <see cref="Real"/> and <see cref="InterleavedRows"/>
+/// (<see cref="TracedSource"/>), the host twin over <see cref="Real8"/> and <see cref="LaneRows"/>, eight chains per vector,
+/// so every lane equals the kernel bit for bit. No allocation, float32; every chain runs the same instructions, so a GPU
+/// warp does not diverge.
 /// </summary>
+/// <remarks>
+/// Each instruction is decoded once, then runs a loop specialised for its op: arithmetic through the op's
+/// <see cref="IBinaryOp"/> struct (broadcasting by strides, no division per element), element-wise functions through their
+/// <see cref="IUnaryFunction"/> struct (one dispatch per instruction, <see cref="UnaryCodes.Visit"/>). Formulas live in
+/// those structs only; the loops copy what they read of the instruction into locals, so the host's JIT keeps them in
+/// registers across the stores.
+/// </remarks>
 public static class TracedInterpreter
 {
-    /// <summary>E(x) of one chain: copies x into its values and runs the forward sweep.</summary>
+    /// <summary>The forward sweep: every value of the program from x, which the caller has put in slots 0 .. d - 1.</summary>
     /// <param name="program">The program.</param>
-    /// <param name="values">The chain's values (program.Values floats).</param>
-    /// <param name="x">The chain's state (d floats).</param>
-    public static float Energy(in TracedProgram program, ArrayView<float> values, ArrayView<float> x)
+    /// <param name="rows">The chain's rows.</param>
+    public static void Forward<T, TMask, TCode, TRows>(in TCode program, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TCode : struct, ITracedCode where TRows : struct, IChainRows<T>
     {
-        for (int i = 0; i < x.IntLength; i++) values[i] = x[i];
-        for (int n = 0; n < program.Length; n++) Forward(program, values, n);
-        return values[program.Result];
+        for (int n = 0; n < program.Length; n++) Run<T, TMask, TRows>(program[n], rows);
     }
 
-    /// <summary>E(x) of one chain, with dE/dx written into <paramref name="gradient"/> (d floats).</summary>
+    /// <summary>
+    /// The reverse sweep after <see cref="Forward{T, TMask, TCode, TRows}"/>: clears the adjoints, seeds the energy's with 1
+    /// and leaves dE/dx in the adjoints of slots 0 .. d - 1.
+    /// </summary>
     /// <param name="program">The program.</param>
-    /// <param name="values">The chain's values (program.Values floats).</param>
-    /// <param name="adjoints">The chain's adjoints (program.Values floats).</param>
-    /// <param name="x">The chain's state (d floats).</param>
-    /// <param name="gradient">Overwritten with dE/dx.</param>
-    public static float EnergyAndGradient(in TracedProgram program, ArrayView<float> values, ArrayView<float> adjoints,
-        ArrayView<float> x, ArrayView<float> gradient)
+    /// <param name="rows">The chain's rows, with the values the forward sweep left.</param>
+    public static void Backward<T, TMask, TCode, TRows>(in TCode program, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TCode : struct, ITracedCode where TRows : struct, IChainRows<T>
     {
-        float energy = Energy(program, values, x);
-        for (int i = 0; i < program.Values; i++) adjoints[i] = 0f;
-        adjoints[program.Result] = 1f;
+        for (int i = 0; i < program.Values; i++) rows.SetAdjoint(i, T.From(0f));
+        rows.SetAdjoint(program.Result, T.From(1f));
         for (int n = program.Length - 1; n >= 0; n--)
-            if ((program.Code[n * Instruction.Width + Instruction.Op] & Instruction.ReadsX) != 0) Backward(program, values, adjoints, n);
-        for (int i = 0; i < gradient.IntLength; i++) gradient[i] = adjoints[i];
-        return energy;
+        {
+            TracedInstruction instruction = program[n];
+            if (instruction.ReadsX) RunBack<T, TMask, TRows>(instruction, rows);
+        }
     }
 
-    /// <summary>Value <paramref name="index"/> of the operand at <paramref name="slot"/> (values, or the constant pool below zero).</summary>
-    private static float Read(in TracedProgram program, ArrayView<float> values, int slot, int index) =>
-        slot >= 0 ? values[slot + index] : program.Constants[-slot - 1 + index];
-
-    /// <summary>Integer attribute k of instruction n.</summary>
-    private static int Attribute(in TracedProgram program, int n, int k) => program.Code[n * Instruction.Width + Instruction.Attributes + k];
-
-    private static void Forward(in TracedProgram program, ArrayView<float> values, int n)
+    /// <summary>One instruction forward.</summary>
+    private static void Run<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
-        int at = n * Instruction.Width;
-        int op = program.Code[at + Instruction.Op] & Instruction.OpMask;
-        int output = program.Code[at + Instruction.Out], a = program.Code[at + Instruction.A], b = program.Code[at + Instruction.B];
-        float f0 = program.Numbers[n * Instruction.Floats], f1 = program.Numbers[n * Instruction.Floats + 1];
-        int i0 = Attribute(program, n, 0), i1 = Attribute(program, n, 1), i2 = Attribute(program, n, 2), i3 = Attribute(program, n, 3);
-        if (op == (int)TracedOp.Binary)
+        switch (i.Op)
         {
-            var shape = Shape(program, n);
-            for (int i = 0; i < shape.Rows * shape.Cols; i++)
-            {
-                int r = i / shape.Cols, c = i - r * shape.Cols;
-                values[output + i] = Arithmetic.Apply(i0, Read(program, values, a, shape.A(r, c)), Read(program, values, b, shape.B(r, c)));
-            }
-        }
-        else if (op == (int)TracedOp.Affine)
-        {
-            for (int i = 0; i < i0; i++) values[output + i] = f0 * Read(program, values, a, i) + f1;
-        }
-        else if (op == (int)TracedOp.Map)
-        {
-            for (int i = 0; i < i0; i++) values[output + i] = UnaryCodes.Apply(i1, f0, Read(program, values, a, i));
-        }
-        else if (op == (int)TracedOp.SumRows)
-        {
-            for (int r = 0; r < i0; r++)
-            {
-                float sum = 0f;
-                for (int c = 0; c < i1; c++) sum += Read(program, values, a, r * i1 + c);
-                values[output + r] = f0 * sum;
-            }
-        }
-        else if (op == (int)TracedOp.Gather)
-        {
-            for (int r = 0; r < i0; r++)
-            for (int j = 0; j < i3; j++) values[output + r * i3 + j] = Read(program, values, a, r * i1 + i2 + j);
-        }
-        else if (op == (int)TracedOp.Place)
-        {
-            for (int r = 0; r < i0; r++)
-            for (int j = 0; j < i3; j++) values[output + r * i1 + i2 + j] = Read(program, values, a, r * i3 + j);
-        }
-        else if (op == (int)TracedOp.MatMul)
-        {
-            for (int i = 0; i < i0; i++)
-            for (int j = 0; j < i2; j++)
-            {
-                float sum = 0f;
-                for (int p = 0; p < i1; p++) sum += Read(program, values, a, i * i1 + p) * Read(program, values, b, Right(i1, i2, i3, p, j));
-                values[output + i * i2 + j] = sum;
-            }
+            case TracedOp.Binary:
+                if (i.I0 == Arithmetic.Add) BinaryForward<T, TMask, TRows, Addition>(i, rows);
+                else if (i.I0 == Arithmetic.Subtract) BinaryForward<T, TMask, TRows, Subtraction>(i, rows);
+                else if (i.I0 == Arithmetic.Multiply) BinaryForward<T, TMask, TRows, Multiplication>(i, rows);
+                else BinaryForward<T, TMask, TRows, Division>(i, rows);
+                break;
+            case TracedOp.Affine: AffineForward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.Map: UnaryCodes.Visit(i.I1, i.F0, new MapForward<T, TMask, TRows>(i, rows)); break;
+            case TracedOp.SumRows: SumRowsForward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.Gather: GatherForward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.Place: PlaceForward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.MatMul: MatMulForward<T, TMask, TRows>(i, rows); break;
         }
     }
 
-    private static void Backward(in TracedProgram program, ArrayView<float> values, ArrayView<float> adjoints, int n)
+    /// <summary>One instruction backward: its output's adjoint into its operands' (those in the values).</summary>
+    private static void RunBack<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
-        int at = n * Instruction.Width;
-        int op = program.Code[at + Instruction.Op] & Instruction.OpMask;
-        int output = program.Code[at + Instruction.Out], a = program.Code[at + Instruction.A], b = program.Code[at + Instruction.B];
-        float f0 = program.Numbers[n * Instruction.Floats];
-        int i0 = Attribute(program, n, 0), i1 = Attribute(program, n, 1), i2 = Attribute(program, n, 2), i3 = Attribute(program, n, 3);
-        if (op == (int)TracedOp.Binary)
+        switch (i.Op)
         {
-            var shape = Shape(program, n);
-            for (int i = 0; i < shape.Rows * shape.Cols; i++)
+            case TracedOp.Binary:
+                if (i.I0 == Arithmetic.Add) BinaryBackward<T, TMask, TRows, Addition>(i, rows);
+                else if (i.I0 == Arithmetic.Subtract) BinaryBackward<T, TMask, TRows, Subtraction>(i, rows);
+                else if (i.I0 == Arithmetic.Multiply) BinaryBackward<T, TMask, TRows, Multiplication>(i, rows);
+                else BinaryBackward<T, TMask, TRows, Division>(i, rows);
+                break;
+            case TracedOp.Affine: if (i.A >= 0) AffineBackward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.Map: if (i.A >= 0) UnaryCodes.Visit(i.I1, i.F0, new MapBackward<T, TMask, TRows>(i, rows)); break;
+            case TracedOp.SumRows: if (i.A >= 0) SumRowsBackward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.Gather: if (i.A >= 0) GatherBackward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.Place: if (i.A >= 0) PlaceBackward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.MatMul: MatMulBackward<T, TMask, TRows>(i, rows); break;
+        }
+    }
+
+    /// <summary>adjoint(slot) += value.</summary>
+    private static void Accumulate<T, TMask, TRows>(TRows rows, int slot, T value)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T> =>
+        rows.SetAdjoint(slot, rows.Adjoint(slot) + value);
+
+    /// <summary>out[r, c] = a[..] op b[..] with the tape's broadcasting (attributes 1 to 6: the shapes), by strides.</summary>
+    private static void BinaryForward<T, TMask, TRows, TOp>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T> where TOp : struct, IBinaryOp
+    {
+        var s = new Strides(i);
+        int output = i.Out, a = rows.Operand(i.A), b = rows.Operand(i.B);
+        for (int r = 0, e = 0; r < s.Rows; r++)
+        for (int c = 0; c < s.Cols; c++, e++)
+            rows.SetValue(output + e, TOp.Apply<T, TMask>(rows.Load(a, r * s.ARow + c * s.ACol), rows.Load(b, r * s.BRow + c * s.BCol)));
+    }
+
+    /// <summary>The adjoints of a broadcast op's operands: each output's adjoint times the op's partial, added where the operand was read.</summary>
+    private static void BinaryBackward<T, TMask, TRows, TOp>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T> where TOp : struct, IBinaryOp
+    {
+        var s = new Strides(i);
+        int output = i.Out, slotA = i.A, slotB = i.B, a = rows.Operand(slotA), b = rows.Operand(slotB);
+        for (int r = 0, e = 0; r < s.Rows; r++)
+        for (int c = 0; c < s.Cols; c++, e++)
+        {
+            int ia = r * s.ARow + c * s.ACol, ib = r * s.BRow + c * s.BCol;
+            T g = rows.Adjoint(output + e), x = rows.Load(a, ia), y = rows.Load(b, ib);
+            if (slotA >= 0) Accumulate<T, TMask, TRows>(rows, slotA + ia, g * TOp.PartialX<T, TMask>(x, y));
+            if (slotB >= 0) Accumulate<T, TMask, TRows>(rows, slotB + ib, g * TOp.PartialY<T, TMask>(x, y));
+        }
+    }
+
+    /// <summary>out[e] = scale a[e] + shift (attribute 0: the length; floats: scale, shift).</summary>
+    private static void AffineForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        T scale = T.From(i.F0), shift = T.From(i.F1);
+        int output = i.Out, a = rows.Operand(i.A), length = i.I0;
+        for (int e = 0; e < length; e++) rows.SetValue(output + e, T.MultiplyAdd(scale, rows.Load(a, e), shift));
+    }
+
+    private static void AffineBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        T scale = T.From(i.F0);
+        int output = i.Out, a = i.A, length = i.I0;
+        for (int e = 0; e < length; e++) Accumulate<T, TMask, TRows>(rows, a + e, scale * rows.Adjoint(output + e));
+    }
+
+    /// <summary>out[r] = factor * sum over c of a[r, c] (attributes: rows, columns; float: the factor).</summary>
+    private static void SumRowsForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        T factor = T.From(i.F0);
+        int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1;
+        for (int r = 0; r < count; r++)
+        {
+            T sum = T.From(0f);
+            for (int c = 0; c < cols; c++) sum += rows.Load(a, r * cols + c);
+            rows.SetValue(output + r, factor * sum);
+        }
+    }
+
+    private static void SumRowsBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        T factor = T.From(i.F0);
+        int output = i.Out, a = i.A, count = i.I0, cols = i.I1;
+        for (int r = 0; r < count; r++)
+        {
+            T g = factor * rows.Adjoint(output + r);
+            for (int c = 0; c < cols; c++) Accumulate<T, TMask, TRows>(rows, a + r * cols + c, g);
+        }
+    }
+
+    /// <summary>out[r, j] = a[r, start + j] (attributes: rows, a's columns, start, columns taken).</summary>
+    private static void GatherForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1, start = i.I2, taken = i.I3;
+        for (int r = 0; r < count; r++)
+        for (int j = 0; j < taken; j++) rows.SetValue(output + r * taken + j, rows.Load(a, r * cols + start + j));
+    }
+
+    private static void GatherBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = i.A, count = i.I0, cols = i.I1, start = i.I2, taken = i.I3;
+        for (int r = 0; r < count; r++)
+        for (int j = 0; j < taken; j++) Accumulate<T, TMask, TRows>(rows, a + r * cols + start + j, rows.Adjoint(output + r * taken + j));
+    }
+
+    /// <summary>out[r, offset + j] = a[r, j] (attributes: rows, out's columns, offset, a's columns).</summary>
+    private static void PlaceForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1, offset = i.I2, width = i.I3;
+        for (int r = 0; r < count; r++)
+        for (int j = 0; j < width; j++) rows.SetValue(output + r * cols + offset + j, rows.Load(a, r * width + j));
+    }
+
+    private static void PlaceBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = i.A, count = i.I0, cols = i.I1, offset = i.I2, width = i.I3;
+        for (int r = 0; r < count; r++)
+        for (int j = 0; j < width; j++) Accumulate<T, TMask, TRows>(rows, a + r * width + j, rows.Adjoint(output + r * cols + offset + j));
+    }
+
+    /// <summary>
+    /// out[r, j] = sum over p of a[r, p] b[p, j] (attributes: m, inner size k, columns n, whether b is stored transposed (n, k)).
+    /// </summary>
+    private static void MatMulForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = rows.Operand(i.A), b = rows.Operand(i.B), m = i.I0, k = i.I1, n = i.I2;
+        int pStride = i.I3 != 0 ? 1 : n, jStride = i.I3 != 0 ? k : 1; // b[p, j] at p * pStride + j * jStride
+        for (int r = 0; r < m; r++)
+        for (int j = 0; j < n; j++)
+        {
+            T sum = T.From(0f);
+            for (int p = 0; p < k; p++) sum += rows.Load(a, r * k + p) * rows.Load(b, p * pStride + j * jStride);
+            rows.SetValue(output + r * n + j, sum);
+        }
+    }
+
+    /// <remarks>With b a constant (x W: only a's adjoints), each adjoint of a is summed in a local over the columns, in the
+    /// order the general loop adds them, then stored once.</remarks>
+    private static void MatMulBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, slotA = i.A, slotB = i.B, a = rows.Operand(slotA), b = rows.Operand(slotB), m = i.I0, k = i.I1, n = i.I2;
+        int pStride = i.I3 != 0 ? 1 : n, jStride = i.I3 != 0 ? k : 1;
+        if (slotB < 0)
+        {
+            if (slotA < 0) return;
+            for (int r = 0; r < m; r++)
+            for (int p = 0; p < k; p++)
             {
-                int r = i / shape.Cols, c = i - r * shape.Cols, ia = shape.A(r, c), ib = shape.B(r, c);
-                float g = adjoints[output + i], x = Read(program, values, a, ia), y = Read(program, values, b, ib);
-                if (a >= 0) adjoints[a + ia] += g * Arithmetic.Partial(i0, 0, x, y);
-                if (b >= 0) adjoints[b + ib] += g * Arithmetic.Partial(i0, 1, x, y);
+                T sum = rows.Adjoint(slotA + r * k + p);
+                for (int j = 0; j < n; j++) sum += rows.Adjoint(output + r * n + j) * rows.Load(b, p * pStride + j * jStride);
+                rows.SetAdjoint(slotA + r * k + p, sum);
             }
+            return;
         }
-        else if (op == (int)TracedOp.Affine)
+        for (int r = 0; r < m; r++)
+        for (int j = 0; j < n; j++)
         {
-            if (a >= 0) for (int i = 0; i < i0; i++) adjoints[a + i] += f0 * adjoints[output + i];
-        }
-        else if (op == (int)TracedOp.Map)
-        {
-            if (a >= 0) for (int i = 0; i < i0; i++) adjoints[a + i] += adjoints[output + i] * UnaryCodes.Derivative(i1, f0, values[a + i]);
-        }
-        else if (op == (int)TracedOp.SumRows)
-        {
-            if (a >= 0)
-                for (int r = 0; r < i0; r++)
-                for (int c = 0; c < i1; c++) adjoints[a + r * i1 + c] += f0 * adjoints[output + r];
-        }
-        else if (op == (int)TracedOp.Gather)
-        {
-            if (a >= 0)
-                for (int r = 0; r < i0; r++)
-                for (int j = 0; j < i3; j++) adjoints[a + r * i1 + i2 + j] += adjoints[output + r * i3 + j];
-        }
-        else if (op == (int)TracedOp.Place)
-        {
-            if (a >= 0)
-                for (int r = 0; r < i0; r++)
-                for (int j = 0; j < i3; j++) adjoints[a + r * i3 + j] += adjoints[output + r * i1 + i2 + j];
-        }
-        else if (op == (int)TracedOp.MatMul)
-        {
-            for (int i = 0; i < i0; i++)
-            for (int j = 0; j < i2; j++)
+            T g = rows.Adjoint(output + r * n + j);
+            for (int p = 0; p < k; p++)
             {
-                float g = adjoints[output + i * i2 + j];
-                for (int p = 0; p < i1; p++)
-                {
-                    int right = Right(i1, i2, i3, p, j);
-                    if (a >= 0) adjoints[a + i * i1 + p] += g * Read(program, values, b, right);
-                    if (b >= 0) adjoints[b + right] += g * Read(program, values, a, i * i1 + p);
-                }
+                int right = p * pStride + j * jStride;
+                if (slotA >= 0) Accumulate<T, TMask, TRows>(rows, slotA + r * k + p, g * rows.Load(b, right));
+                if (slotB >= 0) Accumulate<T, TMask, TRows>(rows, slotB + right, g * rows.Load(a, r * k + p));
             }
         }
     }
 
-    /// <summary>Index of b[p, j] in a product with inner size k and n columns (b stored (k, n), or (n, k) when transposed).</summary>
-    private static int Right(int k, int columns, int transposed, int p, int j) => transposed != 0 ? j * k + p : p * columns + j;
+    /// <summary>out[e] = f(a[e]) for the function the visit names.</summary>
+    private readonly struct MapForward<T, TMask, TRows>(in TracedInstruction i, TRows rows) : IUnaryVisitor
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        private readonly int _out = i.Out, _a = i.A, _length = i.I0;
 
-    /// <summary>The broadcast shape of a <see cref="TracedOp.Binary"/> instruction (attributes 1 to 6).</summary>
-    private static Broadcast Shape(in TracedProgram program, int n) => new(
-        Attribute(program, n, 1), Attribute(program, n, 2), Attribute(program, n, 3),
-        Attribute(program, n, 4), Attribute(program, n, 5), Attribute(program, n, 6));
+        public void Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
+        {
+            TRows r = rows;
+            int output = _out, a = r.Operand(_a), length = _length;
+            for (int e = 0; e < length; e++) r.SetValue(output + e, function.Apply<T, TMask>(r.Load(a, e)));
+        }
+    }
+
+    /// <summary>adjoint(a[e]) += adjoint(out[e]) f'(a[e]) for the function the visit names (a is in the values).</summary>
+    private readonly struct MapBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows) : IUnaryVisitor
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        private readonly int _out = i.Out, _a = i.A, _length = i.I0;
+
+        public void Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
+        {
+            TRows r = rows;
+            int output = _out, a = _a, length = _length;
+            for (int e = 0; e < length; e++)
+                Accumulate<T, TMask, TRows>(r, a + e, r.Adjoint(output + e) * function.Derivative<T, TMask>(r.Value(a + e)));
+        }
+    }
+
+    /// <summary>
+    /// A <see cref="TracedOp.Binary"/> instruction's output shape (attributes 1, 2) and how far each operand's index moves per
+    /// output row and column: 0 along a dimension it is repeated over (size 1), as <see cref="Broadcast"/> indexes.
+    /// </summary>
+    private readonly struct Strides(in TracedInstruction i)
+    {
+        public readonly int Rows = i.I1, Cols = i.I2;
+        public readonly int ARow = i.I3 == 1 ? 0 : i.I4, ACol = i.I4 == 1 ? 0 : 1;
+        public readonly int BRow = i.I5 == 1 ? 0 : i.I6, BCol = i.I6 == 1 ? 0 : 1;
+    }
 }

@@ -12,7 +12,7 @@ namespace TorchEbm.Traced;
 /// <param name="constants">The constant pool.</param>
 /// <param name="values">Floats of values per chain (x, intermediates, the result); the adjoints take as many again.</param>
 /// <param name="result">The slot of the energy.</param>
-public readonly struct TracedProgram(ArrayView<int> code, ArrayView<float> numbers, ArrayView<float> constants, int values, int result)
+public readonly struct TracedProgram(ArrayView<int> code, ArrayView<float> numbers, ArrayView<float> constants, int values, int result) : ITracedCode
 {
     /// <summary>The instructions.</summary>
     public readonly ArrayView<int> Code = code;
@@ -23,14 +23,17 @@ public readonly struct TracedProgram(ArrayView<int> code, ArrayView<float> numbe
     /// <summary>The constant pool.</summary>
     public readonly ArrayView<float> Constants = constants;
 
-    /// <summary>Floats of values per chain.</summary>
-    public readonly int Values = values;
+    /// <inheritdoc />
+    public int Values { get; } = values;
 
-    /// <summary>The slot of the energy.</summary>
-    public readonly int Result = result;
+    /// <inheritdoc />
+    public int Result { get; } = result;
 
-    /// <summary>The number of instructions.</summary>
+    /// <inheritdoc />
     public int Length => Code.IntLength / Instruction.Width;
+
+    /// <inheritdoc />
+    public TracedInstruction this[int n] => new(Code, Numbers, n);
 
     /// <summary>Floats of scratch per chain: its values, then their adjoints.</summary>
     public int ScratchPerChain => 2 * Values;

@@ -42,7 +42,7 @@ public enum UnaryCode
     SiLU,
 }
 
-/// <summary>Maps function structs to <see cref="UnaryCode"/>s (on the host) and codes back to the structs' formulas (in kernels).</summary>
+/// <summary>Maps function structs to <see cref="UnaryCode"/>s (on the host) and codes back to the structs (in kernels, <see cref="Visit"/>).</summary>
 public static class UnaryCodes
 {
     /// <summary>The code of <paramref name="function"/> and its parameter (0 when it has none), or null for a function a program cannot apply.</summary>
@@ -71,45 +71,31 @@ public static class UnaryCodes
         }
     }
 
-    /// <summary>f(x) for the function of <paramref name="code"/> with <paramref name="parameter"/> (kernel code).</summary>
-    public static float Apply(int code, float parameter, float x) => code switch
+    /// <summary>
+    /// Calls <paramref name="visitor"/> with the function struct of <paramref name="code"/> and <paramref name="parameter"/>:
+    /// the one dispatch from a code to a formula, once per instruction, so the visitor's loop over elements is specialised
+    /// to the function (kernel code).
+    /// </summary>
+    public static void Visit<TVisitor>(int code, float parameter, TVisitor visitor) where TVisitor : struct, IUnaryVisitor
     {
-        (int)UnaryCode.Square => new Functions.Square().Apply(x),
-        (int)UnaryCode.Exp => new Functions.Exp().Apply(x),
-        (int)UnaryCode.Log => new Functions.Log().Apply(x),
-        (int)UnaryCode.Power => new Power(parameter).Apply(x),
-        (int)UnaryCode.Sqrt => new Functions.Sqrt().Apply(x),
-        (int)UnaryCode.Abs => new Functions.Abs().Apply(x),
-        (int)UnaryCode.Sin => new Functions.Sin().Apply(x),
-        (int)UnaryCode.Cos => new Functions.Cos().Apply(x),
-        (int)UnaryCode.Tanh => new Functions.Tanh().Apply(x),
-        (int)UnaryCode.Sigmoid => new Functions.Sigmoid().Apply(x),
-        (int)UnaryCode.Softplus => new Functions.Softplus().Apply(x),
-        (int)UnaryCode.ReLU => new ReLU().Apply(x),
-        (int)UnaryCode.LeakyReLU => new LeakyReLU(parameter).Apply(x),
-        (int)UnaryCode.ELU => new ELU(parameter).Apply(x),
-        (int)UnaryCode.GELU => new GELU().Apply(x),
-        _ => new SiLU().Apply(x),
-    };
-
-    /// <summary>f'(x) for the function of <paramref name="code"/> with <paramref name="parameter"/> (kernel code).</summary>
-    public static float Derivative(int code, float parameter, float x) => code switch
-    {
-        (int)UnaryCode.Square => new Functions.Square().Derivative(x),
-        (int)UnaryCode.Exp => new Functions.Exp().Derivative(x),
-        (int)UnaryCode.Log => new Functions.Log().Derivative(x),
-        (int)UnaryCode.Power => new Power(parameter).Derivative(x),
-        (int)UnaryCode.Sqrt => new Functions.Sqrt().Derivative(x),
-        (int)UnaryCode.Abs => new Functions.Abs().Derivative(x),
-        (int)UnaryCode.Sin => new Functions.Sin().Derivative(x),
-        (int)UnaryCode.Cos => new Functions.Cos().Derivative(x),
-        (int)UnaryCode.Tanh => new Functions.Tanh().Derivative(x),
-        (int)UnaryCode.Sigmoid => new Functions.Sigmoid().Derivative(x),
-        (int)UnaryCode.Softplus => new Functions.Softplus().Derivative(x),
-        (int)UnaryCode.ReLU => new ReLU().Derivative(x),
-        (int)UnaryCode.LeakyReLU => new LeakyReLU(parameter).Derivative(x),
-        (int)UnaryCode.ELU => new ELU(parameter).Derivative(x),
-        (int)UnaryCode.GELU => new GELU().Derivative(x),
-        _ => new SiLU().Derivative(x),
-    };
+        switch (code)
+        {
+            case (int)UnaryCode.Square: visitor.Visit(new Functions.Square()); break;
+            case (int)UnaryCode.Exp: visitor.Visit(new Functions.Exp()); break;
+            case (int)UnaryCode.Log: visitor.Visit(new Functions.Log()); break;
+            case (int)UnaryCode.Power: visitor.Visit(new Power(parameter)); break;
+            case (int)UnaryCode.Sqrt: visitor.Visit(new Functions.Sqrt()); break;
+            case (int)UnaryCode.Abs: visitor.Visit(new Functions.Abs()); break;
+            case (int)UnaryCode.Sin: visitor.Visit(new Functions.Sin()); break;
+            case (int)UnaryCode.Cos: visitor.Visit(new Functions.Cos()); break;
+            case (int)UnaryCode.Tanh: visitor.Visit(new Functions.Tanh()); break;
+            case (int)UnaryCode.Sigmoid: visitor.Visit(new Functions.Sigmoid()); break;
+            case (int)UnaryCode.Softplus: visitor.Visit(new Functions.Softplus()); break;
+            case (int)UnaryCode.ReLU: visitor.Visit(new ReLU()); break;
+            case (int)UnaryCode.LeakyReLU: visitor.Visit(new LeakyReLU(parameter)); break;
+            case (int)UnaryCode.ELU: visitor.Visit(new ELU(parameter)); break;
+            case (int)UnaryCode.GELU: visitor.Visit(new GELU()); break;
+            default: visitor.Visit(new SiLU()); break;
+        }
+    }
 }

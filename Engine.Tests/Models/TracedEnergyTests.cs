@@ -171,6 +171,22 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         AssertTracedMatchesTape(model, dim: 3);
     }
 
+    /// <summary>
+    /// One-row column slices (of x and of a constant) are read in place: the program keeps no Gather
+    /// (<see cref="ProgramRewrite.AliasRowSlices"/>), and its energies and gradients still equal the tape's.
+    /// </summary>
+    [Test]
+    public void ColumnSlices_AreReadInPlace_AndEqualTheTape()
+    {
+        using Tensor data = Device.FromArray([0.5f, -1f, 2f, 0.25f], 1, 4);
+        using BaseModel model = Model(3, x => (x.Columns(1, 2) * Var.Constant(data).Columns(2, 2)).Sum(1) + x.Columns(0, 1).Square().Sum(1));
+        AssertTracedMatchesTape(model, dim: 3);
+        EnergyProgram program = model.TracedSource!.ProgramFor(3)!;
+        int[] ops = [.. Enumerable.Range(0, program.Length).Select(n => program.Code[n * Instruction.Width + Instruction.Op] & Instruction.OpMask)];
+        Assert.That(ops, Has.None.EqualTo((int)TracedOp.Gather));
+        Assert.That(ops, Has.Length.EqualTo(5)); // *, Square, Sum, Sum, +
+    }
+
     /// <summary>The posteriordb models written in tape ops run traced with the tape's energies and gradients.</summary>
     [TestCase("eight_schools-eight_schools_noncentered")]
     [TestCase("arK-arK")]

@@ -59,6 +59,14 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     /// <summary>The program of dimension <paramref name="dim"/>, or null when it is not traced.</summary>
     internal EnergyProgram? ProgramFor(int dim) => Resolve(dim).Program;
 
+    /// <summary>The host twin of dimension <paramref name="dim"/>'s program (eight chains per vector) with the constant pool as it is now, or null when it is not traced.</summary>
+    internal TracedLanes? HostLanes(int dim)
+    {
+        if (Resolve(dim) is not { Program: EnergyProgram p } resolved) return null;
+        using Tensor pool = Scratch(resolved, 0);
+        return new TracedLanes(p, pool.ToArray()[..p.PoolLength]);
+    }
+
     /// <inheritdoc />
     public override bool Fits(int chains, int dim) =>
         Resolve(dim).Program is EnergyProgram p && p.PoolLength + (long)chains * 2 * p.Values <= int.MaxValue;
@@ -93,6 +101,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
             return new Resolved(null, $"{name} runs step by step: tracing its energy threw {e.GetType().Name}: {e.Message}", null, null);
         }
         if (program is null) return new Resolved(null, $"{name} runs step by step: {refusal}.", null, null);
+        program = Rewritten(program);
         var code = model.Device.Accelerator.Allocate1D(program.Code);
         Tensor numbers = model.Device.FromArray(program.Numbers, program.Numbers.Length);
         var resolved = new Resolved(program, $"{name} runs traced: {program.Length} instructions, {program.Values} values per chain, {program.ConstantFloats} constant floats.", code, numbers);
@@ -108,6 +117,14 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
         if (mismatch is null) return resolved;
         resolved.Dispose();
         return new Resolved(null, $"{name} runs step by step: its traced energy {mismatch}.", null, null);
+    }
+
+    /// <summary><paramref name="program"/> with its one-row column slices read in place (<see cref="ProgramRewrite.AliasRowSlices"/>).</summary>
+    private static EnergyProgram Rewritten(EnergyProgram program)
+    {
+        int result = program.Result;
+        (int[] code, float[] numbers) = ProgramRewrite.AliasRowSlices(program.Code, program.Numbers, ref result);
+        return new EnergyProgram(program.Dim, code, numbers, program.Constants, program.Values, result);
     }
 
     /// <summary>
