@@ -17,6 +17,12 @@ internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
 
     public int Evaluations => transition.LeapfrogSteps;
 
+    public int ScratchRows => 0;
+
+    public bool EndsEarly => false;
+
+    public bool AnyContinues(int evaluation, in ChainLanes chain) => true;
+
     public bool NeedsEnergy(int evaluation) => evaluation == transition.LeapfrogSteps - 1;
 
     public bool NeedsStart => true;
