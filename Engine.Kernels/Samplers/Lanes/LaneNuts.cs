@@ -37,8 +37,17 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
 
     public int Scalars => NutsTransition.Scalars;
 
-    /// <summary>Velocities M^-1 p: of the current momentum (row 0) and of the momenta a U-turn check compares (rows 1-3).</summary>
-    public int ScratchRows => 4;
+    /// <summary>
+    /// Velocities M^-1 p, each computed once per momentum: of the current momentum, of a drift's, of the trajectory's two
+    /// ends and of every checkpointed momentum (the U-turn checks read them; the kernel recomputes them, which with a dense
+    /// metric costs O(d^2) each). Bit for bit the kernel's, being the same function of the same momentum.
+    /// </summary>
+    public int ScratchRows => EndVelocityRow + transition.MaxTreeDepth - 1;
+
+    // Scratch rows: the velocity of the current momentum, scratch for a drift, of the trajectory's ends, then of the checkpoints.
+    private const int VelocityRow = 0, DriftRow = 1, BackwardVelocityRow = 2, ForwardVelocityRow = 3, BeginVelocityRow = 4;
+
+    private int EndVelocityRow => BeginVelocityRow + transition.MaxTreeDepth;
 
     public int Evaluations => transition.Evaluations;
 
@@ -67,6 +76,10 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     private Span<Vector256<float>> BeginRho(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + transition.MaxTreeDepth + slot);
 
     private Span<Vector256<float>> EndMomentum(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + 2 * transition.MaxTreeDepth + slot);
+
+    private static Span<Vector256<float>> BeginVelocity(in ChainLanes chain, int slot) => chain.Scratch(BeginVelocityRow + slot);
+
+    private Span<Vector256<float>> EndVelocity(in ChainLanes chain, int slot) => chain.Scratch(EndVelocityRow + slot);
 
     /// <summary>The lanes whose tree still grows.</summary>
     private static Vector256<float> Going(in ChainLanes chain) => Vector256.Equals(chain.Scalar(DoneSlot), Vector256<float>.Zero);
@@ -126,7 +139,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
             Span<Vector256<float>> gradient = chain.Gradient;
             for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(going, p[i] - halfH * gradient[i], p[i]);
         }
-        LaneMetric.Drift(chain, x, p, chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot), going, chain.Scratch(0));
+        LaneMetric.Drift(chain, x, p, chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot), going, chain.Scratch(DriftRow));
     }
 
     /// <summary>Every lane: draws the momentum, records H0 and makes the chain's state the whole trajectory. Padding lanes
@@ -137,7 +150,9 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         chain.Scalar(StepSlot) = chain.StepSize(s);
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), rho = chain.Row(TrajectoryRhoRow), gradient = chain.Row(SampleGradientRow);
         Span<Vector256<float>> sample = chain.Row(SampleRow);
-        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, p, chain.Scratch(0), rng, settings.StepWord(s), settings.Call);
+        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, p, chain.Scratch(VelocityRow), rng, settings.StepWord(s), settings.Call);
+        Span<Vector256<float>> velocity = chain.Scratch(VelocityRow), vB = chain.Scratch(BackwardVelocityRow), vF = chain.Scratch(ForwardVelocityRow);
+        LaneMetric.Velocity(chain, p, velocity);
         chain.Scalar(StartHamiltonianSlot) = chain.Scalar(SampleEnergySlot) + Vector256.Create(0.5f) * kinetic;
         Span<Vector256<float>> xB = chain.Row(BackwardEndRow), pB = chain.Row(BackwardEndRow + 1), gB = chain.Row(BackwardEndRow + 2);
         Span<Vector256<float>> xF = chain.Row(ForwardEndRow), pF = chain.Row(ForwardEndRow + 1), gF = chain.Row(ForwardEndRow + 2);
@@ -146,6 +161,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
             xB[i] = xF[i] = sample[i] = x[i];
             pB[i] = pF[i] = rho[i] = p[i];
             gB[i] = gF[i] = gradient[i];
+            vB[i] = vF[i] = velocity[i];
         }
         Vector256<float> zero = Vector256<float>.Zero;
         chain.Scalar(TrajectoryWeightSlot) = zero; // the starting point's weight exp(H0 - H0)
@@ -172,7 +188,8 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         Vector256<float> direction = chain.Scalar(DirectionSlot), h = direction * chain.Scalar(StepSlot), halfH = Vector256.Create(0.5f) * h;
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), gradient = chain.Gradient;
         for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(going, p[i] - halfH * gradient[i], p[i]);
-        Vector256<float> kinetic = LaneMetric.TwiceKinetic(chain, p, chain.Scratch(0)); // leaves M^-1 p in scratch row 0 for the U-turn checks
+        Span<Vector256<float>> velocity = chain.Scratch(VelocityRow);
+        Vector256<float> kinetic = LaneMetric.TwiceKinetic(chain, p, velocity); // leaves M^-1 p for the U-turn checks and checkpoints
         Set(ref chain.Scalar(ChainState.LeapfrogsSlot), going, Vector256.Create((float)(evaluation + 1)));
         Vector256<float> h0 = chain.Scalar(StartHamiltonianSlot), error = chain.Energy + Vector256.Create(0.5f) * kinetic - h0;
         Vector256<float> divergent = going & ~(Vector256.LessThanOrEqual(error, Vector256.Create(ChainState.MaxEnergyError))
@@ -211,6 +228,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         {
             int slot = BitOperations.PopCount((uint)leaf);
             Copy(p, BeginMomentum(chain, slot), going);
+            Copy(velocity, BeginVelocity(chain, slot), going);
             Copy(rho, BeginRho(chain, slot), going);
         }
         for (int i = 0; i < d; i++) rho[i] = Vector256.ConditionalSelect(going, rho[i] + p[i], rho[i]);
@@ -223,7 +241,11 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
             going &= ~turns;
         }
         if (going == Vector256<float>.Zero) return;
-        if ((leaf & 1) != 0) Copy(p, EndMomentum(chain, completed - 1), going);
+        if ((leaf & 1) != 0)
+        {
+            Copy(p, EndMomentum(chain, completed - 1), going);
+            Copy(velocity, EndVelocity(chain, completed - 1), going);
+        }
         if (leaf + 1 < 1 << depth)
         {
             Set(ref chain.Scalar(LeafSlot), going, Vector256.Create((float)(leaf + 1)));
@@ -253,9 +275,11 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         Vector256<float> toForward = going & forward, toBackward = going & ~forward;
         Copy(x, chain.Row(ForwardEndRow), toForward);
         Copy(p, chain.Row(ForwardEndRow + 1), toForward);
+        Copy(velocity, chain.Scratch(ForwardVelocityRow), toForward);
         Copy(gradient, chain.Row(ForwardEndRow + 2), toForward);
         Copy(x, chain.Row(BackwardEndRow), toBackward);
         Copy(p, chain.Row(BackwardEndRow + 1), toBackward);
+        Copy(velocity, chain.Scratch(BackwardVelocityRow), toBackward);
         Copy(gradient, chain.Row(BackwardEndRow + 2), toBackward);
         Set(ref chain.Scalar(DepthSlot), going, Vector256.Create((float)(depth + 1)));
         Set(ref chain.Scalar(LeafSlot), going, Vector256<float>.Zero);
@@ -274,9 +298,8 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     private Vector256<float> SubtreeTurns(in ChainLanes chain, int leaf, int m)
     {
         int d = chain.Dim, first = leaf + 1 - (1 << m), firstSlot = BitOperations.PopCount((uint)first);
-        Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow), vLast = chain.Scratch(0), vFirst = chain.Scratch(1);
+        Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow), vLast = chain.Scratch(VelocityRow), vFirst = BeginVelocity(chain, firstSlot);
         Span<Vector256<float>> before = BeginRho(chain, firstSlot);
-        LaneMetric.Velocity(chain, BeginMomentum(chain, firstSlot), vFirst);
         Vector256<float> zero = Vector256<float>.Zero;
         if (m == 1) // two leaves: the boundary checks are the same check
         {
@@ -292,9 +315,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         int secondSlot = BitOperations.PopCount((uint)(first + (1 << (m - 1)))); // the second half's first leaf
         Span<Vector256<float>> pSecond = BeginMomentum(chain, secondSlot), middle = BeginRho(chain, secondSlot);
         Span<Vector256<float>> pHalfEnd = EndMomentum(chain, m - 2); // the first half's last leaf
-        Span<Vector256<float>> vSecond = chain.Scratch(2), vHalfEnd = chain.Scratch(3);
-        LaneMetric.Velocity(chain, pSecond, vSecond);
-        LaneMetric.Velocity(chain, pHalfEnd, vHalfEnd);
+        Span<Vector256<float>> vSecond = BeginVelocity(chain, secondSlot), vHalfEnd = EndVelocity(chain, m - 2);
         Vector256<float> a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
         for (int i = 0; i < d; i++)
         {
@@ -320,10 +341,8 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         int d = chain.Dim;
         Span<Vector256<float>> rhoTrajectory = chain.Row(TrajectoryRhoRow), rhoSubtree = chain.Row(SubtreeRhoRow);
         Span<Vector256<float>> pSubtreeFirst = chain.Row(FirstCheckpointRow), pForward = chain.Row(ForwardEndRow + 1), pBackward = chain.Row(BackwardEndRow + 1);
-        Span<Vector256<float>> vLast = chain.Scratch(0), vSubtreeFirst = chain.Scratch(1), vForward = chain.Scratch(2), vBackward = chain.Scratch(3);
-        LaneMetric.Velocity(chain, pSubtreeFirst, vSubtreeFirst);
-        LaneMetric.Velocity(chain, pForward, vForward); // M^-1 p lane by lane: selecting the near and far ends afterwards gives their velocities
-        LaneMetric.Velocity(chain, pBackward, vBackward);
+        Span<Vector256<float>> vLast = chain.Scratch(VelocityRow), vSubtreeFirst = BeginVelocity(chain, 0);
+        Span<Vector256<float>> vForward = chain.Scratch(ForwardVelocityRow), vBackward = chain.Scratch(BackwardVelocityRow);
         Vector256<float> zero = Vector256<float>.Zero;
         Vector256<float> a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
         for (int i = 0; i < d; i++)
