@@ -10,8 +10,9 @@ using TorchEbm.Tests.Support;
 namespace TorchEbm.Tests.Samplers;
 
 /// <summary>
-/// The host SIMD twin of the generic chain kernel (<see cref="CpuChains"/>: eight chains per vector, Langevin, MALA and
-/// HMC over energies with a host vector form) against the ILGPU kernel on the CPU accelerator.
+/// The host SIMD twin of the generic chain kernel (<see cref="CpuChains"/>: eight chains per vector, Langevin, MALA, HMC
+/// and NUTS, diagonal and dense metrics, over energies with a host vector form, built-in or traced) against the ILGPU
+/// kernel on the CPU accelerator.
 /// </summary>
 /// <remarks>
 /// The twin runs the kernel's float operations in the kernel's order lane by lane and draws the same Philox words; only
@@ -63,6 +64,9 @@ public sealed class CpuChainsTests(DeviceKind kind) : DeviceTest(kind)
         ("hmc, per-chain warm-up, no mass adaptation, fixed step",
             m => new HamiltonianMonteCarlo(m, 0.1f, 4, seed: 7, stepSizeJitter: 0f),
             new SampleOptions { ReturnTrajectory = true, WarmupSteps = 25, StepSizeAdaptation = StepSizeAdaptation.PerChain, AdaptMass = false }),
+        ("hmc, dense mass windows",
+            m => new HamiltonianMonteCarlo(m, 0.15f, 3, mass: MassMatrix.Dense, seed: 10, stepSizeJitter: 0f),
+            new SampleOptions { ReturnTrajectory = true, WarmupSteps = 24 }),
         ("nuts, diagonal mass, fixed step, thin 2",
             m => new NoUTurnSampler(m, 0.3f, maxTreeDepth: 5, mass: 1.5f, seed: 8),
             new SampleOptions { ReturnTrajectory = true, Thin = 2 }),

@@ -12,7 +12,7 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <summary>
 /// The CPU-native twin of <see cref="ChainKernels.Chains{TSource, TTransition}"/> for energies with a host vector form
 /// (<see cref="IHostEnergy"/>): the same chain loop, eight chains per 256-bit vector, on the chains' memory in the CPU
-/// accelerator, for Langevin, MALA, HMC (diagonal metric) and NUTS (diagonal or dense), also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
+/// accelerator, for Langevin, MALA, HMC and NUTS (diagonal or dense metrics), also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
 /// </summary>
 /// <remarks>
 /// Rounding: the Philox words and uniforms and the updates are the kernel's float operations in the kernel's order, lane by
@@ -62,14 +62,16 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             || x.Length > int.MaxValue) return false;
         if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
-        else if (transition is HmcTransition { Metric.Dense: 0 } hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
+        else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
         else if (transition is NutsTransition nuts) Run(x, buffers, trajectory, settings, rng, new LaneNuts(nuts));
         else if (transition is TemperedTransition<LangevinTransition> tl)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneLangevin>(new LaneLangevin(tl.Inner), tl.Ladder, tl.Levels));
         else if (transition is TemperedTransition<MalaTransition> tm)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneMala>(new LaneMala(tm.Inner), tm.Ladder, tm.Levels));
-        else if (transition is TemperedTransition<HmcTransition> { Inner.Metric.Dense: 0 } th)
+        else if (transition is TemperedTransition<HmcTransition> th)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneHmc>(new LaneHmc(th.Inner), th.Ladder, th.Levels));
+        else if (transition is TemperedTransition<NutsTransition> tn)
+            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneNuts>(new LaneNuts(tn.Inner), tn.Ladder, tn.Levels));
         else return false;
         return true;
     }
