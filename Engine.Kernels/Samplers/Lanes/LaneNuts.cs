@@ -8,10 +8,10 @@ using TorchEbm.Kernels.Random;
 namespace TorchEbm.Kernels.Samplers.Lanes;
 
 /// <summary>
-/// The host vector twin of <see cref="NutsTransition"/>, diagonal or dense metric (<see cref="LaneMetric"/>; same rows, slots, Philox counters and float
-/// operations): eight chains build their trees together, one leaf per evaluation. A lane whose tree has stopped changes
-/// nothing (every write is a select on the lanes still going) until the group's next transition, which
-/// <see cref="AnyContinues"/> lets the chain loop start as soon as no lane goes on.
+/// The host vector twin of <see cref="NutsTransition"/> with a diagonal or dense metric (<see cref="LaneMetric"/>): the same
+/// rows, slots, Philox counters and float operations, eight chains building their trees together, one leaf per
+/// evaluation. A lane whose tree has stopped changes nothing (every write is a select on the lanes still going) until the
+/// group's next transition, which <see cref="AnyContinues"/> lets the chain loop start as soon as no lane goes on.
 /// </summary>
 /// <remarks>
 /// <para>All lanes start a transition together and each lane still going takes one leaf per evaluation, so the leaf index
