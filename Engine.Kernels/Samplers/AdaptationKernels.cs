@@ -50,28 +50,35 @@ public static class AdaptationKernels
         int chains, float target)
     {
         int units = scales.IntLength, stride = GridStride.Stride;
+        for (int u = GridStride.Start; u < units; u += stride) AdaptScale(u, chainScalars, scales, state, chains, target);
+    }
+
+    /// <summary>
+    /// Work item u of <see cref="AdaptStepSize"/>: the kernel's body, which a host loop also runs on CPU-accelerator memory
+    /// (warm-up of chains that run as host code, sparing a launch per step).
+    /// </summary>
+    internal static void AdaptScale(int u, ArrayView<float> chainScalars, ArrayView<float> scales, ArrayView<float> state, int chains, float target)
+    {
+        int units = scales.IntLength;
         ArrayView<float> probabilities = chainScalars.SubView((long)ChainState.AcceptProbabilitySlot * chains, chains);
-        for (int u = GridStride.Start; u < units; u += stride)
+        float accept;
+        if (units == 1)
         {
-            float accept;
-            if (units == 1)
-            {
-                float sum = 0f;
-                for (int c = 0; c < chains; c++) sum += probabilities[c];
-                accept = sum / chains;
-            }
-            else accept = probabilities[u];
-            ArrayView<float> s = state.SubView((long)u * StateSize, StateSize);
-            float t = s[Iteration] + 1f, w = 1f / (t + T0);
-            float deficit = (1f - w) * s[Deficit] + w * (target - accept);
-            float logStep = XMath.Clamp(s[Mu] - XMath.Sqrt(t) / Gamma * deficit, -40f, 40f);
-            float eta = XMath.Exp(-Kappa * XMath.Log(t)); // t^-kappa (XMath.Pow goes through float64 in PTX)
-            s[Deficit] = deficit;
-            s[LogStep] = logStep;
-            s[LogStepAverage] = eta * logStep + (1f - eta) * s[LogStepAverage];
-            s[Iteration] = t;
-            scales[u] = XMath.Exp(logStep);
+            float sum = 0f;
+            for (int c = 0; c < chains; c++) sum += probabilities[c];
+            accept = sum / chains;
         }
+        else accept = probabilities[u];
+        ArrayView<float> s = state.SubView((long)u * StateSize, StateSize);
+        float t = s[Iteration] + 1f, w = 1f / (t + T0);
+        float deficit = (1f - w) * s[Deficit] + w * (target - accept);
+        float logStep = XMath.Clamp(s[Mu] - XMath.Sqrt(t) / Gamma * deficit, -40f, 40f);
+        float eta = XMath.Exp(-Kappa * XMath.Log(t)); // t^-kappa (XMath.Pow goes through float64 in PTX)
+        s[Deficit] = deficit;
+        s[LogStep] = logStep;
+        s[LogStepAverage] = eta * logStep + (1f - eta) * s[LogStepAverage];
+        s[Iteration] = t;
+        scales[u] = XMath.Exp(logStep);
     }
 
     /// <summary>Ends adaptation: every scale becomes exp of its averaged log step (work items: scales).</summary>
@@ -91,21 +98,25 @@ public static class AdaptationKernels
     [Kernel]
     public static void AccumulateMoments(ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
     {
-        int chains = x.IntLength / dim, stride = GridStride.Stride;
-        for (int j = GridStride.Start; j < dim; j += stride)
+        int stride = GridStride.Stride;
+        for (int j = GridStride.Start; j < dim; j += stride) AccumulateMoment(j, x, moments, dim, seen);
+    }
+
+    /// <summary>Work item j of <see cref="AccumulateMoments"/> (also run by a host loop, as <see cref="AdaptScale"/>).</summary>
+    internal static void AccumulateMoment(int j, ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
+    {
+        int chains = x.IntLength / dim;
+        float sum = 0f;
+        for (int c = 0; c < chains; c++) sum += x[(long)c * dim + j];
+        float mean = sum / chains, squares = 0f;
+        for (int c = 0; c < chains; c++)
         {
-            float sum = 0f;
-            for (int c = 0; c < chains; c++) sum += x[(long)c * dim + j];
-            float mean = sum / chains, squares = 0f;
-            for (int c = 0; c < chains; c++)
-            {
-                float u = x[(long)c * dim + j] - mean;
-                squares += u * u;
-            }
-            float total = (float)seen + chains, delta = mean - moments[j];
-            moments[j] += delta * chains / total;
-            moments[dim + j] += squares + delta * delta * ((float)seen * chains / total);
+            float u = x[(long)c * dim + j] - mean;
+            squares += u * u;
         }
+        float total = (float)seen + chains, delta = mean - moments[j];
+        moments[j] += delta * chains / total;
+        moments[dim + j] += squares + delta * delta * ((float)seen * chains / total);
     }
 
     /// <summary>
@@ -173,24 +184,34 @@ public static class AdaptationKernels
     [Kernel]
     public static void AccumulateCovariance(ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
     {
-        int chains = x.IntLength / dim, stride = GridStride.Stride, items = dim * dim;
-        for (int item = GridStride.Start; item < items; item += stride)
-        {
-            int i = item / dim, j = item - i * dim;
-            float meanI = ChainMean(x, i, dim, chains), meanJ = ChainMean(x, j, dim, chains), sum = 0f;
-            for (int c = 0; c < chains; c++) sum += (x[(long)c * dim + i] - meanI) * (x[(long)c * dim + j] - meanJ);
-            float total = (float)seen + chains;
-            moments[dim + item] += sum + (meanI - moments[i]) * (meanJ - moments[j]) * ((float)seen * chains / total);
-        }
+        int stride = GridStride.Stride, items = dim * dim;
+        for (int item = GridStride.Start; item < items; item += stride) AccumulateCovarianceItem(item, x, moments, dim, seen);
+    }
+
+    /// <summary>Work item (i, j) of <see cref="AccumulateCovariance"/> (also run by a host loop, as <see cref="AdaptScale"/>).</summary>
+    internal static void AccumulateCovarianceItem(int item, ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
+    {
+        int chains = x.IntLength / dim;
+        int i = item / dim, j = item - i * dim;
+        float meanI = ChainMean(x, i, dim, chains), meanJ = ChainMean(x, j, dim, chains), sum = 0f;
+        for (int c = 0; c < chains; c++) sum += (x[(long)c * dim + i] - meanI) * (x[(long)c * dim + j] - meanJ);
+        float total = (float)seen + chains;
+        moments[dim + item] += sum + (meanI - moments[i]) * (meanJ - moments[j]) * ((float)seen * chains / total);
     }
 
     /// <summary>Dense mass adaptation, second half: the running means moments[0, dim) take the chains' positions (work items: dim).</summary>
     [Kernel]
     public static void AccumulateMeans(ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
     {
-        int chains = x.IntLength / dim, stride = GridStride.Stride;
-        for (int i = GridStride.Start; i < dim; i += stride)
-            moments[i] += (ChainMean(x, i, dim, chains) - moments[i]) * chains / ((float)seen + chains);
+        int stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < dim; i += stride) AccumulateMean(i, x, moments, dim, seen);
+    }
+
+    /// <summary>Work item i of <see cref="AccumulateMeans"/> (also run by a host loop, as <see cref="AdaptScale"/>).</summary>
+    internal static void AccumulateMean(int i, ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
+    {
+        int chains = x.IntLength / dim;
+        moments[i] += (ChainMean(x, i, dim, chains) - moments[i]) * chains / ((float)seen + chains);
     }
 
     private static float ChainMean(ArrayView<float> x, int i, int dim, int chains)

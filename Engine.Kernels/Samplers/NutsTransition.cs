@@ -307,8 +307,8 @@ public readonly struct NutsTransition(AdaptiveStepSize stepSize, Metric metric, 
         chain.Set(DoneSlot, 1f);
     }
 
-    /// <summary>log(exp(a) + exp(b)), -inf when both are.</summary>
-    private static float LogAddExp(float a, float b)
+    /// <summary>log(exp(a) + exp(b)), -inf when both are (also the host twin's, <see cref="Lanes.LaneNuts"/>).</summary>
+    internal static float LogAddExp(float a, float b)
     {
         float max = XMath.Max(a, b);
         return max == float.NegativeInfinity ? max : max + XMath.Log(1f + XMath.Exp(-XMath.Abs(a - b)));

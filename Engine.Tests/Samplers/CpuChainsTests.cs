@@ -10,8 +10,9 @@ using TorchEbm.Tests.Support;
 namespace TorchEbm.Tests.Samplers;
 
 /// <summary>
-/// The host SIMD twin of the generic chain kernel (<see cref="CpuChains"/>: eight chains per vector, Langevin, MALA and
-/// HMC over energies with a host vector form) against the ILGPU kernel on the CPU accelerator.
+/// The host SIMD twin of the generic chain kernel (<see cref="CpuChains"/>: eight chains per vector, Langevin, MALA, HMC
+/// and NUTS, diagonal and dense metrics, over energies with a host vector form, built-in or traced) against the ILGPU
+/// kernel on the CPU accelerator.
 /// </summary>
 /// <remarks>
 /// The twin runs the kernel's float operations in the kernel's order lane by lane and draws the same Philox words; only
@@ -63,6 +64,15 @@ public sealed class CpuChainsTests(DeviceKind kind) : DeviceTest(kind)
         ("hmc, per-chain warm-up, no mass adaptation, fixed step",
             m => new HamiltonianMonteCarlo(m, 0.1f, 4, seed: 7, stepSizeJitter: 0f),
             new SampleOptions { ReturnTrajectory = true, WarmupSteps = 25, StepSizeAdaptation = StepSizeAdaptation.PerChain, AdaptMass = false }),
+        ("hmc, dense mass windows",
+            m => new HamiltonianMonteCarlo(m, 0.15f, 3, mass: MassMatrix.Dense, seed: 10, stepSizeJitter: 0f),
+            new SampleOptions { ReturnTrajectory = true, WarmupSteps = 24 }),
+        ("nuts, diagonal mass, fixed step, thin 2",
+            m => new NoUTurnSampler(m, 0.3f, maxTreeDepth: 5, mass: 1.5f, seed: 8),
+            new SampleOptions { ReturnTrajectory = true, Thin = 2 }),
+        ("nuts, dense mass windows, step-size searches",
+            m => new NoUTurnSampler(m, 0.2f, maxTreeDepth: 6, seed: 9),
+            new SampleOptions { ReturnTrajectory = true, WarmupSteps = 24 }),
     ];
 
     private static IEnumerable<TestCaseData> Cases()
@@ -114,9 +124,77 @@ public sealed class CpuChainsTests(DeviceKind kind) : DeviceTest(kind)
             Assert.That(Bits(a.Info.Energy!), Is.EqualTo(Bits(b.Info.Energy!)), "per-draw energy");
             Assert.That(Bits(a.Info.Divergent!), Is.EqualTo(Bits(b.Info.Divergent!)), "per-draw divergence");
             Assert.That(a.Info.Leapfrogs is null ? null : Bits(a.Info.Leapfrogs), Is.EqualTo(b.Info.Leapfrogs is null ? null : Bits(b.Info.Leapfrogs)), "per-draw leapfrog steps");
+            Assert.That(a.Info.TreeDepth is null ? null : Bits(a.Info.TreeDepth), Is.EqualTo(b.Info.TreeDepth is null ? null : Bits(b.Info.TreeDepth)), "per-draw tree depth");
         }
         // The twin really ran: with its vector normals the same run differs from the kernel in the last bits somewhere.
         Assert.That(withVectorNormals.Samples.ToArray(), Is.Not.EqualTo(b.Samples.ToArray()), "vector normals reach the samples");
+    }
+
+    /// <summary>
+    /// NUTS (<see cref="LaneNuts"/>: eight trees grown together, each lane stopping on its own) against the kernel with scalar
+    /// normals, on a built-in and a traced (tape-ops) stiff Gaussian at a step near the leapfrog's stability limit
+    /// (eps sqrt(lambda_max) = 2.1): trees of every depth up to a cap of 3 doublings, many capped, some diverging. Every draw and every per-draw
+    /// statistic must agree bit for bit, and the run must really contain those cases.
+    /// </summary>
+    [TestCase("built-in", false)]
+    [TestCase("built-in", true)]
+    [TestCase("traced", false)]
+    [TestCase("traced", true)]
+    public void Nuts_WithTreesOfManyDepthsAndDivergences_EqualsTheKernel_BitForBit(string energy, bool dense)
+    {
+        const int chains = 21, dim = 5, steps = 40;
+        float[] mean = [0.5f, -1f, 0f, 2f, 1f];
+        float[,] precision = { { 100f, 0f, 0f, 0f, 0f }, { 0f, 25f, 2f, 0f, 0f }, { 0f, 2f, 4f, 0f, 0f }, { 0f, 0f, 0f, 1f, 0.2f }, { 0f, 0f, 0f, 0.2f, 0.05f } };
+        BaseModel Create() => energy == "traced" ? new OpGaussian(Device, mean, precision) : new GaussianModel(Device, mean, Inverse(precision));
+        using BaseModel twin = Create(), kernel = Create();
+        using Tensor start = Device.Randn(chains, dim, seed: 31);
+        var options = new SampleOptions { InitialSamples = start, ReturnTrajectory = true };
+        MassMatrix mass = dense ? MassMatrix.FromDense(new float[,] { { 1f, 0f, 0f, 0f, 0f }, { 0f, 1f, 0.3f, 0f, 0f }, { 0f, 0.3f, 1f, 0f, 0f }, { 0f, 0f, 0f, 1f, 0f }, { 0f, 0f, 0f, 0f, 1f } })
+            : new[] { 1f, 1f, 1f, 1f, 1f };
+        ChainResult Run(BaseModel m) => new NoUTurnSampler(m, 0.21f, maxTreeDepth: 3, mass: mass, seed: 13).SampleChain(dim, steps, chains, options);
+        kernel.Source!.HostSimd = false;
+        Philox8.ScalarNormals = true;
+        using ChainResult a = Run(twin), b = Run(kernel);
+        Assert.That(Bits(a.Trajectory!), Is.EqualTo(Bits(b.Trajectory!)), "draws");
+        Assert.That(Bits(a.Info!.AcceptStat!), Is.EqualTo(Bits(b.Info!.AcceptStat!)), "per-draw acceptance statistic");
+        Assert.That(Bits(a.Info.Energy!), Is.EqualTo(Bits(b.Info.Energy!)), "per-draw energy");
+        Assert.That(Bits(a.Info.TreeDepth!), Is.EqualTo(Bits(b.Info.TreeDepth!)), "per-draw tree depth");
+        Assert.That(Bits(a.Info.Leapfrogs!), Is.EqualTo(Bits(b.Info.Leapfrogs!)), "per-draw leapfrog steps");
+        Assert.That(Bits(a.Info.Divergent!), Is.EqualTo(Bits(b.Info.Divergent!)), "per-draw divergence");
+        Assert.That(Bits(a.Info.AcceptanceRate), Is.EqualTo(Bits(b.Info.AcceptanceRate)), "acceptance");
+        Assert.That(Bits(a.Info.DivergencesPerChain), Is.EqualTo(Bits(b.Info.DivergencesPerChain)), "divergences");
+        float[] depths = b.Info.TreeDepth!.ToArray(), divergent = b.Info.Divergent!.ToArray();
+        Assert.That(depths.Distinct().Count(), Is.EqualTo(3), "trees of every depth");
+        Assert.That(depths.Count(v => v == 3f), Is.GreaterThan(10), "trees capped at the maximum depth");
+        TestContext.Out.WriteLine($"depths 1/2/3: {depths.Count(v => v == 1f)}/{depths.Count(v => v == 2f)}/{depths.Count(v => v == 3f)}, divergent {divergent.Count(v => v != 0f)} of {divergent.Length}");
+        Assert.That(divergent.Count(v => v != 0f), Is.InRange(1, divergent.Length - 1), "some transitions diverge, not all");
+    }
+
+    /// <summary>The inverse of a symmetric positive definite matrix (Gauss-Jordan in float64): the built-in Gaussian takes a covariance.</summary>
+    private static float[,] Inverse(float[,] m)
+    {
+        int n = m.GetLength(0);
+        var a = new double[n, 2 * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++) a[i, j] = m[i, j];
+            a[i, n + i] = 1;
+        }
+        for (int c = 0; c < n; c++)
+        {
+            double pivot = a[c, c];
+            for (int j = 0; j < 2 * n; j++) a[c, j] /= pivot;
+            for (int r = 0; r < n; r++)
+            {
+                if (r == c) continue;
+                double f = a[r, c];
+                for (int j = 0; j < 2 * n; j++) a[r, j] -= f * a[c, j];
+            }
+        }
+        var inverse = new float[n, n];
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) inverse[i, j] = (float)a[i, n + j];
+        return inverse;
     }
 
     /// <summary>

@@ -201,6 +201,8 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
     [TestCase("langevin")]
     [TestCase("mala")]
     [TestCase("hmc")]
+    [TestCase("hmc, dense mass")]
+    [TestCase("nuts")]
     [NonParallelizable] // sets Philox8.ScalarNormals, a process-wide switch
     public void HostTwin_WithScalarNormals_EqualsTheKernel_BitForBit(string inner)
     {
@@ -212,6 +214,8 @@ public sealed class ParallelTemperingTests(DeviceKind kind) : DeviceTest(kind)
             {
                 "langevin" => new LangevinDynamics(model, stepSize: 0.02f, seed: 2),
                 "mala" => new MetropolisAdjustedLangevin(model, stepSize: 0.1f, seed: 2),
+                "hmc, dense mass" => new HamiltonianMonteCarlo(model, stepSize: 0.1f, nLeapfrogSteps: 3, mass: MassMatrix.Dense, seed: 2),
+                "nuts" => new NoUTurnSampler(model, stepSize: 0.2f, maxTreeDepth: 5, seed: 2), // dense mass at d = 3
                 _ => new HamiltonianMonteCarlo(model, stepSize: 0.1f, nLeapfrogSteps: 3, seed: 2),
             };
             return new ParallelTempering(model, nReplicas: 3, sampler: sampler, swapEvery: 3, seed: 9)

@@ -293,7 +293,9 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     /// <summary>HMC with the target's own precision as a dense mass samples a strongly correlated Gaussian: mean and
-    /// covariance within 5 standard errors.</summary>
+    /// covariance within 5 standard errors. Each estimate's error uses its own series' ESS: these draws are antithetic in
+    /// x (ESS of the means above the draws' count) but not in the products behind the covariance (ESS about a third of
+    /// the count), so the means' ESS understates the covariance's error (with it the kernel failed seeds 3 and 11 of 12).</summary>
     [Test]
     public void DenseMass_SamplesACorrelatedGaussian()
     {
@@ -307,9 +309,14 @@ public sealed class WarmupTests(DeviceKind kind) : DeviceTest(kind)
         double[] a = Column(draws, 0), b = Column(draws, 1);
         double ma = a.Average(), mb = b.Average();
         double cab = a.Zip(b, (u, v) => (u - ma) * (v - mb)).Average();
+        var products = new float[draws.GetLength(0), draws.GetLength(1), 1];
+        for (int t = 0; t < draws.GetLength(0); t++)
+        for (int c = 0; c < draws.GetLength(1); c++) products[t, c, 0] = (float)((draws[t, c, 0] - ma) * (draws[t, c, 1] - mb));
+        float productEss = ChainStatistics.EffectiveSampleSize(products)[0];
         Assert.That(Math.Abs(ma - 1), Is.LessThan(5 / Math.Sqrt(ess[0])));
         Assert.That(Math.Abs(mb + 1), Is.LessThan(5 / Math.Sqrt(ess[1])));
-        Assert.That(Math.Abs(cab - 0.95), Is.LessThan(5 * Math.Sqrt((1 + 0.95 * 0.95) / Math.Min(ess[0], ess[1]))), "covariance");
+        // Var((a - 1)(b + 1)) = 1 + rho^2 for unit variances and correlation rho.
+        Assert.That(Math.Abs(cab - 0.95), Is.LessThan(5 * Math.Sqrt((1 + 0.95 * 0.95) / productEss)), "covariance");
     }
 
     /// <summary>A dense mass that is not square, symmetric, finite and positive definite is refused, naming mass.</summary>

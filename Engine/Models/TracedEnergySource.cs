@@ -210,9 +210,9 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
     /// <inheritdoc />
     /// <remarks>On the CPU (unless <see cref="EnergySource.HostSimd"/> is cleared) the chains run as host code: eight chains per
     /// vector through the samplers' lane twins over <see cref="TracedLanes"/> where the transition has one (Langevin, MALA,
-    /// HMC with a diagonal mass), else the chain kernel's own per-chain body (<see cref="ChainKernels.Chain{TSource, TTransition}"/>) over the accelerator's memory,
+    /// HMC, NUTS, also tempered), else the chain kernel's own per-chain body (<see cref="ChainKernels.Chain{TSource, TTransition}"/>) over the accelerator's memory,
     /// chains spread over the cores, which spares the CPU accelerator's simulated threads; the same operations in the same
-    /// order, so the same samples bit for bit.</remarks>
+    /// order, so the same samples bit for bit (the lanes' vector normals aside: <see cref="CpuChains"/>).</remarks>
     public override void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition)
     {

@@ -14,15 +14,20 @@ internal readonly ref struct ChainLanes
     /// <summary>Lanes per vector.</summary>
     public const int Width = 8;
 
-    private readonly Span<Vector256<float>> _rows, _scalars;
+    private readonly Span<Vector256<float>> _rows, _scalars, _scratch;
 
-    /// <summary>Chains 8g .. 8g + 7 of the launch, whose state (x, then the rows, then the scalars) lies in <paramref name="state"/>.</summary>
-    public ChainLanes(Span<Vector256<float>> state, int dim, int rows, int firstChain, ChainSettings settings, LaneTables tables)
+    /// <summary>Chains 8g .. 8g + 7 of the launch, whose state (x, then the rows, then the scalars) lies in <paramref name="state"/>;
+    /// the first <paramref name="lanes"/> of them exist (the rest pad the launch's last group). The last
+    /// <paramref name="scratchRows"/> rows of <paramref name="state"/> are the transition's scratch (<see cref="Scratch"/>).</summary>
+    public ChainLanes(Span<Vector256<float>> state, int dim, int rows, int scratchRows, int firstChain, int lanes, ChainSettings settings,
+        LaneTables tables)
     {
+        Lanes = lanes;
         Dim = dim;
         X = state[..dim];
         _rows = state.Slice(dim, rows * dim);
-        _scalars = state[(dim + rows * dim)..];
+        _scalars = state[(dim + rows * dim)..^(scratchRows * dim)];
+        _scratch = state[^(scratchRows * dim)..];
         Chain = firstChain;
         ChainWords = Vector256.Create(settings.ChainWord(firstChain)) + Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
         Tables = tables;
@@ -33,6 +38,9 @@ internal readonly ref struct ChainLanes
 
     /// <summary>Dimension d.</summary>
     public readonly int Dim;
+
+    /// <summary>How many lanes hold chains of the launch (lanes 0 .. Lanes - 1; the others are padding).</summary>
+    public readonly int Lanes;
 
     /// <summary>Launch index of lane 0's chain (lane l holds chain Chain + l).</summary>
     public readonly int Chain;
@@ -48,6 +56,10 @@ internal readonly ref struct ChainLanes
 
     /// <summary>dE/dx at <see cref="X"/> from the latest evaluation.</summary>
     public Span<Vector256<float>> Gradient => Row(0);
+
+    /// <summary>Scratch row <paramref name="row"/> (length d) of the transition (<see cref="ILaneTransition.ScratchRows"/>): not
+    /// chain state, its content lasts within one group's launch only.</summary>
+    public Span<Vector256<float>> Scratch(int row) => _scratch.Slice(row * Dim, Dim);
 
     /// <summary>The chains' scalars in slot <paramref name="slot"/>.</summary>
     public ref Vector256<float> Scalar(int slot) => ref _scalars[slot];
@@ -115,7 +127,7 @@ internal readonly ref struct ChainLanes
 
     /// <summary>Adds one to the integer count in slot <paramref name="slot"/>'s bits where <paramref name="mask"/> is set
     /// (an all-ones lane is -1 as an integer).</summary>
-    private void Count(int slot, Vector256<float> mask) =>
+    public void Count(int slot, Vector256<float> mask) =>
         _scalars[slot] = (_scalars[slot].AsUInt32() - mask.AsUInt32()).AsSingle();
 
     /// <summary><see cref="ChainState.KeepEvaluation"/> in the lanes of <paramref name="mask"/>.</summary>

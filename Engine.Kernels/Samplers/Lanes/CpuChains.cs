@@ -12,7 +12,7 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <summary>
 /// The CPU-native twin of <see cref="ChainKernels.Chains{TSource, TTransition}"/> for energies with a host vector form
 /// (<see cref="IHostEnergy"/>): the same chain loop, eight chains per 256-bit vector, on the chains' memory in the CPU
-/// accelerator, for Langevin, MALA and HMC, also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
+/// accelerator, for Langevin, MALA, HMC and NUTS (diagonal or dense metrics), also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
 /// </summary>
 /// <remarks>
 /// Rounding: the Philox words and uniforms and the updates are the kernel's float operations in the kernel's order, lane by
@@ -62,13 +62,16 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             || x.Length > int.MaxValue) return false;
         if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
-        else if (transition is HmcTransition { Metric.Dense: 0 } hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
+        else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
+        else if (transition is NutsTransition nuts) Run(x, buffers, trajectory, settings, rng, new LaneNuts(nuts));
         else if (transition is TemperedTransition<LangevinTransition> tl)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneLangevin>(new LaneLangevin(tl.Inner), tl.Ladder, tl.Levels));
         else if (transition is TemperedTransition<MalaTransition> tm)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneMala>(new LaneMala(tm.Inner), tm.Ladder, tm.Levels));
-        else if (transition is TemperedTransition<HmcTransition> { Inner.Metric.Dense: 0 } th)
+        else if (transition is TemperedTransition<HmcTransition> th)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneHmc>(new LaneHmc(th.Inner), th.Ladder, th.Levels));
+        else if (transition is TemperedTransition<NutsTransition> tn)
+            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneNuts>(new LaneNuts(tn.Inner), tn.Ladder, tn.Levels));
         else return false;
         return true;
     }
@@ -130,7 +133,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
 
         private void RunGroups(int firstGroup, int endGroup)
         {
-            int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars, size = (1 + rows) * d + slots;
+            int d = _settings.Dim, rows = _lane.Rows, slots = _lane.Scalars, size = (1 + rows + _lane.ScratchRows) * d + slots;
             Vector256<float>[] rented = ArrayPool<Vector256<float>>.Shared.Rent(size); // reused launch after launch, trimmed under memory pressure
             try { RunGroups(firstGroup, endGroup, rented.AsSpan(0, size)); }
             finally { ArrayPool<Vector256<float>>.Shared.Return(rented); }
@@ -148,7 +151,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             {
                 int first = g * ChainLanes.Width, lanes = Math.Min(ChainLanes.Width, _chains - first);
                 Load(state, xs, rowData, scalarData, first, lanes, rows, slots);
-                var chain = new ChainLanes(state, d, rows, first, _settings, tables);
+                var chain = new ChainLanes(state, d, rows, _lane.ScratchRows, first, lanes, _settings, tables);
                 if (_settings.Start != 0 && _lane.NeedsStart)
                 {
                     Evaluate(chain, energy: true);
@@ -156,7 +159,8 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
                 }
                 for (int s = 0; s < _settings.Steps; s++)
                 {
-                    for (int k = 0; k < _lane.Evaluations; k++)
+                    // A transition that ends early masks its finished lanes itself; the group moves on once none goes on.
+                    for (int k = 0; k < _lane.Evaluations && (k == 0 || !_lane.EndsEarly || _lane.AnyContinues(k, chain)); k++)
                     {
                         _lane.Prepare(k, chain, s, _settings, _rng);
                         Evaluate(chain, _lane.NeedsEnergy(k));

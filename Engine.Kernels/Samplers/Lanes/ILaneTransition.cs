@@ -14,8 +14,22 @@ internal interface ILaneTransition
     /// <summary>Scalar slots per chain.</summary>
     int Scalars { get; }
 
+    /// <summary>Rows of length d the twin needs as scratch beside the chains' state (<see cref="ChainLanes.Scratch"/>).</summary>
+    int ScratchRows { get; }
+
     /// <inheritdoc cref="ITransition.Evaluations"/>
     int Evaluations { get; }
+
+    /// <inheritdoc cref="ITransition.EndsEarly"/>
+    bool EndsEarly { get; }
+
+    /// <summary>
+    /// Whether any lane of the group goes on to evaluation <paramref name="evaluation"/> (at least 1) of its step, asked after
+    /// the <see cref="Complete"/> of the evaluation before when <see cref="EndsEarly"/>. Until none does, the group evaluates
+    /// all its lanes; the transition leaves a lane that has stopped unchanged (its evaluations land in the gradient row and
+    /// energy slot only, as the GPU's group kernel evaluates its finished chains where they stand).
+    /// </summary>
+    bool AnyContinues(int evaluation, in ChainLanes chain);
 
     /// <inheritdoc cref="ITransition.NeedsEnergy"/>
     bool NeedsEnergy(int evaluation);

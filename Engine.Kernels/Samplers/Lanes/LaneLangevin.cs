@@ -13,6 +13,12 @@ internal readonly struct LaneLangevin(LangevinTransition transition) : ILaneTran
 
     public int Evaluations => 1;
 
+    public int ScratchRows => 0;
+
+    public bool EndsEarly => false;
+
+    public bool AnyContinues(int evaluation, in ChainLanes chain) => true;
+
     public bool NeedsEnergy(int evaluation) => false;
 
     public bool NeedsStart => false;

@@ -15,6 +15,12 @@ internal readonly struct LaneMala(MalaTransition transition) : ILaneTransition
 
     public int Evaluations => 1;
 
+    public int ScratchRows => 0;
+
+    public bool EndsEarly => false;
+
+    public bool AnyContinues(int evaluation, in ChainLanes chain) => true;
+
     public bool NeedsEnergy(int evaluation) => true;
 
     public bool NeedsStart => true;

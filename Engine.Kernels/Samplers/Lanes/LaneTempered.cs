@@ -18,6 +18,12 @@ internal readonly struct LaneTempered<TLane>(TLane inner, ArrayView<float> ladde
 
     public int Evaluations => inner.Evaluations;
 
+    public int ScratchRows => inner.ScratchRows;
+
+    public bool EndsEarly => inner.EndsEarly;
+
+    public bool AnyContinues(int evaluation, in ChainLanes chain) => inner.AnyContinues(evaluation, chain);
+
     public bool NeedsEnergy(int evaluation) => inner.NeedsEnergy(evaluation);
 
     public bool NeedsStart => inner.NeedsStart;

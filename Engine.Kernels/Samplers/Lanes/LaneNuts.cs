@@ -1,0 +1,377 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using ILGPU.Algorithms;
+using TorchEbm.Kernels.Random;
+
+namespace TorchEbm.Kernels.Samplers.Lanes;
+
+/// <summary>
+/// The host vector twin of <see cref="NutsTransition"/> with a diagonal or dense metric (<see cref="LaneMetric"/>): the same
+/// rows, slots, Philox counters and float operations, eight chains building their trees together, one leaf per
+/// evaluation. A lane whose tree has stopped changes nothing (every write is a select on the lanes still going) until the
+/// group's next transition, which <see cref="AnyContinues"/> lets the chain loop start as soon as no lane goes on.
+/// </summary>
+/// <remarks>
+/// <para>All lanes start a transition together and each lane still going takes one leaf per evaluation, so the leaf index
+/// within its doubling and the doubling itself are the same for every lane going at evaluation k: the checkpoint slots
+/// (popcount, trailing ones) and the doubling boundaries are shared. Only directions, divergences, U-turns and the
+/// multinomial choices differ from lane to lane.</para>
+/// <para>The weights' exp and log are the kernel's scalar <see cref="XMath"/> functions, lane by lane (a handful per leaf),
+/// so equal energies choose equally; everything of length d is vector code.</para>
+/// </remarks>
+internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
+{
+    // NutsTransition's rows and slots (its layout: the twins are tested equal bit for bit).
+    private const int SampleGradientRow = 1, SampleRow = 2, MomentumRow = 3, BackwardEndRow = 4, ForwardEndRow = 7;
+    private const int ProposalRow = 10, ProposalGradientRow = 11, TrajectoryRhoRow = 12, SubtreeRhoRow = 13, FirstCheckpointRow = 14;
+
+    private const int SampleEnergySlot = ChainState.FirstTransitionSlot, StepSlot = SampleEnergySlot + 1, DirectionSlot = SampleEnergySlot + 2;
+    private const int TrajectoryWeightSlot = SampleEnergySlot + 3, SubtreeWeightSlot = SampleEnergySlot + 4, ProposalEnergySlot = SampleEnergySlot + 5;
+    private const int LeafSlot = SampleEnergySlot + 6, MetropolisSumSlot = SampleEnergySlot + 7, DoneSlot = SampleEnergySlot + 8;
+    private const int MovedSlot = SampleEnergySlot + 9;
+    private const int StartHamiltonianSlot = ChainState.DrawEnergySlot, DepthSlot = ChainState.TreeDepthSlot;
+
+    public int Rows => NutsTransition.RowsFor(transition.MaxTreeDepth);
+
+    public int Scalars => NutsTransition.Scalars;
+
+    /// <summary>
+    /// Velocities M^-1 p, each computed once per momentum: of the current momentum, of a drift's, of the trajectory's two
+    /// ends and of every checkpointed momentum (the U-turn checks read them; the kernel recomputes them, which with a dense
+    /// metric costs O(d^2) each). Bit for bit the kernel's, being the same function of the same momentum.
+    /// </summary>
+    public int ScratchRows => EndVelocityRow + transition.MaxTreeDepth - 1;
+
+    // Scratch rows: the velocity of the current momentum, scratch for a drift, of the trajectory's ends, then of the checkpoints.
+    private const int VelocityRow = 0, DriftRow = 1, BackwardVelocityRow = 2, ForwardVelocityRow = 3, BeginVelocityRow = 4;
+
+    private int EndVelocityRow => BeginVelocityRow + transition.MaxTreeDepth;
+
+    public int Evaluations => transition.Evaluations;
+
+    public bool EndsEarly => true;
+
+    /// <summary>Whether some lane's tree is still growing.</summary>
+    public bool AnyContinues(int evaluation, in ChainLanes chain) => Vector256.EqualsAny(chain.Scalar(DoneSlot), Vector256<float>.Zero);
+
+    public bool NeedsEnergy(int evaluation) => true;
+
+    public bool NeedsStart => true;
+
+    public LaneTables Tables() => new(HostMemory.Of(transition.StepSize.Table), default, HostMemory.Of(transition.StepSize.Scales),
+        HostMemory.Of(transition.Metric.Inverse), transition.Metric.Dense != 0 ? HostMemory.Of(transition.Metric.Factor) : default);
+
+    public void Start(in ChainLanes chain) => chain.KeepEvaluation(SampleGradientRow, SampleEnergySlot, Vector256<float>.AllBitsSet);
+
+    /// <summary>The doubling that evaluation k of a transition belongs to (trees 1, 2, 4, ... leaves: depth floor(log2(k + 1))).</summary>
+    private static int DepthOf(int evaluation) => 31 - BitOperations.LeadingZeroCount((uint)(evaluation + 1));
+
+    /// <summary>The leaf index within its doubling of evaluation k.</summary>
+    private static int LeafOf(int evaluation) => evaluation + 1 - (1 << DepthOf(evaluation));
+
+    private Span<Vector256<float>> BeginMomentum(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + slot);
+
+    private Span<Vector256<float>> BeginRho(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + transition.MaxTreeDepth + slot);
+
+    private Span<Vector256<float>> EndMomentum(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + 2 * transition.MaxTreeDepth + slot);
+
+    private static Span<Vector256<float>> BeginVelocity(in ChainLanes chain, int slot) => chain.Scratch(BeginVelocityRow + slot);
+
+    private Span<Vector256<float>> EndVelocity(in ChainLanes chain, int slot) => chain.Scratch(EndVelocityRow + slot);
+
+    /// <summary>The lanes whose tree still grows.</summary>
+    private static Vector256<float> Going(in ChainLanes chain) => Vector256.Equals(chain.Scalar(DoneSlot), Vector256<float>.Zero);
+
+    private static void Set(ref Vector256<float> slot, Vector256<float> mask, Vector256<float> value) =>
+        slot = Vector256.ConditionalSelect(mask, value, slot);
+
+    /// <summary>Row <paramref name="to"/> = <paramref name="from"/> in the lanes of <paramref name="mask"/>.</summary>
+    private static void Copy(ReadOnlySpan<Vector256<float>> from, Span<Vector256<float>> to, Vector256<float> mask)
+    {
+        for (int i = 0; i < to.Length; i++) to[i] = Vector256.ConditionalSelect(mask, from[i], to[i]);
+    }
+
+    /// <summary>Words X, Y, Z of every lane's leaf-k block (chain, step, AcceptWord - 1 - k, call) as uniforms.</summary>
+    private static void LeafUniforms(in ChainLanes chain, ChainSettings settings, int s, int k, Philox4x32 rng,
+        out Vector256<float> x, out Vector256<float> y, out Vector256<float> z)
+    {
+        Philox8.Block(rng, chain.ChainWords, Vector256.Create(settings.StepWord(s)), Vector256.Create(ChainState.AcceptWord - 1u - (uint)k),
+            Vector256.Create(settings.Call), out Vector256<uint> r0, out Vector256<uint> r1, out Vector256<uint> r2, out _);
+        x = Philox8.ToUniform(r0);
+        y = Philox8.ToUniform(r1);
+        z = Philox8.ToUniform(r2);
+    }
+
+    /// <summary>Evaluation 0 starts every lane's transition; a doubling's first leaf draws each going lane's direction and
+    /// restarts its integrator from that end of its trajectory; then a half kick and a drift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Prepare(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
+    {
+        if (evaluation == 0) Begin(chain, s, settings, rng);
+        int d = chain.Dim;
+        Vector256<float> going = Going(chain);
+        Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow);
+        if (LeafOf(evaluation) == 0)
+        {
+            LeafUniforms(chain, settings, s, evaluation, rng, out _, out Vector256<float> u, out _);
+            Vector256<float> forward = Vector256.GreaterThan(u, Vector256.Create(0.5f));
+            Vector256<float> direction = Vector256.ConditionalSelect(forward, Vector256<float>.One, Vector256.Create(-1f));
+            Set(ref chain.Scalar(DirectionSlot), going, direction);
+            Set(ref chain.Scalar(SubtreeWeightSlot), going, Vector256.Create(float.NegativeInfinity));
+            Vector256<float> halfH = Vector256.Create(0.5f) * (chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot));
+            Span<Vector256<float>> xForward = chain.Row(ForwardEndRow), pForward = chain.Row(ForwardEndRow + 1), gForward = chain.Row(ForwardEndRow + 2);
+            Span<Vector256<float>> xBackward = chain.Row(BackwardEndRow), pBackward = chain.Row(BackwardEndRow + 1), gBackward = chain.Row(BackwardEndRow + 2);
+            Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow);
+            for (int i = 0; i < d; i++) // from the trajectory's end in the lane's direction, kicked with that end's gradient
+            {
+                Vector256<float> pi = Vector256.ConditionalSelect(forward, pForward[i], pBackward[i])
+                                      - halfH * Vector256.ConditionalSelect(forward, gForward[i], gBackward[i]);
+                p[i] = Vector256.ConditionalSelect(going, pi, p[i]);
+                x[i] = Vector256.ConditionalSelect(going, Vector256.ConditionalSelect(forward, xForward[i], xBackward[i]), x[i]);
+                rho[i] = Vector256.ConditionalSelect(going, Vector256<float>.Zero, rho[i]);
+            }
+        }
+        else
+        {
+            Vector256<float> halfH = Vector256.Create(0.5f) * (chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot));
+            Span<Vector256<float>> gradient = chain.Gradient;
+            for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(going, p[i] - halfH * gradient[i], p[i]);
+        }
+        LaneMetric.Drift(chain, x, p, chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot), going, chain.Scratch(DriftRow));
+    }
+
+    /// <summary>Every lane: draws the momentum, records H0 and makes the chain's state the whole trajectory. Padding lanes
+    /// (beyond the launch's chains) are done at once.</summary>
+    private static void Begin(in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
+    {
+        int d = chain.Dim;
+        chain.Scalar(StepSlot) = chain.StepSize(s);
+        Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), rho = chain.Row(TrajectoryRhoRow), gradient = chain.Row(SampleGradientRow);
+        Span<Vector256<float>> sample = chain.Row(SampleRow);
+        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, p, chain.Scratch(VelocityRow), rng, settings.StepWord(s), settings.Call);
+        Span<Vector256<float>> velocity = chain.Scratch(VelocityRow), vB = chain.Scratch(BackwardVelocityRow), vF = chain.Scratch(ForwardVelocityRow);
+        LaneMetric.Velocity(chain, p, velocity);
+        chain.Scalar(StartHamiltonianSlot) = chain.Scalar(SampleEnergySlot) + Vector256.Create(0.5f) * kinetic;
+        Span<Vector256<float>> xB = chain.Row(BackwardEndRow), pB = chain.Row(BackwardEndRow + 1), gB = chain.Row(BackwardEndRow + 2);
+        Span<Vector256<float>> xF = chain.Row(ForwardEndRow), pF = chain.Row(ForwardEndRow + 1), gF = chain.Row(ForwardEndRow + 2);
+        for (int i = 0; i < d; i++)
+        {
+            xB[i] = xF[i] = sample[i] = x[i];
+            pB[i] = pF[i] = rho[i] = p[i];
+            gB[i] = gF[i] = gradient[i];
+            vB[i] = vF[i] = velocity[i];
+        }
+        Vector256<float> zero = Vector256<float>.Zero;
+        chain.Scalar(TrajectoryWeightSlot) = zero; // the starting point's weight exp(H0 - H0)
+        chain.Scalar(MetropolisSumSlot) = zero;
+        chain.Scalar(LeafSlot) = zero;
+        chain.Scalar(DepthSlot) = zero;
+        chain.Scalar(ChainState.LeapfrogsSlot) = zero;
+        chain.Scalar(ChainState.DivergentSlot) = zero;
+        chain.Scalar(MovedSlot) = zero;
+        Vector256<float> padding = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(chain.Lanes)).AsSingle();
+        chain.Scalar(DoneSlot) = padding & Vector256<float>.One;
+    }
+
+    /// <summary>
+    /// Every going lane: completes its leaf's leapfrog step, then divergence; the leaf's weight and the progressive sampling
+    /// within the subtree; the checkpoints and the U-turn checks of every subtree the leaf completes; and, when it completes
+    /// the doubling, the biased sampling and the checks across the whole trajectory. A lane whose tree stops finishes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Complete(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
+    {
+        int d = chain.Dim, depth = DepthOf(evaluation), leaf = LeafOf(evaluation);
+        Vector256<float> going = Going(chain);
+        Vector256<float> direction = chain.Scalar(DirectionSlot), h = direction * chain.Scalar(StepSlot), halfH = Vector256.Create(0.5f) * h;
+        Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), gradient = chain.Gradient;
+        for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(going, p[i] - halfH * gradient[i], p[i]);
+        Span<Vector256<float>> velocity = chain.Scratch(VelocityRow);
+        Vector256<float> kinetic = LaneMetric.TwiceKinetic(chain, p, velocity); // leaves M^-1 p for the U-turn checks and checkpoints
+        Set(ref chain.Scalar(ChainState.LeapfrogsSlot), going, Vector256.Create((float)(evaluation + 1)));
+        Vector256<float> h0 = chain.Scalar(StartHamiltonianSlot), error = chain.Energy + Vector256.Create(0.5f) * kinetic - h0;
+        Vector256<float> divergent = going & ~(Vector256.LessThanOrEqual(error, Vector256.Create(ChainState.MaxEnergyError))
+                                               & Vector256.LessThan(Vector256.Abs(h0), Vector256.Create(float.PositiveInfinity))); // NaN too
+        if (divergent != Vector256<float>.Zero)
+        {
+            Set(ref chain.Scalar(ChainState.DivergentSlot), divergent, Vector256<float>.One);
+            Finish(chain, divergent);
+            going &= ~divergent;
+        }
+        if (going == Vector256<float>.Zero) return;
+
+        // The leaf's weight, the progressive sampling within the subtree: the kernel's scalar exp and log, lane by lane.
+        LeafUniforms(chain, settings, s, evaluation, rng, out Vector256<float> ux, out _, out Vector256<float> uz);
+        Vector256<float> metropolis = chain.Scalar(MetropolisSumSlot), subtreeWeight = chain.Scalar(SubtreeWeightSlot), take = going;
+        Span<float> metropolisLanes = Lanes(ref metropolis), subtreeLanes = Lanes(ref subtreeWeight), takeLanes = Lanes(ref take);
+        for (int l = 0; l < ChainLanes.Width; l++)
+        {
+            if (takeLanes[l] == 0f) continue; // all zero bits: not going
+            float logWeight = -error.GetElement(l);
+            metropolisLanes[l] += XMath.Min(1f, XMath.Exp(logWeight));
+            subtreeLanes[l] = NutsTransition.LogAddExp(subtreeLanes[l], logWeight);
+            if (!(ux.GetElement(l) < XMath.Exp(logWeight - subtreeLanes[l]))) takeLanes[l] = 0f;
+        }
+        chain.Scalar(MetropolisSumSlot) = metropolis;
+        chain.Scalar(SubtreeWeightSlot) = subtreeWeight;
+        if (take != Vector256<float>.Zero)
+        {
+            Copy(x, chain.Row(ProposalRow), take);
+            Copy(gradient, chain.Row(ProposalGradientRow), take);
+            Set(ref chain.Scalar(ProposalEnergySlot), take, chain.Energy);
+        }
+
+        Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow);
+        if ((leaf & 1) == 0)
+        {
+            int slot = BitOperations.PopCount((uint)leaf);
+            Copy(p, BeginMomentum(chain, slot), going);
+            Copy(velocity, BeginVelocity(chain, slot), going);
+            Copy(rho, BeginRho(chain, slot), going);
+        }
+        for (int i = 0; i < d; i++) rho[i] = Vector256.ConditionalSelect(going, rho[i] + p[i], rho[i]);
+        int completed = BitOperations.TrailingZeroCount(~leaf); // trailing ones: the subtrees of 2, 4, ... leaves this leaf completes
+        for (int m = 1; m <= completed && going != Vector256<float>.Zero; m++)
+        {
+            Vector256<float> turns = going & SubtreeTurns(chain, leaf, m);
+            if (turns == Vector256<float>.Zero) continue;
+            Finish(chain, turns);
+            going &= ~turns;
+        }
+        if (going == Vector256<float>.Zero) return;
+        if ((leaf & 1) != 0)
+        {
+            Copy(p, EndMomentum(chain, completed - 1), going);
+            Copy(velocity, EndVelocity(chain, completed - 1), going);
+        }
+        if (leaf + 1 < 1 << depth)
+        {
+            Set(ref chain.Scalar(LeafSlot), going, Vector256.Create((float)(leaf + 1)));
+            return;
+        }
+
+        // The doubling is complete: the biased sampling towards the new subtree, lane by lane.
+        Vector256<float> trajectoryWeight = chain.Scalar(TrajectoryWeightSlot), moves = going;
+        Span<float> trajectoryLanes = Lanes(ref trajectoryWeight), movesLanes = Lanes(ref moves);
+        for (int l = 0; l < ChainLanes.Width; l++)
+        {
+            if (movesLanes[l] == 0f) continue;
+            float subtree = subtreeWeight.GetElement(l), trajectory = trajectoryLanes[l];
+            if (!(uz.GetElement(l) < XMath.Exp(subtree - trajectory))) movesLanes[l] = 0f;
+            trajectoryLanes[l] = NutsTransition.LogAddExp(trajectory, subtree);
+        }
+        if (moves != Vector256<float>.Zero)
+        {
+            Copy(chain.Row(ProposalRow), chain.Row(SampleRow), moves);
+            Copy(chain.Row(ProposalGradientRow), chain.Row(SampleGradientRow), moves);
+            Set(ref chain.Scalar(SampleEnergySlot), moves, chain.Scalar(ProposalEnergySlot));
+            Set(ref chain.Scalar(MovedSlot), moves, Vector256<float>.One);
+        }
+        chain.Scalar(TrajectoryWeightSlot) = trajectoryWeight; // changed in the going lanes only
+        Vector256<float> forward = Vector256.GreaterThan(direction, Vector256<float>.Zero);
+        Vector256<float> stops = going & TrajectoryTurns(chain, forward, going);
+        Vector256<float> toForward = going & forward, toBackward = going & ~forward;
+        Copy(x, chain.Row(ForwardEndRow), toForward);
+        Copy(p, chain.Row(ForwardEndRow + 1), toForward);
+        Copy(velocity, chain.Scratch(ForwardVelocityRow), toForward);
+        Copy(gradient, chain.Row(ForwardEndRow + 2), toForward);
+        Copy(x, chain.Row(BackwardEndRow), toBackward);
+        Copy(p, chain.Row(BackwardEndRow + 1), toBackward);
+        Copy(velocity, chain.Scratch(BackwardVelocityRow), toBackward);
+        Copy(gradient, chain.Row(BackwardEndRow + 2), toBackward);
+        Set(ref chain.Scalar(DepthSlot), going, Vector256.Create((float)(depth + 1)));
+        Set(ref chain.Scalar(LeafSlot), going, Vector256<float>.Zero);
+        if (depth + 1 == transition.MaxTreeDepth) stops = going;
+        if (stops != Vector256<float>.Zero) Finish(chain, stops);
+    }
+
+    /// <summary>The eight floats of a local vector, to change lane by lane.</summary>
+    private static Span<float> Lanes(ref Vector256<float> vector) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<Vector256<float>, float>(ref vector), ChainLanes.Width);
+
+    /// <summary>
+    /// The lanes whose subtree of 2^m leaves ending at leaf <paramref name="leaf"/> turns: <see cref="NutsTransition"/>'s
+    /// SubtreeTurns, the same sums in the same order lane by lane.
+    /// </summary>
+    private Vector256<float> SubtreeTurns(in ChainLanes chain, int leaf, int m)
+    {
+        int d = chain.Dim, first = leaf + 1 - (1 << m), firstSlot = BitOperations.PopCount((uint)first);
+        Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow), vLast = chain.Scratch(VelocityRow), vFirst = BeginVelocity(chain, firstSlot);
+        Span<Vector256<float>> before = BeginRho(chain, firstSlot);
+        Vector256<float> zero = Vector256<float>.Zero;
+        if (m == 1) // two leaves: the boundary checks are the same check
+        {
+            Vector256<float> firstDot = zero, lastDot = zero;
+            for (int i = 0; i < d; i++)
+            {
+                Vector256<float> r = rho[i] - before[i];
+                firstDot += vFirst[i] * r;
+                lastDot += vLast[i] * r;
+            }
+            return ~(Vector256.GreaterThan(firstDot, zero) & Vector256.GreaterThan(lastDot, zero));
+        }
+        int secondSlot = BitOperations.PopCount((uint)(first + (1 << (m - 1)))); // the second half's first leaf
+        Span<Vector256<float>> pSecond = BeginMomentum(chain, secondSlot), middle = BeginRho(chain, secondSlot);
+        Span<Vector256<float>> pHalfEnd = EndMomentum(chain, m - 2); // the first half's last leaf
+        Span<Vector256<float>> vSecond = BeginVelocity(chain, secondSlot), vHalfEnd = EndVelocity(chain, m - 2);
+        Vector256<float> a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
+        for (int i = 0; i < d; i++)
+        {
+            Vector256<float> whole = rho[i] - before[i], firstHalf = middle[i] - before[i] + pSecond[i], secondHalf = rho[i] - middle[i] + pHalfEnd[i];
+            a1 += vFirst[i] * whole;
+            b1 += vLast[i] * whole;
+            a2 += vFirst[i] * firstHalf;
+            b2 += vSecond[i] * firstHalf;
+            a3 += vHalfEnd[i] * secondHalf;
+            b3 += vLast[i] * secondHalf;
+        }
+        return ~(Vector256.GreaterThan(a1, zero) & Vector256.GreaterThan(b1, zero) & Vector256.GreaterThan(a2, zero)
+                 & Vector256.GreaterThan(b2, zero) & Vector256.GreaterThan(a3, zero) & Vector256.GreaterThan(b3, zero));
+    }
+
+    /// <summary>
+    /// The lanes whose trajectory turns once the completed subtree joins it (on the forward side in the lanes of
+    /// <paramref name="forward"/>): <see cref="NutsTransition"/>'s TrajectoryTurns lane by lane. Adds the subtree's momentum
+    /// sum to the trajectory's in the lanes of <paramref name="going"/>.
+    /// </summary>
+    private static Vector256<float> TrajectoryTurns(in ChainLanes chain, Vector256<float> forward, Vector256<float> going)
+    {
+        int d = chain.Dim;
+        Span<Vector256<float>> rhoTrajectory = chain.Row(TrajectoryRhoRow), rhoSubtree = chain.Row(SubtreeRhoRow);
+        Span<Vector256<float>> pSubtreeFirst = chain.Row(FirstCheckpointRow), pForward = chain.Row(ForwardEndRow + 1), pBackward = chain.Row(BackwardEndRow + 1);
+        Span<Vector256<float>> vLast = chain.Scratch(VelocityRow), vSubtreeFirst = BeginVelocity(chain, 0);
+        Span<Vector256<float>> vForward = chain.Scratch(ForwardVelocityRow), vBackward = chain.Scratch(BackwardVelocityRow);
+        Vector256<float> zero = Vector256<float>.Zero;
+        Vector256<float> a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
+        for (int i = 0; i < d; i++)
+        {
+            Vector256<float> pNear = Vector256.ConditionalSelect(forward, pForward[i], pBackward[i]);
+            Vector256<float> vNear = Vector256.ConditionalSelect(forward, vForward[i], vBackward[i]);
+            Vector256<float> vFar = Vector256.ConditionalSelect(forward, vBackward[i], vForward[i]);
+            Vector256<float> whole = rhoTrajectory[i] + rhoSubtree[i], old = rhoTrajectory[i] + pSubtreeFirst[i], added = rhoSubtree[i] + pNear;
+            a1 += vFar * whole;
+            b1 += vLast[i] * whole;
+            a2 += vFar * old;
+            b2 += vSubtreeFirst[i] * old;
+            a3 += vNear * added;
+            b3 += vLast[i] * added;
+            rhoTrajectory[i] = Vector256.ConditionalSelect(going, whole, rhoTrajectory[i]);
+        }
+        return ~(Vector256.GreaterThan(a1, zero) & Vector256.GreaterThan(b1, zero) & Vector256.GreaterThan(a2, zero)
+                 & Vector256.GreaterThan(b2, zero) & Vector256.GreaterThan(a3, zero) & Vector256.GreaterThan(b3, zero));
+    }
+
+    /// <summary>Ends the transition of the lanes of <paramref name="mask"/>: the draw becomes the position, and its
+    /// statistics are recorded.</summary>
+    private static void Finish(in ChainLanes chain, Vector256<float> mask)
+    {
+        Copy(chain.Row(SampleRow), chain.X, mask);
+        Set(ref chain.Scalar(ChainState.AcceptProbabilitySlot), mask, chain.Scalar(MetropolisSumSlot) / chain.Scalar(ChainState.LeapfrogsSlot));
+        Vector256<float> zero = Vector256<float>.Zero;
+        chain.Count(ChainState.AcceptedSlot, mask & ~Vector256.Equals(chain.Scalar(MovedSlot), zero));
+        chain.Count(ChainState.DivergencesSlot, mask & ~Vector256.Equals(chain.Scalar(ChainState.DivergentSlot), zero));
+        Set(ref chain.Scalar(DoneSlot), mask, Vector256<float>.One);
+    }
+}
