@@ -9,8 +9,10 @@
 #   nvidia-smi            -> $OUT/nvidia-smi.txt (+ where libcuda is: $OUT/libcuda.txt)
 #   TorchEbm.Cli info     -> $OUT/device-info.txt (the devices ILGPU sees)
 #   Engine.Bench langevin -> $OUT/bench-langevin.txt and $OUT/bench-langevin.json (W1-W6, engine only, no Python)
+#   Engine.Bench tape-energy, posteriordb (GPU only) -> $OUT/bench-traced.txt (energies written in tape ops, traced:
+#                            Rosenbrock beside the built-in model; eight schools, arK, kidiq; engine only, no Stan)
 #   Engine.GpuRunner      -> $OUT/tests-gpu.log and $OUT/tests-gpu.xml (every NUnit test in category Gpu)
-# and writes $OUT/phases.tsv (phase, exit code, seconds) and $OUT/summary.txt. Total budget 8 minutes (BUDGET_S).
+# and writes $OUT/phases.tsv (phase, exit code, seconds) and $OUT/summary.txt. Total budget 9 minutes (BUDGET_S).
 # Exit code: 0 when every phase passed, 1 otherwise (results are written either way).
 set -uo pipefail
 
@@ -20,7 +22,7 @@ mode=gpu
 OUT="${OUT:-$here/out-$mode}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
-budget="${BUDGET_S:-480}"
+budget="${BUDGET_S:-540}"
 start=$(date +%s)
 exec > >(tee -a "$OUT/run-on-device.log") 2>&1
 
@@ -129,6 +131,9 @@ phase bench-langevin "$bench_limit" bash -c "set -o pipefail; '$app/Engine.Bench
 } > "$OUT/bench-langevin.json"
 
 if [[ $mode == gpu ]]; then
+    # The traced path (issue 25): a model written in tape ops run as one chain kernel, beside the built-in fused model,
+    # and three posteriordb posteriors (NUTS, the suite's defaults).
+    phase bench-traced "${TRACED_TIMEOUT_S:-100}" bash -c "set -o pipefail; { '$app/Engine.Bench' tape-energy 3 && '$app/Engine.Bench' posteriordb eight_schools-eight_schools_noncentered arK-arK kidiq-kidscore_interaction; } 2>&1 | tee '$OUT/bench-traced.txt'"
     phase tests-gpu "$tests_limit" bash -c "set -o pipefail; '$app/Engine.GpuRunner' ${tests_args[*]} --result '$OUT/tests-gpu.xml' 2>&1 | tee '$OUT/tests-gpu.log'"
     # All skipped means CUDA was not found: that is a failure on the device.
     if grep -qE '^0 passed, 0 failed' "$OUT/tests-gpu.log"; then
