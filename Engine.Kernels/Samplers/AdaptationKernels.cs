@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Launch;
@@ -57,6 +58,7 @@ public static class AdaptationKernels
     /// Work item u of <see cref="AdaptStepSize"/>: the kernel's body, which a host loop also runs on CPU-accelerator memory
     /// (warm-up of chains that run as host code, sparing a launch per step).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AdaptScale(int u, ArrayView<float> chainScalars, ArrayView<float> scales, ArrayView<float> state, int chains, float target)
     {
         int units = scales.IntLength;
@@ -69,6 +71,17 @@ public static class AdaptationKernels
             accept = sum / chains;
         }
         else accept = probabilities[u];
+        UpdateScale(u, accept, scales, state, target);
+    }
+
+    /// <summary>
+    /// The dual-averaging update of scale u from acceptance probability <paramref name="accept"/>: the body of
+    /// <see cref="AdaptScale"/>, which the CPU lane loop also runs per chain right after each step of a fused warm-up
+    /// launch (per-chain scales only).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void UpdateScale(int u, float accept, ArrayView<float> scales, ArrayView<float> state, float target)
+    {
         ArrayView<float> s = state.SubView((long)u * StateSize, StateSize);
         float t = s[Iteration] + 1f, w = 1f / (t + T0);
         float deficit = (1f - w) * s[Deficit] + w * (target - accept);
@@ -103,6 +116,7 @@ public static class AdaptationKernels
     }
 
     /// <summary>Work item j of <see cref="AccumulateMoments"/> (also run by a host loop, as <see cref="AdaptScale"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AccumulateMoment(int j, ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
     {
         int chains = x.IntLength / dim;
@@ -189,6 +203,7 @@ public static class AdaptationKernels
     }
 
     /// <summary>Work item (i, j) of <see cref="AccumulateCovariance"/> (also run by a host loop, as <see cref="AdaptScale"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AccumulateCovarianceItem(int item, ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
     {
         int chains = x.IntLength / dim;
@@ -208,12 +223,14 @@ public static class AdaptationKernels
     }
 
     /// <summary>Work item i of <see cref="AccumulateMeans"/> (also run by a host loop, as <see cref="AdaptScale"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AccumulateMean(int i, ArrayView<float> x, ArrayView<float> moments, int dim, int seen)
     {
         int chains = x.IntLength / dim;
         moments[i] += (ChainMean(x, i, dim, chains) - moments[i]) * chains / ((float)seen + chains);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ChainMean(ArrayView<float> x, int i, int dim, int chains)
     {
         float sum = 0f;

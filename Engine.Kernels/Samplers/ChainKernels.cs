@@ -36,7 +36,7 @@ public static class ChainKernels
     /// Chain c's settings.Steps steps: the body of <see cref="Chains{TSource, TTransition}"/>, and the whole work of a host
     /// loop that runs the same chains on CPU-accelerator memory without the accelerator (a traced energy's host twin).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Chain<TSource, TTransition>(int c,
         ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
         TSource source, TTransition transition)
@@ -128,6 +128,7 @@ public static class ChainKernels
     }
 
     /// <summary>Gradient (and energy) at the chain's position into its gradient row (and energy slot).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Evaluate<TSource>(in TSource source, in ChainState chain, bool energy)
         where TSource : struct, IEnergySource
     {
@@ -201,6 +202,7 @@ public static class ChainKernels
     /// After global step t: the chain's state to the trajectory (<see cref="Keep(ArrayView{float}, ArrayView{float}, ChainSettings, int, int, int)"/>)
     /// and its per-draw statistics (<see cref="ChainState.DrawStatistics"/> slots) to their rows, when kept and asked for.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Keep(in ChainState chain, ArrayView<float> trajectory, ArrayView<float> statistics, ChainSettings settings, int step)
     {
         Keep(chain.X, trajectory, settings, chain.Chains, chain.Chain, step);
@@ -224,6 +226,7 @@ public static class ChainKernels
     }
 
     /// <summary>Writes the state after step t to trajectory[(t + 1) / thin - 1, c, :] when t + 1 is a multiple of thin.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Keep(ArrayView<float> row, ArrayView<float> trajectory, ChainSettings settings, int chains, int chain, int step)
     {
         long offset = KeptOffset(trajectory, settings, chains, chain, step);

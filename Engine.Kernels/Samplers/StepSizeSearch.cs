@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Kernels.Random;
@@ -72,6 +73,7 @@ public readonly struct StepSizeSearch(AdaptiveStepSize stepSize, Metric metric) 
 
     /// <inheritdoc />
     /// <remarks>A running chain saves its position, draws a momentum and takes the first half kick and the drift.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         if (chain.Get(StateSlot) == Stopped) return;
@@ -88,6 +90,7 @@ public readonly struct StepSizeSearch(AdaptiveStepSize stepSize, Metric metric) 
     /// <inheritdoc />
     /// <remarks>A running chain takes the last half kick, judges the step and moves its scale; every chain is back at its
     /// position afterwards.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Complete(int evaluation, in ChainState chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         float state = chain.Get(StateSlot);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchEbm.Elementwise;
 using TorchEbm.Functions;
 using TorchEbm.Numerics;
@@ -25,6 +26,7 @@ public static class TracedInterpreter
     /// <summary>The forward sweep: every value of the program from x, which the caller has put in slots 0 .. d - 1.</summary>
     /// <param name="program">The program.</param>
     /// <param name="rows">The chain's rows.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T, TMask, TCode, TRows>(in TCode program, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TCode : struct, ITracedCode where TRows : struct, IChainRows<T>
     {
@@ -37,6 +39,7 @@ public static class TracedInterpreter
     /// </summary>
     /// <param name="program">The program.</param>
     /// <param name="rows">The chain's rows, with the values the forward sweep left.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T, TMask, TCode, TRows>(in TCode program, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TCode : struct, ITracedCode where TRows : struct, IChainRows<T>
     {
@@ -50,6 +53,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>One instruction forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -71,6 +75,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>One instruction backward: its output's adjoint into its operands' (those in the values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBack<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -97,6 +102,7 @@ public static class TracedInterpreter
         rows.SetAdjoint(slot, rows.Adjoint(slot) + value);
 
     /// <summary>out[r, c] = a[..] op b[..] with the tape's broadcasting (attributes 1 to 6: the shapes), by strides.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryForward<T, TMask, TRows, TOp>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T> where TOp : struct, IBinaryOp
     {
@@ -108,6 +114,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>The adjoints of a broadcast op's operands: each output's adjoint times the op's partial, added where the operand was read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryBackward<T, TMask, TRows, TOp>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T> where TOp : struct, IBinaryOp
     {
@@ -124,6 +131,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>out[e] = scale a[e] + shift (attribute 0: the length; floats: scale, shift).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AffineForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -132,6 +140,7 @@ public static class TracedInterpreter
         for (int e = 0; e < length; e++) rows.SetValue(output + e, T.MultiplyAdd(scale, rows.Load(a, e), shift));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AffineBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -141,6 +150,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>out[r] = factor * sum over c of a[r, c] (attributes: rows, columns; float: the factor).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRowsForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -154,6 +164,7 @@ public static class TracedInterpreter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRowsBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -167,6 +178,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>out[r, j] = a[r, start + j] (attributes: rows, a's columns, start, columns taken).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -175,6 +187,7 @@ public static class TracedInterpreter
         for (int j = 0; j < taken; j++) rows.SetValue(output + r * taken + j, rows.Load(a, r * cols + start + j));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -184,6 +197,7 @@ public static class TracedInterpreter
     }
 
     /// <summary>out[r, offset + j] = a[r, j] (attributes: rows, out's columns, offset, a's columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PlaceForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -192,6 +206,7 @@ public static class TracedInterpreter
         for (int j = 0; j < width; j++) rows.SetValue(output + r * cols + offset + j, rows.Load(a, r * width + j));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PlaceBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -203,6 +218,7 @@ public static class TracedInterpreter
     /// <summary>
     /// out[r, j] = sum over p of a[r, p] b[p, j] (attributes: m, inner size k, columns n, whether b is stored transposed (n, k)).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMulForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -219,6 +235,7 @@ public static class TracedInterpreter
 
     /// <remarks>With b a constant (x W: only a's adjoints), each adjoint of a is summed in a local over the columns, in the
     /// order the general loop adds them, then stored once.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMulBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
     {
@@ -255,6 +272,7 @@ public static class TracedInterpreter
     {
         private readonly int _out = i.Out, _a = i.A, _length = i.I0;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
         {
             TRows r = rows;
@@ -269,6 +287,7 @@ public static class TracedInterpreter
     {
         private readonly int _out = i.Out, _a = i.A, _length = i.I0;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
         {
             TRows r = rows;

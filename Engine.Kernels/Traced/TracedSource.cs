@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using TorchEbm.Kernels.Samplers;
 using TorchEbm.Numerics;
@@ -25,6 +26,7 @@ public readonly struct TracedSource(TracedProgram program, ArrayView<float> scra
     public int Chains => Scratch.IntLength / Program.ScratchPerChain;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Energy(int chain, ArrayView<float> x)
     {
         InterleavedRows rows = Rows(chain);
@@ -37,6 +39,7 @@ public readonly struct TracedSource(TracedProgram program, ArrayView<float> scra
     public void Gradient(int chain, ArrayView<float> x, ArrayView<float> gradient) => EnergyAndGradient(chain, x, gradient);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float EnergyAndGradient(int chain, ArrayView<float> x, ArrayView<float> gradient)
     {
         float energy = Energy(chain, x);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchEbm.Functions;
 
 namespace TorchEbm.Traced;
@@ -76,6 +77,7 @@ public static class UnaryCodes
     /// the one dispatch from a code to a formula, once per instruction, so the visitor's loop over elements is specialised
     /// to the function (kernel code).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Visit<TVisitor>(int code, float parameter, TVisitor visitor) where TVisitor : struct, IUnaryVisitor
     {
         switch (code)

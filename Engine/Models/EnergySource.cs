@@ -78,6 +78,15 @@ internal abstract class EnergySource
     /// <param name="transition">The algorithm's step.</param>
     public abstract void Chains<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor trajectory, ChainSettings settings,
         Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
+
+    /// <summary>
+    /// A block of warm-up steps as one launch of the CPU lane twins with the warm-up's per-step work fused in
+    /// (<see cref="LaneAdaptation"/>), keeping no trajectory; false, with nothing done, where the chains would not run as
+    /// lanes (a GPU, <see cref="HostSimd"/> cleared, no lane twin for the energy or the transition): the caller then goes
+    /// step by step.
+    /// </summary>
+    public virtual bool TryHostWarmup<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor none, ChainSettings settings,
+        Philox4x32 rng, TTransition transition, LaneAdaptation adaptation) where TTransition : struct, ITransition => false;
 }
 
 /// <summary>
@@ -110,6 +119,11 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
         x.Device.Launch(ChainKernels.Chains, x.Dim(0), x.View, buffers, trajectory.View, settings, rng,
             new AnalyticSource<TEnergy>(Energy), transition);
     }
+
+    /// <inheritdoc />
+    public override bool TryHostWarmup<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor none, ChainSettings settings,
+        Philox4x32 rng, TTransition transition, LaneAdaptation adaptation) =>
+        OnHost(x) && _hostChains is not null && _hostChains.TryRun(x.View, buffers, none.View, settings, rng, transition, adaptation);
 
     /// <summary>Runs the chains with <see cref="CpuChains"/> when they may run on the host and it has a twin for the transition.</summary>
     protected bool TryHostChains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings, Philox4x32 rng,

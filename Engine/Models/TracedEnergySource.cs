@@ -240,6 +240,17 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
         GC.KeepAlive(scratch);
     }
 
+    /// <inheritdoc />
+    public override bool TryHostWarmup<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor none, ChainSettings settings,
+        Philox4x32 rng, TTransition transition, LaneAdaptation adaptation)
+    {
+        if (!HostSimd || x.Device.Kind != DeviceKind.Cpu || !CpuChains.IsSupported) return false;
+        TracedSource source = OnDevice(Traced(x), scratch!);
+        x.Device.Synchronize();
+        float[] pool = HostMemory.Of(source.Program.Constants).ToArray();
+        return CpuChains.For(new TracedLanes(Traced(x).Program!, pool))!.TryRun(x.View, buffers, none.View, settings, rng, transition, adaptation);
+    }
+
     /// <summary>Frees the programs' device copies.</summary>
     public void Dispose()
     {

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 using TorchEbm.Elementwise;
 using TorchEbm.Fill;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
+using TorchEbm.Kernels.Samplers.Lanes;
 using TorchEbm.Models;
 using TorchEbm.Schedulers;
 
@@ -170,6 +172,13 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
 
         public Tensor Scalars => scalars;
 
+        /// <summary>settings.Steps warm-up steps of every chain as one launch of the CPU lane twins with the per-step
+        /// <paramref name="adaptation"/> fused in; false, with nothing done, where the chains do not run as host lanes.</summary>
+        public bool TryFusedWarmup<TTransition>(TTransition transition, ChainSettings settings, Tensor none, LaneAdaptation adaptation)
+            where TTransition : struct, ITransition =>
+            source is { FusesChains: true }
+            && source.TryHostWarmup(x, sourceScratch, new ChainBuffers(rows.View, scalars.View, none.View), none, settings, rng, transition, adaptation);
+
         /// <summary>settings.Steps steps of every chain, keeping states in <paramref name="trajectory"/> and their per-draw
         /// statistics in <paramref name="draws"/> (one-element tensors keep none).</summary>
         public void Advance<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory, Tensor draws)
@@ -272,13 +281,35 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         else if (warmup >= 20) restarts.Add(warmup / 2);
         float target = sampler.TargetAcceptance(_options);
         long seen = 0;
+        // Steps after which the loop acts on the host (restarts, window ends) or whose windows differ: a fused block ends there.
+        int[] boundaries = [.. restarts, .. windows.SelectMany(window => new[] { window.Start, window.End }), warmup];
+        // Fused only with one scale per chain (each chain's own update) and a constant step size: a launch's step s reads row s of
+        // a schedule, so one-step launches read its first row at every warm-up step.
+        bool fuses = Device.Kind == DeviceKind.Cpu && state is not null && _scales!.Length == _chains && _table.Length == 1;
+        Tensor? positions = null;
         for (int w = 0; w < warmup; w++)
         {
-            chains.Advance(transition, new ChainSettings(_dim, 1, w, 1, warmupCall, Start: fresh ? 1 : 0, FirstChain: _options.FirstChain), none, none);
-            fresh = false;
             bool inWindow = moments is not null && windows.Exists(window => w >= window.Start && w < window.End);
-            if (state is not null || inWindow) Adapt(chains, state, inWindow ? moments : null, dense, (int)Math.Min(seen, int.MaxValue), target);
-            if (inWindow) seen += _chains;
+            int block = fuses ? boundaries.Where(b => b > w).Min() - w : 1;
+            if (inWindow) block = Math.Min(block, (int)Math.Clamp(FusedPositionFloats / ((long)_chains * _dim), 1, int.MaxValue));
+            var settings = new ChainSettings(_dim, block, w, 1, warmupCall, Start: fresh ? 1 : 0, FirstChain: _options.FirstChain);
+            if (block > 1 && inWindow) positions ??= Owned(Device.Allocate([checked((int)(FusedPositionFloats / ((long)_chains * _dim) * _chains * _dim))]));
+            var adaptation = new LaneAdaptation(state is null ? default : _scales!.View, state?.View ?? default, target,
+                inWindow && block > 1 ? positions!.View : default);
+            if (block > 1 && chains.TryFusedWarmup(transition, settings, none, adaptation))
+            {
+                for (int t = 0; t < block && inWindow; t++, seen += _chains)
+                    Accumulate(positions!.View.SubView((long)t * _chains * _dim, (long)_chains * _dim), moments!, dense, (int)Math.Min(seen, int.MaxValue));
+                w += block - 1; // the host's work after the block's last step follows, as after a single step
+            }
+            else
+            {
+                if (block > 1) fuses = false; // the chains do not run as host lanes here: step by step from now on
+                chains.Advance(transition, settings with { Steps = 1 }, none, none);
+                if (state is not null || inWindow) Adapt(chains, state, inWindow ? moments : null, dense, (int)Math.Min(seen, int.MaxValue), target);
+                if (inWindow) seen += _chains;
+            }
+            fresh = false;
             if (state is not null && _options.RestartStrandedChains && restarts.Contains(w + 1) && RestartStrandedChains(chains, state, w)) fresh = true;
             if (!inWindow || !windows.Exists(window => w == window.End - 1)) continue;
             if (dense) Device.Launch(AdaptationKernels.SetDenseMetric, 1, moments!.View, _inverseMass!.View, _factor!.View, (int)Math.Min(seen, int.MaxValue));
@@ -295,6 +326,10 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             chains.Scalars.View.SubView((long)ChainState.AcceptedSlot * _chains, 2L * _chains), 0f);
     }
 
+    /// <summary>Most floats of positions a fused warm-up block keeps for the mass window's moments (16 MiB): a block of a
+    /// mass window has at most this many floats / (chains x d) steps.</summary>
+    private const long FusedPositionFloats = 1 << 22;
+
     /// <summary>
     /// One warm-up step's adaptation: the dual-averaging update of the step-size scales (<paramref name="state"/> given) and
     /// the positions added to the mass window's <paramref name="moments"/> (given in a window), <paramref name="seen"/> before.
@@ -302,6 +337,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     /// in a host loop on the same memory: the same floats, without the two or three launches per step that an ILGPU CPU
     /// launch costs (60-400 us each, measured under load: a third of eight schools' warm-up).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Adapt(Chains chains, Tensor? state, Tensor? moments, bool dense, int seen, float target)
     {
         ArrayView<float> x = chains.X.View, scalars = chains.Scalars.View;
@@ -310,14 +346,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             Device.Synchronize();
             if (state is not null)
                 for (int u = 0; u < _scales!.Length; u++) AdaptationKernels.AdaptScale(u, scalars, _scales.View, state.View, _chains, target);
-            if (moments is null) return;
-            if (dense)
-            {
-                for (int item = 0; item < _dim * _dim; item++) AdaptationKernels.AccumulateCovarianceItem(item, x, moments.View, _dim, seen);
-                for (int i = 0; i < _dim; i++) AdaptationKernels.AccumulateMean(i, x, moments.View, _dim, seen);
-            }
-            else
-                for (int j = 0; j < _dim; j++) AdaptationKernels.AccumulateMoment(j, x, moments.View, _dim, seen);
+            if (moments is not null) Accumulate(x, moments, dense, seen);
             return;
         }
         if (state is not null) Device.Launch(AdaptationKernels.AdaptStepSize, _scales!.Length, scalars, _scales.View, state.View, _chains, target);
@@ -328,6 +357,20 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             Device.Launch(AdaptationKernels.AccumulateMeans, _dim, x, moments.View, _dim, seen);
         }
         else Device.Launch(AdaptationKernels.AccumulateMoments, _dim, x, moments.View, _dim, seen);
+    }
+
+    /// <summary>Adds one step's positions x (chains x d, in host-readable CPU-accelerator memory) to the mass window's moments,
+    /// <paramref name="seen"/> positions before: the moment kernels' own per-item bodies, in a host loop.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Accumulate(ArrayView<float> x, Tensor moments, bool dense, int seen)
+    {
+        if (dense)
+        {
+            for (int item = 0; item < _dim * _dim; item++) AdaptationKernels.AccumulateCovarianceItem(item, x, moments.View, _dim, seen);
+            for (int i = 0; i < _dim; i++) AdaptationKernels.AccumulateMean(i, x, moments.View, _dim, seen);
+        }
+        else
+            for (int j = 0; j < _dim; j++) AdaptationKernels.AccumulateMoment(j, x, moments.View, _dim, seen);
     }
 
     /// <summary>First Philox step word of the step-size searches (above every warm-up step's word).</summary>

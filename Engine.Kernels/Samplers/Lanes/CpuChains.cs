@@ -36,14 +36,15 @@ internal abstract class CpuChains
 
     /// <summary>
     /// Runs <paramref name="transition"/> as <see cref="ChainKernels.Chains{TSource, TTransition}"/> would, with every view in
-    /// CPU-accelerator memory; false (nothing done) for a transition without a host twin.
+    /// CPU-accelerator memory; false (nothing done) for a transition without a host twin. A non-default
+    /// <c>adaptation</c> fuses a warm-up's per-step work into the launch (<see cref="LaneAdaptation"/>).
     /// </summary>
     /// <exception cref="ArgumentException">x is not whole rows of settings.Dim, the buffers are smaller than the transition's
     /// rows and slots, or a view is not in CPU-accelerator memory.</exception>
     /// <remarks>Like the kernel it trusts the run's settings and tables (Thin &gt;= 1, non-empty schedules, a mass of length d),
     /// which <c>ChainRun</c> checks before any launch.</remarks>
     public abstract bool TryRun<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings,
-        Philox4x32 rng, TTransition transition) where TTransition : struct, ITransition;
+        Philox4x32 rng, TTransition transition, LaneAdaptation adaptation = default) where TTransition : struct, ITransition;
 }
 
 /// <summary><see cref="CpuChains"/> for one energy type.</summary>
@@ -54,30 +55,30 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
     /// <inheritdoc />
     /// <remarks>The tests on the transition's type are decided when the JIT specialises this method for it.</remarks>
     public override bool TryRun<TTransition>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings,
-        Philox4x32 rng, TTransition transition)
+        Philox4x32 rng, TTransition transition, LaneAdaptation adaptation = default)
     {
         // Host spans index with int: a trajectory or buffer beyond 2^31 floats keeps the kernel (64-bit offsets).
         if (trajectory.Length > int.MaxValue || buffers.Rows.Length > int.MaxValue || buffers.Scalars.Length > int.MaxValue
             || buffers.Statistics.Length > int.MaxValue
-            || x.Length > int.MaxValue) return false;
-        if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin));
-        else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala));
-        else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc));
-        else if (transition is NutsTransition nuts) Run(x, buffers, trajectory, settings, rng, new LaneNuts(nuts));
+            || x.Length > int.MaxValue || adaptation.Positions.Length > int.MaxValue) return false;
+        if (transition is LangevinTransition langevin) Run(x, buffers, trajectory, settings, rng, new LaneLangevin(langevin), adaptation);
+        else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala), adaptation);
+        else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc), adaptation);
+        else if (transition is NutsTransition nuts) Run(x, buffers, trajectory, settings, rng, new LaneNuts(nuts), adaptation);
         else if (transition is TemperedTransition<LangevinTransition> tl)
-            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneLangevin>(new LaneLangevin(tl.Inner), tl.Ladder, tl.Levels));
+            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneLangevin>(new LaneLangevin(tl.Inner), tl.Ladder, tl.Levels), adaptation);
         else if (transition is TemperedTransition<MalaTransition> tm)
-            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneMala>(new LaneMala(tm.Inner), tm.Ladder, tm.Levels));
+            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneMala>(new LaneMala(tm.Inner), tm.Ladder, tm.Levels), adaptation);
         else if (transition is TemperedTransition<HmcTransition> th)
-            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneHmc>(new LaneHmc(th.Inner), th.Ladder, th.Levels));
+            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneHmc>(new LaneHmc(th.Inner), th.Ladder, th.Levels), adaptation);
         else if (transition is TemperedTransition<NutsTransition> tn)
-            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneNuts>(new LaneNuts(tn.Inner), tn.Ladder, tn.Levels));
+            Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneNuts>(new LaneNuts(tn.Inner), tn.Ladder, tn.Levels), adaptation);
         else return false;
         return true;
     }
 
     private void Run<TLane>(ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory, ChainSettings settings, Philox4x32 rng,
-        TLane lane) where TLane : struct, ILaneTransition
+        TLane lane, LaneAdaptation adaptation) where TLane : struct, ILaneTransition
     {
         int d = settings.Dim;
         if (d <= 0 || x.Length % d != 0)
@@ -86,7 +87,11 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         if (buffers.Rows.Length < (long)lane.Rows * chains * d || buffers.Scalars.Length < (long)lane.Scalars * chains)
             throw new ArgumentException($"The chain buffers hold fewer than {lane.Rows} rows and {lane.Scalars} slots per chain.", nameof(buffers));
         if (chains == 0 || (settings.Steps <= 0 && (settings.Start == 0 || !lane.NeedsStart))) return; // the kernel starts even with no steps
-        Job<TLane>.Run(energy, lane, x, buffers, trajectory, settings, rng, chains);
+        if (adaptation.AdaptsSteps && adaptation.Scales.Length != chains)
+            throw new ArgumentException($"Fused warm-up adapts one step-size scale per chain ({chains}), not {adaptation.Scales.Length}.", nameof(adaptation));
+        if (adaptation.KeepsPositions && adaptation.Positions.Length < (long)Math.Max(0, settings.Steps) * chains * d)
+            throw new ArgumentException($"Fused warm-up keeps {settings.Steps} steps of {chains} x {d} positions, more than its {adaptation.Positions.Length} floats.", nameof(adaptation));
+        Job<TLane>.Run(energy, lane, x, buffers, trajectory, settings, rng, chains, adaptation);
     }
 
     /// <summary>One launch's operands; each block runs a range of groups of eight chains. One instance per calling thread.</summary>
@@ -98,13 +103,15 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         private TLane _lane;
         private ArrayView<float> _x, _rows, _scalars, _trajectory, _statistics;
         private ChainSettings _settings;
+        private LaneAdaptation _adaptation;
         private Philox4x32 _rng;
         private int _chains, _groups, _blocks;
 
         public static void Run(TEnergy energy, TLane lane, ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory,
-            ChainSettings settings, Philox4x32 rng, int chains)
+            ChainSettings settings, Philox4x32 rng, int chains, LaneAdaptation adaptation)
         {
             Job<TLane> job = t_job ??= new Job<TLane>();
+            job._adaptation = adaptation;
             job._energy = energy;
             job._lane = lane;
             (job._x, job._rows, job._scalars, job._trajectory, job._statistics) = (x, buffers.Rows, buffers.Scalars, trajectory, buffers.Statistics);
@@ -123,6 +130,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             finally
             {
                 job._x = job._rows = job._scalars = job._trajectory = job._statistics = default; // keep no device memory alive: views,
+                job._adaptation = default;
                 job._energy = default; // the energy's (a Gaussian's mean and precision)
                 job._lane = default; // and the transition's tables
             }
@@ -167,6 +175,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
                         _lane.Complete(k, chain, s, _settings, _rng);
                     }
                     Keep(chain, kept, statistics, first, lanes, _settings.FirstStep + s);
+                    Adapt(chain, first, lanes, s);
                 }
                 Store(state, xs, rowData, scalarData, first, lanes, rows, slots);
             }
@@ -179,7 +188,28 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             if (energy) chain.Scalar(ChainState.EnergySlot) = value;
         }
 
+        /// <summary>The fused warm-up's work after launch step s (<see cref="LaneAdaptation"/>), lane by lane in chain order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Adapt(in ChainLanes chain, int first, int lanes, int s)
+        {
+            if (_adaptation.AdaptsSteps)
+            {
+                Vector256<float> accept = chain.Scalar(ChainState.AcceptProbabilitySlot);
+                for (int l = 0; l < lanes; l++)
+                    AdaptationKernels.UpdateScale(first + l, accept.GetElement(l), _adaptation.Scales, _adaptation.State, _adaptation.Target);
+            }
+            if (!_adaptation.KeepsPositions) return;
+            int d = _settings.Dim;
+            Span<float> positions = HostMemory.Of(_adaptation.Positions), flat = MemoryMarshal.Cast<Vector256<float>, float>(chain.X);
+            for (int l = 0; l < lanes; l++)
+            {
+                int offset = ((s * _chains) + first + l) * d;
+                for (int i = 0; i < d; i++) positions[offset + i] = flat[i * ChainLanes.Width + l];
+            }
+        }
+
         /// <summary>Chains first .. first + lanes - 1 into the group's vectors (x, rows, slots); padding lanes get zeros.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Load(Span<Vector256<float>> state, Span<float> xs, Span<float> rowData, Span<float> scalarData, int first, int lanes,
             int rows, int slots)
         {
@@ -198,6 +228,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         }
 
         /// <summary>The group's vectors back into the chains' memory (real lanes only).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Store(Span<Vector256<float>> state, Span<float> xs, Span<float> rowData, Span<float> scalarData, int first, int lanes,
             int rows, int slots)
         {

@@ -88,12 +88,14 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         slot = Vector256.ConditionalSelect(mask, value, slot);
 
     /// <summary>Row <paramref name="to"/> = <paramref name="from"/> in the lanes of <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Copy(ReadOnlySpan<Vector256<float>> from, Span<Vector256<float>> to, Vector256<float> mask)
     {
         for (int i = 0; i < to.Length; i++) to[i] = Vector256.ConditionalSelect(mask, from[i], to[i]);
     }
 
     /// <summary>Words X, Y, Z of every lane's leaf-k block (chain, step, AcceptWord - 1 - k, call) as uniforms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LeafUniforms(in ChainLanes chain, ChainSettings settings, int s, int k, Philox4x32 rng,
         out Vector256<float> x, out Vector256<float> y, out Vector256<float> z)
     {
@@ -144,6 +146,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
 
     /// <summary>Every lane: draws the momentum, records H0 and makes the chain's state the whole trajectory. Padding lanes
     /// (beyond the launch's chains) are done at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Begin(in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;
@@ -295,6 +298,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     /// The lanes whose subtree of 2^m leaves ending at leaf <paramref name="leaf"/> turns: <see cref="NutsTransition"/>'s
     /// SubtreeTurns, the same sums in the same order lane by lane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Vector256<float> SubtreeTurns(in ChainLanes chain, int leaf, int m)
     {
         int d = chain.Dim, first = leaf + 1 - (1 << m), firstSlot = BitOperations.PopCount((uint)first);
@@ -336,6 +340,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     /// <paramref name="forward"/>): <see cref="NutsTransition"/>'s TrajectoryTurns lane by lane. Adds the subtree's momentum
     /// sum to the trajectory's in the lanes of <paramref name="going"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> TrajectoryTurns(in ChainLanes chain, Vector256<float> forward, Vector256<float> going)
     {
         int d = chain.Dim;
@@ -365,6 +370,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
 
     /// <summary>Ends the transition of the lanes of <paramref name="mask"/>: the draw becomes the position, and its
     /// statistics are recorded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(in ChainLanes chain, Vector256<float> mask)
     {
         Copy(chain.Row(SampleRow), chain.X, mask);
