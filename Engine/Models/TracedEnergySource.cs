@@ -223,11 +223,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
             return;
         }
         x.Device.Synchronize();
-        if (CpuChains.IsSupported)
-        {
-            float[] pool = HostMemory.Of(source.Program.Constants).ToArray();
-            if (CpuChains.For(new TracedLanes(Traced(x).Program!, pool))!.TryRun(x.View, buffers, trajectory.View, settings, rng, transition)) return;
-        }
+        if (CpuChains.IsSupported && HostChains(x, source).TryRun(x.View, buffers, trajectory.View, settings, rng, transition)) return;
         ArrayView<float> view = x.View, kept = trajectory.View;
         int chains = x.Dim(0), blocks = Math.Min(chains, 4 * Environment.ProcessorCount);
         Parallel.For(0, blocks, block =>
@@ -245,11 +241,14 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
         Philox4x32 rng, TTransition transition, LaneAdaptation adaptation)
     {
         if (!HostSimd || x.Device.Kind != DeviceKind.Cpu || !CpuChains.IsSupported) return false;
-        TracedSource source = OnDevice(Traced(x), scratch!);
         x.Device.Synchronize();
-        float[] pool = HostMemory.Of(source.Program.Constants).ToArray();
-        return CpuChains.For(new TracedLanes(Traced(x).Program!, pool))!.TryRun(x.View, buffers, none.View, settings, rng, transition, adaptation);
+        return HostChains(x, OnDevice(Traced(x), scratch!)).TryRun(x.View, buffers, none.View, settings, rng, transition, adaptation);
     }
+
+    /// <summary>The CPU lane twin of x's chains: <see cref="TracedLanes"/> over the constant pool as the run filled it (call
+    /// after the device's pending work).</summary>
+    private CpuChains HostChains(Tensor x, TracedSource source) =>
+        CpuChains.For(new TracedLanes(Traced(x).Program!, HostMemory.Of(source.Program.Constants).ToArray()))!;
 
     /// <summary>Frees the programs' device copies.</summary>
     public void Dispose()
