@@ -7,18 +7,18 @@ namespace TorchEbm.Autodiff;
 public sealed partial class Var
 {
     /// <summary>Element-wise a + b; shapes broadcast as in PyTorch (e.g. (n, d) + (1, d), (n, d) + (n, 1), (n, d) + (d)).</summary>
-    public static Var operator +(Var a, Var b) => SameShape(a, b) ? Combine(a, b, 1f) : Broadcasting(a, b, 0, "+");
+    public static Var operator +(Var a, Var b) => SameShape(a, b) ? Combine(a, b, 1f) : Broadcasting(a, b, Arithmetic.Add, "+");
 
     /// <summary>Element-wise a - b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
-    public static Var operator -(Var a, Var b) => SameShape(a, b) ? Combine(a, b, -1f) : Broadcasting(a, b, 1, "-");
+    public static Var operator -(Var a, Var b) => SameShape(a, b) ? Combine(a, b, -1f) : Broadcasting(a, b, Arithmetic.Subtract, "-");
 
     /// <summary>Element-wise a / b, broadcasting as <see cref="op_Addition(Var, Var)"/> (IEEE division: x / 0 is infinite).</summary>
-    public static Var operator /(Var a, Var b) => Broadcasting(a, b, 3, "/");
+    public static Var operator /(Var a, Var b) => Broadcasting(a, b, Arithmetic.Divide, "/");
 
     /// <summary>Element-wise a * b, broadcasting as <see cref="op_Addition(Var, Var)"/>.</summary>
     public static Var operator *(Var a, Var b)
     {
-        if (!SameShape(a, b)) return Broadcasting(a, b, 2, "*");
+        if (!SameShape(a, b)) return Broadcasting(a, b, Arithmetic.Multiply, "*");
         Tensor value = a.Device.AllocateLike(a.Value);
         ElementwiseOps.Multiply(a.Device, a.Value.View, b.Value.View, value.View);
         return new Var(value, [a, b], new TapeNode(NodeKind.Multiply), step: Elementwise(Arithmetic.Multiply, a));
