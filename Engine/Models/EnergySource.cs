@@ -123,12 +123,12 @@ internal class AnalyticEnergySource<TEnergy>(TEnergy energy) : EnergySource wher
     /// <inheritdoc />
     public override bool TryHostWarmup<TTransition>(Tensor x, Tensor? scratch, ChainBuffers buffers, Tensor none, ChainSettings settings,
         Philox4x32 rng, TTransition transition, LaneAdaptation adaptation) =>
-        OnHost(x) && _hostChains is not null && _hostChains.TryRun(x.View, buffers, none.View, settings, rng, transition, adaptation);
+        TryHostChains(x, buffers, none, settings, rng, transition, adaptation);
 
     /// <summary>Runs the chains with <see cref="CpuChains"/> when they may run on the host and it has a twin for the transition.</summary>
     protected bool TryHostChains<TTransition>(Tensor x, ChainBuffers buffers, Tensor trajectory, ChainSettings settings, Philox4x32 rng,
-        TTransition transition) where TTransition : struct, ITransition =>
-        OnHost(x) && _hostChains is not null && _hostChains.TryRun(x.View, buffers, trajectory.View, settings, rng, transition);
+        TTransition transition, LaneAdaptation adaptation = default) where TTransition : struct, ITransition =>
+        OnHost(x) && _hostChains is not null && _hostChains.TryRun(x.View, buffers, trajectory.View, settings, rng, transition, adaptation);
 }
 
 /// <summary>

@@ -287,16 +287,17 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         // a schedule, so one-step launches read its first row at every warm-up step.
         bool fuses = Device.Kind == DeviceKind.Cpu && state is not null && _scales!.Length == _chains && _table.Length == 1;
         Tensor? positions = null;
+        int positionSteps = (int)Math.Clamp(FusedPositionFloats / ((long)_chains * _dim), 1, int.MaxValue); // steps of positions a block keeps
         for (int w = 0; w < warmup; w++)
         {
             bool inWindow = moments is not null && windows.Exists(window => w >= window.Start && w < window.End);
             int block = fuses ? boundaries.Where(b => b > w).Min() - w : 1;
-            if (inWindow) block = Math.Min(block, (int)Math.Clamp(FusedPositionFloats / ((long)_chains * _dim), 1, int.MaxValue));
+            if (inWindow) block = Math.Min(block, positionSteps);
             var settings = new ChainSettings(_dim, block, w, 1, warmupCall, Start: fresh ? 1 : 0, FirstChain: _options.FirstChain);
-            if (block > 1 && inWindow) positions ??= Owned(Device.Allocate([checked((int)(FusedPositionFloats / ((long)_chains * _dim) * _chains * _dim))]));
-            var adaptation = new LaneAdaptation(state is null ? default : _scales!.View, state?.View ?? default, target,
-                inWindow && block > 1 ? positions!.View : default);
-            if (block > 1 && chains.TryFusedWarmup(transition, settings, none, adaptation))
+            if (block > 1 && inWindow) positions ??= Owned(Device.Allocate([checked(positionSteps * _chains * _dim)]));
+            // Only a fusing run (state and per-chain scales) has blocks of more than one step.
+            if (block > 1 && chains.TryFusedWarmup(transition, settings, none,
+                    new LaneAdaptation(_scales!.View, state!.View, target, inWindow ? positions!.View : default)))
             {
                 for (int t = 0; t < block && inWindow; t++, seen += _chains)
                     Accumulate(positions!.View.SubView((long)t * _chains * _dim, (long)_chains * _dim), moments!, dense, (int)Math.Min(seen, int.MaxValue));
