@@ -110,13 +110,17 @@ internal static class HostElementwise
     /// <summary>output[r, c] = a[..] op b[..] over shape.Rows x shape.Cols (the kernel's op codes: 0 +, 1 -, 2 *, 3 /).</summary>
     public static void BroadcastForward(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output, Broadcast shape, int op)
     {
-        switch (op)
-        {
-            case Arithmetic.Add: BroadcastForward<Addition>(a, b, output, shape); break;
-            case Arithmetic.Subtract: BroadcastForward<Subtraction>(a, b, output, shape); break;
-            case Arithmetic.Multiply: BroadcastForward<Multiplication>(a, b, output, shape); break;
-            default: BroadcastForward<Division>(a, b, output, shape); break;
-        }
+        var loop = new BroadcastLoop(a, b, output, shape);
+        Arithmetic.Visit(op, ref loop);
+    }
+
+    /// <summary><see cref="BroadcastForward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Broadcast, int)"/>'s loop for one op.</summary>
+    private readonly ref struct BroadcastLoop(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output, Broadcast shape) : IBinaryVisitor
+    {
+        private readonly ReadOnlySpan<float> _a = a, _b = b;
+        private readonly Span<float> _output = output;
+
+        public void Visit<TOp>() where TOp : struct, IBinaryOp => BroadcastForward<TOp>(_a, _b, _output, shape);
     }
 
     private static void BroadcastForward<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output, Broadcast shape)

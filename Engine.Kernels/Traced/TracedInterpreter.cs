@@ -16,7 +16,8 @@ namespace TorchEbm.Traced;
 /// </summary>
 /// <remarks>
 /// Each instruction is decoded once, then runs a loop specialised for its op: arithmetic through the op's
-/// <see cref="IBinaryOp"/> struct (broadcasting by strides, no division per element), element-wise functions through their
+/// <see cref="IBinaryOp"/> struct (one dispatch per instruction, <see cref="Arithmetic.Visit{TVisitor}"/>; broadcasting by
+/// strides, no division per element), element-wise functions through their
 /// <see cref="IUnaryFunction"/> struct (one dispatch per instruction, <see cref="UnaryCodes.Visit"/>). Formulas live in
 /// those structs only; the loops copy what they read of the instruction into locals, so the host's JIT keeps them in
 /// registers across the stores.
@@ -60,10 +61,8 @@ public static class TracedInterpreter
         switch (i.Op)
         {
             case TracedOp.Binary:
-                if (i.I0 == Arithmetic.Add) BinaryForward<T, TMask, TRows, Addition>(i, rows);
-                else if (i.I0 == Arithmetic.Subtract) BinaryForward<T, TMask, TRows, Subtraction>(i, rows);
-                else if (i.I0 == Arithmetic.Multiply) BinaryForward<T, TMask, TRows, Multiplication>(i, rows);
-                else BinaryForward<T, TMask, TRows, Division>(i, rows);
+                var forward = new BinaryStep<T, TMask, TRows>(i, rows, false);
+                Arithmetic.Visit(i.I0, ref forward);
                 break;
             case TracedOp.Affine: AffineForward<T, TMask, TRows>(i, rows); break;
             case TracedOp.Map: UnaryCodes.Visit(i.I1, i.F0, new MapForward<T, TMask, TRows>(i, rows)); break;
@@ -82,10 +81,8 @@ public static class TracedInterpreter
         switch (i.Op)
         {
             case TracedOp.Binary:
-                if (i.I0 == Arithmetic.Add) BinaryBackward<T, TMask, TRows, Addition>(i, rows);
-                else if (i.I0 == Arithmetic.Subtract) BinaryBackward<T, TMask, TRows, Subtraction>(i, rows);
-                else if (i.I0 == Arithmetic.Multiply) BinaryBackward<T, TMask, TRows, Multiplication>(i, rows);
-                else BinaryBackward<T, TMask, TRows, Division>(i, rows);
+                var backward = new BinaryStep<T, TMask, TRows>(i, rows, true);
+                Arithmetic.Visit(i.I0, ref backward);
                 break;
             case TracedOp.Affine: if (i.A >= 0) AffineBackward<T, TMask, TRows>(i, rows); break;
             case TracedOp.Map: if (i.A >= 0) UnaryCodes.Visit(i.I1, i.F0, new MapBackward<T, TMask, TRows>(i, rows)); break;
@@ -263,6 +260,20 @@ public static class TracedInterpreter
                 if (slotA >= 0) Accumulate<T, TMask, TRows>(rows, slotA + r * k + p, g * rows.Load(b, right));
                 if (slotB >= 0) Accumulate<T, TMask, TRows>(rows, slotB + right, g * rows.Load(a, r * k + p));
             }
+        }
+    }
+
+    /// <summary>A <see cref="TracedOp.Binary"/> instruction forward or backward for the op the visit names.</summary>
+    private readonly struct BinaryStep<T, TMask, TRows>(in TracedInstruction i, TRows rows, bool backward) : IBinaryVisitor
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        private readonly TracedInstruction _instruction = i;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Visit<TOp>() where TOp : struct, IBinaryOp
+        {
+            if (backward) BinaryBackward<T, TMask, TRows, TOp>(_instruction, rows);
+            else BinaryForward<T, TMask, TRows, TOp>(_instruction, rows);
         }
     }
 
