@@ -31,7 +31,8 @@ public sealed partial class Var
         (int outputs, int inner, int outerStride, int innerStride) = LogSumExpLayout(Value, dim);
         Tensor value = Device.Allocate([outputs]);
         Device.Launch(ColumnKernels.LogSumExp, outputs, Value.View, value.View, inner, outerStride, innerStride);
-        return new Var(value, [this], new TapeNode(NodeKind.LogSumExp, I0: dim), step: new TraceStep(0, MixesRows: dim == 0));
+        return new Var(value, [this], new TapeNode(NodeKind.LogSumExp, I0: dim), 
+            step: dim == 1 ? new TraceStep(TracedOp.LogSumExpRows, outputs, inner) : new TraceStep(0, MixesRows: true));
     }
 
     /// <summary>The sum of all elements: shape (1), summed in a fixed order.</summary>

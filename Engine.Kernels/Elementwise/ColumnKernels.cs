@@ -1,6 +1,7 @@
 using ILGPU;
-using ILGPU.Algorithms;
 using TorchEbm.Launch;
+using TorchEbm.Numerics;
+using TorchEbm.Reductions;
 
 namespace TorchEbm.Elementwise;
 
@@ -65,19 +66,7 @@ public static class ColumnKernels
     {
         int items = output.IntLength, stride = GridStride.Stride;
         for (int o = GridStride.Start; o < items; o += stride)
-        {
-            long first = (long)o * outerStride;
-            float max = float.NegativeInfinity;
-            for (int k = 0; k < inner; k++) max = XMath.Max(max, x[first + (long)k * innerStride]);
-            if (max == float.NegativeInfinity || max == float.PositiveInfinity)
-            {
-                output[o] = max;
-                continue;
-            }
-            float sum = 0f;
-            for (int k = 0; k < inner; k++) sum += XMath.Exp(x[first + (long)k * innerStride] - max);
-            output[o] = max + XMath.Log(sum);
-        }
+            output[o] = LogSumExps.Of<Real, bool, Strided>(new Strided(x, (long)o * outerStride, innerStride), inner);
     }
 
     /// <summary>
@@ -95,8 +84,14 @@ public static class ColumnKernels
             for (int k = 0; k < inner; k++)
             {
                 long i = first + (long)k * innerStride;
-                gradient[i] += g[o] * XMath.Exp(x[i] - lse[o]);
+                gradient[i] += g[o] * LogSumExps.Softmax<Real, bool>(x[i], lse[o]);
             }
         }
+    }
+
+    /// <summary>The terms x[first + k * step].</summary>
+    private readonly struct Strided(ArrayView<float> x, long first, int step) : ITerms<Real>
+    {
+        public Real this[int k] => x[first + (long)k * step];
     }
 }

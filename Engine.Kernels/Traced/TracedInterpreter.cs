@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using TorchEbm.Elementwise;
 using TorchEbm.Functions;
 using TorchEbm.Numerics;
+using TorchEbm.Reductions;
 
 namespace TorchEbm.Traced;
 
@@ -70,6 +71,7 @@ public static class TracedInterpreter
             case TracedOp.Gather: GatherForward<T, TMask, TRows>(i, rows); break;
             case TracedOp.Place: PlaceForward<T, TMask, TRows>(i, rows); break;
             case TracedOp.MatMul: MatMulForward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.LogSumExpRows: LogSumExpForward<T, TMask, TRows>(i, rows); break;
         }
     }
 
@@ -90,6 +92,7 @@ public static class TracedInterpreter
             case TracedOp.Gather: if (i.A >= 0) GatherBackward<T, TMask, TRows>(i, rows); break;
             case TracedOp.Place: if (i.A >= 0) PlaceBackward<T, TMask, TRows>(i, rows); break;
             case TracedOp.MatMul: MatMulBackward<T, TMask, TRows>(i, rows); break;
+            case TracedOp.LogSumExpRows: if (i.A >= 0) LogSumExpBackward<T, TMask, TRows>(i, rows); break;
         }
     }
 
@@ -210,6 +213,39 @@ public static class TracedInterpreter
         int output = i.Out, a = i.A, count = i.I0, cols = i.I1, offset = i.I2, width = i.I3;
         for (int r = 0; r < count; r++)
         for (int j = 0; j < width; j++) Accumulate<T, TMask, TRows>(rows, a + r * width + j, rows.Adjoint(output + r * cols + offset + j));
+    }
+
+    /// <summary>out[r] = log sum over c of exp(a[r, c]) (attributes: rows, columns), <see cref="LogSumExps.Of{T, TMask, TTerms}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LogSumExpForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1;
+        for (int r = 0; r < count; r++)
+            rows.SetValue(output + r, LogSumExps.Of<T, TMask, RowTerms<T, TRows>>(new RowTerms<T, TRows>(rows, a + r * cols), cols));
+    }
+
+    /// <summary>adjoint(a[r, c]) += adjoint(out[r]) softmax(a[r, c]), in column order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LogSumExpBackward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
+        where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
+    {
+        int output = i.Out, a = i.A, count = i.I0, cols = i.I1;
+        for (int r = 0; r < count; r++)
+        {
+            T g = rows.Adjoint(output + r), lse = rows.Value(output + r);
+            for (int c = 0; c < cols; c++)
+            {
+                int slot = a + r * cols + c;
+                Accumulate<T, TMask, TRows>(rows, slot, g * LogSumExps.Softmax<T, TMask>(rows.Value(slot), lse));
+            }
+        }
+    }
+
+    /// <summary>The terms of one row of an operand.</summary>
+    private readonly struct RowTerms<T, TRows>(TRows rows, int start) : ITerms<T> where TRows : struct, IChainRows<T>
+    {
+        public T this[int k] => rows.Load(start, k);
     }
 
     /// <summary>

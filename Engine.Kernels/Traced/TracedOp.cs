@@ -27,4 +27,7 @@ public enum TracedOp
 
     /// <summary>out[i, j] = sum over p of a[i, p] b[p, j] (b transposed: b[j, p]): Var.MatMul and MatMulTransposed.</summary>
     MatMul = 7,
+
+    /// <summary>out[r] = log sum over c of exp(a[r, c]), shifted by the row's maximum: Var.LogSumExp(1).</summary>
+    LogSumExpRows = 8,
 }

@@ -254,14 +254,15 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
 
     /// <summary>
     /// The host twin <see cref="TracedLanes"/> (eight chains per vector) gives the kernel's energies and gradients bit for
-    /// bit, lane by lane: for every element-wise function and for posteriors using broadcasting, products and
-    /// concatenation.
+    /// bit, lane by lane: for every element-wise function, for posteriors using broadcasting, products and
+    /// concatenation, and for a mixture's LogSumExp(1).
     /// </summary>
     [TestCaseSource(nameof(LaneCases))]
     public void HostLanes_EqualTheKernel_BitForBit(string name)
     {
         if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host twin runs on the CPU device only.");
         using BaseModel model = name.Contains('-') ? PosteriorCatalogue.Create(name, Device)
+            : name == "mixture" ? new Mixture(Device)
             : new OneFunction(Device, MapFor(Enum.Parse<UnaryCode>(name)));
         int dim = model.Dim!.Value;
         TracedEnergySource source = model.TracedSource!;
@@ -283,7 +284,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     private static IEnumerable<TestCaseData> LaneCases() =>
-        Enum.GetNames<UnaryCode>().Concat(["eight_schools-eight_schools_noncentered", "kidiq-kidscore_interaction", "arma-arma11"])
+        Enum.GetNames<UnaryCode>().Concat(["eight_schools-eight_schools_noncentered", "kidiq-kidscore_interaction", "arma-arma11", "mixture"])
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
     /// <summary>
@@ -361,9 +362,42 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     [Test]
     public void OpWithoutAnInstruction_KeepsTheStepByStepPath()
     {
-        using BaseModel model = Model(2, x => -x.LogSumExp(1));
+        using BaseModel model = Model(4, x => x.Cholesky().Sum(1));
         Assert.That(model.IsTraced, Is.False);
-        Assert.That(model.TraceStatus, Does.Contain("LogSumExp is not traced"));
+        Assert.That(model.TraceStatus, Does.Contain("Cholesky is not traced"));
+    }
+
+    /// <summary>
+    /// A three-component Gaussian mixture in 2-D: -log sum over k of w_k N(x; c_k, I), the components' log densities
+    /// joined into columns and reduced by LogSumExp(1), which runs traced.
+    /// </summary>
+    private sealed class Mixture(Device device) : BaseModel(device)
+    {
+        private readonly Tensor[] _centres = [device.FromArray([2f, 0f], 2), device.FromArray([-1f, 1.5f], 2), device.FromArray([0f, -3f], 2)];
+        private static readonly float[] LogWeights = [MathF.Log(0.5f), MathF.Log(0.3f), MathF.Log(0.2f)];
+
+        public override int? Dim => 2;
+
+        public override Var Energies(Var x)
+        {
+            int n = x.Shape[0];
+            Var[] components = [.. _centres.Select((c, k) => (LogWeights[k] - 0.5f * (x - Var.Constant(c)).Square().Sum(1)).Reshape(n, 1))];
+            return -Var.Concat(components, dim: 1).LogSumExp(1);
+        }
+
+        public override void Dispose()
+        {
+            foreach (Tensor c in _centres) c.Dispose();
+            base.Dispose();
+        }
+    }
+
+    [Test]
+    public void Mixture_LogSumExpRows_RunsTracedAndEqualsTheTape()
+    {
+        using var model = new Mixture(Device);
+        AssertTracedMatchesTape(model, dim: 2);
+        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
     }
 
     [Test]
