@@ -31,7 +31,7 @@ public sealed partial class Var
         (int outputs, int inner, int outerStride, int innerStride) = LogSumExpLayout(Value, dim);
         Tensor value = Device.Allocate([outputs]);
         Device.Launch(ColumnKernels.LogSumExp, outputs, Value.View, value.View, inner, outerStride, innerStride);
-        return new Var(value, [this], new TapeNode(NodeKind.LogSumExp, I0: dim), 
+        return new Var(value, [this], new TapeNode(NodeKind.LogSumExp, I0: dim),
             step: dim == 1 ? new TraceStep(TracedOp.LogSumExpRows, outputs, inner) : new TraceStep(0, MixesRows: true));
     }
 
