@@ -140,6 +140,19 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
         if (scanFinite) Check.AllFinite(data, nameof(data));
 
+        ReadOnlySpan<int> key = [n, chains, d];
+        if (ReplayInputs(model, key) is [Var kept])
+        {
+            // The graph of the last call, on this call's batch: the same ops into the same tensors.
+            using (Tensor negatives = Negatives(data, chains, firstChain, globalChains))
+            {
+                data.View.CopyTo(kept.Value.View.SubView(0, data.Length));
+                negatives.View.CopyTo(kept.Value.View.SubView(data.Length, negatives.Length));
+                KeepNegatives(negatives);
+            }
+            return Replay.Run();
+        }
+
         // Data and negatives go through the model as one batch: half the launches of two forward and backward passes.
         Tensor batch = model.Device.Allocate([n + chains, d]);
         try
@@ -166,7 +179,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         Var loss = ePos.Mean() - eNeg.Mean();
         if (EnergyRegularization > 0f)
             loss = loss + EnergyRegularization * (ePos.Square().Mean() + eNeg.Square().Mean());
-        return loss;
+        return KeepForReplay(loss, model, key, [input]);
     }
 
     /// <summary>

@@ -38,6 +38,9 @@ public sealed class NeuralNetworkModel : BaseModel
     /// <summary>The network's parameters (for an optimizer).</summary>
     public override IEnumerable<Var> Parameters() => Network.Parameters();
 
+    /// <inheritdoc />
+    internal override bool HasStaticEnergies => Network.IsStatic;
+
     /// <summary>Energies of <paramref name="x"/> (n, d) on the tape: shape (n), differentiable in x and the parameters.</summary>
     public override Var Energies(Var x)
     {
