@@ -87,7 +87,7 @@ public abstract class BaseLoss : IDisposable
     private bool _replayGraph = true;
 
     /// <summary>The kept graph of the last call (see <see cref="ReplayGraph"/>).</summary>
-    private protected GraphReplay Replay { get; } = new();
+    internal GraphReplay Replay { get; } = new();
 
     /// <summary>
     /// The kept graph's input leaves when <paramref name="model"/>'s call keyed by <paramref name="key"/> can replay it
