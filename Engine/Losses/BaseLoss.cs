@@ -22,7 +22,7 @@ public abstract class BaseLoss : IDisposable
         string loss = GetType().Name;
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfDisposed();
-        if (!model.Parameters().Any())
+        if (!model.HasParameters)
             throw new ArgumentException($"{loss} trains a model's parameters, but {model.GetType().Name}.Parameters() is empty.", nameof(model));
         if (!model.HasTapeEnergies)
             throw new ArgumentException(

@@ -66,7 +66,12 @@ public abstract class BaseModel : IDisposable
     }
 
     /// <summary>Whether the subclass writes its energy in tape ops (overrides <see cref="Energies"/>), so dE/dx can be differentiated again.</summary>
-    internal bool HasTapeEnergies => Overrides(nameof(Energies), typeof(Var));
+    internal bool HasTapeEnergies => _hasTapeEnergies ??= Overrides(nameof(Energies), typeof(Var)); // a reflection lookup, once
+
+    private bool? _hasTapeEnergies;
+
+    /// <summary>Whether <see cref="Parameters"/> yields any (losses check it every call, so a model with a fixed set may answer without enumerating).</summary>
+    internal virtual bool HasParameters => Parameters().Any();
 
     /// <summary>
     /// Whether <see cref="Energies"/> records the same ops on the same parameters for every batch of one shape, so a loss
