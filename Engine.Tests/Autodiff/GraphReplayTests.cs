@@ -172,6 +172,29 @@ public sealed class GraphReplayTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(Device.LiveTensors, Is.EqualTo(live), "disposing the loss frees it");
     }
 
+    /// <summary>The example of docs/articles/training-allocations.md runs as shown, and replays every step after the first.</summary>
+    [Test]
+    public void DocsExample_RunsAsShown_AndReplays()
+    {
+        // README training allocations begins
+        using var device = Device.Create();
+        using var model = new NeuralNetworkModel(new MLP(device, inputDim: 2, hiddenDims: new[] { 32, 32 }, outputDim: 1, seed: 0));
+        using var loss = new DenoisingScoreMatching(sigma: 0.1f); // ReplayGraph is on by default
+        using var adam = new Adam(model.Parameters(), lr: 1e-3f);
+        using Tensor data = device.Randn(256, 2, seed: 1);
+        for (int step = 0; step < 20; step++)
+        {
+            adam.ZeroGrad();
+            using Var value = loss.Compute(model, data); // from the second step on: the kept graph, replayed
+            value.Backward();
+            adam.Step();
+        }
+        // README training allocations ends
+        Assert.That(loss.Replay.Replays, Is.EqualTo(19));
+        Assert.That(ReadmeCode.Block("## Example", "docs/articles/training-allocations.md"),
+            Is.EqualTo(ReadmeCode.Marked("Engine.Tests/Autodiff/GraphReplayTests.cs", "training allocations")));
+    }
+
     /// <summary>A module outside the engine's own layers: a linear map and a square, written by a user.</summary>
     private sealed class UserModule(Device device) : Module(device)
     {

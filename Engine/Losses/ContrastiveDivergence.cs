@@ -140,21 +140,11 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
         if (scanFinite) Check.AllFinite(data, nameof(data));
 
+        // Data and negatives go through the model as one batch: half the launches of two forward and backward passes. A
+        // replay writes it into the kept graph's input, whose ops then run again on it.
         ReadOnlySpan<int> key = [n, chains, d];
-        if (ReplayInputs(model, key) is [Var kept])
-        {
-            // The graph of the last call, on this call's batch: the same ops into the same tensors.
-            using (Tensor negatives = Negatives(data, chains, firstChain, globalChains))
-            {
-                data.View.CopyTo(kept.Value.View.SubView(0, data.Length));
-                negatives.View.CopyTo(kept.Value.View.SubView(data.Length, negatives.Length));
-                KeepNegatives(negatives);
-            }
-            return Replay.Run();
-        }
-
-        // Data and negatives go through the model as one batch: half the launches of two forward and backward passes.
-        Tensor batch = model.Device.Allocate([n + chains, d]);
+        Var? kept = ReplayInputs(model, key) is [Var keptInput] ? keptInput : null;
+        Tensor batch = kept?.Value ?? model.Device.Allocate([n + chains, d]);
         try
         {
             using Tensor negatives = Negatives(data, chains, firstChain, globalChains);
@@ -164,9 +154,10 @@ public sealed class ContrastiveDivergence : BaseLoss
         }
         catch
         {
-            batch.Dispose();
+            if (kept is null) batch.Dispose();
             throw;
         }
+        if (kept is not null) return Replay.Run();
         Var input = Var.Intermediate(batch); // the graph owns the batch and frees it with the loss
         Var energies;
         try { energies = model.CheckedEnergies(input); }
