@@ -14,9 +14,10 @@ namespace TorchEbm.Autodiff;
 /// op owns its value and the intermediate Vars that produced it: disposing the final result (a loss) frees the whole
 /// graph behind it, but never a leaf.</para>
 /// <para>Each op records what it did as data (a <see cref="TapeNode"/>: the op and its attributes, with the parents); its
-/// family's backward driver runs the step from that data in two forms: with kernels over tensors (<see cref="Backward"/>,
-/// the fast path) and with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph, whose result can be
-/// differentiated again). No closure is recorded per op.</para>
+/// family's forward driver computes the value from that data (when the op is recorded, and again when a loss replays a
+/// kept graph, <see cref="GraphReplay"/>), and its backward driver runs the step in two forms: with kernels over tensors
+/// (<see cref="Backward"/>, the fast path) and with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph,
+/// whose result can be differentiated again). No closure is recorded per op.</para>
 /// </remarks>
 public sealed partial class Var : IDisposable
 {
