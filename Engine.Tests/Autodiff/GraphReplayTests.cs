@@ -127,6 +127,30 @@ public sealed class GraphReplayTests(DeviceKind kind) : DeviceTest(kind)
         }
     }
 
+    /// <summary>
+    /// A call under <see cref="Tape.NoGrad"/> records (its result needs no gradient, unlike the kept graph's), and a
+    /// parameter disposed since the last call is reported by the next call (<see cref="ObjectDisposedException"/>).
+    /// </summary>
+    [Test]
+    public void NoGradCallAndDisposedParameter_Record()
+    {
+        using var run = new Run(Device, m => new ContrastiveDivergence(new LangevinDynamics(m, 0.01f, seed: 3), k: 1, persistent: false), replay: true);
+        using Tensor data = Device.Randn(16, 2, seed: 4);
+        run.Step(data);
+        run.Step(data);
+        Assert.That(run.Loss.Replay.Replays, Is.EqualTo(1));
+        using (Tape.NoGrad())
+        using (Var value = run.Loss.Compute(run.Model, data))
+            Assert.That(value.RequiresGrad, Is.False);
+        Assert.That(run.Loss.Replay.Replays, Is.EqualTo(1), "a no-grad call records");
+        run.Step(data);
+        run.Step(data);
+        Assert.That(run.Loss.Replay.Replays, Is.EqualTo(2), "the no-grad graph is not replayed with gradients on: recorded, then replayed");
+        run.Model.Parameters().First().Dispose();
+        Assert.Throws<ObjectDisposedException>(() => run.Loss.Compute(run.Model, data).Dispose());
+        Assert.That(run.Loss.Replay.Replays, Is.EqualTo(2));
+    }
+
     /// <summary>A user's module (whose Forward may branch or make values per call) is recorded every call, never replayed.</summary>
     [Test]
     public void UserModule_IsRecordedEveryCall()
