@@ -145,5 +145,4 @@ public abstract class ScoreMatchingLoss : BaseLoss
         if (probes.Length != (long)count * data.Length || probes.Shape[^1] != data.Dim(1))
             throw new ArgumentException($"probes must hold {count} batches shaped like the data {Shapes.Format(data.Shape)}, got {Shapes.Format(probes.Shape)}.", nameof(probes));
     }
-
 }
