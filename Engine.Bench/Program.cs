@@ -36,6 +36,9 @@ if (args.Length > 0 && args[0] == "quick-start")
 if (args.Length > 0 && args[0] == "long-run")
     return TorchEbm.Bench.Training.LongRunTable.Run(args[1..]);
 
+if (args.Length > 0 && args[0] == "replay-timing")
+    return TorchEbm.Bench.Training.ReplayTiming.Run(args.Length > 1 ? int.Parse(args[1]) : 9);
+
 if (args.Length > 0 && args[0] == "scope-memory")
     return TorchEbm.Bench.Memory.ScopeMemory.Run(args.Length > 1 ? int.Parse(args[1]) : 600);
 

@@ -8,6 +8,9 @@ public sealed class ActivationLayer(Device device, Activation activation) : Modu
         : throw new ArgumentOutOfRangeException(nameof(activation), activation, $"activation must be one of {string.Join(", ", Enum.GetNames<Activation>())}.");
 
     /// <inheritdoc />
+    internal override bool IsStatic => true;
+
+    /// <inheritdoc />
     public override Var Forward(Var x)
     {
         ArgumentNullException.ThrowIfNull(x);

@@ -48,6 +48,9 @@ public sealed class Linear : Module
     public override int? InputDim => InFeatures;
 
     /// <inheritdoc />
+    internal override bool IsStatic => true;
+
+    /// <inheritdoc />
     public override Var Forward(Var x)
     {
         CheckInput(x, InFeatures);

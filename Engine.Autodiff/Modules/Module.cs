@@ -22,6 +22,13 @@ public abstract class Module : IDisposable
     /// <summary>Applies the module to a batch.</summary>
     public abstract Var Forward(Var x);
 
+    /// <summary>
+    /// Whether <see cref="Forward"/> records the same ops on the same parameters for every input of one shape (no
+    /// data-dependent branches, no values made per call), so a loss may keep its graph and replay it
+    /// (<see cref="GraphReplay"/>). True only for the engine's own layers; a user's module is recorded call by call.
+    /// </summary>
+    internal virtual bool IsStatic => false;
+
     /// <summary>The parameters with PyTorch state_dict names (<c>weight</c>, <c>0.bias</c>, ...), in registration order.</summary>
     public virtual IEnumerable<(string Name, Var Parameter)> NamedParameters() => [];
 

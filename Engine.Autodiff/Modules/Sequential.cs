@@ -36,6 +36,19 @@ public class Sequential : Module
     public override int? InputDim => _layers[0].InputDim;
 
     /// <inheritdoc />
+    /// <remarks>A subclass may override Forward, so only Sequential and MLP themselves count, with static layers.</remarks>
+    internal override bool IsStatic
+    {
+        get
+        {
+            if (GetType() != typeof(Sequential) && GetType() != typeof(MLP)) return false;
+            foreach (Module layer in _layers)
+                if (!layer.IsStatic) return false;
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
     public override Var Forward(Var x)
     {
         Var h = x;

@@ -2,7 +2,8 @@ namespace TorchEbm.Autodiff;
 
 /// <summary>
 /// Where one backward pass accumulates gradients: leaves that take part write into their own <see cref="Var.Grad"/>
-/// (accumulated across passes until zeroed), intermediates into buffers freed when the pass ends.
+/// (accumulated across passes until zeroed), intermediates into buffers freed when the pass ends, or, for the ops of
+/// a kept graph (<see cref="GraphReplay"/>), into the buffer kept with each op, zeroed pass after pass.
 /// </summary>
 /// <remarks>One instance per thread (<see cref="PassScratch"/>) serves pass after pass: <see cref="Begin"/> starts a pass,
 /// <see cref="Dispose"/> ends it.</remarks>
@@ -29,24 +30,25 @@ internal sealed class Gradients : IDisposable
         if (v.IsLeaf && _only is null) return v.EnsureGrad();
         if (!_buffers.TryGetValue(v, out Tensor? buffer))
         {
-            buffer = v.Device.ZerosLike(v.Value);
+            buffer = v.IsKept ? v.KeptGradient() : v.Device.ZerosLike(v.Value);
             _buffers.Add(v, buffer);
         }
         return buffer;
     }
 
-    /// <summary>Hands the private buffer of <paramref name="v"/> to the caller (it is no longer freed here).</summary>
+    /// <summary>Hands the private buffer of <paramref name="v"/> to the caller (it is no longer freed here; a kept op's buffer is copied).</summary>
     public Tensor Take(Var v)
     {
         Tensor buffer = For(v) ?? throw new InvalidOperationException("No gradient flowed to the requested Var.");
         _buffers.Remove(v);
-        return buffer;
+        return v.IsKept ? buffer.Clone() : buffer;
     }
 
     /// <summary>Ends the pass: frees the intermediates' buffers (a leaf's Grad stays).</summary>
     public void Dispose()
     {
-        foreach (Tensor buffer in _buffers.Values) buffer.Dispose();
+        foreach ((Var v, Tensor buffer) in _buffers)
+            if (!v.IsKept) buffer.Dispose();
         _buffers.Clear();
         _only = null;
     }

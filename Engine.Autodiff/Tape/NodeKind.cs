@@ -14,7 +14,7 @@ internal enum NodeKind : byte
     /// <summary>a + F0 b, one shape (F0 = 1 or -1).</summary>
     Combine,
 
-    /// <summary>F0 a + shift (Scale, Affine); I0 = 1 when the create-graph step multiplies by F0 even at 1 (Scale).</summary>
+    /// <summary>F0 a + F1 (Affine), or F0 a (Scale, I0 = 1: its forward step has no shift, and its create-graph step multiplies by F0 even at 1).</summary>
     Affine,
 
     /// <summary>a op b broadcasting (I0 = the op code: 0 +, 1 -, 2 *, 3 /).</summary>

@@ -9,5 +9,6 @@ namespace TorchEbm.Autodiff;
 /// <param name="I0">Integer attribute 0 (see <see cref="NodeKind"/>).</param>
 /// <param name="I1">Integer attribute 1.</param>
 /// <param name="F0">Float attribute (a sign, a scale, a factor).</param>
+/// <param name="F1">Second float attribute (Affine's shift).</param>
 /// <param name="Data">An attribute that is not a number: an element-wise function (Var.MapFunction) or Concat's offsets.</param>
-internal readonly record struct TapeNode(NodeKind Kind, int I0 = 0, int I1 = 0, float F0 = 0f, object? Data = null);
+internal readonly record struct TapeNode(NodeKind Kind, int I0 = 0, int I1 = 0, float F0 = 0f, float F1 = 0f, object? Data = null);

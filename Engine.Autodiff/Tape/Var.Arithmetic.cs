@@ -19,9 +19,7 @@ public sealed partial class Var
     public static Var operator *(Var a, Var b)
     {
         if (!SameShape(a, b)) return Broadcasting(a, b, Arithmetic.Multiply, "*");
-        Tensor value = a.Device.AllocateLike(a.Value);
-        ElementwiseOps.Multiply(a.Device, a.Value.View, b.Value.View, value.View);
-        return new Var(value, [a, b], new TapeNode(NodeKind.Multiply), step: Elementwise(Arithmetic.Multiply, a));
+        return new Var(a.Device.AllocateLike(a.Value), [a, b], new TapeNode(NodeKind.Multiply), step: Elementwise(Arithmetic.Multiply, a)).Computed();
     }
 
     /// <summary>a * s for a scalar s.</summary>
@@ -59,9 +57,8 @@ public sealed partial class Var
     /// <summary>a + sign * b for operands of one shape (checked live by <see cref="SameShape"/>).</summary>
     private static Var Combine(Var a, Var b, float sign)
     {
-        Tensor value = a.Device.AllocateLike(a.Value);
-        ElementwiseOps.Combine(a.Device, a.Value.View, b.Value.View, value.View, sign);
-        return new Var(value, [a, b], new TapeNode(NodeKind.Combine, F0: sign), step: Elementwise(sign == 1f ? Arithmetic.Add : Arithmetic.Subtract, a));
+        return new Var(a.Device.AllocateLike(a.Value), [a, b], new TapeNode(NodeKind.Combine, F0: sign),
+            step: Elementwise(sign == 1f ? Arithmetic.Add : Arithmetic.Subtract, a)).Computed();
     }
 
     /// <summary>scale * a + shift element-wise.</summary>
@@ -69,18 +66,15 @@ public sealed partial class Var
     {
         CheckLive(a);
         Check.Finite(shift, "s");
-        Tensor value = a.Device.AllocateLike(a.Value);
-        ElementwiseOps.Affine(a.Device, a.Value.View, value.View, scale, shift);
-        return new Var(value, [a], new TapeNode(NodeKind.Affine, F0: scale),
-            step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: scale, F1: shift));
+        return new Var(a.Device.AllocateLike(a.Value), [a], new TapeNode(NodeKind.Affine, F0: scale, F1: shift),
+            step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: scale, F1: shift)).Computed();
     }
 
     private static Var Scale(Var a, float s)
     {
         CheckLive(a);
-        Tensor value = a.Device.AllocateLike(a.Value);
-        ElementwiseOps.Scale(a.Device, a.Value.View, value.View, s);
-        return new Var(value, [a], new TapeNode(NodeKind.Affine, I0: 1, F0: s), step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: s));
+        return new Var(a.Device.AllocateLike(a.Value), [a], new TapeNode(NodeKind.Affine, I0: 1, F0: s),
+            step: new TraceStep(TracedOp.Affine, checked((int)a.Value.Length), F0: s)).Computed();
     }
 
     /// <summary>a op b with PyTorch's broadcasting over rank 1 and 2 (a rank-1 operand is a row (1, d)).</summary>
@@ -94,11 +88,9 @@ public sealed partial class Var
         int rows = Math.Max(ar, br), cols = Math.Max(ac, bc);
         if ((ar != rows && ar != 1) || (br != rows && br != 1) || (ac != cols && ac != 1) || (bc != cols && bc != 1))
             throw new ArgumentException($"Operator {name}: shapes {Shapes.Format(a.Value.Shape)} and {Shapes.Format(b.Value.Shape)} do not broadcast (each dimension must match or be 1).");
-        Broadcast shape = BroadcastOf(a.Value, b.Value);
         int[] outShape = a.Value.Rank == 1 && b.Value.Rank == 1 ? [cols] : [rows, cols];
-        Tensor value = a.Device.Allocate(outShape);
-        ElementwiseOps.BroadcastForward(a.Device, a.Value.View, b.Value.View, value.View, shape, op);
-        return new Var(value, [a, b], new TapeNode(NodeKind.Broadcast, I0: op), step: new TraceStep(TracedOp.Binary, op, rows, cols, ar, ac, br, bc));
+        return new Var(a.Device.Allocate(outShape), [a, b], new TapeNode(NodeKind.Broadcast, I0: op),
+            step: new TraceStep(TracedOp.Binary, op, rows, cols, ar, ac, br, bc)).Computed();
     }
 
     /// <summary>The broadcast of operands shaped as <paramref name="a"/> and <paramref name="b"/> (checked to broadcast by the op).</summary>
@@ -107,6 +99,33 @@ public sealed partial class Var
         (int ar, int ac) = AsMatrix(a);
         (int br, int bc) = AsMatrix(b);
         return new Broadcast(Math.Max(ar, br), Math.Max(ac, bc), ar, ac, br, bc);
+    }
+
+    /// <summary>The arithmetic family's forward driver: this Var's value is a + - * / of its parents' (<see cref="NodeKind.Multiply"/> .. <see cref="NodeKind.Broadcast"/>).</summary>
+    private void ArithmeticForward()
+    {
+        Tensor a = _parents[0].Value;
+        switch (_node.Kind)
+        {
+            case NodeKind.Multiply:
+                ElementwiseOps.Multiply(Device, a.View, _parents[1].Value.View, Value.View);
+                break;
+            case NodeKind.Combine:
+                ElementwiseOps.Combine(Device, a.View, _parents[1].Value.View, Value.View, _node.F0);
+                break;
+            case NodeKind.Affine when _node.I0 == 1: // Scale
+                ElementwiseOps.Scale(Device, a.View, Value.View, _node.F0);
+                break;
+            case NodeKind.Affine:
+                ElementwiseOps.Affine(Device, a.View, Value.View, _node.F0, _node.F1);
+                break;
+            default: // Broadcast
+            {
+                Tensor b = _parents[1].Value;
+                ElementwiseOps.BroadcastForward(Device, a.View, b.View, Value.View, BroadcastOf(a, b), _node.I0);
+                break;
+            }
+        }
     }
 
     /// <summary>The arithmetic family's backward driver with kernels: this Var is a + - * / of its parents (<see cref="NodeKind.Multiply"/> .. <see cref="NodeKind.Broadcast"/>).</summary>

@@ -19,9 +19,7 @@ public sealed partial class Var
     public Var Cholesky()
     {
         int n = MatrixOrder(this, nameof(Cholesky));
-        Tensor value = Device.AllocateLike(Value);
-        CholeskyOps.Factor(Device, Value.View, value.View, n, Value.Dim(0));
-        return new Var(value, [this], new TapeNode(NodeKind.Cholesky, I0: n));
+        return new Var(Device.AllocateLike(Value), [this], new TapeNode(NodeKind.Cholesky, I0: n)).Computed();
     }
 
     /// <summary>
@@ -40,9 +38,7 @@ public sealed partial class Var
         if (!(shared ? b.Value.Dim(0) == n : b.Value.Rank == 2 && b.Value.Dim(0) == rows && b.Value.Dim(1) == n))
             throw new ArgumentException(
                 $"SolveLowerTriangular needs b of shape ({rows}, {n}) or ({n},) for matrices {Shapes.Format(Value.Shape)}, got {Shapes.Format(b.Value.Shape)}.", nameof(b));
-        Tensor value = Device.Allocate([rows, n]);
-        CholeskyOps.SolveLower(Device, Value.View, b.Value.View, value.View, n, shared ? 0 : n, rows);
-        return new Var(value, [this, b], new TapeNode(NodeKind.SolveLowerTriangular, I0: n));
+        return new Var(Device.Allocate([rows, n]), [this, b], new TapeNode(NodeKind.SolveLowerTriangular, I0: n)).Computed();
     }
 
     /// <summary>The diagonal of each row of this (rows, n * n) Var read as an n x n matrix: shape (rows, n).</summary>
@@ -50,9 +46,30 @@ public sealed partial class Var
     public Var Diagonal()
     {
         int n = MatrixOrder(this, nameof(Diagonal)), rows = Value.Dim(0);
-        Tensor value = Device.Allocate([rows, n]);
-        CholeskyOps.Diagonal(Device, Value.View, value.View, n);
-        return new Var(value, [this], new TapeNode(NodeKind.Diagonal, I0: n));
+        return new Var(Device.Allocate([rows, n]), [this], new TapeNode(NodeKind.Diagonal, I0: n)).Computed();
+    }
+
+    /// <summary>The batched-matrix family's forward driver: this Var's value is the Cholesky factor, a triangular solve or the
+    /// diagonal of its first parent's matrices (n = I0; a rank-1 right-hand side is shared by every row).</summary>
+    private void CholeskyForward()
+    {
+        Tensor a = _parents[0].Value;
+        int n = _node.I0;
+        switch (_node.Kind)
+        {
+            case NodeKind.Cholesky:
+                CholeskyOps.Factor(Device, a.View, Value.View, n, a.Dim(0));
+                break;
+            case NodeKind.SolveLowerTriangular:
+            {
+                Tensor b = _parents[1].Value;
+                CholeskyOps.SolveLower(Device, a.View, b.View, Value.View, n, b.Rank == 1 ? 0 : n, a.Dim(0));
+                break;
+            }
+            default: // Diagonal
+                CholeskyOps.Diagonal(Device, a.View, Value.View, n);
+                break;
+        }
     }
 
     /// <summary>

@@ -56,22 +56,21 @@ public sealed partial class Var
     public Var Map<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction
     {
         CheckLive(this);
-        Tensor value = Device.AllocateLike(Value);
-        ElementwiseMap.Forward(Value, value, function);
         TraceStep step = UnaryCodes.Of(function, out float parameter) is UnaryCode code
             ? new TraceStep(TracedOp.Map, checked((int)Value.Length), (int)code, F0: parameter)
             : default;
-        return new Var(value, [this], new TapeNode(NodeKind.Map, Data: MapFunction<TFunction>.Of(function)), step: step);
+        return new Var(Device.AllocateLike(Value), [this], new TapeNode(NodeKind.Map, Data: MapFunction<TFunction>.Of(function)), step: step).Computed();
     }
 
     /// <summary>Element-wise f^(order)(x), order 1 to 3: the node a create-graph backward step of f records.</summary>
     /// <remarks>A backward pass through an order-3 node would need the fourth derivative and is refused before it starts.</remarks>
     private Var MapDerivative<TFunction>(MapFunction<TFunction> function, int order) where TFunction : struct, IUnaryFunction
     {
-        Tensor value = Device.AllocateLike(Value);
-        ElementwiseMap.Derivative(Value, value, function.Function, order);
-        return new Var(value, [this], new TapeNode(NodeKind.MapDerivative, I0: order, Data: function));
+        return new Var(Device.AllocateLike(Value), [this], new TapeNode(NodeKind.MapDerivative, I0: order, Data: function)).Computed();
     }
+
+    /// <summary>The element-wise family's forward driver: f(x) (<see cref="NodeKind.Map"/>) or f^(k)(x) (<see cref="NodeKind.MapDerivative"/>, k = I0).</summary>
+    private void FunctionForward() => ((MapFunction)_node.Data!).Forward(_parents[0].Value, Value, _node.Kind == NodeKind.Map ? 0 : _node.I0);
 
     /// <summary>
     /// The element-wise family's backward driver with kernels: this Var is f(x) (<see cref="NodeKind.Map"/>) or
@@ -96,6 +95,9 @@ public sealed partial class Var
     /// </summary>
     private abstract class MapFunction
     {
+        /// <summary>Writes f^(order)(x) into <paramref name="value"/> (order 0: f itself).</summary>
+        public abstract void Forward(Tensor x, Tensor value, int order);
+
         /// <summary>Adds to <paramref name="gx"/> g f^(order + 1)(x) (order 0: the function's own backward step).</summary>
         public abstract void Backward(Var x, Tensor g, Tensor gx, int order);
 
@@ -124,6 +126,12 @@ public sealed partial class Var
                     return last;
             }
             return s_last = new MapFunction<TFunction>(function);
+        }
+
+        public override void Forward(Tensor x, Tensor value, int order)
+        {
+            if (order == 0) ElementwiseMap.Forward(x, value, Function);
+            else ElementwiseMap.Derivative(x, value, Function, order);
         }
 
         public override void Backward(Var x, Tensor g, Tensor gx, int order)

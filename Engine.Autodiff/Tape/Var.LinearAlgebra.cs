@@ -16,8 +16,7 @@ public sealed partial class Var
         if (b.Value.Rank != 2 || b.Value.Dim(0) != k)
             throw new ArgumentException($"MatMul needs (m, k) x (k, n), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
         int n = b.Value.Dim(1);
-        Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, false, false));
-        return new Var(value, [this, b], new TapeNode(NodeKind.MatMul), step: new TraceStep(TracedOp.MatMul, m, k, n, 0));
+        return new Var(Device.Allocate([m, n]), [this, b], new TapeNode(NodeKind.MatMul), step: new TraceStep(TracedOp.MatMul, m, k, n, 0)).Computed();
     }
 
     /// <summary>This (m, k) times the transpose of <paramref name="b"/> (n, k): shape (m, n); a linear layer's x W^T.</summary>
@@ -28,8 +27,7 @@ public sealed partial class Var
         if (b.Value.Rank != 2 || b.Value.Dim(1) != k)
             throw new ArgumentException($"MatMulTransposed needs (m, k) x (n, k), got {Shapes.Format(Value.Shape)} x {Shapes.Format(b.Value.Shape)}.", nameof(b));
         int n = b.Value.Dim(0);
-        Tensor value = Product(Value, b.Value, [m, n], MatMulShape.Of(m, n, k, false, true, false));
-        return new Var(value, [this, b], new TapeNode(NodeKind.MatMulTransposed), step: new TraceStep(TracedOp.MatMul, m, k, n, 1));
+        return new Var(Device.Allocate([m, n]), [this, b], new TapeNode(NodeKind.MatMulTransposed), step: new TraceStep(TracedOp.MatMul, m, k, n, 1)).Computed();
     }
 
     /// <summary>
@@ -38,9 +36,7 @@ public sealed partial class Var
     /// </summary>
     private static Var TransposedMatMul(Var a, Var b)
     {
-        int m = a.Value.Dim(0), k = a.Value.Dim(1), n = b.Value.Dim(1);
-        Tensor value = Product(a.Value, b.Value, [k, n], MatMulShape.Of(k, n, m, true, false, false));
-        return new Var(value, [a, b], new TapeNode(NodeKind.TransposedMatMul));
+        return new Var(a.Device.Allocate([a.Value.Dim(1), b.Value.Dim(1)]), [a, b], new TapeNode(NodeKind.TransposedMatMul)).Computed();
     }
 
     /// <summary>This (n, m) plus <paramref name="bias"/> (m) added to every row.</summary>
@@ -49,10 +45,29 @@ public sealed partial class Var
         CheckLive(this, bias);
         if (Value.Rank != 2 || bias.Value.Rank != 1 || bias.Value.Dim(0) != Value.Dim(1))
             throw new ArgumentException($"AddBias needs (n, m) + (m), got {Shapes.Format(Value.Shape)} + {Shapes.Format(bias.Value.Shape)}.", nameof(bias));
-        Tensor value = Device.AllocateLike(Value);
-        ElementwiseOps.AddRow(Device, Value.View, bias.Value.View, value.View);
-        return new Var(value, [this, bias], new TapeNode(NodeKind.AddBias),
-            step: new TraceStep(TracedOp.Binary, Arithmetic.Add, Value.Dim(0), Value.Dim(1), Value.Dim(0), Value.Dim(1), 1, Value.Dim(1)));
+        return new Var(Device.AllocateLike(Value), [this, bias], new TapeNode(NodeKind.AddBias),
+            step: new TraceStep(TracedOp.Binary, Arithmetic.Add, Value.Dim(0), Value.Dim(1), Value.Dim(0), Value.Dim(1), 1, Value.Dim(1))).Computed();
+    }
+
+    /// <summary>The linear-algebra family's forward driver: this Var's value is a product of its parents' (a b, a b^T, a^T b) or a + bias.</summary>
+    private void LinearAlgebraForward()
+    {
+        Tensor a = _parents[0].Value, b = _parents[1].Value;
+        switch (_node.Kind)
+        {
+            case NodeKind.MatMul:
+                Product(a, b, Value, MatMulShape.Of(a.Dim(0), b.Dim(1), a.Dim(1), false, false, false));
+                break;
+            case NodeKind.MatMulTransposed:
+                Product(a, b, Value, MatMulShape.Of(a.Dim(0), b.Dim(0), a.Dim(1), false, true, false));
+                break;
+            case NodeKind.TransposedMatMul:
+                Product(a, b, Value, MatMulShape.Of(a.Dim(1), b.Dim(1), a.Dim(0), true, false, false));
+                break;
+            default: // AddBias
+                ElementwiseOps.AddRow(Device, a.View, b.View, Value.View);
+                break;
+        }
     }
 
     /// <summary>
@@ -116,13 +131,6 @@ public sealed partial class Var
                 if (grads.Wants(b)) grads.Add(b, g.Sum(0));
                 break;
         }
-    }
-
-    private static Tensor Product(Tensor a, Tensor b, int[] shape, MatMulShape product)
-    {
-        Tensor c = a.Device.Allocate(shape);
-        Product(a, b, c, product);
-        return c;
     }
 
     /// <summary>

@@ -28,11 +28,9 @@ public sealed partial class Var
         if (Value.Rank != 2)
             throw new ArgumentException($"LogSumExp needs an (n, d) Var, got shape {Shapes.Format(Value.Shape)}.", nameof(dim));
         if (dim is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(dim), dim, "dim must be 0 (over rows) or 1 (over columns).");
-        (int outputs, int inner, int outerStride, int innerStride) = LogSumExpLayout(Value, dim);
-        Tensor value = Device.Allocate([outputs]);
-        Device.Launch(ColumnKernels.LogSumExp, outputs, Value.View, value.View, inner, outerStride, innerStride);
-        return new Var(value, [this], new TapeNode(NodeKind.LogSumExp, I0: dim),
-            step: dim == 1 ? new TraceStep(TracedOp.LogSumExpRows, outputs, inner) : new TraceStep(0, MixesRows: true));
+        (int outputs, int inner, _, _) = LogSumExpLayout(Value, dim);
+        return new Var(Device.Allocate([outputs]), [this], new TapeNode(NodeKind.LogSumExp, I0: dim),
+            step: dim == 1 ? new TraceStep(TracedOp.LogSumExpRows, outputs, inner) : new TraceStep(0, MixesRows: true)).Computed();
     }
 
     /// <summary>The sum of all elements: shape (1), summed in a fixed order.</summary>
@@ -51,25 +49,45 @@ public sealed partial class Var
         if (dim == 1)
         {
             float factor = mean ? 1f / d : 1f;
-            Tensor rows = Device.Allocate([n]);
-            ElementwiseOps.RowSums(Device, Value.View, rows.View, d, factor);
-            return new Var(rows, [this], new TapeNode(NodeKind.SumRows, F0: factor), step: new TraceStep(TracedOp.SumRows, n, d, F0: factor));
+            return new Var(Device.Allocate([n]), [this], new TapeNode(NodeKind.SumRows, F0: factor), step: new TraceStep(TracedOp.SumRows, n, d, F0: factor)).Computed();
         }
-        Tensor columns = Device.Allocate([d]);
-        ElementwiseOps.ColumnSums(Device, Value.View, columns.View, accumulate: false);
-        if (mean) ElementwiseOps.Scale(Device, columns.View, columns.View, 1f / n);
         float scale = mean ? 1f / n : 1f;
-        return new Var(columns, [this], new TapeNode(NodeKind.SumColumns, I0: mean ? 1 : 0, F0: scale), step: new TraceStep(0, MixesRows: true));
+        return new Var(Device.Allocate([d]), [this], new TapeNode(NodeKind.SumColumns, I0: mean ? 1 : 0, F0: scale), step: new TraceStep(0, MixesRows: true)).Computed();
     }
 
     /// <summary>factor * (sum of all elements), shape (1).</summary>
     private Var Reduce(float factor)
     {
         CheckLive(this);
-        Tensor value = ElementwiseOps.Sum(Value);
-        if (factor != 1f) ElementwiseOps.Scale(Device, value.View, value.View, factor);
-        return new Var(value, [this], new TapeNode(NodeKind.Reduce, F0: factor),
-            step: new TraceStep(TracedOp.SumRows, 1, checked((int)Value.Length), F0: factor, MixesRows: true));
+        return new Var(Device.Allocate([1]), [this], new TapeNode(NodeKind.Reduce, F0: factor),
+            step: new TraceStep(TracedOp.SumRows, 1, checked((int)Value.Length), F0: factor, MixesRows: true)).Computed();
+    }
+
+    /// <summary>The reductions' forward driver: this Var's value is a sum (<see cref="NodeKind.SumRows"/>, <see cref="NodeKind.SumColumns"/>,
+    /// <see cref="NodeKind.Reduce"/>) or a log-sum-exp of its parent's.</summary>
+    private void ReductionForward()
+    {
+        Tensor x = _parents[0].Value;
+        switch (_node.Kind)
+        {
+            case NodeKind.SumRows:
+                ElementwiseOps.RowSums(Device, x.View, Value.View, x.Dim(1), _node.F0);
+                break;
+            case NodeKind.SumColumns:
+                ElementwiseOps.ColumnSums(Device, x.View, Value.View, accumulate: false);
+                if (_node.I0 == 1) ElementwiseOps.Scale(Device, Value.View, Value.View, _node.F0);
+                break;
+            case NodeKind.Reduce:
+                ElementwiseOps.Sum(x, Value);
+                if (_node.F0 != 1f) ElementwiseOps.Scale(Device, Value.View, Value.View, _node.F0);
+                break;
+            default: // LogSumExp
+            {
+                (int outputs, int inner, int outerStride, int innerStride) = LogSumExpLayout(x, _node.I0);
+                Device.Launch(ColumnKernels.LogSumExp, outputs, x.View, Value.View, inner, outerStride, innerStride);
+                break;
+            }
+        }
     }
 
     /// <summary>

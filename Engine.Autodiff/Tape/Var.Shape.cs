@@ -42,24 +42,23 @@ public sealed partial class Var
         Device device = parts[0].Device;
         int total = parts.Sum(p => p.Value.Dim(dim));
         int[] shape = dim == 1 ? [shared, total] : [total, shared];
-        Tensor value = device.Zeros(shape);
         var offsets = new int[parts.Count];
-        for (int i = 0, offset = 0; i < parts.Count; offset += parts[i].Value.Dim(dim), i++)
-        {
-            offsets[i] = offset;
-            Tensor part = parts[i].Value;
-            if (dim == 1) ElementwiseOps.ScatterAdd(device, part.View, value.View, total, offset, part.Dim(1));
-            else part.View.CopyTo(value.View.SubView((long)offset * shared, part.Length));
-        }
-        return new Var(value, [.. parts], new TapeNode(NodeKind.Concat, I0: dim, Data: offsets), step: new TraceStep(TracedOp.Place, dim, MixesRows: dim == 0));
+        for (int i = 0, offset = 0; i < parts.Count; offset += parts[i].Value.Dim(dim), i++) offsets[i] = offset;
+        return new Var(device.Allocate(shape), [.. parts], new TapeNode(NodeKind.Concat, I0: dim, Data: offsets),
+            step: new TraceStep(TracedOp.Place, dim, MixesRows: dim == 0)).Computed();
     }
 
     /// <summary>The same elements in a new shape (a copy), e.g. (n, 1) to (n).</summary>
     public Var Reshape(params int[] shape)
     {
         CheckLive(this);
-        Tensor value = Value.Reshape(shape);
-        return new Var(value, [this], new TapeNode(NodeKind.Reshape), step: TraceStep.Reshape);
+        ArgumentNullException.ThrowIfNull(shape);
+        int length = Check.ShapeLength(shape, nameof(shape));
+        if (length != Value.Length)
+            throw new ArgumentException(
+                $"Cannot reshape a tensor of shape {Shapes.Format(Value.Shape)} ({Value.Length} elements) to {Shapes.Format(shape)} ({length} elements).",
+                nameof(shape));
+        return new Var(Device.Allocate(shape), [this], new TapeNode(NodeKind.Reshape), step: TraceStep.Reshape).Computed();
     }
 
     /// <summary>Elements <paramref name="start"/> .. start + length - 1 of a rank-1 Var (a copy), e.g. one part of a batch.</summary>
@@ -72,10 +71,8 @@ public sealed partial class Var
         if (start < 0 || length < 1 || (long)start + length > Value.Length)
             throw new ArgumentOutOfRangeException(nameof(length), length,
                 $"Slice [{start}, {(long)start + length}) leaves a Var of {Value.Length} elements (length must be >= 1).");
-        Tensor value = Device.Allocate([length]);
-        Value.View.SubView(start, length).CopyTo(value.View);
-        return new Var(value, [this], new TapeNode(NodeKind.Slice, I0: start, I1: length),
-            step: new TraceStep(TracedOp.Gather, 1, checked((int)Value.Length), start, length, MixesRows: true));
+        return new Var(Device.Allocate([length]), [this], new TapeNode(NodeKind.Slice, I0: start, I1: length),
+            step: new TraceStep(TracedOp.Gather, 1, checked((int)Value.Length), start, length, MixesRows: true)).Computed();
     }
 
     private void CheckColumns(int start, int count, string name)
@@ -91,10 +88,40 @@ public sealed partial class Var
 
     private Var Gather(int start, int count, int[] shape)
     {
-        int d = Value.Dim(1);
-        Tensor value = Device.Allocate(shape);
-        ElementwiseOps.Gather(Device, Value.View, value.View, d, start, count, accumulate: false);
-        return new Var(value, [this], new TapeNode(NodeKind.Gather, I0: start, I1: count), step: new TraceStep(TracedOp.Gather, Value.Dim(0), d, start, count));
+        return new Var(Device.Allocate(shape), [this], new TapeNode(NodeKind.Gather, I0: start, I1: count),
+            step: new TraceStep(TracedOp.Gather, Value.Dim(0), Value.Dim(1), start, count)).Computed();
+    }
+
+    /// <summary>The shape ops' forward driver: this Var's value is its parents' joined (<see cref="NodeKind.Concat"/>), or a
+    /// reshape, slice or column range of its one parent's.</summary>
+    private void ShapeForward()
+    {
+        Tensor x = _parents[0].Value;
+        switch (_node.Kind)
+        {
+            case NodeKind.Concat:
+            {
+                int dim = _node.I0, total = Value.Dim(dim), shared = Value.Dim(1 - dim);
+                var offsets = (int[])_node.Data!;
+                if (dim == 1) Value.View.MemSetToZero(); // the parts are added into their columns
+                for (int i = 0; i < _parents.Length; i++)
+                {
+                    Tensor part = _parents[i].Value;
+                    if (dim == 1) ElementwiseOps.ScatterAdd(Device, part.View, Value.View, total, offsets[i], part.Dim(1));
+                    else part.View.CopyTo(Value.View.SubView((long)offsets[i] * shared, part.Length));
+                }
+                break;
+            }
+            case NodeKind.Reshape:
+                x.View.CopyTo(Value.View);
+                break;
+            case NodeKind.Slice:
+                x.View.SubView(_node.I0, _node.I1).CopyTo(Value.View);
+                break;
+            default: // Gather
+                ElementwiseOps.Gather(Device, x.View, Value.View, x.Dim(1), _node.I0, _node.I1, accumulate: false);
+                break;
+        }
     }
 
     /// <summary>

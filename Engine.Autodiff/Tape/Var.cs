@@ -14,9 +14,10 @@ namespace TorchEbm.Autodiff;
 /// op owns its value and the intermediate Vars that produced it: disposing the final result (a loss) frees the whole
 /// graph behind it, but never a leaf.</para>
 /// <para>Each op records what it did as data (a <see cref="TapeNode"/>: the op and its attributes, with the parents); its
-/// family's backward driver runs the step from that data in two forms: with kernels over tensors (<see cref="Backward"/>,
-/// the fast path) and with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph, whose result can be
-/// differentiated again). No closure is recorded per op.</para>
+/// family's forward driver computes the value from that data (when the op is recorded, and again when a loss replays a
+/// kept graph, <see cref="GraphReplay"/>), and its backward driver runs the step in two forms: with kernels over tensors
+/// (<see cref="Backward"/>, the fast path) and with Var ops (<see cref="Tape.Grad(Var, Var, bool)"/> with createGraph,
+/// whose result can be differentiated again). No closure is recorded per op.</para>
 /// </remarks>
 public sealed partial class Var : IDisposable
 {
@@ -81,6 +82,43 @@ public sealed partial class Var : IDisposable
         Tracer.Current?.Record(this, in parents, step, op);
     }
 
+    /// <summary>
+    /// Computes <see cref="Value"/> from the parents' values and the node data: its family's forward driver. An op runs
+    /// it right after recording its node (<see cref="Computed"/>), and a kept graph runs it again on new inputs
+    /// (<see cref="GraphReplay"/>), so the recorded and the replayed values come from the same code.
+    /// </summary>
+    internal void Forward()
+    {
+        switch (_node.Kind)
+        {
+            case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticForward(); break;
+            case NodeKind.Map or NodeKind.MapDerivative: FunctionForward(); break;
+            case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionForward(); break;
+            case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeForward(); break;
+            case NodeKind.MatMul or NodeKind.MatMulTransposed or NodeKind.TransposedMatMul or NodeKind.AddBias: LinearAlgebraForward(); break;
+            case NodeKind.Cholesky or NodeKind.SolveLowerTriangular or NodeKind.Diagonal: CholeskyForward(); break;
+            default: throw new InvalidOperationException($"No forward driver for {_node.Kind}.");
+        }
+    }
+
+    /// <summary>Runs the forward step of an op that has just recorded this node (into its freshly allocated value) and returns it.</summary>
+    private Var Computed()
+    {
+        try
+        {
+            Forward();
+            return this;
+        }
+        catch
+        {
+            // Unrecord the op: its parents lose a reader, its value is freed (nothing else has seen this Var).
+            foreach (Var parent in _parents) Interlocked.Decrement(ref parent._consumers);
+            _freed = true;
+            Value.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>k for a node f^(k)(x) of a create-graph pass, 0 otherwise.</summary>
     private int DerivativeOrder => _node.Kind == NodeKind.MapDerivative ? _node.I0 : 0;
 
@@ -130,8 +168,8 @@ public sealed partial class Var : IDisposable
     /// <summary>The value.</summary>
     public Tensor Value { get; }
 
-    /// <summary>The accumulated gradient of a leaf that requires one (null until a backward pass reaches it).</summary>
-    public Tensor? Grad => _grad;
+    /// <summary>The accumulated gradient of a leaf that requires one (null until a backward pass reaches it, and for an op's result).</summary>
+    public Tensor? Grad => IsLeaf ? _grad : null;
 
     /// <summary>Whether gradients flow to this Var.</summary>
     public bool RequiresGrad { get; }
@@ -279,6 +317,7 @@ public sealed partial class Var : IDisposable
     {
         if (_released || _freed) return;
         _released = true;
+        if (_kept) return; // its GraphReplay replays or frees it
         if (_consumers > 0 && (FreedWithReaders || _heldByCaller)) return;
         Stack<Var> pending = t_disposing ?? new Stack<Var>();
         t_disposing = null; // a Dispose inside this one (none today) gets its own stack

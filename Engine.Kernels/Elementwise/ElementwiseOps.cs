@@ -142,11 +142,26 @@ internal static class ElementwiseOps
     public static Tensor Sum(Tensor input)
     {
         if (!OnHost(input.Device)) return Reduce.Sum(input);
-        float sum = HostColumns.Sum(HostMemory.Of(input.View));
-        GC.KeepAlive(input);
         Tensor result = input.Device.Allocate([1]);
-        HostMemory.Of(result.View)[0] = sum;
+        Sum(input, result);
         return result;
+    }
+
+    /// <summary>
+    /// Writes the sum of every element of <paramref name="input"/> into the (1) tensor <paramref name="result"/>, in
+    /// <see cref="Reduce.Sum"/>'s order: on the CPU as host code with no allocation (a kept tape graph replays it).
+    /// </summary>
+    public static void Sum(Tensor input, Tensor result)
+    {
+        if (!OnHost(input.Device))
+        {
+            using Tensor sum = Reduce.Sum(input);
+            sum.View.CopyTo(result.View);
+            return;
+        }
+        HostMemory.Of(result.View)[0] = HostColumns.Sum(HostMemory.Of(input.View));
+        GC.KeepAlive(input);
+        GC.KeepAlive(result);
     }
 
     private static void KeepAlive(ArrayView<float> a, ArrayView<float> b)

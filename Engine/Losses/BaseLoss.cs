@@ -22,7 +22,7 @@ public abstract class BaseLoss : IDisposable
         string loss = GetType().Name;
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfDisposed();
-        if (!model.Parameters().Any())
+        if (!model.HasParameters)
             throw new ArgumentException($"{loss} trains a model's parameters, but {model.GetType().Name}.Parameters() is empty.", nameof(model));
         if (!model.HasTapeEnergies)
             throw new ArgumentException(
@@ -66,6 +66,44 @@ public abstract class BaseLoss : IDisposable
             $"{GetType().Name} cannot be split over replicas: its noise is keyed by the row's place in the local batch, so replicas " +
             "would draw the same noise for different rows. Data-parallel training supports ContrastiveDivergence.", name);
 
+    /// <summary>
+    /// Whether the loss keeps the graph behind the result it returns and, once that result is disposed, replays it on the
+    /// next call of the same shapes instead of recording it again: every op recomputed from its recorded node into its
+    /// kept tensor, the backward pass into kept gradient buffers, so a training iteration allocates no Vars or tensors
+    /// after the first. The values are the same bits as recording. On by default; replays only models whose energy
+    /// records the same ops call after call (the engine's networks of its own layers), others record every call.
+    /// Switching it off frees the kept graph.
+    /// </summary>
+    public bool ReplayGraph
+    {
+        get => _replayGraph;
+        set
+        {
+            _replayGraph = value;
+            if (!value) Replay.Drop();
+        }
+    }
+
+    private bool _replayGraph = true;
+
+    /// <summary>The kept graph of the last call (see <see cref="ReplayGraph"/>).</summary>
+    internal GraphReplay Replay { get; } = new();
+
+    /// <summary>
+    /// The kept graph's input leaves when <paramref name="model"/>'s call keyed by <paramref name="key"/> can replay it
+    /// (see <see cref="ReplayGraph"/>); otherwise null, after letting go of the kept graph, so the caller records a new one.
+    /// </summary>
+    private protected Var[]? ReplayInputs(BaseModel model, ReadOnlySpan<int> key)
+    {
+        if (_replayGraph && model.HasStaticEnergies && Replay.Inputs(model, key) is Var[] inputs) return inputs;
+        Replay.Drop();
+        return null;
+    }
+
+    /// <summary>Keeps the graph behind a recorded <paramref name="result"/> for the next call when replay is on and the model allows it.</summary>
+    private protected Var KeepForReplay(Var result, BaseModel model, ReadOnlySpan<int> key, ReadOnlySpan<Var> inputs) =>
+        _replayGraph && model.HasStaticEnergies ? Replay.Keep(result, model, key, inputs) : result;
+
     /// <summary>Whether <see cref="Dispose"/> has run; a disposed loss throws <see cref="ObjectDisposedException"/> from Compute.</summary>
     public bool IsDisposed { get; private set; }
 
@@ -75,6 +113,7 @@ public abstract class BaseLoss : IDisposable
     /// <summary>Frees device state the loss keeps between calls (e.g. a replay buffer); an override calls base.Dispose() last.</summary>
     public virtual void Dispose()
     {
+        Replay.Dispose();
         IsDisposed = true;
         GC.SuppressFinalize(this);
     }

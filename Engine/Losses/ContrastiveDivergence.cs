@@ -140,8 +140,11 @@ public sealed class ContrastiveDivergence : BaseLoss
             throw new ArgumentException($"data has dimension {d} but the replay buffer holds states of dimension {buffer.Dim(1)}.", nameof(data));
         if (scanFinite) Check.AllFinite(data, nameof(data));
 
-        // Data and negatives go through the model as one batch: half the launches of two forward and backward passes.
-        Tensor batch = model.Device.Allocate([n + chains, d]);
+        // Data and negatives go through the model as one batch: half the launches of two forward and backward passes. A
+        // replay writes it into the kept graph's input, whose ops then run again on it.
+        ReadOnlySpan<int> key = [n, chains, d];
+        Var? kept = ReplayInputs(model, key) is [Var keptInput] ? keptInput : null;
+        Tensor batch = kept?.Value ?? model.Device.Allocate([n + chains, d]);
         try
         {
             using Tensor negatives = Negatives(data, chains, firstChain, globalChains);
@@ -151,9 +154,10 @@ public sealed class ContrastiveDivergence : BaseLoss
         }
         catch
         {
-            batch.Dispose();
+            if (kept is null) batch.Dispose();
             throw;
         }
+        if (kept is not null) return Replay.Run();
         Var input = Var.Intermediate(batch); // the graph owns the batch and frees it with the loss
         Var energies;
         try { energies = model.CheckedEnergies(input); }
@@ -166,7 +170,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         Var loss = ePos.Mean() - eNeg.Mean();
         if (EnergyRegularization > 0f)
             loss = loss + EnergyRegularization * (ePos.Square().Mean() + eNeg.Square().Mean());
-        return loss;
+        return KeepForReplay(loss, model, key, [input]);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using TorchEbm.Elementwise;
 using TorchEbm.Autodiff;
 using TorchEbm.Kernels.Losses;
 using TorchEbm.Models;
@@ -44,12 +45,16 @@ public sealed class DenoisingScoreMatching : ScoreMatchingLoss
 
     private protected override (int Count, int Kind) Probes => (1, ProbeKernels.Gaussian);
 
-    private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
+    /// <inheritdoc />
+    /// <remarks>The perturbed point x~ = data + sigma eps, eps the call's one probe.</remarks>
+    private protected override void WriteInput(Tensor data, ReadOnlySpan<Var> probes, Tensor x) =>
+        ElementwiseOps.Combine(data.Device, data.View, probes[0].Value.View, x.View, Sigma);
+
+    private protected override Var Loss(BaseModel model, Var x, Var[] probes)
     {
         Var eps = probes[0];
-        Var perturbed = Var.Intermediate(Perturbed(data, eps.Value, Sigma), requiresGrad: true); // freed with the graph
-        // s(x~) + (x~ - x) / sigma^2 = eps / sigma - dE/dx(x~)
-        using Var gradient = GradientAt(model, perturbed);
+        // s(x~) + (x~ - x) / sigma^2 = eps / sigma - dE/dx(x~), at x = x~ (WriteInput)
+        using Var gradient = GradientAt(model, x);
         Var residual = eps * (1f / Sigma) - gradient;
         return (residual * residual).Sum(1).Mean() * (0.5f * Sigma * Sigma);
     }

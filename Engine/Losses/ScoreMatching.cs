@@ -36,9 +36,8 @@ public sealed class ScoreMatching : ScoreMatchingLoss
 
     private protected override (int Count, int Kind) Probes => (Trace == HessianTrace.Exact ? 0 : NProbes, ProbeKernels.Rademacher);
 
-    private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
+    private protected override Var Loss(BaseModel model, Var x, Var[] probes)
     {
-        Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
         using Var gradient = GradientAt(model, x);
         Var trace = probes.Length == 0 ? ExactTrace(gradient, x) : HutchinsonTrace(gradient, x, probes);
         return (0.5f * (gradient * gradient).Sum(1) - trace).Mean();

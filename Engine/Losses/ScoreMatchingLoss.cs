@@ -41,8 +41,15 @@ public abstract class ScoreMatchingLoss : BaseLoss
     /// <summary>The constructor parameter that sets the probe count, for messages.</summary>
     private protected virtual string ProbeCountName => "nProbes";
 
-    /// <summary>The loss on checked data, given the call's probes (graph constants shaped like the data).</summary>
-    private protected abstract Var Loss(BaseModel model, Tensor data, Var[] probes);
+    /// <summary>
+    /// The loss at <paramref name="x"/> (the point <see cref="WriteInput"/> wrote, a graph-owned input that requires a
+    /// gradient), given the call's probes (graph constants shaped like the data).
+    /// </summary>
+    private protected abstract Var Loss(BaseModel model, Var x, Var[] probes);
+
+    /// <summary>Writes into <paramref name="x"/> (shaped like the data) the point the loss differentiates the energy at:
+    /// the data itself by default.</summary>
+    private protected virtual void WriteInput(Tensor data, ReadOnlySpan<Var> probes, Tensor x) => data.View.CopyTo(x.View);
 
     private Var Compute(BaseModel model, Tensor data, bool scanFinite, Tensor? probes)
     {
@@ -50,16 +57,58 @@ public abstract class ScoreMatchingLoss : BaseLoss
         Check(model, data, scanFinite);
         uint call = _calls++;
         (int count, int kind) = Probes;
-        Var[] drawn = count == 0 ? [] : probes is null ? Draw(data, count, kind, call) : Given(probes, data, count);
+        if (probes is not null) CheckGiven(probes, data, count);
+        ReadOnlySpan<int> key = [data.Dim(0), data.Dim(1)];
+        if (ReplayInputs(model, key) is Var[] kept)
+        {
+            // The graph of the last call, on this call's probes and point: kept holds the probes, then x.
+            ReadOnlySpan<Var> keptProbes = kept.AsSpan(0, count);
+            WriteProbes(data, kind, call, probes, keptProbes);
+            WriteInput(data, keptProbes, kept[count].Value);
+            return Replay.Run();
+        }
+        var drawn = new Var[count];
+        for (int p = 0; p < count; p++) drawn[p] = Var.Intermediate(data.Device.Allocate(data.SharedShape));
+        WriteProbes(data, kind, call, probes, drawn);
+        Tensor point = data.Device.Allocate(data.SharedShape);
+        WriteInput(data, drawn, point);
+        Var x = Var.Intermediate(point, requiresGrad: true); // freed with the loss's graph
+        Var loss;
         try
         {
-            return Loss(model, data, drawn);
+            loss = Loss(model, x, drawn);
         }
         catch
         {
-            foreach (Var probe in drawn) probe.Dispose(); // a failed call frees its probes (those its graph reads go with it)
+            foreach (Var probe in drawn) probe.Dispose(); // a failed call frees its inputs (those its graph reads go with it)
+            x.Dispose();
             throw;
         }
+        Var[] inputs = [.. drawn, x];
+        return KeepForReplay(loss, model, key, inputs);
+    }
+
+    /// <summary>
+    /// Writes the call's probe batches into <paramref name="parts"/>' values: drawn (Philox keyed by the seed and
+    /// <paramref name="call"/>), or copied from the given <paramref name="probes"/>.
+    /// </summary>
+    private void WriteProbes(Tensor data, int kind, uint call, Tensor? probes, ReadOnlySpan<Var> parts)
+    {
+        if (parts.Length == 0) return;
+        Device device = data.Device;
+        Tensor? drawn = null;
+        if (probes is null)
+        {
+            // One launch draws every batch (one batch straight into its part; several into a buffer split below).
+            int rows = parts.Length * data.Dim(0);
+            drawn = parts.Length == 1 ? parts[0].Value : device.Allocate([rows, data.Dim(1)]);
+            device.Launch(ProbeKernels.Fill, rows, drawn.View, data.Dim(1), Philox4x32.FromSeed(Seed), call, kind);
+        }
+        Tensor all = probes ?? drawn!;
+        long size = data.Length;
+        for (int p = 0; p < parts.Length; p++)
+            if (!ReferenceEquals(all, parts[p].Value)) all.View.SubView(p * size, size).CopyTo(parts[p].Value.View);
+        if (parts.Length > 1) drawn?.Dispose();
     }
 
     /// <summary>dE/dx at <paramref name="x"/> with its graph (create-graph); if the model fails, x, a graph-owned input read by nothing yet, is freed.</summary>
@@ -88,44 +137,12 @@ public abstract class ScoreMatchingLoss : BaseLoss
         if (scanFinite) TorchEbm.Check.AllFinite(data, nameof(data));
     }
 
-    private Var[] Draw(Tensor data, int count, int kind, uint call)
-    {
-        Device device = data.Device;
-        using Tensor all = device.Allocate([count * data.Dim(0), data.Dim(1)]);
-        device.Launch(ProbeKernels.Fill, all.Dim(0), all.View, data.Dim(1), Philox4x32.FromSeed(Seed), call, kind);
-        return Split(all, count);
-    }
-
-    private static Var[] Given(Tensor probes, Tensor data, int count)
+    private static void CheckGiven(Tensor probes, Tensor data, int count)
     {
         ArgumentNullException.ThrowIfNull(probes);
         ObjectDisposedException.ThrowIf(probes.IsDisposed, probes);
         if (!ReferenceEquals(probes.Device, data.Device)) throw new ArgumentException("probes must live on the data's device.", nameof(probes));
         if (probes.Length != (long)count * data.Length || probes.Shape[^1] != data.Dim(1))
             throw new ArgumentException($"probes must hold {count} batches shaped like the data {Shapes.Format(data.Shape)}, got {Shapes.Format(probes.Shape)}.", nameof(probes));
-        return Split(probes, count);
-    }
-
-    /// <summary>The count batches of rows of <paramref name="all"/>, each a constant owned by the graph that reads it.</summary>
-    private static Var[] Split(Tensor all, int count)
-    {
-        long size = all.Length / count;
-        int d = all.Shape[^1], n = checked((int)(size / d));
-        var parts = new Var[count];
-        for (int p = 0; p < count; p++)
-        {
-            Tensor part = all.Device.Allocate([n, d]);
-            all.View.SubView(p * size, size).CopyTo(part.View);
-            parts[p] = Var.Intermediate(part);
-        }
-        return parts;
-    }
-
-    /// <summary>data + scale * noise: the point a denoising loss differentiates at.</summary>
-    private protected static Tensor Perturbed(Tensor data, Tensor noise, float scale)
-    {
-        Tensor result = data.Device.Allocate(data.Shape);
-        ElementwiseOps.Combine(data.Device, data.View, noise.View, result.View, scale);
-        return result;
     }
 }

@@ -49,9 +49,8 @@ public sealed class SlicedScoreMatching : ScoreMatchingLoss
 
     private protected override string ProbeCountName => "nProjections";
 
-    private protected override Var Loss(BaseModel model, Tensor data, Var[] probes)
+    private protected override Var Loss(BaseModel model, Var x, Var[] probes)
     {
-        Var x = Var.Intermediate(data.Clone(), requiresGrad: true); // freed with the loss's graph
         using Var gradient = GradientAt(model, x); // dE/dx = -s
         Var? sum = null;
         foreach (Var v in probes)

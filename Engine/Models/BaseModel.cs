@@ -66,7 +66,19 @@ public abstract class BaseModel : IDisposable
     }
 
     /// <summary>Whether the subclass writes its energy in tape ops (overrides <see cref="Energies"/>), so dE/dx can be differentiated again.</summary>
-    internal bool HasTapeEnergies => Overrides(nameof(Energies), typeof(Var));
+    internal bool HasTapeEnergies => _hasTapeEnergies ??= Overrides(nameof(Energies), typeof(Var)); // a reflection lookup, once
+
+    private bool? _hasTapeEnergies;
+
+    /// <summary>Whether <see cref="Parameters"/> yields any (losses check it every call, so a model with a fixed set may answer without enumerating).</summary>
+    internal virtual bool HasParameters => Parameters().Any();
+
+    /// <summary>
+    /// Whether <see cref="Energies"/> records the same ops on the same parameters for every batch of one shape, so a loss
+    /// may keep a training step's graph and replay it on the next batch instead of recording it again (the engine's
+    /// networks of its own layers). False by default: a user's energy may branch on values or make new ones per call.
+    /// </summary>
+    internal virtual bool HasStaticEnergies => false;
 
     private bool Overrides(string method, Type parameter) =>
         GetType().GetMethod(method, [parameter])!.DeclaringType != typeof(BaseModel);
@@ -226,7 +238,7 @@ public abstract class BaseModel : IDisposable
     {
         ThrowIfDisposed();
         Check.Batch(x, Device, name);
-        CheckDimension(x.Dim(1), name, x.Shape);
+        CheckDimension(x.Dim(1), name, x.SharedShape);
     }
 
     /// <summary>
@@ -236,11 +248,12 @@ public abstract class BaseModel : IDisposable
     /// <exception cref="ArgumentException">The model needs another dimension (the message names <paramref name="name"/>).</exception>
     internal void CheckDimension(int dim, string name, int[]? shape = null)
     {
-        string has = shape is null ? $"samples of dimension {dim}" : $"shape {Shapes.Format(shape)}";
+        // The message is built only when it is thrown (the check runs on every training step).
+        string Has() => shape is null ? $"samples of dimension {dim}" : $"shape {Shapes.Format(shape)}";
         if (Dim is int d && dim != d)
-            throw new ArgumentException($"{name} has {has} but the model {GetType().Name} expects samples of dimension {d}, i.e. shape (n, {d}).", name);
+            throw new ArgumentException($"{name} has {Has()} but the model {GetType().Name} expects samples of dimension {d}, i.e. shape (n, {d}).", name);
         if (this is IAnalyticModel analytic && dim < analytic.MinDim)
-            throw new ArgumentException($"{name} has {has} but the model {GetType().Name} needs samples of dimension >= {analytic.MinDim}.", name);
+            throw new ArgumentException($"{name} has {Has()} but the model {GetType().Name} needs samples of dimension >= {analytic.MinDim}.", name);
     }
 
     /// <summary>

@@ -21,6 +21,8 @@ public sealed class NeuralNetworkModel : BaseModel
     {
         Network = network;
         _fused = FusedMlp.TryCreate(network);
+        _static = network.IsStatic;
+        _hasParameters = network.Parameters().Any();
     }
 
     /// <summary>The network.</summary>
@@ -37,6 +39,15 @@ public sealed class NeuralNetworkModel : BaseModel
 
     /// <summary>The network's parameters (for an optimizer).</summary>
     public override IEnumerable<Var> Parameters() => Network.Parameters();
+
+    /// <inheritdoc />
+    internal override bool HasStaticEnergies => _static;
+
+    /// <inheritdoc />
+    /// <remarks>The engine's own layers keep their parameters for life; another module is asked each time.</remarks>
+    internal override bool HasParameters => _static ? _hasParameters : base.HasParameters;
+
+    private readonly bool _static, _hasParameters;
 
     /// <summary>Energies of <paramref name="x"/> (n, d) on the tape: shape (n), differentiable in x and the parameters.</summary>
     public override Var Energies(Var x)
