@@ -12,7 +12,7 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <summary>
 /// The CPU-native twin of <see cref="ChainKernels.Chains{TSource, TTransition}"/> for energies with a host vector form
 /// (<see cref="IHostEnergy"/>): the same chain loop, eight chains per 256-bit vector, on the chains' memory in the CPU
-/// accelerator, for Langevin, MALA, HMC and NUTS (diagonal or dense metrics), also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
+/// accelerator, for Langevin, MALA, HMC and NUTS (diagonal or dense metrics) and the step-size search, also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
 /// </summary>
 /// <remarks>
 /// Rounding: the Philox words and uniforms and the updates are the kernel's float operations in the kernel's order, lane by
@@ -67,6 +67,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala), adaptation);
         else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc), adaptation);
         else if (transition is NutsTransition nuts) Run(x, buffers, trajectory, settings, rng, new LaneNuts(nuts), adaptation);
+        else if (transition is StepSizeSearch search) Run(x, buffers, trajectory, settings, rng, new LaneStepSizeSearch(search), adaptation);
         else if (transition is TemperedTransition<LangevinTransition> tl)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneLangevin>(new LaneLangevin(tl.Inner), tl.Ladder, tl.Levels), adaptation);
         else if (transition is TemperedTransition<MalaTransition> tm)
