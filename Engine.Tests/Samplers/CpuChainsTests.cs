@@ -170,6 +170,44 @@ public sealed class CpuChainsTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(divergent.Count(v => v != 0f), Is.InRange(1, divergent.Length - 1), "some transitions diverge, not all");
     }
 
+    /// <summary>
+    /// NUTS lanes run paced (<see cref="CpuChains"/>: a lane starts its next transition as soon as its own tree stops, so
+    /// the eight lanes of a group are at different steps and leaves): through fused warm-up blocks (each chain's step-size
+    /// update and its kept positions at the lane's own step), a mass window, the step-size searches and the sampling launch,
+    /// on the stiff Gaussian where depths vary from chain to chain. The adapted step sizes and mass, every draw and every
+    /// per-draw statistic equal the kernel's bit for bit.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Nuts_PacedLanesThroughWarmup_EqualTheKernel_BitForBit(bool dense)
+    {
+        const int chains = 19, dim = 5, steps = 30;
+        float[] mean = [0.5f, -1f, 0f, 2f, 1f];
+        float[,] precision = { { 100f, 0f, 0f, 0f, 0f }, { 0f, 25f, 2f, 0f, 0f }, { 0f, 2f, 4f, 0f, 0f }, { 0f, 0f, 0f, 1f, 0.2f }, { 0f, 0f, 0f, 0.2f, 0.05f } };
+        using BaseModel twin = new OpGaussian(Device, mean, precision), kernel = new OpGaussian(Device, mean, precision);
+        using Tensor start = Device.Randn(chains, dim, seed: 41);
+        var options = new SampleOptions { InitialSamples = start, ReturnTrajectory = true, WarmupSteps = 150 }; // windows: fast 75, slow 75-100, fast
+        ChainResult Run(BaseModel m) =>
+            new NoUTurnSampler(m, 0.3f, maxTreeDepth: 6, mass: dense ? MassMatrix.Dense : 1f, seed: 17).SampleChain(dim, steps, chains, options);
+        kernel.Source!.HostSimd = false;
+        Philox8.ScalarNormals = true;
+        using ChainResult a = Run(twin), b = Run(kernel);
+        Assert.That(Bits(a.Info!.StepSizes), Is.EqualTo(Bits(b.Info!.StepSizes)), "adapted step sizes");
+        Assert.That(Bits(a.Info.InverseMass!), Is.EqualTo(Bits(b.Info.InverseMass!)), "adapted mass");
+        Assert.That(Bits(a.Trajectory!), Is.EqualTo(Bits(b.Trajectory!)), "draws");
+        Assert.That(Bits(a.Info.AcceptStat!), Is.EqualTo(Bits(b.Info.AcceptStat!)), "per-draw acceptance statistic");
+        Assert.That(Bits(a.Info.Energy!), Is.EqualTo(Bits(b.Info.Energy!)), "per-draw energy");
+        Assert.That(Bits(a.Info.TreeDepth!), Is.EqualTo(Bits(b.Info.TreeDepth!)), "per-draw tree depth");
+        Assert.That(Bits(a.Info.Leapfrogs!), Is.EqualTo(Bits(b.Info.Leapfrogs!)), "per-draw leapfrog steps");
+        Assert.That(Bits(a.Info.Divergent!), Is.EqualTo(Bits(b.Info.Divergent!)), "per-draw divergence");
+        Assert.That(Bits(a.Info.AcceptanceRate), Is.EqualTo(Bits(b.Info.AcceptanceRate)), "acceptance");
+        // The lanes really went out of step: within a group of eight, trees of different sizes in the same transition.
+        float[] leapfrogs = b.Info.Leapfrogs!.ToArray();
+        int unequal = Enumerable.Range(0, steps).Count(t => Enumerable.Range(0, 8).Select(l => leapfrogs[t * chains + l]).Distinct().Count() > 1);
+        TestContext.Out.WriteLine($"transitions whose first group's trees differ in size: {unequal} of {steps}");
+        Assert.That(unequal, Is.GreaterThan(steps / 2), "trees of different sizes side by side");
+    }
+
     /// <summary>The inverse of a symmetric positive definite matrix (Gauss-Jordan in float64): the built-in Gaussian takes a covariance.</summary>
     private static float[,] Inverse(float[,] m)
     {

@@ -54,6 +54,12 @@ internal readonly ref struct ChainLanes
     /// <summary>Row <paramref name="row"/> of the eight chains; row 0 is <see cref="Gradient"/>.</summary>
     public Span<Vector256<float>> Row(int row) => _rows.Slice(row * Dim, Dim);
 
+    /// <summary>Rows <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1, one after another.</summary>
+    public Span<Vector256<float>> Rows(int first, int count) => _rows.Slice(first * Dim, count * Dim);
+
+    /// <summary>Scratch rows <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1, one after another.</summary>
+    public Span<Vector256<float>> ScratchRows(int first, int count) => _scratch.Slice(first * Dim, count * Dim);
+
     /// <summary>dE/dx at <see cref="X"/> from the latest evaluation.</summary>
     public Span<Vector256<float>> Gradient => Row(0);
 
@@ -68,26 +74,30 @@ internal readonly ref struct ChainLanes
     public Vector256<float> Energy => _scalars[ChainState.EnergySlot];
 
     /// <summary><see cref="AdaptiveStepSize.At"/> of every lane at launch step <paramref name="s"/>.</summary>
+    public Vector256<float> StepSize(int s) => StepSize(Vector256.Create(s));
+
+    /// <summary><see cref="AdaptiveStepSize.At"/> of lane l at its own launch step <paramref name="steps"/>[l].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public Vector256<float> StepSize(int s)
+    public Vector256<float> StepSize(Vector256<int> steps)
     {
-        ReadOnlySpan<float> scales = Tables.StepScales;
-        Vector256<float> h = Vector256.Create(LaneTables.At(Tables.StepSizes, s));
-        if (scales.Length == 1) return h * Vector256.Create(scales[0]);
+        ReadOnlySpan<float> scales = Tables.StepScales, table = Tables.StepSizes;
         Span<float> lanes = stackalloc float[Width];
+        for (int l = 0; l < Width; l++) lanes[l] = LaneTables.At(table, Math.Max(0, steps.GetElement(l)));
+        Vector256<float> h = Vector256.Create<float>(lanes);
+        if (scales.Length == 1) return h * Vector256.Create(scales[0]);
         for (int l = 0; l < Width; l++) lanes[l] = Chain + l < scales.Length ? scales[Chain + l] : 1f; // padding lanes: any positive step
         return h * Vector256.Create<float>(lanes);
     }
 
     /// <summary>
-    /// Normals for coordinates j..j+3 of every lane at step word <paramref name="step"/>: lane l of z0..z3 is
+    /// Normals for coordinates j..j+3 of every lane at its step word <paramref name="steps"/>[l]: lane l of z0..z3 is
     /// <see cref="ChainState.Normals"/>' X..W for that chain (only z0, z1 are drawn when fewer than three coordinates remain).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Normals(Philox4x32 rng, uint step, int j, uint call,
+    public void Normals(Philox4x32 rng, Vector256<uint> steps, int j, uint call,
         out Vector256<float> z0, out Vector256<float> z1, out Vector256<float> z2, out Vector256<float> z3)
     {
-        Vector256<uint> c1 = Vector256.Create(step), c2 = Vector256.Create((uint)(j >> 2)), c3 = Vector256.Create(call);
+        Vector256<uint> c1 = steps, c2 = Vector256.Create((uint)(j >> 2)), c3 = Vector256.Create(call);
         if (j + 2 < Dim)
         {
             Philox8.Normal4(rng, ChainWords, c1, c2, c3, out z0, out z1, out z2, out z3);

@@ -12,7 +12,7 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <summary>
 /// The CPU-native twin of <see cref="ChainKernels.Chains{TSource, TTransition}"/> for energies with a host vector form
 /// (<see cref="IHostEnergy"/>): the same chain loop, eight chains per 256-bit vector, on the chains' memory in the CPU
-/// accelerator, for Langevin, MALA, HMC and NUTS (diagonal or dense metrics), also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
+/// accelerator, for Langevin, MALA, HMC and NUTS (diagonal or dense metrics) and the step-size search, also tempered (<see cref="LaneTempered{TLane}"/>). Resolved once per energy type (<see cref="For{TEnergy}"/>).
 /// </summary>
 /// <remarks>
 /// Rounding: the Philox words and uniforms and the updates are the kernel's float operations in the kernel's order, lane by
@@ -22,6 +22,8 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <para>The loop and what it calls per step (lane transitions, host energies) are jitted optimised at once
 /// (<see cref="MethodImplOptions.AggressiveOptimization"/>): a launch calls them for its whole length, so tiered
 /// compilation would run a short run, or a user's first ones, at tier 0.</para>
+/// <para>Plain NUTS runs paced: each lane starts its next transition as soon as its own tree stops, instead of waiting for
+/// the group's deepest one; the chains' draws are the same bit for bit, only the order of the work changes.</para>
 /// </remarks>
 internal abstract class CpuChains
 {
@@ -65,6 +67,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         else if (transition is MalaTransition mala) Run(x, buffers, trajectory, settings, rng, new LaneMala(mala), adaptation);
         else if (transition is HmcTransition hmc) Run(x, buffers, trajectory, settings, rng, new LaneHmc(hmc), adaptation);
         else if (transition is NutsTransition nuts) Run(x, buffers, trajectory, settings, rng, new LaneNuts(nuts), adaptation);
+        else if (transition is StepSizeSearch search) Run(x, buffers, trajectory, settings, rng, new LaneStepSizeSearch(search), adaptation);
         else if (transition is TemperedTransition<LangevinTransition> tl)
             Run(x, buffers, trajectory, settings, rng, new LaneTempered<LaneLangevin>(new LaneLangevin(tl.Inner), tl.Ladder, tl.Levels), adaptation);
         else if (transition is TemperedTransition<MalaTransition> tm)
@@ -165,19 +168,70 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
                     Evaluate(chain, energy: true);
                     _lane.Start(chain);
                 }
-                for (int s = 0; s < _settings.Steps; s++)
-                {
-                    // A transition that ends early masks its finished lanes itself; the group moves on once none goes on.
-                    for (int k = 0; k < _lane.Evaluations && (k == 0 || !_lane.EndsEarly || _lane.AnyContinues(k, chain)); k++)
+                if (typeof(TLane) == typeof(LaneNuts)) RunPaced(Unsafe.As<TLane, LaneNuts>(ref _lane), chain, kept, statistics, first, lanes);
+                else
+                    for (int s = 0; s < _settings.Steps; s++)
                     {
-                        _lane.Prepare(k, chain, s, _settings, _rng);
-                        Evaluate(chain, _lane.NeedsEnergy(k));
-                        _lane.Complete(k, chain, s, _settings, _rng);
+                        // A transition that ends early masks its finished lanes itself; the group moves on once none goes on.
+                        for (int k = 0; k < _lane.Evaluations && (k == 0 || !_lane.EndsEarly || _lane.AnyContinues(k, chain)); k++)
+                        {
+                            _lane.Prepare(k, chain, s, _settings, _rng);
+                            Evaluate(chain, _lane.NeedsEnergy(k));
+                            _lane.Complete(k, chain, s, _settings, _rng);
+                        }
+                        for (int l = 0; l < lanes; l++)
+                        {
+                            Keep(chain, kept, statistics, first, l, _settings.FirstStep + s);
+                            Adapt(chain, first, l, s);
+                        }
                     }
-                    Keep(chain, kept, statistics, first, lanes, _settings.FirstStep + s);
-                    Adapt(chain, first, lanes, s);
-                }
                 Store(state, xs, rowData, scalarData, first, lanes, rows, slots);
+            }
+        }
+
+        /// <summary>
+        /// NUTS's steps for one group, each lane at its own pace: a lane whose tree stops keeps its draw, adapts, and starts
+        /// its next transition at the next evaluation while the others still grow theirs, until every lane has taken the
+        /// launch's steps. Lanes in step would wait each transition for the group's deepest tree (measured on eight schools'
+        /// warm-up: 40-55% of the lanes' evaluations did work). Each lane's arithmetic and Philox counters are those of its
+        /// chain's transitions in order (<see cref="LaneClock"/>), so only the schedule changes, not one bit of a chain.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunPaced(in LaneNuts nuts, in ChainLanes chain, Span<float> kept, Span<float> statistics, int first, int lanes)
+        {
+            if (_settings.Steps <= 0) return;
+            Span<int> evaluations = stackalloc int[ChainLanes.Width], steps = stackalloc int[ChainLanes.Width]; // all lanes start step 0
+            evaluations.Clear();
+            steps.Clear();
+            for (int running = ChainLanes.Width; running > 0;)
+            {
+                var clock = new LaneClock(Vector256.Create<int>(evaluations), Vector256.Create<int>(steps));
+                nuts.Prepare(clock, chain, _settings, _rng);
+                Evaluate(chain, energy: true);
+                nuts.Complete(clock, chain, _settings, _rng);
+                uint ended = LaneNuts.Ended(chain).ExtractMostSignificantBits();
+                for (int l = 0; l < ChainLanes.Width; l++)
+                {
+                    if (evaluations[l] < 0) continue;
+                    if ((ended >> l & 1) == 0)
+                    {
+                        // A transition ends by its last evaluation: going on past it would be a broken transition, not a slow one.
+                        if (++evaluations[l] == nuts.Evaluations)
+                            throw new InvalidOperationException($"NUTS lane {l} did not end its transition in {nuts.Evaluations} evaluations.");
+                        continue;
+                    }
+                    if (l < lanes) // padding lanes end at once, keep nothing and stop
+                    {
+                        Keep(chain, kept, statistics, first, l, _settings.FirstStep + steps[l]);
+                        Adapt(chain, first, l, steps[l]);
+                    }
+                    if (l < lanes && ++steps[l] < _settings.Steps) evaluations[l] = 0;
+                    else
+                    {
+                        evaluations[l] = -1;
+                        running--;
+                    }
+                }
             }
         }
 
@@ -188,24 +242,17 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             if (energy) chain.Scalar(ChainState.EnergySlot) = value;
         }
 
-        /// <summary>The fused warm-up's work after launch step s (<see cref="LaneAdaptation"/>), lane by lane in chain order.</summary>
+        /// <summary>The fused warm-up's work after lane <paramref name="l"/>'s launch step s (<see cref="LaneAdaptation"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Adapt(in ChainLanes chain, int first, int lanes, int s)
+        private void Adapt(in ChainLanes chain, int first, int l, int s)
         {
             if (_adaptation.AdaptsSteps)
-            {
-                Vector256<float> accept = chain.Scalar(ChainState.AcceptProbabilitySlot);
-                for (int l = 0; l < lanes; l++)
-                    AdaptationKernels.UpdateScale(first + l, accept.GetElement(l), _adaptation.Scales, _adaptation.State, _adaptation.Target);
-            }
+                AdaptationKernels.UpdateScale(first + l, chain.Scalar(ChainState.AcceptProbabilitySlot).GetElement(l), _adaptation.Scales, _adaptation.State,
+                    _adaptation.Target);
             if (!_adaptation.KeepsPositions) return;
-            int d = _settings.Dim;
+            int d = _settings.Dim, offset = ((s * _chains) + first + l) * d;
             Span<float> positions = HostMemory.Of(_adaptation.Positions), flat = MemoryMarshal.Cast<Vector256<float>, float>(chain.X);
-            for (int l = 0; l < lanes; l++)
-            {
-                int offset = ((s * _chains) + first + l) * d;
-                for (int i = 0; i < d; i++) positions[offset + i] = flat[i * ChainLanes.Width + l];
-            }
+            for (int i = 0; i < d; i++) positions[offset + i] = flat[i * ChainLanes.Width + l];
         }
 
         /// <summary>Chains first .. first + lanes - 1 into the group's vectors (x, rows, slots); padding lanes get zeros.</summary>
@@ -245,26 +292,20 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             }
         }
 
-        /// <summary>The positions after global step t into the trajectory, where <see cref="ChainKernels.KeptOffset"/> puts them,
-        /// and their per-draw statistics where <see cref="ChainKernels.StatisticsOffset"/> does.</summary>
+        /// <summary>Lane <paramref name="l"/>'s position after global step t into the trajectory, where
+        /// <see cref="ChainKernels.KeptOffset"/> puts it, and its per-draw statistics where <see cref="ChainKernels.StatisticsOffset"/> does.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Keep(in ChainLanes chain, Span<float> kept, Span<float> statistics, int first, int lanes, int t)
+        private void Keep(in ChainLanes chain, Span<float> kept, Span<float> statistics, int first, int l, int t)
         {
             if ((t + 1) % _settings.Thin != 0) return;
             Span<float> flat = MemoryMarshal.Cast<Vector256<float>, float>(chain.X);
-            for (int l = 0; l < lanes; l++)
-            {
-                long offset = ChainKernels.KeptOffset(_trajectory, _settings, _chains, first + l, t);
-                if (offset < 0) break; // later chains' rows lie further on: none of them fits either
+            long offset = ChainKernels.KeptOffset(_trajectory, _settings, _chains, first + l, t);
+            if (offset >= 0)
                 for (int i = 0; i < _settings.Dim; i++) kept[(int)(offset + i)] = flat[i * ChainLanes.Width + l];
-            }
-            for (int l = 0; l < lanes; l++)
-            {
-                long offset = ChainKernels.StatisticsOffset(_statistics, _settings, _chains, first + l, t, out long block);
-                if (offset < 0) return;
-                for (int k = 0; k < ChainState.DrawStatistics; k++)
-                    statistics[(int)(offset + k * block)] = chain.Scalar(ChainState.AcceptProbabilitySlot + k).GetElement(l);
-            }
+            offset = ChainKernels.StatisticsOffset(_statistics, _settings, _chains, first + l, t, out long block);
+            if (offset < 0) return;
+            for (int k = 0; k < ChainState.DrawStatistics; k++)
+                statistics[(int)(offset + k * block)] = chain.Scalar(ChainState.AcceptProbabilitySlot + k).GetElement(l);
         }
     }
 }

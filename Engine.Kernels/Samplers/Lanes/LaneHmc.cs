@@ -54,7 +54,7 @@ internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
         chain.Scalar(StepSlot) = eps;
         chain.Scalar(ChainState.LeapfrogsSlot) = Vector256.Create((float)transition.LeapfrogSteps);
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), start = chain.Row(StartRow), gradient = chain.Row(CurrentGradientRow);
-        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, p, chain.Scratch(0), rng, settings.StepWord(s), settings.Call);
+        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, p, chain.Scratch(0), rng, Vector256.Create(settings.StepWord(s)), settings.Call);
         chain.Scalar(StartHamiltonianSlot) = chain.Scalar(CurrentEnergySlot) + Vector256.Create(0.5f) * kinetic;
         Vector256<float> halfEps = Vector256.Create(0.5f) * eps;
         for (int i = 0; i < d; i++)

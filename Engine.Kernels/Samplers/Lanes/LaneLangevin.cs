@@ -39,7 +39,7 @@ internal readonly struct LaneLangevin(LangevinTransition transition) : ILaneTran
         Vector256<float> lo = Vector256.Create(transition.ClampMin), hi = Vector256.Create(transition.ClampMax);
         bool clamped = !float.IsNegativeInfinity(transition.ClampMin) || !float.IsPositiveInfinity(transition.ClampMax);
         Span<Vector256<float>> x = chain.X, gradient = chain.Gradient;
-        uint step = settings.StepWord(s);
+        Vector256<uint> step = Vector256.Create(settings.StepWord(s));
         int d = chain.Dim;
         for (int j = 0; j < d; j += 4)
         {

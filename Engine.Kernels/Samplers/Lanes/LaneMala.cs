@@ -36,7 +36,7 @@ internal readonly struct LaneMala(MalaTransition transition) : ILaneTransition
         int d = chain.Dim;
         Vector256<float> h = chain.StepSize(s), sigma = Vector256.Sqrt(Vector256.Create(2f) * h);
         Span<Vector256<float>> x = chain.X, previous = chain.Row(PreviousRow), gradient = chain.Row(CurrentGradientRow);
-        uint step = settings.StepWord(s);
+        Vector256<uint> step = Vector256.Create(settings.StepWord(s));
         for (int j = 0; j < d; j += 4)
         {
             chain.Normals(rng, step, j, settings.Call, out Vector256<float> z0, out Vector256<float> z1, out Vector256<float> z2, out Vector256<float> z3);

@@ -13,11 +13,12 @@ internal static class LaneMetric
 {
     /// <summary>
     /// <see cref="Metric.DrawMomentum"/> for every lane: p ~ N(0, M) from the normals of Philox blocks (chain, step, j / 4,
-    /// call) into <paramref name="p"/>; returns p^T M^-1 p. Dense: uses <paramref name="velocity"/> (length d) as scratch.
+    /// call), each lane at its own step word <paramref name="step"/>[l], into <paramref name="p"/>; returns p^T M^-1 p.
+    /// Dense: uses <paramref name="velocity"/> (length d) as scratch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector256<float> DrawMomentum(in ChainLanes chain, Span<Vector256<float>> p, Span<Vector256<float>> velocity,
-        Philox4x32 rng, uint step, uint call)
+        Philox4x32 rng, Vector256<uint> step, uint call)
     {
         int d = chain.Dim;
         for (int j = 0; j < d; j += 4)

@@ -9,15 +9,17 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 
 /// <summary>
 /// The host vector twin of <see cref="NutsTransition"/> with a diagonal or dense metric (<see cref="LaneMetric"/>): the same
-/// rows, slots, Philox counters and float operations, eight chains building their trees together, one leaf per
-/// evaluation. A lane whose tree has stopped changes nothing (every write is a select on the lanes still going) until the
-/// group's next transition, which <see cref="AnyContinues"/> lets the chain loop start as soon as no lane goes on.
+/// rows, slots, Philox counters and float operations, eight chains building their trees at once, one leaf per evaluation.
+/// Each lane has its own clock (<see cref="LaneClock"/>: its evaluation within its transition and its launch step), so a
+/// lane whose tree has stopped can start its next transition at the next evaluation while the others still grow theirs
+/// (<see cref="CpuChains"/>' paced loop); a lane whose tree has stopped and that does not start again changes nothing
+/// (every write is a select on the lanes concerned).
 /// </summary>
 /// <remarks>
-/// <para>All lanes start a transition together and each lane still going takes one leaf per evaluation, so the leaf index
-/// within its doubling and the doubling itself are the same for every lane going at evaluation k: the checkpoint slots
-/// (popcount, trailing ones) and the doubling boundaries are shared. Only directions, divergences, U-turns and the
-/// multinomial choices differ from lane to lane.</para>
+/// <para>A lane's leaf index within its doubling and the doubling itself follow from its own evaluation k, and so do its
+/// checkpoint slots (popcount, trailing ones): lanes at different evaluations read and write different checkpoint rows,
+/// which <see cref="Pick"/> and <see cref="Put"/> do slot by slot (lanes in step share one, and read it in place).
+/// Directions, divergences, U-turns and the multinomial choices differ from lane to lane as in the kernel.</para>
 /// <para>The weights' exp and log are the kernel's scalar <see cref="XMath"/> functions, lane by lane (a handful per leaf),
 /// so equal energies choose equally; everything of length d is vector code.</para>
 /// </remarks>
@@ -42,12 +44,15 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     /// ends and of every checkpointed momentum (the U-turn checks read them; the kernel recomputes them, which with a dense
     /// metric costs O(d^2) each). Bit for bit the kernel's, being the same function of the same momentum.
     /// </summary>
-    public int ScratchRows => EndVelocityRow + transition.MaxTreeDepth - 1;
+    public int ScratchRows => PickedRow + PickedRows;
 
-    // Scratch rows: the velocity of the current momentum, scratch for a drift, of the trajectory's ends, then of the checkpoints.
-    private const int VelocityRow = 0, DriftRow = 1, BackwardVelocityRow = 2, ForwardVelocityRow = 3, BeginVelocityRow = 4;
+    // Scratch rows: the velocity of the current momentum, scratch for a drift, of the trajectory's ends, then of the checkpoints,
+    // then the checkpoint rows a U-turn check picks lane by lane when lanes are at different leaves (Pick).
+    private const int VelocityRow = 0, DriftRow = 1, BackwardVelocityRow = 2, ForwardVelocityRow = 3, BeginVelocityRow = 4, PickedRows = 5;
 
     private int EndVelocityRow => BeginVelocityRow + transition.MaxTreeDepth;
+
+    private int PickedRow => EndVelocityRow + transition.MaxTreeDepth - 1;
 
     public int Evaluations => transition.Evaluations;
 
@@ -60,6 +65,9 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
 
     public bool NeedsStart => true;
 
+    /// <summary>The lanes whose transition has ended (the tree has stopped, or the lane pads the launch).</summary>
+    public static Vector256<float> Ended(in ChainLanes chain) => ~Going(chain);
+
     public LaneTables Tables() => new(HostMemory.Of(transition.StepSize.Table), default, HostMemory.Of(transition.StepSize.Scales),
         HostMemory.Of(transition.Metric.Inverse), transition.Metric.Dense != 0 ? HostMemory.Of(transition.Metric.Factor) : default);
 
@@ -71,15 +79,85 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     /// <summary>The leaf index within its doubling of evaluation k.</summary>
     private static int LeafOf(int evaluation) => evaluation + 1 - (1 << DepthOf(evaluation));
 
-    private Span<Vector256<float>> BeginMomentum(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + slot);
+    /// <summary><see cref="DepthOf"/> and <see cref="LeafOf"/> of every lane's evaluation (lanes before their first: -1, -1).</summary>
+    private static void TreeOf(Vector256<int> evaluations, out Vector256<int> depths, out Vector256<int> leaves)
+    {
+        Span<int> depth = stackalloc int[ChainLanes.Width], leaf = stackalloc int[ChainLanes.Width];
+        for (int l = 0; l < ChainLanes.Width; l++)
+        {
+            int k = evaluations.GetElement(l);
+            depth[l] = k < 0 ? -1 : DepthOf(k);
+            leaf[l] = k < 0 ? -1 : LeafOf(k);
+        }
+        depths = Vector256.Create<int>(depth);
+        leaves = Vector256.Create<int>(leaf);
+    }
 
-    private Span<Vector256<float>> BeginRho(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + transition.MaxTreeDepth + slot);
+    /// <summary>The popcount of every lane's value (0 for a negative one): the checkpoint slot of a leaf. AVX2 has no vector popcount.</summary>
+    private static Vector256<int> PopCounts(Vector256<int> values)
+    {
+        Span<int> counts = stackalloc int[ChainLanes.Width];
+        for (int l = 0; l < ChainLanes.Width; l++) counts[l] = values.GetElement(l) < 0 ? 0 : BitOperations.PopCount((uint)values.GetElement(l));
+        return Vector256.Create<int>(counts);
+    }
 
-    private Span<Vector256<float>> EndMomentum(in ChainLanes chain, int slot) => chain.Row(FirstCheckpointRow + 2 * transition.MaxTreeDepth + slot);
+    /// <summary>The trailing ones of every lane's leaf (0 for a negative one): the subtrees of 2, 4, ... leaves it completes.</summary>
+    private static Vector256<int> TrailingOnes(Vector256<int> leaves)
+    {
+        Span<int> ones = stackalloc int[ChainLanes.Width];
+        for (int l = 0; l < ChainLanes.Width; l++) ones[l] = leaves.GetElement(l) < 0 ? 0 : BitOperations.TrailingZeroCount(~leaves.GetElement(l));
+        return Vector256.Create<int>(ones);
+    }
 
-    private static Span<Vector256<float>> BeginVelocity(in ChainLanes chain, int slot) => chain.Scratch(BeginVelocityRow + slot);
+    private Span<Vector256<float>> BeginMomenta(in ChainLanes chain) => chain.Rows(FirstCheckpointRow, transition.MaxTreeDepth);
 
-    private Span<Vector256<float>> EndVelocity(in ChainLanes chain, int slot) => chain.Scratch(EndVelocityRow + slot);
+    private Span<Vector256<float>> BeginRhos(in ChainLanes chain) => chain.Rows(FirstCheckpointRow + transition.MaxTreeDepth, transition.MaxTreeDepth);
+
+    private Span<Vector256<float>> EndMomenta(in ChainLanes chain) => chain.Rows(FirstCheckpointRow + 2 * transition.MaxTreeDepth, transition.MaxTreeDepth - 1);
+
+    private Span<Vector256<float>> BeginVelocities(in ChainLanes chain) => chain.ScratchRows(BeginVelocityRow, transition.MaxTreeDepth);
+
+    private Span<Vector256<float>> EndVelocities(in ChainLanes chain) => chain.ScratchRows(EndVelocityRow, transition.MaxTreeDepth - 1);
+
+    private static Span<Vector256<float>> Slot(Span<Vector256<float>> rows, int d, int slot) => rows.Slice(slot * d, d);
+
+    /// <summary>
+    /// Row <paramref name="slots"/>[l] of <paramref name="rows"/> (consecutive rows of length d) in every lane l of
+    /// <paramref name="mask"/>, as one row: that row itself when those lanes share a slot, else assembled slot by slot into
+    /// <paramref name="into"/> (the other lanes then hold anything).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ReadOnlySpan<Vector256<float>> Pick(Span<Vector256<float>> rows, int d, Vector256<int> slots, Vector256<float> mask,
+        Span<Vector256<float>> into)
+    {
+        uint left = mask.ExtractMostSignificantBits();
+        if (left == 0) return rows[..d];
+        int first = slots.GetElement(BitOperations.TrailingZeroCount(left));
+        if ((left & ~Vector256.Equals(slots, Vector256.Create(first)).ExtractMostSignificantBits()) == 0) return Slot(rows, d, first);
+        while (left != 0)
+        {
+            int slot = slots.GetElement(BitOperations.TrailingZeroCount(left));
+            Vector256<float> lanes = mask & Vector256.Equals(slots, Vector256.Create(slot)).AsSingle();
+            Copy(Slot(rows, d, slot), into, lanes);
+            left &= ~lanes.ExtractMostSignificantBits();
+        }
+        return into;
+    }
+
+    /// <summary>Row <paramref name="from"/> into row <paramref name="slots"/>[l] of <paramref name="rows"/> in every lane l of <paramref name="mask"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Put(ReadOnlySpan<Vector256<float>> from, Span<Vector256<float>> rows, Vector256<int> slots, Vector256<float> mask)
+    {
+        int d = from.Length;
+        uint left = mask.ExtractMostSignificantBits();
+        while (left != 0)
+        {
+            int slot = slots.GetElement(BitOperations.TrailingZeroCount(left));
+            Vector256<float> lanes = mask & Vector256.Equals(slots, Vector256.Create(slot)).AsSingle();
+            Copy(from, Slot(rows, d, slot), lanes);
+            left &= ~lanes.ExtractMostSignificantBits();
+        }
+    }
 
     /// <summary>The lanes whose tree still grows.</summary>
     private static Vector256<float> Going(in ChainLanes chain) => Vector256.Equals(chain.Scalar(DoneSlot), Vector256<float>.Zero);
@@ -94,35 +172,51 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         for (int i = 0; i < to.Length; i++) to[i] = Vector256.ConditionalSelect(mask, from[i], to[i]);
     }
 
-    /// <summary>Words X, Y, Z of every lane's leaf-k block (chain, step, AcceptWord - 1 - k, call) as uniforms.</summary>
+    /// <summary>Words X, Y, Z of every lane's leaf-k block (chain, step, AcceptWord - 1 - k, call) as uniforms, at the lane's own k and step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LeafUniforms(in ChainLanes chain, ChainSettings settings, int s, int k, Philox4x32 rng,
+    private static void LeafUniforms(in ChainLanes chain, ChainSettings settings, in LaneClock clock, Philox4x32 rng,
         out Vector256<float> x, out Vector256<float> y, out Vector256<float> z)
     {
-        Philox8.Block(rng, chain.ChainWords, Vector256.Create(settings.StepWord(s)), Vector256.Create(ChainState.AcceptWord - 1u - (uint)k),
+        Philox8.Block(rng, chain.ChainWords, clock.StepWords(settings), Vector256.Create(ChainState.AcceptWord - 1u) - clock.Evaluations.AsUInt32(),
             Vector256.Create(settings.Call), out Vector256<uint> r0, out Vector256<uint> r1, out Vector256<uint> r2, out _);
         x = Philox8.ToUniform(r0);
         y = Philox8.ToUniform(r1);
         z = Philox8.ToUniform(r2);
     }
 
-    /// <summary>Evaluation 0 starts every lane's transition; a doubling's first leaf draws each going lane's direction and
+    /// <inheritdoc />
+    /// <remarks>Every lane at evaluation <paramref name="evaluation"/> of step <paramref name="s"/> (<see cref="LaneClock.InStep"/>).</remarks>
+    public void Prepare(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng) =>
+        Prepare(LaneClock.InStep(evaluation, s), chain, settings, rng);
+
+    /// <inheritdoc />
+    public void Complete(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng) =>
+        Complete(LaneClock.InStep(evaluation, s), chain, settings, rng);
+
+    /// <summary>A lane at evaluation 0 starts its transition; a doubling's first leaf draws each going lane's direction and
     /// restarts its integrator from that end of its trajectory; then a half kick and a drift.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Prepare(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
+    public void Prepare(in LaneClock clock, in ChainLanes chain, ChainSettings settings, Philox4x32 rng)
     {
-        if (evaluation == 0) Begin(chain, s, settings, rng);
+        Vector256<float> begins = Vector256.Equals(clock.Evaluations, Vector256<int>.Zero).AsSingle();
+        if (begins != Vector256<float>.Zero) Begin(chain, clock, begins, settings, rng);
         int d = chain.Dim;
         Vector256<float> going = Going(chain);
+        TreeOf(clock.Evaluations, out _, out Vector256<int> leaves);
+        Vector256<float> firstLeaf = going & Vector256.Equals(leaves, Vector256<int>.Zero).AsSingle(), kicked = going & ~firstLeaf;
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow);
-        if (LeafOf(evaluation) == 0)
+        Vector256<float> forward = Vector256<float>.Zero;
+        if (firstLeaf != Vector256<float>.Zero)
         {
-            LeafUniforms(chain, settings, s, evaluation, rng, out _, out Vector256<float> u, out _);
-            Vector256<float> forward = Vector256.GreaterThan(u, Vector256.Create(0.5f));
+            LeafUniforms(chain, settings, clock, rng, out _, out Vector256<float> u, out _);
+            forward = Vector256.GreaterThan(u, Vector256.Create(0.5f));
             Vector256<float> direction = Vector256.ConditionalSelect(forward, Vector256<float>.One, Vector256.Create(-1f));
-            Set(ref chain.Scalar(DirectionSlot), going, direction);
-            Set(ref chain.Scalar(SubtreeWeightSlot), going, Vector256.Create(float.NegativeInfinity));
-            Vector256<float> halfH = Vector256.Create(0.5f) * (chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot));
+            Set(ref chain.Scalar(DirectionSlot), firstLeaf, direction);
+            Set(ref chain.Scalar(SubtreeWeightSlot), firstLeaf, Vector256.Create(float.NegativeInfinity));
+        }
+        Vector256<float> halfH = Vector256.Create(0.5f) * (chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot));
+        if (firstLeaf != Vector256<float>.Zero)
+        {
             Span<Vector256<float>> xForward = chain.Row(ForwardEndRow), pForward = chain.Row(ForwardEndRow + 1), gForward = chain.Row(ForwardEndRow + 2);
             Span<Vector256<float>> xBackward = chain.Row(BackwardEndRow), pBackward = chain.Row(BackwardEndRow + 1), gBackward = chain.Row(BackwardEndRow + 2);
             Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow);
@@ -130,52 +224,62 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
             {
                 Vector256<float> pi = Vector256.ConditionalSelect(forward, pForward[i], pBackward[i])
                                       - halfH * Vector256.ConditionalSelect(forward, gForward[i], gBackward[i]);
-                p[i] = Vector256.ConditionalSelect(going, pi, p[i]);
-                x[i] = Vector256.ConditionalSelect(going, Vector256.ConditionalSelect(forward, xForward[i], xBackward[i]), x[i]);
-                rho[i] = Vector256.ConditionalSelect(going, Vector256<float>.Zero, rho[i]);
+                p[i] = Vector256.ConditionalSelect(firstLeaf, pi, p[i]);
+                x[i] = Vector256.ConditionalSelect(firstLeaf, Vector256.ConditionalSelect(forward, xForward[i], xBackward[i]), x[i]);
+                rho[i] = Vector256.ConditionalSelect(firstLeaf, Vector256<float>.Zero, rho[i]);
             }
         }
-        else
+        if (kicked != Vector256<float>.Zero)
         {
-            Vector256<float> halfH = Vector256.Create(0.5f) * (chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot));
             Span<Vector256<float>> gradient = chain.Gradient;
-            for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(going, p[i] - halfH * gradient[i], p[i]);
+            for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(kicked, p[i] - halfH * gradient[i], p[i]);
         }
         LaneMetric.Drift(chain, x, p, chain.Scalar(DirectionSlot) * chain.Scalar(StepSlot), going, chain.Scratch(DriftRow));
     }
 
-    /// <summary>Every lane: draws the momentum, records H0 and makes the chain's state the whole trajectory. Padding lanes
-    /// (beyond the launch's chains) are done at once.</summary>
+    /// <summary>The lanes of <paramref name="begins"/>: draws the momentum, records H0 and makes the chain's state the whole
+    /// trajectory. Padding lanes (beyond the launch's chains) are done at once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Begin(in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
+    private static void Begin(in ChainLanes chain, in LaneClock clock, Vector256<float> begins, ChainSettings settings, Philox4x32 rng)
     {
         int d = chain.Dim;
-        chain.Scalar(StepSlot) = chain.StepSize(s);
+        Set(ref chain.Scalar(StepSlot), begins, chain.StepSize(clock.Steps));
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), rho = chain.Row(TrajectoryRhoRow), gradient = chain.Row(SampleGradientRow);
         Span<Vector256<float>> sample = chain.Row(SampleRow);
-        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, p, chain.Scratch(VelocityRow), rng, settings.StepWord(s), settings.Call);
+        bool all = begins == Vector256<float>.AllBitsSet;
+        Span<Vector256<float>> drawn = all ? p : chain.Scratch(DriftRow); // the other lanes keep their momentum
+        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, drawn, chain.Scratch(VelocityRow), rng, clock.StepWords(settings), settings.Call);
+        if (!all) Copy(drawn, p, begins);
         Span<Vector256<float>> velocity = chain.Scratch(VelocityRow), vB = chain.Scratch(BackwardVelocityRow), vF = chain.Scratch(ForwardVelocityRow);
-        LaneMetric.Velocity(chain, p, velocity);
-        chain.Scalar(StartHamiltonianSlot) = chain.Scalar(SampleEnergySlot) + Vector256.Create(0.5f) * kinetic;
+        LaneMetric.Velocity(chain, p, velocity); // every lane's: the others recompute theirs before they read it
+        Set(ref chain.Scalar(StartHamiltonianSlot), begins, chain.Scalar(SampleEnergySlot) + Vector256.Create(0.5f) * kinetic);
         Span<Vector256<float>> xB = chain.Row(BackwardEndRow), pB = chain.Row(BackwardEndRow + 1), gB = chain.Row(BackwardEndRow + 2);
         Span<Vector256<float>> xF = chain.Row(ForwardEndRow), pF = chain.Row(ForwardEndRow + 1), gF = chain.Row(ForwardEndRow + 2);
         for (int i = 0; i < d; i++)
         {
-            xB[i] = xF[i] = sample[i] = x[i];
-            pB[i] = pF[i] = rho[i] = p[i];
-            gB[i] = gF[i] = gradient[i];
-            vB[i] = vF[i] = velocity[i];
+            Vector256<float> xi = Vector256.ConditionalSelect(begins, x[i], sample[i]);
+            xB[i] = Vector256.ConditionalSelect(begins, xi, xB[i]);
+            xF[i] = Vector256.ConditionalSelect(begins, xi, xF[i]);
+            sample[i] = xi;
+            Vector256<float> pi = p[i];
+            pB[i] = Vector256.ConditionalSelect(begins, pi, pB[i]);
+            pF[i] = Vector256.ConditionalSelect(begins, pi, pF[i]);
+            rho[i] = Vector256.ConditionalSelect(begins, pi, rho[i]);
+            gB[i] = Vector256.ConditionalSelect(begins, gradient[i], gB[i]);
+            gF[i] = Vector256.ConditionalSelect(begins, gradient[i], gF[i]);
+            vB[i] = Vector256.ConditionalSelect(begins, velocity[i], vB[i]);
+            vF[i] = Vector256.ConditionalSelect(begins, velocity[i], vF[i]);
         }
         Vector256<float> zero = Vector256<float>.Zero;
-        chain.Scalar(TrajectoryWeightSlot) = zero; // the starting point's weight exp(H0 - H0)
-        chain.Scalar(MetropolisSumSlot) = zero;
-        chain.Scalar(LeafSlot) = zero;
-        chain.Scalar(DepthSlot) = zero;
-        chain.Scalar(ChainState.LeapfrogsSlot) = zero;
-        chain.Scalar(ChainState.DivergentSlot) = zero;
-        chain.Scalar(MovedSlot) = zero;
+        Set(ref chain.Scalar(TrajectoryWeightSlot), begins, zero); // the starting point's weight exp(H0 - H0)
+        Set(ref chain.Scalar(MetropolisSumSlot), begins, zero);
+        Set(ref chain.Scalar(LeafSlot), begins, zero);
+        Set(ref chain.Scalar(DepthSlot), begins, zero);
+        Set(ref chain.Scalar(ChainState.LeapfrogsSlot), begins, zero);
+        Set(ref chain.Scalar(ChainState.DivergentSlot), begins, zero);
+        Set(ref chain.Scalar(MovedSlot), begins, zero);
         Vector256<float> padding = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(chain.Lanes)).AsSingle();
-        chain.Scalar(DoneSlot) = padding & Vector256<float>.One;
+        Set(ref chain.Scalar(DoneSlot), begins, padding & Vector256<float>.One);
     }
 
     /// <summary>
@@ -184,16 +288,17 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     /// the doubling, the biased sampling and the checks across the whole trajectory. A lane whose tree stops finishes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Complete(int evaluation, in ChainLanes chain, int s, ChainSettings settings, Philox4x32 rng)
+    public void Complete(in LaneClock clock, in ChainLanes chain, ChainSettings settings, Philox4x32 rng)
     {
-        int d = chain.Dim, depth = DepthOf(evaluation), leaf = LeafOf(evaluation);
+        int d = chain.Dim;
+        TreeOf(clock.Evaluations, out Vector256<int> depths, out Vector256<int> leaves);
         Vector256<float> going = Going(chain);
         Vector256<float> direction = chain.Scalar(DirectionSlot), h = direction * chain.Scalar(StepSlot), halfH = Vector256.Create(0.5f) * h;
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), gradient = chain.Gradient;
         for (int i = 0; i < d; i++) p[i] = Vector256.ConditionalSelect(going, p[i] - halfH * gradient[i], p[i]);
         Span<Vector256<float>> velocity = chain.Scratch(VelocityRow);
         Vector256<float> kinetic = LaneMetric.TwiceKinetic(chain, p, velocity); // leaves M^-1 p for the U-turn checks and checkpoints
-        Set(ref chain.Scalar(ChainState.LeapfrogsSlot), going, Vector256.Create((float)(evaluation + 1)));
+        Set(ref chain.Scalar(ChainState.LeapfrogsSlot), going, Vector256.ConvertToSingle(clock.Evaluations + Vector256<int>.One));
         Vector256<float> h0 = chain.Scalar(StartHamiltonianSlot), error = chain.Energy + Vector256.Create(0.5f) * kinetic - h0;
         Vector256<float> divergent = going & ~(Vector256.LessThanOrEqual(error, Vector256.Create(ChainState.MaxEnergyError))
                                                & Vector256.LessThan(Vector256.Abs(h0), Vector256.Create(float.PositiveInfinity))); // NaN too
@@ -206,7 +311,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         if (going == Vector256<float>.Zero) return;
 
         // The leaf's weight, the progressive sampling within the subtree: the kernel's scalar exp and log, lane by lane.
-        LeafUniforms(chain, settings, s, evaluation, rng, out Vector256<float> ux, out _, out Vector256<float> uz);
+        LeafUniforms(chain, settings, clock, rng, out Vector256<float> ux, out _, out Vector256<float> uz);
         Vector256<float> metropolis = chain.Scalar(MetropolisSumSlot), subtreeWeight = chain.Scalar(SubtreeWeightSlot), take = going;
         Span<float> metropolisLanes = Lanes(ref metropolis), subtreeLanes = Lanes(ref subtreeWeight), takeLanes = Lanes(ref take);
         for (int l = 0; l < ChainLanes.Width; l++)
@@ -227,32 +332,41 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         }
 
         Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow);
-        if ((leaf & 1) == 0)
+        Vector256<float> odd = going & ~Vector256.Equals(leaves & Vector256<int>.One, Vector256<int>.Zero).AsSingle();
+        Vector256<float> even = going & ~odd;
+        if (even != Vector256<float>.Zero)
         {
-            int slot = BitOperations.PopCount((uint)leaf);
-            Copy(p, BeginMomentum(chain, slot), going);
-            Copy(velocity, BeginVelocity(chain, slot), going);
-            Copy(rho, BeginRho(chain, slot), going);
+            Vector256<int> slots = PopCounts(leaves);
+            Put(p, BeginMomenta(chain), slots, even);
+            Put(velocity, BeginVelocities(chain), slots, even);
+            Put(rho, BeginRhos(chain), slots, even);
         }
         for (int i = 0; i < d; i++) rho[i] = Vector256.ConditionalSelect(going, rho[i] + p[i], rho[i]);
-        int completed = BitOperations.TrailingZeroCount(~leaf); // trailing ones: the subtrees of 2, 4, ... leaves this leaf completes
-        for (int m = 1; m <= completed && going != Vector256<float>.Zero; m++)
+        // Trailing ones: the subtrees of 2, 4, ... leaves each lane's leaf completes.
+        Vector256<int> completed = TrailingOnes(leaves);
+        for (int m = 1; ; m++)
         {
-            Vector256<float> turns = going & SubtreeTurns(chain, leaf, m);
+            Vector256<float> checks = going & Vector256.GreaterThanOrEqual(completed, Vector256.Create(m)).AsSingle();
+            if (checks == Vector256<float>.Zero) break;
+            Vector256<float> turns = checks & SubtreeTurns(chain, leaves, m, checks);
             if (turns == Vector256<float>.Zero) continue;
             Finish(chain, turns);
             going &= ~turns;
         }
         if (going == Vector256<float>.Zero) return;
-        if ((leaf & 1) != 0)
+        odd &= going;
+        if (odd != Vector256<float>.Zero)
         {
-            Copy(p, EndMomentum(chain, completed - 1), going);
-            Copy(velocity, EndVelocity(chain, completed - 1), going);
+            Vector256<int> slots = completed - Vector256<int>.One;
+            Put(p, EndMomenta(chain), slots, odd);
+            Put(velocity, EndVelocities(chain), slots, odd);
         }
-        if (leaf + 1 < 1 << depth)
+        Vector256<float> within = going & Vector256.LessThan(completed, depths).AsSingle(); // leaf + 1 < 2^depth: the doubling goes on
+        if (within != Vector256<float>.Zero)
         {
-            Set(ref chain.Scalar(LeafSlot), going, Vector256.Create((float)(leaf + 1)));
-            return;
+            Set(ref chain.Scalar(LeafSlot), within, Vector256.ConvertToSingle(leaves + Vector256<int>.One));
+            going &= ~within;
+            if (going == Vector256<float>.Zero) return;
         }
 
         // The doubling is complete: the biased sampling towards the new subtree, lane by lane.
@@ -284,9 +398,10 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         Copy(p, chain.Row(BackwardEndRow + 1), toBackward);
         Copy(velocity, chain.Scratch(BackwardVelocityRow), toBackward);
         Copy(gradient, chain.Row(BackwardEndRow + 2), toBackward);
-        Set(ref chain.Scalar(DepthSlot), going, Vector256.Create((float)(depth + 1)));
+        Vector256<int> nextDepths = depths + Vector256<int>.One;
+        Set(ref chain.Scalar(DepthSlot), going, Vector256.ConvertToSingle(nextDepths));
         Set(ref chain.Scalar(LeafSlot), going, Vector256<float>.Zero);
-        if (depth + 1 == transition.MaxTreeDepth) stops = going;
+        stops |= going & Vector256.Equals(nextDepths, Vector256.Create(transition.MaxTreeDepth)).AsSingle();
         if (stops != Vector256<float>.Zero) Finish(chain, stops);
     }
 
@@ -295,15 +410,19 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         MemoryMarshal.CreateSpan(ref Unsafe.As<Vector256<float>, float>(ref vector), ChainLanes.Width);
 
     /// <summary>
-    /// The lanes whose subtree of 2^m leaves ending at leaf <paramref name="leaf"/> turns: <see cref="NutsTransition"/>'s
-    /// SubtreeTurns, the same sums in the same order lane by lane.
+    /// The lanes (of <paramref name="mask"/>) whose subtree of 2^m leaves ending at their leaf <paramref name="leaves"/>[l]
+    /// turns: <see cref="NutsTransition"/>'s SubtreeTurns, the same sums in the same order lane by lane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Vector256<float> SubtreeTurns(in ChainLanes chain, int leaf, int m)
+    private Vector256<float> SubtreeTurns(in ChainLanes chain, Vector256<int> leaves, int m, Vector256<float> mask)
     {
-        int d = chain.Dim, first = leaf + 1 - (1 << m), firstSlot = BitOperations.PopCount((uint)first);
-        Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow), vLast = chain.Scratch(VelocityRow), vFirst = BeginVelocity(chain, firstSlot);
-        Span<Vector256<float>> before = BeginRho(chain, firstSlot);
+        int d = chain.Dim;
+        Vector256<int> firsts = leaves + Vector256.Create(1 - (1 << m));
+        Vector256<int> firstSlots = PopCounts(firsts);
+        Span<Vector256<float>> picked = chain.ScratchRows(PickedRow, PickedRows);
+        Span<Vector256<float>> rho = chain.Row(SubtreeRhoRow), vLast = chain.Scratch(VelocityRow);
+        ReadOnlySpan<Vector256<float>> vFirst = Pick(BeginVelocities(chain), d, firstSlots, mask, Slot(picked, d, 0));
+        ReadOnlySpan<Vector256<float>> before = Pick(BeginRhos(chain), d, firstSlots, mask, Slot(picked, d, 1));
         Vector256<float> zero = Vector256<float>.Zero;
         if (m == 1) // two leaves: the boundary checks are the same check
         {
@@ -316,10 +435,12 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
             }
             return ~(Vector256.GreaterThan(firstDot, zero) & Vector256.GreaterThan(lastDot, zero));
         }
-        int secondSlot = BitOperations.PopCount((uint)(first + (1 << (m - 1)))); // the second half's first leaf
-        Span<Vector256<float>> pSecond = BeginMomentum(chain, secondSlot), middle = BeginRho(chain, secondSlot);
-        Span<Vector256<float>> pHalfEnd = EndMomentum(chain, m - 2); // the first half's last leaf
-        Span<Vector256<float>> vSecond = BeginVelocity(chain, secondSlot), vHalfEnd = EndVelocity(chain, m - 2);
+        // The second half's first leaf.
+        Vector256<int> secondSlots = PopCounts(firsts + Vector256.Create(1 << (m - 1)));
+        ReadOnlySpan<Vector256<float>> pSecond = Pick(BeginMomenta(chain), d, secondSlots, mask, Slot(picked, d, 2));
+        ReadOnlySpan<Vector256<float>> middle = Pick(BeginRhos(chain), d, secondSlots, mask, Slot(picked, d, 3));
+        ReadOnlySpan<Vector256<float>> vSecond = Pick(BeginVelocities(chain), d, secondSlots, mask, Slot(picked, d, 4));
+        Span<Vector256<float>> pHalfEnd = Slot(EndMomenta(chain), d, m - 2), vHalfEnd = Slot(EndVelocities(chain), d, m - 2); // the first half's last leaf
         Vector256<float> a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
         for (int i = 0; i < d; i++)
         {
@@ -346,7 +467,7 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         int d = chain.Dim;
         Span<Vector256<float>> rhoTrajectory = chain.Row(TrajectoryRhoRow), rhoSubtree = chain.Row(SubtreeRhoRow);
         Span<Vector256<float>> pSubtreeFirst = chain.Row(FirstCheckpointRow), pForward = chain.Row(ForwardEndRow + 1), pBackward = chain.Row(BackwardEndRow + 1);
-        Span<Vector256<float>> vLast = chain.Scratch(VelocityRow), vSubtreeFirst = BeginVelocity(chain, 0);
+        Span<Vector256<float>> vLast = chain.Scratch(VelocityRow), vSubtreeFirst = chain.Scratch(BeginVelocityRow);
         Span<Vector256<float>> vForward = chain.Scratch(ForwardVelocityRow), vBackward = chain.Scratch(BackwardVelocityRow);
         Vector256<float> zero = Vector256<float>.Zero;
         Vector256<float> a1 = zero, b1 = zero, a2 = zero, b2 = zero, a3 = zero, b3 = zero;
