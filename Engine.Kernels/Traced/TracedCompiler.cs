@@ -9,10 +9,10 @@ using TorchEbm.Numerics;
 namespace TorchEbm.Traced;
 
 /// <summary>
-/// Compiles a traced program into one host method for eight chains (<see cref="CompiledEnergy"/>, lanes of
-/// <see cref="Real8"/>): the forward sweep then the reverse sweep of <see cref="TracedInterpreter"/>, unrolled over the
-/// program's elements, every value and adjoint a local the JIT keeps in registers where it can. Host-only (ILGPU cannot
-/// compile dynamic methods; the kernels keep the interpreter).
+/// Compiles a traced program into host code for eight chains (<see cref="CompiledEnergy"/>, lanes of <see cref="Real8"/>):
+/// the forward sweep then the reverse sweep of <see cref="TracedInterpreter"/>, unrolled over the program's elements, the
+/// values and adjoints in locals the JIT keeps in registers where it can. Host-only (ILGPU cannot compile dynamic methods;
+/// the kernels keep the interpreter).
 /// </summary>
 /// <remarks>
 /// <para>No formula is written here: each element calls the op struct the interpreter calls (<see cref="IBinaryOp"/>'s
@@ -22,18 +22,30 @@ namespace TorchEbm.Traced;
 /// every call (parameters change between runs); an instruction's float attributes (an Affine's scale, a mean's factor, a
 /// function's parameter) are literals. The only work left out is adding into adjoints nothing reads: those of values
 /// computed without x (the reverse sweep never visits their instructions), which cannot change dE/dx.</para>
-/// <para>Size rule: unrolled code grows with elements x instructions, and the JIT tracks at most 1024 locals and stops
-/// inlining in a method with more than 512. A program is compiled when its values and adjoints need at most
-/// <see cref="MaxLocals"/> locals and its sweeps at most <see cref="MaxOperations"/> element operations; larger ones keep
-/// the interpreter (<see cref="Refusal"/> says why).</para>
+/// <para>Size rule: the JIT stops inlining in a method with more than 512 locals (its inlined calls' temporaries count),
+/// and a call left in an unrolled sweep costs more than the interpreter saves; so the code is cut into methods of at most
+/// <see cref="LocalsPerMethod"/> locals by the JIT's count, run one after the other, values and adjoints passed between
+/// them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element operations keeps
+/// the interpreter: its JIT time would grow past tens of milliseconds (<see cref="Refusal"/> says why).</para>
 /// </remarks>
 internal static class TracedCompiler
 {
-    /// <summary>Most locals (values written plus adjoints read) a compiled program may use.</summary>
-    public const int MaxLocals = 400;
+    /// <summary>Most element operations (forward plus reverse sweep) of a program compiled.</summary>
+    public const int MaxOperations = 20000;
 
-    /// <summary>Most element operations (forward plus reverse sweep) a compiled program may have.</summary>
-    public const int MaxOperations = 6000;
+    /// <summary>
+    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call one
+    /// temporary, one per argument that is another call's result, more for a function's formula by its IL size) before it
+    /// is cut: below the 512 at which the JIT stops inlining, with the margin the estimate needs (at 470 a product's sums
+    /// already kept some calls; checked with DOTNET_JitDisasm on the benchmark's programs).
+    /// </summary>
+    public const int LocalsPerMethod = 400;
+
+    /// <summary>A compiled program.</summary>
+    /// <param name="Energy">The code, one call per eight chains.</param>
+    /// <param name="Rows">Real8 entries of the row its methods pass values and adjoints through (0 for one method).</param>
+    /// <param name="Methods">The number of methods it was cut into.</param>
+    public sealed record Compiled(CompiledEnergy Energy, int Rows, int Methods);
 
     /// <summary>Whether this runtime compiles dynamic methods to machine code (false under NativeAOT or an interpreter).</summary>
     public static bool IsSupported => RuntimeFeature.IsDynamicCodeSupported && RuntimeFeature.IsDynamicCodeCompiled;
@@ -43,8 +55,6 @@ internal static class TracedCompiler
     private static readonly MethodInfo Add = R.GetMethod("op_Addition", [R, R])!;
     private static readonly MethodInfo Multiply = R.GetMethod("op_Multiply", [R, R])!;
     private static readonly MethodInfo MultiplyAdd = R.GetMethod(nameof(Real8.MultiplyAdd), [R, R, R])!;
-    private static readonly MethodInfo Wrap = R.GetMethod("op_Implicit", [V])!;
-    private static readonly MethodInfo Unwrap = R.GetMethod("op_Implicit", [R])!;
 
     /// <summary>
     /// Why <paramref name="program"/> is not compiled for <paramref name="dim"/> coordinates (the runtime, the size rule),
@@ -53,8 +63,7 @@ internal static class TracedCompiler
     public static string? Refusal<TCode>(in TCode program, int dim) where TCode : struct, ITracedCode
     {
         if (!IsSupported) return "this runtime does not compile dynamic code";
-        var (locals, operations) = Size(program, dim);
-        if (locals > MaxLocals) return $"{locals} values and adjoints per chain (compiled up to {MaxLocals})";
+        long operations = Operations(program);
         if (operations > MaxOperations) return $"{operations} element operations (compiled up to {MaxOperations})";
         return null;
     }
@@ -63,41 +72,47 @@ internal static class TracedCompiler
     /// <paramref name="program"/> compiled for <paramref name="dim"/> coordinates and a pool of <paramref name="poolFloats"/>
     /// floats, or null when <see cref="Refusal"/> refuses it (or it reads past those lengths).
     /// </summary>
-    public static CompiledEnergy? Compile<TCode>(in TCode program, int dim, int poolFloats) where TCode : struct, ITracedCode
+    public static Compiled? Compile<TCode>(in TCode program, int dim, int poolFloats) where TCode : struct, ITracedCode
     {
         if (Refusal(program, dim) is not null) return null;
-        var method = new DynamicMethod("Traced", V, [V.MakeByRefType(), V.MakeByRefType(), typeof(float).MakeByRefType()],
-            typeof(TracedCompiler).Module, skipVisibility: true) { InitLocals = false };
-        var emitter = new Emitter(method.GetILGenerator(), program.Values, dim, Live(program, dim));
-        for (int n = 0; n < program.Length; n++) emitter.Forward(program[n]);
-        emitter.SeedAdjoints(program.Result);
-        for (int n = program.Length - 1; n >= 0; n--)
-            if (program[n].ReadsX) emitter.Backward(program[n]);
-        emitter.Finish(program.Result);
-        if (emitter.PoolRead > poolFloats || emitter.Failed) return null;
-        return method.CreateDelegate<CompiledEnergy>();
+        bool[] live = Live(program, dim);
+        Emitter emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live));
+        if (emitter.Methods > 1) emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, earlier: emitter));
+        int methods = emitter.Methods;
+        CompiledEnergy energy = emitter.Finish();
+        return emitter.PoolRead > poolFloats || emitter.Failed ? null : new Compiled(energy, methods > 1 ? 2 * program.Values : 0, methods);
     }
 
-    /// <summary>The locals (values written, adjoints read) and element operations of <paramref name="program"/>.</summary>
-    private static (int Locals, int Operations) Size<TCode>(in TCode program, int dim) where TCode : struct, ITracedCode
+    /// <summary>
+    /// Emits both sweeps of <paramref name="program"/>. A program cut in several methods is
+    /// emitted twice: the first pass finds which values and adjoints later methods read, the second leaves only those in
+    /// the rows (the cuts fall at the same places: storing adds no locals or calls).
+    /// </summary>
+    private static Emitter Emit<TCode>(in TCode program, Emitter emitter) where TCode : struct, ITracedCode
     {
-        bool[] live = Live(program, dim);
-        var written = new bool[program.Values];
+        for (int n = 0; n < program.Length; n++) emitter.Forward(program[n]);
+        for (int n = program.Length - 1; n >= 0; n--)
+            if (program[n].ReadsX) emitter.Backward(program[n]);
+        emitter.End(last: true);
+        return emitter;
+    }
+
+    /// <summary>The element operations of <paramref name="program"/>'s sweeps (each element of an instruction the reverse sweep visits counted three times).</summary>
+    private static long Operations<TCode>(in TCode program) where TCode : struct, ITracedCode
+    {
         long operations = 0;
         for (int n = 0; n < program.Length; n++)
         {
             TracedInstruction i = program[n];
-            (int start, int length) = Output(i);
-            for (int e = start; e < start + length && e < written.Length; e++) written[e] = true;
             long elements = i.Op switch
             {
                 TracedOp.SumRows => (long)i.I0 * i.I1,
                 TracedOp.MatMul => (long)i.I0 * i.I1 * i.I2,
-                _ => length,
+                _ => Output(i).Length,
             };
             operations += i.ReadsX ? 3 * elements : elements;
         }
-        return (written.Count(w => w) + live.Count(l => l), (int)Math.Min(operations, int.MaxValue));
+        return operations;
     }
 
     /// <summary>The slots an instruction writes: a range from its output slot (a concatenation's part writes only some of it).</summary>
@@ -156,12 +171,41 @@ internal static class TracedCompiler
         public void Visit<TFunction>(TFunction function) where TFunction : struct, IUnaryFunction => box[0] = function;
     }
 
-    /// <summary>Emits the IL of one program: values and adjoints in locals, x and the gradient through the arguments.</summary>
-    private sealed class Emitter(ILGenerator il, int values, int dim, bool[] live)
+    /// <summary>
+    /// Emits the IL of one program as a run of methods of at most <see cref="LocalsPerMethod"/> JIT locals each (the JIT stops
+    /// inlining in a method with too many locals, and each inlined call brings some). Within a method values and adjoints are
+    /// locals; a value or adjoint another method uses goes through the rows (values, then adjoints), x's adjoints through
+    /// the gradient itself.
+    /// </summary>
+    private sealed class Emitter
     {
-        private readonly LocalBuilder?[] _values = new LocalBuilder?[values];
-        private readonly LocalBuilder?[] _adjoints = new LocalBuilder?[live.Length];
-        private LocalBuilder? _temporary;
+        private readonly int _values, _dim, _result;
+        private readonly bool[] _live, _valueStored, _adjointStored;
+        private readonly List<DynamicMethod> _methods = [];
+        private readonly Dictionary<int, LocalBuilder> _valueLocals = [], _adjointLocals = [], _literals = [], _pool = [];
+        private readonly Dictionary<(int Code, float Parameter), LocalBuilder> _functions = [];
+        private readonly HashSet<int> _produced = [];
+        private readonly Stack<bool> _operands = new(); // the IL stack: whether each entry is a call's result
+        private DynamicMethod _method = null!;
+        private ILGenerator il = null!;
+        private int _temporaries, _locals;
+
+        private readonly HashSet<int>? _neededValues, _neededAdjoints;
+
+        /// <param name="values">Slots of values per chain.</param>
+        /// <param name="dim">x's slots.</param>
+        /// <param name="result">The energy's slot.</param>
+        /// <param name="live">The adjoints the reverse sweep reads.</param>
+        /// <param name="earlier">A first pass over the same program, whose reads say which values and adjoints a method must
+        /// leave in the rows (null: leave all).</param>
+        public Emitter(int values, int dim, int result, bool[] live, Emitter? earlier = null)
+        {
+            (_values, _dim, _result, _live) = (values, dim, result, live);
+            (_neededValues, _neededAdjoints) = (earlier?.ValuesRead, earlier?.AdjointsRead);
+            _valueStored = new bool[live.Length];
+            _adjointStored = new bool[live.Length];
+            Begin();
+        }
 
         /// <summary>Floats of the pool the code reads.</summary>
         public int PoolRead { get; private set; }
@@ -169,24 +213,190 @@ internal static class TracedCompiler
         /// <summary>Whether a function's struct could not be rebuilt from its code (the program then keeps the interpreter).</summary>
         public bool Failed { get; private set; }
 
-        /// <summary>Pushes Real8.From(<paramref name="value"/>).</summary>
-        private void Constant(float value)
+        /// <summary>Values a method read from the rows (made by an earlier method).</summary>
+        public HashSet<int> ValuesRead { get; } = [];
+
+        /// <summary>Adjoints (not x's) a method read from the rows.</summary>
+        public HashSet<int> AdjointsRead { get; } = [];
+
+        /// <summary>The methods emitted.</summary>
+        public int Methods => _methods.Count;
+
+        /// <summary>IL bytes of a function's formula per JIT temporary it is estimated to bring (a call or a struct made).</summary>
+        private const int ILBytesPerTemporary = 6;
+
+        private static readonly Type[] Parameters = [R.MakeByRefType(), R.MakeByRefType(), typeof(float).MakeByRefType(), R.MakeByRefType()];
+
+        /// <summary>Starts a method.</summary>
+        private void Begin()
         {
-            il.Emit(OpCodes.Ldc_R4, value);
-            il.Emit(OpCodes.Call, From);
+            _method = new DynamicMethod("Traced", R, Parameters, typeof(TracedCompiler).Module, skipVisibility: true) { InitLocals = false };
+            il = _method.GetILGenerator();
+            _valueLocals.Clear();
+            _adjointLocals.Clear();
+            _literals.Clear();
+            _pool.Clear();
+            _functions.Clear();
+            _produced.Clear();
+            _temporaries = 0;
+            _locals = 0;
+            _operands.Clear();
         }
 
-        /// <summary>Pushes the value in <paramref name="slot"/>: x's coordinates from the argument, others from their locals.</summary>
+        /// <summary>After a unit of work (an element): closes the method and starts the next once it has enough calls.</summary>
+        public void EndUnit()
+        {
+            if (_locals + _temporaries < LocalsPerMethod) return;
+            End(last: false);
+            Begin();
+        }
+
+        /// <summary>
+        /// Ends the current method: values it produced and adjoints it touched go to memory for the methods after it; the last
+        /// one also writes the adjoints of x nothing touched and returns the energy.
+        /// </summary>
+        public void End(bool last)
+        {
+            if (!last)
+                foreach (int slot in _produced)
+                {
+                    _valueStored[slot] = true;
+                    if (_neededValues?.Contains(slot) == false) continue;
+                    Row(slot);
+                    il.Emit(OpCodes.Ldloc, _valueLocals[slot]);
+                    il.Emit(OpCodes.Stobj, R);
+                }
+            foreach ((int slot, LocalBuilder local) in _adjointLocals)
+            {
+                _adjointStored[slot] = true;
+                if (slot >= _dim && (last || _neededAdjoints?.Contains(slot) == false)) continue;
+                StoreAdjoint(slot, () => il.Emit(OpCodes.Ldloc, local));
+            }
+            if (last)
+                for (int s = 0; s < _dim; s++)
+                    if (!_adjointStored[s]) StoreAdjoint(s, () => Constant(s == _result ? 1f : 0f));
+            if (last) Value(_result);
+            else Constant(0f);
+            il.Emit(OpCodes.Ret);
+            _methods.Add(_method);
+        }
+
+        /// <summary>Stores the adjoint <paramref name="value"/> pushes: x's into the gradient, others into the rows' adjoints.</summary>
+        private void StoreAdjoint(int slot, Action value)
+        {
+            if (slot < _dim)
+            {
+                il.Emit(OpCodes.Ldarg_1);
+                Offset(slot * 32);
+                value();
+                il.Emit(OpCodes.Stobj, R);
+            }
+            else
+            {
+                Row(_values + slot);
+                value();
+                il.Emit(OpCodes.Stobj, R);
+            }
+        }
+
+        /// <summary>Pushes the address of entry <paramref name="index"/> of the rows.</summary>
+        private void Row(int index)
+        {
+            il.Emit(OpCodes.Ldarg_3);
+            Offset(index * 32);
+        }
+
+        /// <summary>The compiled program: the one method, or a method calling each in turn.</summary>
+        public CompiledEnergy Finish()
+        {
+            if (_methods.Count == 1) return _methods[0].CreateDelegate<CompiledEnergy>();
+            var root = new DynamicMethod("Traced", R, Parameters, typeof(TracedCompiler).Module, skipVisibility: true) { InitLocals = false };
+            ILGenerator rootIl = root.GetILGenerator();
+            for (int m = 0; m < _methods.Count; m++)
+            {
+                rootIl.Emit(OpCodes.Ldarg_0);
+                rootIl.Emit(OpCodes.Ldarg_1);
+                rootIl.Emit(OpCodes.Ldarg_2);
+                rootIl.Emit(OpCodes.Ldarg_3);
+                rootIl.Emit(OpCodes.Call, _methods[m]);
+                if (m < _methods.Count - 1) rootIl.Emit(OpCodes.Pop);
+            }
+            rootIl.Emit(OpCodes.Ret);
+            return root.CreateDelegate<CompiledEnergy>();
+        }
+
+        /// <summary>A new local of this method.</summary>
+        private LocalBuilder Declare(Type type)
+        {
+            _locals++;
+            return il.DeclareLocal(type);
+        }
+
+        /// <summary>
+        /// Emits a call, counting the JIT temporaries it is estimated to bring when inlined: one for its struct result, one per
+        /// argument that is itself a call's result (a local is passed as it is), <paramref name="body"/> more for calls inside it
+        /// (-1: estimated from the size of its IL, one per <see cref="ILBytesPerTemporary"/> bytes: a function's formula).
+        /// </summary>
+        private void Call(MethodInfo method, int body = 0)
+        {
+            if (body < 0) body = (method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0) / ILBytesPerTemporary;
+            il.Emit(OpCodes.Call, method);
+            int arguments = method.GetParameters().Length + (method.IsStatic ? 0 : 1);
+            _temporaries += 1 + body;
+            for (int k = 0; k < arguments && _operands.Count > 0; k++)
+                if (_operands.Pop()) _temporaries++;
+            _operands.Push(true);
+        }
+
+        /// <summary>Pushes a local (a plain argument to a call).</summary>
+        private void Ldloc(LocalBuilder local)
+        {
+            il.Emit(OpCodes.Ldloc, local);
+            _operands.Push(false);
+        }
+
+        /// <summary>Pops into a local.</summary>
+        private void Stloc(LocalBuilder local)
+        {
+            il.Emit(OpCodes.Stloc, local);
+            if (_operands.Count > 0) _operands.Pop();
+        }
+
+        /// <summary>Pushes Real8.From(<paramref name="value"/>), made once per method.</summary>
+        private void Constant(float value)
+        {
+            if (!_literals.TryGetValue(BitConverter.SingleToInt32Bits(value), out LocalBuilder? local))
+            {
+                local = _literals[BitConverter.SingleToInt32Bits(value)] = Declare(R);
+                il.Emit(OpCodes.Ldc_R4, value);
+                _operands.Push(false);
+                Call(From);
+                Stloc(local);
+            }
+            Ldloc(local);
+        }
+
+        /// <summary>Pushes the value in <paramref name="slot"/>: x's coordinates from the argument, others from locals (loaded from the rows once per method when an earlier method made them).</summary>
         private void Value(int slot)
         {
-            if (slot < dim)
+            if (_valueLocals.TryGetValue(slot, out LocalBuilder? local)) Ldloc(local);
+            else if (slot < _dim || _valueStored[slot])
             {
-                il.Emit(OpCodes.Ldarg_0);
-                Offset(slot * 32);
-                il.Emit(OpCodes.Ldobj, V);
-                il.Emit(OpCodes.Call, Wrap);
+                if (slot < _dim)
+                {
+                    il.Emit(OpCodes.Ldarg_0);
+                    Offset(slot * 32);
+                }
+                else
+                {
+                    ValuesRead.Add(slot);
+                    Row(slot);
+                }
+                local = _valueLocals[slot] = Declare(R);
+                il.Emit(OpCodes.Ldobj, R);
+                il.Emit(OpCodes.Stloc, local);
+                Ldloc(local);
             }
-            else if (_values[slot] is LocalBuilder local) il.Emit(OpCodes.Ldloc, local);
             else Constant(0f); // never written: the rows' initial zeros
         }
 
@@ -200,10 +410,17 @@ internal static class TracedCompiler
             }
             int offset = -slot - 1 + index;
             PoolRead = Math.Max(PoolRead, offset + 1);
-            il.Emit(OpCodes.Ldarg_2);
-            Offset(offset * sizeof(float));
-            il.Emit(OpCodes.Ldind_R4);
-            il.Emit(OpCodes.Call, From);
+            if (!_pool.TryGetValue(offset, out LocalBuilder? local))
+            {
+                local = _pool[offset] = Declare(R);
+                il.Emit(OpCodes.Ldarg_2);
+                Offset(offset * sizeof(float));
+                il.Emit(OpCodes.Ldind_R4);
+                _operands.Push(false);
+                Call(From);
+                Stloc(local);
+            }
+            Ldloc(local);
         }
 
         /// <summary>Adds a byte offset to the pointer on the stack.</summary>
@@ -215,47 +432,79 @@ internal static class TracedCompiler
         }
 
         /// <summary>Pops a value into <paramref name="slot"/>.</summary>
-        private void SetValue(int slot) => il.Emit(OpCodes.Stloc, _values[slot] ??= il.DeclareLocal(R));
-
-        /// <summary>Pushes the adjoint of <paramref name="slot"/> (a live one; any other is never read).</summary>
-        private void Adjoint(int slot)
+        private void SetValue(int slot)
         {
-            if (_adjoints[slot] is LocalBuilder local) il.Emit(OpCodes.Ldloc, local);
-            else Constant(0f);
+            if (!_valueLocals.TryGetValue(slot, out LocalBuilder? local)) _valueLocals[slot] = local = Declare(R);
+            Stloc(local);
+            _produced.Add(slot);
         }
 
-        /// <summary>adjoint(slot) += what <paramref name="value"/> pushes, as the interpreter's Accumulate (nothing for a dead adjoint).</summary>
-        private void Accumulate(int slot, Action value)
+        /// <summary>
+        /// The local of <paramref name="slot"/>'s adjoint in this method: first touched, it starts as the interpreter's
+        /// rows would hold it (0, the energy's 1, or what an earlier method left).
+        /// </summary>
+        private LocalBuilder AdjointLocal(int slot)
         {
-            if (!live[slot]) return;
-            il.Emit(OpCodes.Ldloc, _adjoints[slot]!);
-            value();
-            il.Emit(OpCodes.Call, Add);
-            il.Emit(OpCodes.Stloc, _adjoints[slot]!);
-        }
-
-        /// <summary>A scratch local for a value computed once and added into several adjoints.</summary>
-        private LocalBuilder Temporary => _temporary ??= il.DeclareLocal(R);
-
-        /// <summary>Declares a local holding the function struct of a Map instruction, built from its code and parameter.</summary>
-        private (LocalBuilder Local, Type Type) Function(in TracedInstruction i)
-        {
-            var box = new object?[1];
-            UnaryCodes.Visit(i.I1, i.F0, new Capture(box));
-            Type type = box[0]!.GetType();
-            LocalBuilder local = il.DeclareLocal(type);
-            il.Emit(OpCodes.Ldloca, local);
-            if (type.GetConstructor([typeof(float)]) is ConstructorInfo withParameter && withParameter.Invoke([i.F0]).Equals(box[0]))
+            if (_adjointLocals.TryGetValue(slot, out LocalBuilder? local)) return local;
+            local = _adjointLocals[slot] = Declare(R);
+            if (!_adjointStored[slot])
             {
-                il.Emit(OpCodes.Ldc_R4, i.F0);
-                il.Emit(OpCodes.Call, withParameter);
+                Constant(slot == _result ? 1f : 0f);
+                Stloc(local);
+                return local;
+            }
+            if (slot < _dim)
+            {
+                il.Emit(OpCodes.Ldarg_1);
+                Offset(slot * 32);
             }
             else
             {
-                Failed |= !Activator.CreateInstance(type)!.Equals(box[0]);
-                il.Emit(OpCodes.Initobj, type);
+                AdjointsRead.Add(slot);
+                Row(_values + slot);
             }
-            return (local, type);
+            il.Emit(OpCodes.Ldobj, R);
+            il.Emit(OpCodes.Stloc, local);
+            return local;
+        }
+
+        /// <summary>Pushes the adjoint of <paramref name="slot"/> (the output of an instruction the reverse sweep visits).</summary>
+        private void Adjoint(int slot) => Ldloc(AdjointLocal(slot));
+
+        /// <summary>adjoint(slot) += what <paramref name="value"/> pushes, as the interpreter's Accumulate (nothing for an adjoint nothing reads).</summary>
+        private void Accumulate(int slot, Action value)
+        {
+            if (!_live[slot]) return;
+            LocalBuilder local = AdjointLocal(slot);
+            Ldloc(local);
+            value();
+            Call(Add);
+            Stloc(local);
+        }
+
+        /// <summary>Pushes the address of the local holding a Map instruction's function struct, built from its code and parameter once per method.</summary>
+        private void Function(in TracedInstruction i, out Type type)
+        {
+            var box = new object?[1];
+            UnaryCodes.Visit(i.I1, i.F0, new Capture(box));
+            type = box[0]!.GetType();
+            if (!_functions.TryGetValue((i.I1, i.F0), out LocalBuilder? local))
+            {
+                local = _functions[(i.I1, i.F0)] = Declare(type);
+                il.Emit(OpCodes.Ldloca, local);
+                if (type.GetConstructor([typeof(float)]) is ConstructorInfo withParameter && withParameter.Invoke([i.F0]).Equals(box[0]))
+                {
+                    il.Emit(OpCodes.Ldc_R4, i.F0);
+                    il.Emit(OpCodes.Call, withParameter);
+                }
+                else
+                {
+                    Failed |= !Activator.CreateInstance(type)!.Equals(box[0]);
+                    il.Emit(OpCodes.Initobj, type);
+                }
+            }
+            il.Emit(OpCodes.Ldloca, local);
+            _operands.Push(false);
         }
 
         /// <summary>One instruction forward, as TracedInterpreter.Run.</summary>
@@ -272,8 +521,9 @@ internal static class TracedCompiler
                     {
                         Load(i.A, r * s.ARow + c * s.ACol);
                         Load(i.B, r * s.BRow + c * s.BCol);
-                        il.Emit(OpCodes.Call, apply);
+                        Call(apply, body: 1);
                         SetValue(i.Out + e);
+                        EndUnit();
                     }
                     break;
                 }
@@ -283,23 +533,21 @@ internal static class TracedCompiler
                         Constant(i.F0);
                         Load(i.A, e);
                         Constant(i.F1);
-                        il.Emit(OpCodes.Call, MultiplyAdd);
+                        Call(MultiplyAdd);
                         SetValue(i.Out + e);
+                        EndUnit();
                     }
                     break;
                 case TracedOp.Map:
-                {
-                    (LocalBuilder function, Type type) = Function(i);
-                    MethodInfo apply = FunctionMember(type, nameof(IUnaryFunction.Apply));
                     for (int e = 0; e < i.I0; e++)
                     {
-                        il.Emit(OpCodes.Ldloca, function);
+                        Function(i, out Type type);
                         Load(i.A, e);
-                        il.Emit(OpCodes.Call, apply);
+                        Call(FunctionMember(type, nameof(IUnaryFunction.Apply)), body: -1);
                         SetValue(i.Out + e);
+                        EndUnit();
                     }
                     break;
-                }
                 case TracedOp.SumRows:
                     for (int r = 0; r < i.I0; r++)
                     {
@@ -308,10 +556,11 @@ internal static class TracedCompiler
                         for (int c = 0; c < i.I1; c++)
                         {
                             Load(i.A, r * i.I1 + c);
-                            il.Emit(OpCodes.Call, Add);
+                            Call(Add);
                         }
-                        il.Emit(OpCodes.Call, Multiply);
+                        Call(Multiply);
                         SetValue(i.Out + r);
+                        EndUnit();
                     }
                     break;
                 case TracedOp.Gather:
@@ -320,6 +569,7 @@ internal static class TracedCompiler
                     {
                         Load(i.A, r * i.I1 + i.I2 + j);
                         SetValue(i.Out + r * i.I3 + j);
+                        EndUnit();
                     }
                     break;
                 case TracedOp.Place:
@@ -328,6 +578,7 @@ internal static class TracedCompiler
                     {
                         Load(i.A, r * i.I3 + j);
                         SetValue(i.Out + r * i.I1 + i.I2 + j);
+                        EndUnit();
                     }
                     break;
                 case TracedOp.MatMul:
@@ -341,28 +592,17 @@ internal static class TracedCompiler
                         {
                             Load(i.A, r * k + p);
                             Load(i.B, p * pStride + j * jStride);
-                            il.Emit(OpCodes.Call, Multiply);
-                            il.Emit(OpCodes.Call, Add);
+                            Call(Multiply);
+                            Call(Add);
                         }
                         SetValue(i.Out + r * n + j);
+                        EndUnit();
                     }
                     break;
                 }
                 default:
                     Failed = true; // an op the interpreter does not run either
                     break;
-            }
-        }
-
-        /// <summary>The adjoints the reverse sweep reads start at 0, the energy's at 1 (as TracedInterpreter.Backward clears and seeds them).</summary>
-        public void SeedAdjoints(int result)
-        {
-            for (int s = 0; s < live.Length; s++)
-            {
-                if (!live[s]) continue;
-                _adjoints[s] = il.DeclareLocal(R);
-                Constant(s == result ? 1f : 0f);
-                il.Emit(OpCodes.Stloc, _adjoints[s]!);
             }
         }
 
@@ -382,6 +622,7 @@ internal static class TracedCompiler
                         int ia = r * s.ARow + c * s.ACol, ib = r * s.BRow + c * s.BCol, output = i.Out + e;
                         if (i.A >= 0) Accumulate(i.A + ia, () => Partial(output, i.A, ia, i.B, ib, partialX));
                         if (i.B >= 0) Accumulate(i.B + ib, () => Partial(output, i.A, ia, i.B, ib, partialY));
+                        EndUnit();
                     }
                     break;
                 }
@@ -393,37 +634,39 @@ internal static class TracedCompiler
                         {
                             Constant(i.F0);
                             Adjoint(output);
-                            il.Emit(OpCodes.Call, Multiply);
+                            Call(Multiply);
                         });
+                        EndUnit();
                     }
                     break;
                 case TracedOp.Map when i.A >= 0:
-                {
-                    (LocalBuilder function, Type type) = Function(i);
-                    MethodInfo derivative = FunctionMember(type, nameof(IUnaryFunction.Derivative));
                     for (int e = 0; e < i.I0; e++)
                     {
                         int output = i.Out + e, a = i.A + e;
+                        TracedInstruction instruction = i;
                         Accumulate(a, () =>
                         {
                             Adjoint(output);
-                            il.Emit(OpCodes.Ldloca, function);
+                            Function(instruction, out Type type);
                             Value(a);
-                            il.Emit(OpCodes.Call, derivative);
-                            il.Emit(OpCodes.Call, Multiply);
+                            Call(FunctionMember(type, nameof(IUnaryFunction.Derivative)), body: -1);
+                            Call(Multiply);
                         });
+                        EndUnit();
                     }
                     break;
-                }
                 case TracedOp.SumRows when i.A >= 0:
                     for (int r = 0; r < i.I0; r++)
+                    for (int c = 0; c < i.I1; c++)
                     {
-                        Constant(i.F0);
-                        Adjoint(i.Out + r);
-                        il.Emit(OpCodes.Call, Multiply);
-                        LocalBuilder g = Temporary;
-                        il.Emit(OpCodes.Stloc, g);
-                        for (int c = 0; c < i.I1; c++) Accumulate(i.A + r * i.I1 + c, () => il.Emit(OpCodes.Ldloc, g));
+                        int output = i.Out + r;
+                        Accumulate(i.A + r * i.I1 + c, () => // factor * adjoint(output), as the interpreter computes it once per row
+                        {
+                            Constant(i.F0);
+                            Adjoint(output);
+                            Call(Multiply);
+                        });
+                        EndUnit();
                     }
                     break;
                 case TracedOp.Gather when i.A >= 0:
@@ -432,6 +675,7 @@ internal static class TracedCompiler
                     {
                         int output = i.Out + r * i.I3 + j;
                         Accumulate(i.A + r * i.I1 + i.I2 + j, () => Adjoint(output));
+                        EndUnit();
                     }
                     break;
                 case TracedOp.Place when i.A >= 0:
@@ -440,6 +684,7 @@ internal static class TracedCompiler
                     {
                         int output = i.Out + r * i.I1 + i.I2 + j;
                         Accumulate(i.A + r * i.I3 + j, () => Adjoint(output));
+                        EndUnit();
                     }
                     break;
                 case TracedOp.MatMul:
@@ -454,8 +699,8 @@ internal static class TracedCompiler
             Adjoint(output);
             Load(a, ia);
             Load(b, ib);
-            il.Emit(OpCodes.Call, partial);
-            il.Emit(OpCodes.Call, Multiply);
+            Call(partial, body: 1);
+            Call(Multiply);
         }
 
         /// <summary>A product's reverse step, in the interpreter's loop order (each adjoint gets its terms in the same order).</summary>
@@ -472,32 +717,17 @@ internal static class TracedCompiler
                     {
                         Adjoint(output);
                         Load(i.B, right);
-                        il.Emit(OpCodes.Call, Multiply);
+                        Call(Multiply);
                     });
                 if (i.B >= 0)
                     Accumulate(i.B + right, () =>
                     {
                         Adjoint(output);
                         Load(i.A, left);
-                        il.Emit(OpCodes.Call, Multiply);
+                        Call(Multiply);
                     });
+                EndUnit();
             }
-        }
-
-        /// <summary>Writes dE/dx (the adjoints of x's slots) and returns the energy.</summary>
-        public void Finish(int result)
-        {
-            for (int s = 0; s < dim; s++)
-            {
-                il.Emit(OpCodes.Ldarg_1);
-                Offset(s * 32);
-                il.Emit(OpCodes.Ldloc, _adjoints[s]!);
-                il.Emit(OpCodes.Call, Unwrap);
-                il.Emit(OpCodes.Stobj, V);
-            }
-            Value(result);
-            il.Emit(OpCodes.Call, Unwrap);
-            il.Emit(OpCodes.Ret);
         }
     }
 }

@@ -24,12 +24,13 @@ internal readonly struct TracedLanes(EnergyProgram program, float[] pool, bool c
 {
     [ThreadStatic] private static Real8[]? t_lanes;
     [ThreadStatic] private static float[]? t_pool;
+    [ThreadStatic] private static Real8[]? t_rows;
 
     /// <summary>Each program's compiled method (null: it keeps the interpreter), made once on first use by whichever thread asks first.</summary>
-    private static readonly ConditionalWeakTable<EnergyProgram, Lazy<CompiledEnergy?>> s_compiled = new();
+    private static readonly ConditionalWeakTable<EnergyProgram, Lazy<TracedCompiler.Compiled?>> s_compiled = new();
 
     private readonly HostProgram _program = new(program.Code, program.Numbers, program.Values, program.Result);
-    private readonly CompiledEnergy? _compiled = compile && pool.Length >= program.PoolLength ? Compiled(program) : null;
+    private readonly TracedCompiler.Compiled? _compiled = compile && pool.Length >= program.PoolLength ? Compiled(program) : null;
     private readonly int _dim = program.Dim;
 
     /// <summary>Whether evaluations run the program's compiled method (else the interpreter).</summary>
@@ -52,8 +53,10 @@ internal readonly struct TracedLanes(EnergyProgram program, float[] pool, bool c
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Vector256<float> EnergyAndGradient(ReadOnlySpan<Vector256<float>> x, Span<Vector256<float>> gradient, bool energy)
     {
-        if (_compiled is CompiledEnergy compiled && x.Length == _dim && gradient.Length == _dim)
-            return compiled(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetArrayDataReference(pool));
+        if (_compiled is { } compiled && x.Length == _dim && gradient.Length == _dim && !x.Overlaps(gradient))
+            return compiled.Energy(ref Unsafe.As<Vector256<float>, Real8>(ref MemoryMarshal.GetReference(x)),
+                ref Unsafe.As<Vector256<float>, Real8>(ref MemoryMarshal.GetReference(gradient)), ref MemoryMarshal.GetArrayDataReference(pool),
+                ref MemoryMarshal.GetArrayDataReference(Rows(compiled.Rows))).Value;
         int v = _program.Values;
         Real8[] lanes = Lanes(v);
         var rows = new LaneRows(lanes, v);
@@ -65,8 +68,16 @@ internal readonly struct TracedLanes(EnergyProgram program, float[] pool, bool c
     }
 
     /// <summary><paramref name="program"/>'s compiled method, compiled on the first call for it; null when it keeps the interpreter.</summary>
-    private static CompiledEnergy? Compiled(EnergyProgram program) =>
-        s_compiled.GetValue(program, p => new Lazy<CompiledEnergy?>(() => TracedCompiler.Compile(Decoded(p), p.Dim, p.PoolLength))).Value;
+    private static TracedCompiler.Compiled? Compiled(EnergyProgram program) =>
+        s_compiled.GetValue(program, p => new Lazy<TracedCompiler.Compiled?>(() => TracedCompiler.Compile(Decoded(p), p.Dim, p.PoolLength))).Value;
+
+    /// <summary>This thread's scratch of at least <paramref name="length"/> entries (at least one) for a compiled program's methods to pass values through.</summary>
+    private static Real8[] Rows(int length)
+    {
+        Real8[]? rows = t_rows;
+        if (rows is null || rows.Length < length) t_rows = rows = new Real8[Math.Max(1, length)];
+        return rows;
+    }
 
     private static HostProgram Decoded(EnergyProgram p) => new(p.Code, p.Numbers, p.Values, p.Result);
 
