@@ -31,7 +31,7 @@ namespace TorchEbm.Traced;
 internal static class TracedCompiler
 {
     /// <summary>Most element operations (forward plus reverse sweep) of a program compiled.</summary>
-    public const int MaxOperations = 20000;
+    public const int MaxOperations = 1000;
 
     /// <summary>
     /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call one

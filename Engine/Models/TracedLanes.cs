@@ -33,14 +33,17 @@ internal readonly struct TracedLanes(EnergyProgram program, float[] pool, bool c
     private readonly TracedCompiler.Compiled? _compiled = compile && pool.Length >= program.PoolLength ? Compiled(program) : null;
     private readonly int _dim = program.Dim;
 
-    /// <summary>Whether evaluations run the program's compiled method (else the interpreter).</summary>
+    /// <summary>Whether evaluations run the program's compiled code (else the interpreter).</summary>
     public bool IsCompiled => _compiled is not null;
+
+    /// <summary>The methods the compiled code was cut into (0 when interpreted).</summary>
+    public int CompiledMethods => _compiled?.Methods ?? 0;
 
     /// <summary>How the host twin runs <paramref name="program"/>: compiled, or interpreted and why (for a model's trace status).</summary>
     public static string HostPath(EnergyProgram program) =>
         TracedCompiler.Refusal(Decoded(program), program.Dim) is string refusal
             ? $"interpreted on the CPU ({refusal})"
-            : "compiled to one method on the CPU";
+            : "compiled to host code on the CPU";
 
     /// <summary>Not used: the lane twin evaluates eight chains through <see cref="EnergyAndGradient"/>.</summary>
     public float Energy(ArrayView<float> x) => throw new NotSupportedException("TracedLanes is host code for eight chains at once.");
