@@ -39,7 +39,7 @@ internal static class TracedCompiler
     /// is cut: below the 512 at which the JIT stops inlining, with the margin the estimate needs (at 470 a product's sums
     /// already kept some calls; checked with DOTNET_JitDisasm on the benchmark's programs).
     /// </summary>
-    public const int LocalsPerMethod = 400;
+    public const int LocalsPerMethod = 440;
 
     /// <summary>A compiled program.</summary>
     /// <param name="Energy">The code, one call per eight chains.</param>
@@ -342,7 +342,7 @@ internal static class TracedCompiler
             if (body < 0) body = (method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0) / ILBytesPerTemporary;
             il.Emit(OpCodes.Call, method);
             int arguments = method.GetParameters().Length + (method.IsStatic ? 0 : 1);
-            _temporaries += 1 + body;
+            _temporaries += 2 + body;
             for (int k = 0; k < arguments && _operands.Count > 0; k++)
                 if (_operands.Pop()) _temporaries++;
             _operands.Push(true);
