@@ -50,13 +50,15 @@ public static class TapeEnergyComparison
 
     /// <summary>
     /// One thread, eight chains per vector: E and dE/dx through the built-in energy's host twin and through the traced
-    /// program's (<see cref="TracedLanes"/>), the fastest of <paramref name="repetitions"/> alternating rounds of 20000 calls.
-    /// This is the interpreter's own cost, without the samplers' shared work (noise, transitions, threads).
+    /// program's (<see cref="TracedLanes"/>: compiled where <see cref="Traced.TracedCompiler"/>'s size rule allows, else
+    /// interpreted), the fastest of 10 x <paramref name="repetitions"/> alternating rounds of 2000 calls (short rounds, so on
+    /// a loaded machine some run undisturbed). This is the energy's own cost, without the samplers' shared work (noise,
+    /// transitions, threads).
     /// </summary>
     private static void Evaluations<TEnergy>(string energy, int dim, TEnergy builtIn, BaseModel model, int repetitions)
         where TEnergy : struct, IHostEnergy
     {
-        const int calls = 20000;
+        const int calls = 2000;
         TracedLanes traced = model.TracedSource!.HostLanes(dim) ?? throw new InvalidOperationException(model.TraceStatus);
         var random = new Random(1);
         var x = new Vector256<float>[dim];
@@ -64,7 +66,7 @@ public static class TapeEnergyComparison
         for (int i = 0; i < dim; i++) x[i] = Vector256.Create([.. Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() - 0.5f)]);
         double builtInTime = double.MaxValue, tracedTime = double.MaxValue;
         float sink = 0f;
-        for (int r = -1; r < repetitions; r++) // r = -1 warms up (JIT)
+        for (int r = -1; r < 10 * repetitions; r++) // r = -1 warms up (JIT)
         {
             var watch = Stopwatch.StartNew();
             for (int c = 0; c < calls; c++) sink += builtIn.EnergyAndGradient(x, gradient, energy: true).GetElement(0);
@@ -73,8 +75,8 @@ public static class TapeEnergyComparison
             for (int c = 0; c < calls; c++) sink += traced.EnergyAndGradient(x, gradient, energy: true).GetElement(0);
             if (r >= 0) tracedTime = Math.Min(tracedTime, watch.Elapsed.TotalSeconds);
         }
-        Console.WriteLine($"{energy}, E and dE/dx of 8 chains, one thread: built-in {1e9 * builtInTime / calls,7:F0} ns, traced {1e9 * tracedTime / calls,7:F0} ns, " +
-            $"traced / built-in time {tracedTime / builtInTime,6:F2}{(float.IsNaN(sink) ? " (NaN)" : "")}");
+        Console.WriteLine($"{energy}, E and dE/dx of 8 chains, one thread: built-in {1e9 * builtInTime / calls,7:F0} ns, traced {1e9 * tracedTime / calls,7:F0} ns " +
+            $"({(traced.IsCompiled ? "compiled" : "interpreted")}), traced / built-in time {tracedTime / builtInTime,6:F2}{(float.IsNaN(sink) ? " (NaN)" : "")}");
     }
 
     private static void Compare(Device device, string energy, int dim, BaseModel builtIn, BaseModel traced, BaseModel stepwise, int repetitions)

@@ -346,9 +346,10 @@ public static class TracedInterpreter
 
     /// <summary>
     /// A <see cref="TracedOp.Binary"/> instruction's output shape (attributes 1, 2) and how far each operand's index moves per
-    /// output row and column: 0 along a dimension it is repeated over (size 1), as <see cref="Broadcast"/> indexes.
+    /// output row and column: 0 along a dimension it is repeated over (size 1), as <see cref="Broadcast"/> indexes (also what
+    /// <see cref="TracedCompiler"/> unrolls).
     /// </summary>
-    private readonly struct Strides(in TracedInstruction i)
+    internal readonly struct Strides(in TracedInstruction i)
     {
         public readonly int Rows = i.I1, Cols = i.I2;
         public readonly int ARow = i.I3 == 1 ? 0 : i.I4, ACol = i.I4 == 1 ? 0 : 1;

@@ -288,6 +288,171 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
     /// <summary>
+    /// A traced program compiled to host code (<see cref="TracedCompiler"/>) gives the interpreter's energies and gradients
+    /// and the kernel's, bit for bit, lane by lane: on every traced model these tests use, and on programs generated to
+    /// cover each op and layout (broadcasting, column slices and concatenation, products in both layouts and with a
+    /// computed right factor, reductions of constants, a negative-zero scale whose gradient 0 + (-0) must stay +0, a program
+    /// cut into several methods). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
+    /// beyond the size rule check that the interpreter they keep equals the kernel.
+    /// </summary>
+    [TestCaseSource(nameof(CompiledCases))]
+    public void CompiledHostCode_EqualsTheInterpreterAndTheKernel_BitForBit(string name)
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host twin runs on the CPU device only.");
+        (BaseModel model, int dim) = CompiledCase(name);
+        using (model)
+        {
+            TracedEnergySource source = model.TracedSource!;
+            EnergyProgram program = source.ProgramFor(dim) ?? throw new AssertionException(source.Status(dim));
+            using Tensor pool = Device.Allocate([program.PoolLength]), x = Points(8, dim, seed: 9);
+            program.FillPool(pool, model.GetType().Name);
+            using Tensor energies = source.Energies(x), gradients = source.Gradients(x);
+            var compiled = new TracedLanes(program, pool.ToArray());
+            var interpreted = new TracedLanes(program, pool.ToArray(), compile: false);
+            Assert.That(compiled.IsCompiled, Is.EqualTo(!Interpreted.Contains(name)), TracedLanes.HostPath(program));
+            Assert.That(interpreted.IsCompiled, Is.False);
+            if (name == "rosenbrock-32") Assert.That(compiled.CompiledMethods, Is.GreaterThan(1), "a program this long is cut into several methods");
+            AssertLanesEqual(compiled, interpreted, x.ToArray(), energies.ToArray(), gradients.ToArray(), dim);
+            using Tensor far = Device.FromArray([.. x.ToArray().Select(v => 7f * v)], 8, dim); // also outside the checks' (-1, 1)
+            using Tensor farEnergies = source.Energies(far), farGradients = source.Gradients(far);
+            AssertLanesEqual(compiled, interpreted, far.ToArray(), farEnergies.ToArray(), farGradients.ToArray(), dim);
+        }
+    }
+
+    /// <summary>Eight rows through both host twins, each lane against the kernel's row, compared as bits (NaN payloads, signed zeros).</summary>
+    private static void AssertLanesEqual(TracedLanes compiled, TracedLanes interpreted, float[] rows, float[] kernelEnergies, float[] kernelGradients, int dim)
+    {
+        var x = new Vector256<float>[dim];
+        var compiledGradient = new Vector256<float>[dim];
+        var interpretedGradient = new Vector256<float>[dim];
+        for (int i = 0; i < dim; i++) x[i] = Vector256.Create([.. Enumerable.Range(0, 8).Select(l => rows[l * dim + i])]);
+        Vector256<float> compiledEnergies = compiled.EnergyAndGradient(x, compiledGradient, energy: true);
+        Vector256<float> interpretedEnergies = interpreted.EnergyAndGradient(x, interpretedGradient, energy: true);
+        static int Bits(float v) => BitConverter.SingleToInt32Bits(v);
+        for (int l = 0; l < 8; l++)
+        {
+            Assert.That(Bits(compiledEnergies.GetElement(l)), Is.EqualTo(Bits(interpretedEnergies.GetElement(l))), $"energy of lane {l}: compiled against interpreted");
+            Assert.That(Bits(compiledEnergies.GetElement(l)), Is.EqualTo(Bits(kernelEnergies[l])), $"energy of lane {l}: compiled against the kernel");
+            for (int i = 0; i < dim; i++)
+            {
+                Assert.That(Bits(compiledGradient[i].GetElement(l)), Is.EqualTo(Bits(interpretedGradient[i].GetElement(l))), $"dE/dx{i} of lane {l}: compiled against interpreted");
+                Assert.That(Bits(compiledGradient[i].GetElement(l)), Is.EqualTo(Bits(kernelGradients[l * dim + i])), $"dE/dx{i} of lane {l}: compiled against the kernel");
+            }
+        }
+    }
+
+    private static readonly string[] Posteriors =
+    [
+        "eight_schools-eight_schools_noncentered", "arK-arK", "kidiq-kidscore_momiq", "kidiq-kidscore_interaction", "arma-arma11",
+        "low_dim_gauss_mix-low_dim_gauss_mix",
+    ];
+
+    /// <summary>Posteriors whose programs exceed the size rule (thousands of element operations over their data): their host twin interprets.</summary>
+    private static readonly string[] Interpreted =
+        ["arK-arK", "kidiq-kidscore_momiq", "kidiq-kidscore_interaction", "arma-arma11", "low_dim_gauss_mix-low_dim_gauss_mix"];
+
+    private static IEnumerable<TestCaseData> CompiledCases() =>
+        new[] { "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "broadcast", "slices", "matmul", "matmul-transposed", "matmul-computed-right", "constant-reductions", "negative-zero" }
+            .Concat(Enum.GetNames<UnaryCode>()).Concat(Posteriors)
+            .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
+
+    /// <summary>The model and dimension of a compiled-code case.</summary>
+    private (BaseModel Model, int Dim) CompiledCase(string name)
+    {
+        float[,] w = { { 0.5f, -1f, 0.25f, 2f }, { 1.5f, 0.1f, -0.7f, 0.3f }, { -0.2f, 0.9f, 1.1f, -1.3f } }; // (3, 4)
+        float[,] wt = { { 0.5f, 1.5f, -0.2f }, { -1f, 0.1f, 0.9f }, { 0.25f, -0.7f, 1.1f }, { 2f, 0.3f, -1.3f } }; // w transposed
+        switch (name)
+        {
+            case "rosenbrock-2": return (new OpRosenbrock(Device), 2);
+            case "rosenbrock-8": return (new OpRosenbrock(Device), 8);
+            case "rosenbrock-32": return (new OpRosenbrock(Device), 32);
+            case "gaussian": return (Gaussian(), 3);
+            case "broadcast":
+                return (Model(3, x =>
+                {
+                    Var c = x.Columns(1, 1), data = Var.Constant(Owned(Device.FromArray([0.5f, -1f, 2f, 0.25f], 4))), bias = Var.Constant(Owned(Device.FromArray([0.1f, 0.2f, 0.3f], 3)));
+                    Var a = (c - data) / (x.Column(0).Reshape(x.Shape[0], 1).Exp() + 1f) * data;
+                    Var b = x * x / (2f + x.Square()) - x.AddBias(bias) * 3f;
+                    Var joined = Var.Concat([a, b, x.Columns(2, 1)], dim: 1);
+                    return joined.Square().Sum(1) + (1f - joined).Mean(1);
+                }), 3);
+            case "slices":
+                return (Model(3, x => (x.Columns(1, 2) * Var.Constant(Owned(Device.FromArray([0.5f, -1f, 2f, 0.25f], 1, 4))).Columns(2, 2)).Sum(1) + x.Columns(0, 1).Square().Sum(1)), 3);
+            case "matmul": return (Model(3, x => x.MatMul(Var.Constant(Owned(Device.FromArray(w)))).Tanh().Sum(1)), 3);
+            case "matmul-transposed": return (Model(3, x => x.MatMulTransposed(Var.Constant(Owned(Device.FromArray(wt)))).Square().Mean(1)), 3);
+            case "matmul-computed-right": // the right factor is a value computed from constants (its adjoints are never read)
+                return (Model(3, x => x.Sin().MatMul(Var.Constant(Owned(Device.FromArray(w))) * 2f + 1f).Softplus().Sum(1)), 3);
+            case "constant-reductions": // reductions and slices of a constant: instructions that do not read x
+            {
+                Var m = Var.Constant(Owned(Device.FromArray(w)));
+                return (Model(3, x => (x.Square() * m.Columns(1, 3).Mean(1).Reshape(1, 3)).Sum(1) + m.Sum() * x.Column(0)), 3);
+            }
+            case "negative-zero": return (Model(2, x => (x * -0f).Sum(1) + x.Column(1).Abs() * 0f), 2);
+            default:
+                return name.Contains('-')
+                    ? ((BaseModel Model, int Dim))(PosteriorCatalogue.Create(name, Device) is var p ? (p, p.Dimension) : default)
+                    : (new OneFunction(Device, MapFor(Enum.Parse<UnaryCode>(name))), 3);
+        }
+    }
+
+    private readonly List<Tensor> _owned = [];
+
+    /// <summary>A tensor a case's energy holds, freed when the fixture ends.</summary>
+    private Tensor Owned(Tensor t)
+    {
+        _owned.Add(t);
+        return t;
+    }
+
+    [OneTimeTearDown]
+    public void FreeOwned()
+    {
+        foreach (Tensor t in _owned) t.Dispose();
+    }
+
+    /// <summary>
+    /// A program beyond the size rule keeps the interpreter, and the model's status says which way the CPU runs it; a
+    /// compiled one says so too.
+    /// </summary>
+    [Test]
+    public void ProgramBeyondTheSizeRule_KeepsTheInterpreter()
+    {
+        const int d = 100;
+        float[,] c = new float[d, d];
+        for (int i = 0; i < d; i++) c[i, i] = 1f + 0.01f * i;
+        using Tensor matrix = Device.FromArray(c);
+        using BaseModel large = Model(d, x => x.MatMul(Var.Constant(matrix)).Square().Sum(1)); // 10^4 products each way
+        using BaseModel small = Model(d, x => x.Square().Sum(1));
+        Assert.That(large.IsTraced, Is.True, large.TraceStatus);
+        Assert.That(large.TraceStatus, Does.Contain("interpreted on the CPU").And.Contain("element operations"));
+        Assert.That(small.TraceStatus, Does.Contain("compiled to host code on the CPU"));
+        EnergyProgram program = large.TracedSource!.ProgramFor(d)!;
+        using Tensor pool = Device.Allocate([program.PoolLength]);
+        program.FillPool(pool, "large");
+        Assert.That(new TracedLanes(program, pool.ToArray()).IsCompiled, Is.False);
+    }
+
+    /// <summary>Threads asking for one program's compiled code at once all get it (compiled once) and the same results.</summary>
+    [Test]
+    public void CompiledCode_IsMadeOnceForThreadsAskingAtOnce()
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host twin runs on the CPU device only.");
+        using OpGaussian model = Gaussian();
+        EnergyProgram program = model.TracedSource!.ProgramFor(3)!;
+        using Tensor pool = Device.Allocate([program.PoolLength]);
+        program.FillPool(pool, nameof(OpGaussian));
+        float[] constants = pool.ToArray();
+        var x = new Vector256<float>[] { Vector256.Create(0.5f), Vector256.Create(-1f), Vector256.Create(2f) };
+        var energies = new float[8];
+        Parallel.For(0, energies.Length, t =>
+        {
+            var lanes = new TracedLanes(program, constants);
+            energies[t] = lanes.IsCompiled ? lanes.EnergyAndGradient(x, new Vector256<float>[3], energy: true).GetElement(0) : float.NaN;
+        });
+        Assert.That(energies, Has.All.EqualTo(energies[0]).And.All.Matches<float>(float.IsFinite));
+    }
+
+    /// <summary>
     /// MALA (100 steps) and HMC (30 transitions) on the traced Gaussian sample it exactly: 1000 independent chains, each coordinate's mean within 4.5
     /// standard errors of m (sd sqrt(Sigma_ii / n)) and its variance within 4.5 standard errors of Sigma_ii (sd Sigma_ii
     /// sqrt(2 / n)); a false alarm has probability below 1e-4 over the six checks per sampler.

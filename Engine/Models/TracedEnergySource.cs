@@ -104,7 +104,7 @@ internal sealed class TracedEnergySource(BaseModel model) : EnergySource, IDispo
         program = Rewritten(program);
         var code = model.Device.Accelerator.Allocate1D(program.Code);
         Tensor numbers = model.Device.FromArray(program.Numbers, program.Numbers.Length);
-        var resolved = new Resolved(program, $"{name} runs traced: {program.Length} instructions, {program.Values} values per chain, {program.ConstantFloats} constant floats.", code, numbers);
+        var resolved = new Resolved(program, $"{name} runs traced: {program.Length} instructions, {program.Values} values per chain, {program.ConstantFloats} constant floats; {TracedLanes.HostPath(program)}.", code, numbers);
         string? mismatch;
         try
         {
