@@ -25,19 +25,21 @@ namespace TorchEbm.Traced;
 /// <para>Size rule: the JIT stops inlining in a method with more than 512 locals (its inlined calls' temporaries count),
 /// and a call left in an unrolled sweep costs more than the interpreter saves; so the code is cut into methods of at most
 /// <see cref="LocalsPerMethod"/> locals by the JIT's count, run one after the other, values and adjoints passed between
-/// them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element operations keeps
-/// the interpreter: its JIT time would grow past tens of milliseconds (<see cref="Refusal"/> says why).</para>
+/// them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element
+/// operations keeps the interpreter: the JIT takes some 0.05-0.1 ms per operation, so a larger one would take more than
+/// tens of milliseconds to compile (<see cref="Refusal"/> says why).</para>
 /// </remarks>
 internal static class TracedCompiler
 {
-    /// <summary>Most element operations (forward plus reverse sweep) of a program compiled.</summary>
+    /// <summary>Most element operations of a program compiled (<see cref="Operations"/>: an element of an instruction the reverse sweep visits counts three times).</summary>
     public const int MaxOperations = 1000;
 
     /// <summary>
-    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call one
-    /// temporary, one per argument that is another call's result, more for a function's formula by its IL size) before it
-    /// is cut: below the 512 at which the JIT stops inlining, with the margin the estimate needs (at 470 a product's sums
-    /// already kept some calls; checked with DOTNET_JitDisasm on the benchmark's programs).
+    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call two
+    /// temporaries, its struct result and the constructor that makes it, one per argument that is another call's result,
+    /// more for a function's formula by its IL size) before it is cut: below the 512 at which the JIT stops inlining, with
+    /// the margin the estimate needs (checked with DOTNET_JitDisasm: no op call left in the benchmark's and the tests'
+    /// programs; with one temporary per call and 400, a product's sums kept some).
     /// </summary>
     public const int LocalsPerMethod = 440;
 
@@ -78,9 +80,32 @@ internal static class TracedCompiler
         bool[] live = Live(program, dim);
         Emitter emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live));
         if (emitter.Methods > 1) emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, earlier: emitter));
-        int methods = emitter.Methods;
+        if (emitter.PoolRead > poolFloats || emitter.Failed) return null;
+        int methods = emitter.Methods, rows = methods > 1 ? 2 * program.Values : 0;
         CompiledEnergy energy = emitter.Finish();
-        return emitter.PoolRead > poolFloats || emitter.Failed ? null : new Compiled(energy, methods > 1 ? 2 * program.Values : 0, methods);
+        return Jitted(energy, dim, poolFloats, rows) ? new Compiled(energy, rows, methods) : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="energy"/> once at x = 0 with a zero pool, so the JIT compiles it here (once, inside the caller's
+    /// lock) rather than in a sampler's first step; false if the runtime rejects the code (the program then keeps the
+    /// interpreter rather than fail a run).
+    /// </summary>
+    private static bool Jitted(CompiledEnergy energy, int dim, int poolFloats, int rows)
+    {
+        var x = new Real8[Math.Max(1, dim)];
+        var gradient = new Real8[Math.Max(1, dim)];
+        var pool = new float[Math.Max(1, poolFloats)];
+        var row = new Real8[Math.Max(1, rows)];
+        try
+        {
+            energy(ref x[0], ref gradient[0], ref pool[0], ref row[0]);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidProgramException or BadImageFormatException or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
