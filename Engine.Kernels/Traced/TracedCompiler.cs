@@ -190,6 +190,60 @@ internal static class TracedCompiler
         return map.TargetMethods[k].MakeGenericMethod(R, V);
     }
 
+    /// <summary>JIT temporaries estimated for a call that runs lane by lane (<see cref="Real8"/>'s Exp, Log, ..., inlined eight times).</summary>
+    private const int LanewiseTemporaries = 96;
+
+    /// <summary>Members of <see cref="IReal{T, TMask}"/> that <see cref="Real8"/> runs lane by lane.</summary>
+    private static readonly HashSet<string> Lanewise = ["Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Abs", "Max"];
+
+    /// <summary>One-byte and two-byte IL opcodes by value, to walk a method's IL.</summary>
+    private static readonly Dictionary<short, OpCode> OpCodesByValue =
+        typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+
+    /// <summary>
+    /// The JIT temporaries a function's member is estimated to bring when inlined: two per call in its IL (a struct result
+    /// and its constructor), <see cref="LanewiseTemporaries"/> per lane-by-lane call, and those of the engine's own methods
+    /// it calls (its helpers, followed to a small depth). An estimate for cutting methods, not a cost model.
+    /// </summary>
+    private static int FormulaTemporaries(MethodInfo method, int depth)
+    {
+        byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null || depth > 3) return 0;
+        Type[] typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : [];
+        Type[] methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : [];
+        int temporaries = 0;
+        for (int at = 0; at < il.Length;)
+        {
+            short value = il[at] == 0xFE && at + 1 < il.Length ? (short)(0xFE00 | il[at + 1]) : il[at];
+            if (!OpCodesByValue.TryGetValue(value, out OpCode op)) return temporaries + il.Length; // unknown IL: assume the worst
+            at += op.Size;
+            if ((op == OpCodes.Call || op == OpCodes.Callvirt) && at + 4 <= il.Length)
+            {
+                MethodBase? callee = null;
+                try
+                {
+                    callee = method.Module.ResolveMethod(BitConverter.ToInt32(il, at), typeArguments, methodArguments);
+                }
+                catch (ArgumentException)
+                {
+                }
+                temporaries += callee is null ? LanewiseTemporaries
+                    : Lanewise.Contains(callee.Name) && callee.DeclaringType?.Name.StartsWith("IReal", StringComparison.Ordinal) == true ? LanewiseTemporaries
+                    : 2 + (callee is MethodInfo m && m.DeclaringType?.Namespace == typeof(Exp).Namespace ? FormulaTemporaries(m, depth + 1) : 0);
+            }
+            at += op.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, at),
+                _ => 4,
+            };
+        }
+        return temporaries;
+    }
+
     /// <summary>Captures the struct <see cref="UnaryCodes.Visit"/> makes for a code (the one table from codes to functions).</summary>
     private readonly struct Capture(object?[] box) : IUnaryVisitor
     {
@@ -246,9 +300,6 @@ internal static class TracedCompiler
 
         /// <summary>The methods emitted.</summary>
         public int Methods => _methods.Count;
-
-        /// <summary>IL bytes of a function's formula per JIT temporary it is estimated to bring (a call or a struct made).</summary>
-        private const int ILBytesPerTemporary = 6;
 
         private static readonly Type[] Parameters = [R.MakeByRefType(), R.MakeByRefType(), typeof(float).MakeByRefType(), R.MakeByRefType()];
 
@@ -360,11 +411,11 @@ internal static class TracedCompiler
         /// <summary>
         /// Emits a call, counting the JIT temporaries it is estimated to bring when inlined: one for its struct result, one per
         /// argument that is itself a call's result (a local is passed as it is), <paramref name="body"/> more for calls inside it
-        /// (-1: estimated from the size of its IL, one per <see cref="ILBytesPerTemporary"/> bytes: a function's formula).
+        /// (-1: a function's formula, estimated by <see cref="FormulaTemporaries"/>).
         /// </summary>
         private void Call(MethodInfo method, int body = 0)
         {
-            if (body < 0) body = (method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0) / ILBytesPerTemporary;
+            if (body < 0) body = FormulaTemporaries(method, depth: 0);
             il.Emit(OpCodes.Call, method);
             int arguments = method.GetParameters().Length + (method.IsStatic ? 0 : 1);
             _temporaries += 2 + body;
