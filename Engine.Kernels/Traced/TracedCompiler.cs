@@ -266,7 +266,7 @@ internal static class TracedCompiler
         private readonly HashSet<int> _produced = [];
         private readonly Stack<bool> _operands = new(); // the IL stack: whether each entry is a call's result
         private DynamicMethod _method = null!;
-        private ILGenerator il = null!;
+        private ILGenerator _il = null!;
         private int _temporaries, _locals;
 
         private readonly HashSet<int>? _neededValues, _neededAdjoints;
@@ -307,7 +307,7 @@ internal static class TracedCompiler
         private void Begin()
         {
             _method = new DynamicMethod("Traced", R, Parameters, typeof(TracedCompiler).Module, skipVisibility: true) { InitLocals = false };
-            il = _method.GetILGenerator();
+            _il = _method.GetILGenerator();
             _valueLocals.Clear();
             _adjointLocals.Clear();
             _literals.Clear();
@@ -339,21 +339,21 @@ internal static class TracedCompiler
                     _valueStored[slot] = true;
                     if (_neededValues?.Contains(slot) == false) continue;
                     Row(slot);
-                    il.Emit(OpCodes.Ldloc, _valueLocals[slot]);
-                    il.Emit(OpCodes.Stobj, R);
+                    _il.Emit(OpCodes.Ldloc, _valueLocals[slot]);
+                    _il.Emit(OpCodes.Stobj, R);
                 }
             foreach ((int slot, LocalBuilder local) in _adjointLocals)
             {
                 _adjointStored[slot] = true;
                 if (slot >= _dim && (last || _neededAdjoints?.Contains(slot) == false)) continue;
-                StoreAdjoint(slot, () => il.Emit(OpCodes.Ldloc, local));
+                StoreAdjoint(slot, () => _il.Emit(OpCodes.Ldloc, local));
             }
             if (last)
                 for (int s = 0; s < _dim; s++)
                     if (!_adjointStored[s]) StoreAdjoint(s, () => Constant(s == _result ? 1f : 0f));
             if (last) Value(_result);
             else Constant(0f);
-            il.Emit(OpCodes.Ret);
+            _il.Emit(OpCodes.Ret);
             _methods.Add(_method);
         }
 
@@ -362,23 +362,23 @@ internal static class TracedCompiler
         {
             if (slot < _dim)
             {
-                il.Emit(OpCodes.Ldarg_1);
+                _il.Emit(OpCodes.Ldarg_1);
                 Offset(slot * 32);
                 value();
-                il.Emit(OpCodes.Stobj, R);
+                _il.Emit(OpCodes.Stobj, R);
             }
             else
             {
                 Row(_values + slot);
                 value();
-                il.Emit(OpCodes.Stobj, R);
+                _il.Emit(OpCodes.Stobj, R);
             }
         }
 
         /// <summary>Pushes the address of entry <paramref name="index"/> of the rows.</summary>
         private void Row(int index)
         {
-            il.Emit(OpCodes.Ldarg_3);
+            _il.Emit(OpCodes.Ldarg_3);
             Offset(index * 32);
         }
 
@@ -405,7 +405,7 @@ internal static class TracedCompiler
         private LocalBuilder Declare(Type type)
         {
             _locals++;
-            return il.DeclareLocal(type);
+            return _il.DeclareLocal(type);
         }
 
         /// <summary>
@@ -416,7 +416,7 @@ internal static class TracedCompiler
         private void Call(MethodInfo method, int body = 0)
         {
             if (body < 0) body = FormulaTemporaries(method, depth: 0);
-            il.Emit(OpCodes.Call, method);
+            _il.Emit(OpCodes.Call, method);
             int arguments = method.GetParameters().Length + (method.IsStatic ? 0 : 1);
             _temporaries += 2 + body;
             for (int k = 0; k < arguments && _operands.Count > 0; k++)
@@ -427,14 +427,14 @@ internal static class TracedCompiler
         /// <summary>Pushes a local (a plain argument to a call).</summary>
         private void Ldloc(LocalBuilder local)
         {
-            il.Emit(OpCodes.Ldloc, local);
+            _il.Emit(OpCodes.Ldloc, local);
             _operands.Push(false);
         }
 
         /// <summary>Pops into a local.</summary>
         private void Stloc(LocalBuilder local)
         {
-            il.Emit(OpCodes.Stloc, local);
+            _il.Emit(OpCodes.Stloc, local);
             if (_operands.Count > 0) _operands.Pop();
         }
 
@@ -444,7 +444,7 @@ internal static class TracedCompiler
             if (!_literals.TryGetValue(BitConverter.SingleToInt32Bits(value), out LocalBuilder? local))
             {
                 local = _literals[BitConverter.SingleToInt32Bits(value)] = Declare(R);
-                il.Emit(OpCodes.Ldc_R4, value);
+                _il.Emit(OpCodes.Ldc_R4, value);
                 _operands.Push(false);
                 Call(From);
                 Stloc(local);
@@ -460,7 +460,7 @@ internal static class TracedCompiler
             {
                 if (slot < _dim)
                 {
-                    il.Emit(OpCodes.Ldarg_0);
+                    _il.Emit(OpCodes.Ldarg_0);
                     Offset(slot * 32);
                 }
                 else
@@ -469,8 +469,8 @@ internal static class TracedCompiler
                     Row(slot);
                 }
                 local = _valueLocals[slot] = Declare(R);
-                il.Emit(OpCodes.Ldobj, R);
-                il.Emit(OpCodes.Stloc, local);
+                _il.Emit(OpCodes.Ldobj, R);
+                _il.Emit(OpCodes.Stloc, local);
                 Ldloc(local);
             }
             else Constant(0f); // never written: the rows' initial zeros
@@ -489,9 +489,9 @@ internal static class TracedCompiler
             if (!_pool.TryGetValue(offset, out LocalBuilder? local))
             {
                 local = _pool[offset] = Declare(R);
-                il.Emit(OpCodes.Ldarg_2);
+                _il.Emit(OpCodes.Ldarg_2);
                 Offset(offset * sizeof(float));
-                il.Emit(OpCodes.Ldind_R4);
+                _il.Emit(OpCodes.Ldind_R4);
                 _operands.Push(false);
                 Call(From);
                 Stloc(local);
@@ -503,8 +503,8 @@ internal static class TracedCompiler
         private void Offset(int bytes)
         {
             if (bytes == 0) return;
-            il.Emit(OpCodes.Ldc_I4, bytes);
-            il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldc_I4, bytes);
+            _il.Emit(OpCodes.Add);
         }
 
         /// <summary>Pops a value into <paramref name="slot"/>.</summary>
@@ -531,7 +531,7 @@ internal static class TracedCompiler
             }
             if (slot < _dim)
             {
-                il.Emit(OpCodes.Ldarg_1);
+                _il.Emit(OpCodes.Ldarg_1);
                 Offset(slot * 32);
             }
             else
@@ -539,8 +539,8 @@ internal static class TracedCompiler
                 AdjointsRead.Add(slot);
                 Row(_values + slot);
             }
-            il.Emit(OpCodes.Ldobj, R);
-            il.Emit(OpCodes.Stloc, local);
+            _il.Emit(OpCodes.Ldobj, R);
+            _il.Emit(OpCodes.Stloc, local);
             return local;
         }
 
@@ -567,19 +567,19 @@ internal static class TracedCompiler
             if (!_functions.TryGetValue((i.I1, i.F0), out LocalBuilder? local))
             {
                 local = _functions[(i.I1, i.F0)] = Declare(type);
-                il.Emit(OpCodes.Ldloca, local);
+                _il.Emit(OpCodes.Ldloca, local);
                 if (type.GetConstructor([typeof(float)]) is ConstructorInfo withParameter && withParameter.Invoke([i.F0]).Equals(box[0]))
                 {
-                    il.Emit(OpCodes.Ldc_R4, i.F0);
-                    il.Emit(OpCodes.Call, withParameter);
+                    _il.Emit(OpCodes.Ldc_R4, i.F0);
+                    _il.Emit(OpCodes.Call, withParameter);
                 }
                 else
                 {
                     Failed |= !Activator.CreateInstance(type)!.Equals(box[0]);
-                    il.Emit(OpCodes.Initobj, type);
+                    _il.Emit(OpCodes.Initobj, type);
                 }
             }
-            il.Emit(OpCodes.Ldloca, local);
+            _il.Emit(OpCodes.Ldloca, local);
             _operands.Push(false);
         }
 
