@@ -25,19 +25,21 @@ namespace TorchEbm.Traced;
 /// <para>Size rule: the JIT stops inlining in a method with more than 512 locals (its inlined calls' temporaries count),
 /// and a call left in an unrolled sweep costs more than the interpreter saves; so the code is cut into methods of at most
 /// <see cref="LocalsPerMethod"/> locals by the JIT's count, run one after the other, values and adjoints passed between
-/// them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element operations keeps
-/// the interpreter: its JIT time would grow past tens of milliseconds (<see cref="Refusal"/> says why).</para>
+/// them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element
+/// operations keeps the interpreter: the JIT takes some 0.05-0.1 ms per operation, so a larger one would take more than
+/// tens of milliseconds to compile (<see cref="Refusal"/> says why).</para>
 /// </remarks>
 internal static class TracedCompiler
 {
-    /// <summary>Most element operations (forward plus reverse sweep) of a program compiled.</summary>
+    /// <summary>Most element operations of a program compiled (<see cref="Operations"/>: an element of an instruction the reverse sweep visits counts three times).</summary>
     public const int MaxOperations = 1000;
 
     /// <summary>
-    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call one
-    /// temporary, one per argument that is another call's result, more for a function's formula by its IL size) before it
-    /// is cut: below the 512 at which the JIT stops inlining, with the margin the estimate needs (at 470 a product's sums
-    /// already kept some calls; checked with DOTNET_JitDisasm on the benchmark's programs).
+    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call two
+    /// temporaries, its struct result and the constructor that makes it, one per argument that is another call's result,
+    /// more for a function's formula by its IL size) before it is cut: below the 512 at which the JIT stops inlining, with
+    /// the margin the estimate needs (checked with DOTNET_JitDisasm: no op call left in the benchmark's and the tests'
+    /// programs; with one temporary per call and 400, a product's sums kept some).
     /// </summary>
     public const int LocalsPerMethod = 440;
 
@@ -78,9 +80,32 @@ internal static class TracedCompiler
         bool[] live = Live(program, dim);
         Emitter emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live));
         if (emitter.Methods > 1) emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, earlier: emitter));
-        int methods = emitter.Methods;
+        if (emitter.PoolRead > poolFloats || emitter.Failed) return null;
+        int methods = emitter.Methods, rows = methods > 1 ? 2 * program.Values : 0;
         CompiledEnergy energy = emitter.Finish();
-        return emitter.PoolRead > poolFloats || emitter.Failed ? null : new Compiled(energy, methods > 1 ? 2 * program.Values : 0, methods);
+        return Jitted(energy, dim, poolFloats, rows) ? new Compiled(energy, rows, methods) : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="energy"/> once at x = 0 with a zero pool, so the JIT compiles it here (once, inside the caller's
+    /// lock) rather than in a sampler's first step; false if the runtime rejects the code (the program then keeps the
+    /// interpreter rather than fail a run).
+    /// </summary>
+    private static bool Jitted(CompiledEnergy energy, int dim, int poolFloats, int rows)
+    {
+        var x = new Real8[Math.Max(1, dim)];
+        var gradient = new Real8[Math.Max(1, dim)];
+        var pool = new float[Math.Max(1, poolFloats)];
+        var row = new Real8[Math.Max(1, rows)];
+        try
+        {
+            energy(ref x[0], ref gradient[0], ref pool[0], ref row[0]);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidProgramException or BadImageFormatException or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -165,6 +190,60 @@ internal static class TracedCompiler
         return map.TargetMethods[k].MakeGenericMethod(R, V);
     }
 
+    /// <summary>JIT temporaries estimated for a call that runs lane by lane (<see cref="Real8"/>'s Exp, Log, ..., inlined eight times).</summary>
+    private const int LanewiseTemporaries = 96;
+
+    /// <summary>Members of <see cref="IReal{T, TMask}"/> that <see cref="Real8"/> runs lane by lane.</summary>
+    private static readonly HashSet<string> Lanewise = ["Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Abs", "Max"];
+
+    /// <summary>One-byte and two-byte IL opcodes by value, to walk a method's IL.</summary>
+    private static readonly Dictionary<short, OpCode> OpCodesByValue =
+        typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
+
+    /// <summary>
+    /// The JIT temporaries a function's member is estimated to bring when inlined: two per call in its IL (a struct result
+    /// and its constructor), <see cref="LanewiseTemporaries"/> per lane-by-lane call, and those of the engine's own methods
+    /// it calls (its helpers, followed to a small depth). An estimate for cutting methods, not a cost model.
+    /// </summary>
+    private static int FormulaTemporaries(MethodInfo method, int depth)
+    {
+        byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null || depth > 3) return 0;
+        Type[] typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : [];
+        Type[] methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : [];
+        int temporaries = 0;
+        for (int at = 0; at < il.Length;)
+        {
+            short value = il[at] == 0xFE && at + 1 < il.Length ? (short)(0xFE00 | il[at + 1]) : il[at];
+            if (!OpCodesByValue.TryGetValue(value, out OpCode op)) return temporaries + il.Length; // unknown IL: assume the worst
+            at += op.Size;
+            if ((op == OpCodes.Call || op == OpCodes.Callvirt) && at + 4 <= il.Length)
+            {
+                MethodBase? callee = null;
+                try
+                {
+                    callee = method.Module.ResolveMethod(BitConverter.ToInt32(il, at), typeArguments, methodArguments);
+                }
+                catch (ArgumentException)
+                {
+                }
+                temporaries += callee is null ? LanewiseTemporaries
+                    : Lanewise.Contains(callee.Name) && callee.DeclaringType?.Name.StartsWith("IReal", StringComparison.Ordinal) == true ? LanewiseTemporaries
+                    : 2 + (callee is MethodInfo m && m.DeclaringType?.Namespace == typeof(Exp).Namespace ? FormulaTemporaries(m, depth + 1) : 0);
+            }
+            at += op.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, at),
+                _ => 4,
+            };
+        }
+        return temporaries;
+    }
+
     /// <summary>Captures the struct <see cref="UnaryCodes.Visit"/> makes for a code (the one table from codes to functions).</summary>
     private readonly struct Capture(object?[] box) : IUnaryVisitor
     {
@@ -187,7 +266,7 @@ internal static class TracedCompiler
         private readonly HashSet<int> _produced = [];
         private readonly Stack<bool> _operands = new(); // the IL stack: whether each entry is a call's result
         private DynamicMethod _method = null!;
-        private ILGenerator il = null!;
+        private ILGenerator _il = null!;
         private int _temporaries, _locals;
 
         private readonly HashSet<int>? _neededValues, _neededAdjoints;
@@ -222,16 +301,13 @@ internal static class TracedCompiler
         /// <summary>The methods emitted.</summary>
         public int Methods => _methods.Count;
 
-        /// <summary>IL bytes of a function's formula per JIT temporary it is estimated to bring (a call or a struct made).</summary>
-        private const int ILBytesPerTemporary = 6;
-
         private static readonly Type[] Parameters = [R.MakeByRefType(), R.MakeByRefType(), typeof(float).MakeByRefType(), R.MakeByRefType()];
 
         /// <summary>Starts a method.</summary>
         private void Begin()
         {
             _method = new DynamicMethod("Traced", R, Parameters, typeof(TracedCompiler).Module, skipVisibility: true) { InitLocals = false };
-            il = _method.GetILGenerator();
+            _il = _method.GetILGenerator();
             _valueLocals.Clear();
             _adjointLocals.Clear();
             _literals.Clear();
@@ -263,21 +339,21 @@ internal static class TracedCompiler
                     _valueStored[slot] = true;
                     if (_neededValues?.Contains(slot) == false) continue;
                     Row(slot);
-                    il.Emit(OpCodes.Ldloc, _valueLocals[slot]);
-                    il.Emit(OpCodes.Stobj, R);
+                    _il.Emit(OpCodes.Ldloc, _valueLocals[slot]);
+                    _il.Emit(OpCodes.Stobj, R);
                 }
             foreach ((int slot, LocalBuilder local) in _adjointLocals)
             {
                 _adjointStored[slot] = true;
                 if (slot >= _dim && (last || _neededAdjoints?.Contains(slot) == false)) continue;
-                StoreAdjoint(slot, () => il.Emit(OpCodes.Ldloc, local));
+                StoreAdjoint(slot, () => _il.Emit(OpCodes.Ldloc, local));
             }
             if (last)
                 for (int s = 0; s < _dim; s++)
                     if (!_adjointStored[s]) StoreAdjoint(s, () => Constant(s == _result ? 1f : 0f));
             if (last) Value(_result);
             else Constant(0f);
-            il.Emit(OpCodes.Ret);
+            _il.Emit(OpCodes.Ret);
             _methods.Add(_method);
         }
 
@@ -286,23 +362,23 @@ internal static class TracedCompiler
         {
             if (slot < _dim)
             {
-                il.Emit(OpCodes.Ldarg_1);
+                _il.Emit(OpCodes.Ldarg_1);
                 Offset(slot * 32);
                 value();
-                il.Emit(OpCodes.Stobj, R);
+                _il.Emit(OpCodes.Stobj, R);
             }
             else
             {
                 Row(_values + slot);
                 value();
-                il.Emit(OpCodes.Stobj, R);
+                _il.Emit(OpCodes.Stobj, R);
             }
         }
 
         /// <summary>Pushes the address of entry <paramref name="index"/> of the rows.</summary>
         private void Row(int index)
         {
-            il.Emit(OpCodes.Ldarg_3);
+            _il.Emit(OpCodes.Ldarg_3);
             Offset(index * 32);
         }
 
@@ -329,18 +405,18 @@ internal static class TracedCompiler
         private LocalBuilder Declare(Type type)
         {
             _locals++;
-            return il.DeclareLocal(type);
+            return _il.DeclareLocal(type);
         }
 
         /// <summary>
         /// Emits a call, counting the JIT temporaries it is estimated to bring when inlined: one for its struct result, one per
         /// argument that is itself a call's result (a local is passed as it is), <paramref name="body"/> more for calls inside it
-        /// (-1: estimated from the size of its IL, one per <see cref="ILBytesPerTemporary"/> bytes: a function's formula).
+        /// (-1: a function's formula, estimated by <see cref="FormulaTemporaries"/>).
         /// </summary>
         private void Call(MethodInfo method, int body = 0)
         {
-            if (body < 0) body = (method.GetMethodBody()?.GetILAsByteArray()?.Length ?? 0) / ILBytesPerTemporary;
-            il.Emit(OpCodes.Call, method);
+            if (body < 0) body = FormulaTemporaries(method, depth: 0);
+            _il.Emit(OpCodes.Call, method);
             int arguments = method.GetParameters().Length + (method.IsStatic ? 0 : 1);
             _temporaries += 2 + body;
             for (int k = 0; k < arguments && _operands.Count > 0; k++)
@@ -351,14 +427,14 @@ internal static class TracedCompiler
         /// <summary>Pushes a local (a plain argument to a call).</summary>
         private void Ldloc(LocalBuilder local)
         {
-            il.Emit(OpCodes.Ldloc, local);
+            _il.Emit(OpCodes.Ldloc, local);
             _operands.Push(false);
         }
 
         /// <summary>Pops into a local.</summary>
         private void Stloc(LocalBuilder local)
         {
-            il.Emit(OpCodes.Stloc, local);
+            _il.Emit(OpCodes.Stloc, local);
             if (_operands.Count > 0) _operands.Pop();
         }
 
@@ -368,7 +444,7 @@ internal static class TracedCompiler
             if (!_literals.TryGetValue(BitConverter.SingleToInt32Bits(value), out LocalBuilder? local))
             {
                 local = _literals[BitConverter.SingleToInt32Bits(value)] = Declare(R);
-                il.Emit(OpCodes.Ldc_R4, value);
+                _il.Emit(OpCodes.Ldc_R4, value);
                 _operands.Push(false);
                 Call(From);
                 Stloc(local);
@@ -384,7 +460,7 @@ internal static class TracedCompiler
             {
                 if (slot < _dim)
                 {
-                    il.Emit(OpCodes.Ldarg_0);
+                    _il.Emit(OpCodes.Ldarg_0);
                     Offset(slot * 32);
                 }
                 else
@@ -393,8 +469,8 @@ internal static class TracedCompiler
                     Row(slot);
                 }
                 local = _valueLocals[slot] = Declare(R);
-                il.Emit(OpCodes.Ldobj, R);
-                il.Emit(OpCodes.Stloc, local);
+                _il.Emit(OpCodes.Ldobj, R);
+                _il.Emit(OpCodes.Stloc, local);
                 Ldloc(local);
             }
             else Constant(0f); // never written: the rows' initial zeros
@@ -413,9 +489,9 @@ internal static class TracedCompiler
             if (!_pool.TryGetValue(offset, out LocalBuilder? local))
             {
                 local = _pool[offset] = Declare(R);
-                il.Emit(OpCodes.Ldarg_2);
+                _il.Emit(OpCodes.Ldarg_2);
                 Offset(offset * sizeof(float));
-                il.Emit(OpCodes.Ldind_R4);
+                _il.Emit(OpCodes.Ldind_R4);
                 _operands.Push(false);
                 Call(From);
                 Stloc(local);
@@ -427,8 +503,8 @@ internal static class TracedCompiler
         private void Offset(int bytes)
         {
             if (bytes == 0) return;
-            il.Emit(OpCodes.Ldc_I4, bytes);
-            il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldc_I4, bytes);
+            _il.Emit(OpCodes.Add);
         }
 
         /// <summary>Pops a value into <paramref name="slot"/>.</summary>
@@ -455,7 +531,7 @@ internal static class TracedCompiler
             }
             if (slot < _dim)
             {
-                il.Emit(OpCodes.Ldarg_1);
+                _il.Emit(OpCodes.Ldarg_1);
                 Offset(slot * 32);
             }
             else
@@ -463,8 +539,8 @@ internal static class TracedCompiler
                 AdjointsRead.Add(slot);
                 Row(_values + slot);
             }
-            il.Emit(OpCodes.Ldobj, R);
-            il.Emit(OpCodes.Stloc, local);
+            _il.Emit(OpCodes.Ldobj, R);
+            _il.Emit(OpCodes.Stloc, local);
             return local;
         }
 
@@ -491,19 +567,19 @@ internal static class TracedCompiler
             if (!_functions.TryGetValue((i.I1, i.F0), out LocalBuilder? local))
             {
                 local = _functions[(i.I1, i.F0)] = Declare(type);
-                il.Emit(OpCodes.Ldloca, local);
+                _il.Emit(OpCodes.Ldloca, local);
                 if (type.GetConstructor([typeof(float)]) is ConstructorInfo withParameter && withParameter.Invoke([i.F0]).Equals(box[0]))
                 {
-                    il.Emit(OpCodes.Ldc_R4, i.F0);
-                    il.Emit(OpCodes.Call, withParameter);
+                    _il.Emit(OpCodes.Ldc_R4, i.F0);
+                    _il.Emit(OpCodes.Call, withParameter);
                 }
                 else
                 {
                     Failed |= !Activator.CreateInstance(type)!.Equals(box[0]);
-                    il.Emit(OpCodes.Initobj, type);
+                    _il.Emit(OpCodes.Initobj, type);
                 }
             }
-            il.Emit(OpCodes.Ldloca, local);
+            _il.Emit(OpCodes.Ldloca, local);
             _operands.Push(false);
         }
 

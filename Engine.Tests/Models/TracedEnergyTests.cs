@@ -311,7 +311,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             var interpreted = new TracedLanes(program, pool.ToArray(), compile: false);
             Assert.That(compiled.IsCompiled, Is.EqualTo(!Interpreted.Contains(name)), TracedLanes.HostPath(program));
             Assert.That(interpreted.IsCompiled, Is.False);
-            if (name == "rosenbrock-32") Assert.That(compiled.CompiledMethods, Is.GreaterThan(1), "a program this long is cut into several methods");
+            if (name is "rosenbrock-32" or "functions-24") Assert.That(compiled.CompiledMethods, Is.GreaterThan(1), "a program this long is cut into several methods");
             AssertLanesEqual(compiled, interpreted, x.ToArray(), energies.ToArray(), gradients.ToArray(), dim);
             using Tensor far = Device.FromArray([.. x.ToArray().Select(v => 7f * v)], 8, dim); // also outside the checks' (-1, 1)
             using Tensor farEnergies = source.Energies(far), farGradients = source.Gradients(far);
@@ -352,7 +352,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         ["arK-arK", "kidiq-kidscore_momiq", "kidiq-kidscore_interaction", "arma-arma11", "low_dim_gauss_mix-low_dim_gauss_mix"];
 
     private static IEnumerable<TestCaseData> CompiledCases() =>
-        new[] { "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "broadcast", "slices", "matmul", "matmul-transposed", "matmul-computed-right", "constant-reductions", "negative-zero" }
+        new[] { "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "broadcast", "slices", "matmul", "matmul-transposed", "matmul-computed-right", "constant-reductions", "negative-zero", "functions-24" }
             .Concat(Enum.GetNames<UnaryCode>()).Concat(Posteriors)
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
@@ -387,6 +387,8 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
                 Var m = Var.Constant(Owned(Device.FromArray(w)));
                 return (Model(3, x => (x.Square() * m.Columns(1, 3).Mean(1).Reshape(1, 3)).Sum(1) + m.Sum() * x.Column(0)), 3);
             }
+            case "functions-24": // element-wise functions over a long row: cut into several methods
+                return (Model(24, x => ((x.Tanh() * x.Sigmoid() + x.Softplus()).Apply(Activation.GELU) - x.Sin() * x.Cos()).Square().Sum(1)), 24);
             case "negative-zero": return (Model(2, x => (x * -0f).Sum(1) + x.Column(1).Abs() * 0f), 2);
             default:
                 return name.Contains('-')

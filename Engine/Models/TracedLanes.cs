@@ -72,7 +72,20 @@ internal readonly struct TracedLanes(EnergyProgram program, float[] pool, bool c
 
     /// <summary><paramref name="program"/>'s compiled method, compiled on the first call for it; null when it keeps the interpreter.</summary>
     private static TracedCompiler.Compiled? Compiled(EnergyProgram program) =>
-        s_compiled.GetValue(program, p => new Lazy<TracedCompiler.Compiled?>(() => TracedCompiler.Compile(Decoded(p), p.Dim, p.PoolLength))).Value;
+        s_compiled.GetValue(program, p => new Lazy<TracedCompiler.Compiled?>(() => Compile(p))).Value;
+
+    /// <summary>Compiles <paramref name="p"/>; null (the interpreter) if anything in the compiler fails, so a run never fails for it.</summary>
+    private static TracedCompiler.Compiled? Compile(EnergyProgram p)
+    {
+        try
+        {
+            return TracedCompiler.Compile(Decoded(p), p.Dim, p.PoolLength);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>This thread's scratch of at least <paramref name="length"/> entries (at least one) for a compiled program's methods to pass values through.</summary>
     private static Real8[] Rows(int length)
