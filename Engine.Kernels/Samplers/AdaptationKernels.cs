@@ -208,7 +208,17 @@ public static class AdaptationKernels
     {
         int chains = x.IntLength / dim;
         int i = item / dim, j = item - i * dim;
-        float meanI = ChainMean(x, i, dim, chains), meanJ = ChainMean(x, j, dim, chains), sum = 0f;
+        AccumulateCovarianceItem(item, x, moments, dim, seen, ChainMean(x, i, dim, chains), ChainMean(x, j, dim, chains));
+    }
+
+    /// <summary>Work item (i, j) of <see cref="AccumulateCovariance"/> with the chains' means of coordinates i and j
+    /// (<see cref="ChainMean"/>'s values) given: a host loop computes each mean once per step instead of once per item.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AccumulateCovarianceItem(int item, ArrayView<float> x, ArrayView<float> moments, int dim, int seen, float meanI, float meanJ)
+    {
+        int chains = x.IntLength / dim;
+        int i = item / dim, j = item - i * dim;
+        float sum = 0f;
         for (int c = 0; c < chains; c++) sum += (x[(long)c * dim + i] - meanI) * (x[(long)c * dim + j] - meanJ);
         float total = (float)seen + chains;
         moments[dim + item] += sum + (meanI - moments[i]) * (meanJ - moments[j]) * ((float)seen * chains / total);
@@ -230,8 +240,9 @@ public static class AdaptationKernels
         moments[i] += (ChainMean(x, i, dim, chains) - moments[i]) * chains / ((float)seen + chains);
     }
 
+    /// <summary>The mean of coordinate i over the chains' positions x (chains, dim).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float ChainMean(ArrayView<float> x, int i, int dim, int chains)
+    internal static float ChainMean(ArrayView<float> x, int i, int dim, int chains)
     {
         float sum = 0f;
         for (int c = 0; c < chains; c++) sum += x[(long)c * dim + i];

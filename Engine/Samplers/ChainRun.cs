@@ -367,7 +367,11 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     {
         if (dense)
         {
-            for (int item = 0; item < _dim * _dim; item++) AdaptationKernels.AccumulateCovarianceItem(item, x, moments.View, _dim, seen);
+            int chains = (int)(x.Length / _dim);
+            Span<float> means = _dim <= 256 ? stackalloc float[_dim] : new float[_dim]; // each computed once (the kernel's items compute their own)
+            for (int i = 0; i < _dim; i++) means[i] = AdaptationKernels.ChainMean(x, i, _dim, chains);
+            for (int item = 0; item < _dim * _dim; item++)
+                AdaptationKernels.AccumulateCovarianceItem(item, x, moments.View, _dim, seen, means[item / _dim], means[item % _dim]);
             for (int i = 0; i < _dim; i++) AdaptationKernels.AccumulateMean(i, x, moments.View, _dim, seen);
         }
         else

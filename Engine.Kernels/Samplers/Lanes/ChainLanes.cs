@@ -64,7 +64,7 @@ internal readonly ref struct ChainLanes
     public Span<Vector256<float>> Gradient => Row(0);
 
     /// <summary>Scratch row <paramref name="row"/> (length d) of the transition (<see cref="ILaneTransition.ScratchRows"/>): not
-    /// chain state, its content lasts within one group's launch only.</summary>
+    /// chain state, it starts zeroed and its content lasts within one group's launch only.</summary>
     public Span<Vector256<float>> Scratch(int row) => _scratch.Slice(row * Dim, Dim);
 
     /// <summary>The chains' scalars in slot <paramref name="slot"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -162,6 +163,7 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
             {
                 int first = g * ChainLanes.Width, lanes = Math.Min(ChainLanes.Width, _chains - first);
                 Load(state, xs, rowData, scalarData, first, lanes, rows, slots);
+                state[((1 + rows) * d + slots)..].Clear(); // the transition's scratch starts zeroed for every group
                 var chain = new ChainLanes(state, d, rows, _lane.ScratchRows, first, lanes, _settings, tables);
                 if (_settings.Start != 0 && _lane.NeedsStart)
                 {
@@ -200,37 +202,32 @@ internal sealed class CpuChains<TEnergy>(TEnergy energy) : CpuChains where TEner
         private void RunPaced(in LaneNuts nuts, in ChainLanes chain, Span<float> kept, Span<float> statistics, int first, int lanes)
         {
             if (_settings.Steps <= 0) return;
-            Span<int> evaluations = stackalloc int[ChainLanes.Width], steps = stackalloc int[ChainLanes.Width]; // all lanes start step 0
-            evaluations.Clear();
+            Span<int> steps = stackalloc int[ChainLanes.Width]; // all lanes start step 0 at evaluation 0
             steps.Clear();
-            for (int running = ChainLanes.Width; running > 0;)
+            Vector256<int> evaluations = Vector256<int>.Zero, running = Vector256<int>.AllBitsSet, last = Vector256.Create(nuts.Evaluations - 1);
+            while (running != Vector256<int>.Zero)
             {
-                var clock = new LaneClock(Vector256.Create<int>(evaluations), Vector256.Create<int>(steps));
+                var clock = new LaneClock(evaluations, Vector256.Create<int>(steps));
                 nuts.Prepare(clock, chain, _settings, _rng);
                 Evaluate(chain, energy: true);
                 nuts.Complete(clock, chain, _settings, _rng);
-                uint ended = LaneNuts.Ended(chain).ExtractMostSignificantBits();
-                for (int l = 0; l < ChainLanes.Width; l++)
+                Vector256<int> ended = LaneNuts.Ended(chain).AsInt32() & running;
+                // A transition ends by its last evaluation: going on past it would be a broken transition, not a slow one.
+                if ((Vector256.Equals(evaluations, last) & running & ~ended) != Vector256<int>.Zero)
+                    throw new InvalidOperationException($"A NUTS lane did not end its transition in {nuts.Evaluations} evaluations.");
+                evaluations -= running; // all ones: + 1
+                for (uint bits = ended.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
                 {
-                    if (evaluations[l] < 0) continue;
-                    if ((ended >> l & 1) == 0)
-                    {
-                        // A transition ends by its last evaluation: going on past it would be a broken transition, not a slow one.
-                        if (++evaluations[l] == nuts.Evaluations)
-                            throw new InvalidOperationException($"NUTS lane {l} did not end its transition in {nuts.Evaluations} evaluations.");
-                        continue;
-                    }
+                    int l = BitOperations.TrailingZeroCount(bits);
+                    bool next = false;
                     if (l < lanes) // padding lanes end at once, keep nothing and stop
                     {
                         Keep(chain, kept, statistics, first, l, _settings.FirstStep + steps[l]);
                         Adapt(chain, first, l, steps[l]);
+                        next = ++steps[l] < _settings.Steps;
                     }
-                    if (l < lanes && ++steps[l] < _settings.Steps) evaluations[l] = 0;
-                    else
-                    {
-                        evaluations[l] = -1;
-                        running--;
-                    }
+                    evaluations = evaluations.WithElement(l, next ? 0 : -1);
+                    if (!next) running = running.WithElement(l, 0);
                 }
             }
         }

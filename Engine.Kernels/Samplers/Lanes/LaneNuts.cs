@@ -46,9 +46,11 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
     /// </summary>
     public int ScratchRows => PickedRow + PickedRows;
 
-    // Scratch rows: the velocity of the current momentum, scratch for a drift, of the trajectory's ends, then of the checkpoints,
-    // then the checkpoint rows a U-turn check picks lane by lane when lanes are at different leaves (Pick).
-    private const int VelocityRow = 0, DriftRow = 1, BackwardVelocityRow = 2, ForwardVelocityRow = 3, BeginVelocityRow = 4, PickedRows = 5;
+    // Scratch rows: the velocity of the current momentum, scratch for a drift, of the trajectory's ends; the drawn momenta
+    // waiting for their transitions (Begin: momentum, velocity, twice the kinetic energy and the step + 1 they are for, in
+    // element 0); the velocities of the checkpoints; the checkpoint rows a U-turn check picks lane by lane (Pick).
+    private const int VelocityRow = 0, DriftRow = 1, BackwardVelocityRow = 2, ForwardVelocityRow = 3;
+    private const int DrawnMomentumRow = 4, DrawnVelocityRow = 5, DrawnKineticRow = 6, DrawnTagRow = 7, BeginVelocityRow = 8, PickedRows = 5;
 
     private int EndVelocityRow => BeginVelocityRow + transition.MaxTreeDepth;
 
@@ -73,41 +75,38 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
 
     public void Start(in ChainLanes chain) => chain.KeepEvaluation(SampleGradientRow, SampleEnergySlot, Vector256<float>.AllBitsSet);
 
-    /// <summary>The doubling that evaluation k of a transition belongs to (trees 1, 2, 4, ... leaves: depth floor(log2(k + 1))).</summary>
-    private static int DepthOf(int evaluation) => 31 - BitOperations.LeadingZeroCount((uint)(evaluation + 1));
-
-    /// <summary>The leaf index within its doubling of evaluation k.</summary>
-    private static int LeafOf(int evaluation) => evaluation + 1 - (1 << DepthOf(evaluation));
-
-    /// <summary><see cref="DepthOf"/> and <see cref="LeafOf"/> of every lane's evaluation (lanes before their first: -1, -1).</summary>
+    /// <summary>
+    /// The doubling each lane's evaluation k belongs to (trees of 1, 2, 4, ... leaves: depth floor(log2(k + 1))) and its leaf
+    /// within it (k + 1 - 2^depth); -1 and -1 for a lane before its first. Vector code: floor(log2(k + 1)) is the exponent
+    /// of k + 1 as a float (exact below 2^24 evaluations).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TreeOf(Vector256<int> evaluations, out Vector256<int> depths, out Vector256<int> leaves)
     {
-        Span<int> depth = stackalloc int[ChainLanes.Width], leaf = stackalloc int[ChainLanes.Width];
-        for (int l = 0; l < ChainLanes.Width; l++)
-        {
-            int k = evaluations.GetElement(l);
-            depth[l] = k < 0 ? -1 : DepthOf(k);
-            leaf[l] = k < 0 ? -1 : LeafOf(k);
-        }
-        depths = Vector256.Create<int>(depth);
-        leaves = Vector256.Create<int>(leaf);
+        Vector256<int> count = evaluations + Vector256<int>.One, none = Vector256.LessThan(evaluations, Vector256<int>.Zero);
+        Vector256<int> exponent = Vector256.ShiftRightLogical(Vector256.ConvertToSingle(count).AsInt32(), 23);
+        Vector256<int> size = Vector256.ConvertToInt32(Vector256.ShiftLeft(exponent, 23).AsSingle()); // 2^depth: the exponent alone
+        depths = (exponent - Vector256.Create(127)) | none;
+        leaves = (count - size) | none;
     }
 
-    /// <summary>The popcount of every lane's value (0 for a negative one): the checkpoint slot of a leaf. AVX2 has no vector popcount.</summary>
+    /// <summary>The popcount of every lane's value (0 for a negative one): the checkpoint slot of a leaf (AVX2 has no vector
+    /// popcount: the bit-parallel sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> PopCounts(Vector256<int> values)
     {
-        Span<int> counts = stackalloc int[ChainLanes.Width];
-        for (int l = 0; l < ChainLanes.Width; l++) counts[l] = values.GetElement(l) < 0 ? 0 : BitOperations.PopCount((uint)values.GetElement(l));
-        return Vector256.Create<int>(counts);
+        Vector256<uint> x = values.AsUInt32();
+        x -= Vector256.ShiftRightLogical(x, 1) & Vector256.Create(0x55555555u);
+        x = (x & Vector256.Create(0x33333333u)) + (Vector256.ShiftRightLogical(x, 2) & Vector256.Create(0x33333333u));
+        x = (x + Vector256.ShiftRightLogical(x, 4)) & Vector256.Create(0x0F0F0F0Fu);
+        Vector256<int> counts = Vector256.ShiftRightLogical(x * Vector256.Create(0x01010101u), 24).AsInt32();
+        return counts & ~Vector256.LessThan(values, Vector256<int>.Zero);
     }
 
     /// <summary>The trailing ones of every lane's leaf (0 for a negative one): the subtrees of 2, 4, ... leaves it completes.</summary>
-    private static Vector256<int> TrailingOnes(Vector256<int> leaves)
-    {
-        Span<int> ones = stackalloc int[ChainLanes.Width];
-        for (int l = 0; l < ChainLanes.Width; l++) ones[l] = leaves.GetElement(l) < 0 ? 0 : BitOperations.TrailingZeroCount(~leaves.GetElement(l));
-        return Vector256.Create<int>(ones);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> TrailingOnes(Vector256<int> leaves) =>
+        (PopCounts(leaves ^ (leaves + Vector256<int>.One)) - Vector256<int>.One) & ~Vector256.LessThan(leaves, Vector256<int>.Zero);
 
     private Span<Vector256<float>> BeginMomenta(in ChainLanes chain) => chain.Rows(FirstCheckpointRow, transition.MaxTreeDepth);
 
@@ -246,13 +245,24 @@ internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
         Set(ref chain.Scalar(StepSlot), begins, chain.StepSize(clock.Steps));
         Span<Vector256<float>> x = chain.X, p = chain.Row(MomentumRow), rho = chain.Row(TrajectoryRhoRow), gradient = chain.Row(SampleGradientRow);
         Span<Vector256<float>> sample = chain.Row(SampleRow);
-        bool all = begins == Vector256<float>.AllBitsSet;
-        Span<Vector256<float>> drawn = all ? p : chain.Scratch(DriftRow); // the other lanes keep their momentum
-        Vector256<float> kinetic = LaneMetric.DrawMomentum(chain, drawn, chain.Scratch(VelocityRow), rng, clock.StepWords(settings), settings.Call);
-        if (!all) Copy(drawn, p, begins);
+        // A momentum depends on (chain, step) alone, so one vector draw serves every lane: those that begin now at their
+        // step, the others at their next one, kept until they begin (paced lanes begin one or two at a time; drawing eight
+        // lanes' normals for each would cost most of an evaluation).
+        Span<Vector256<float>> drawn = chain.Scratch(DrawnMomentumRow), drawnVelocity = chain.Scratch(DrawnVelocityRow);
+        ref Vector256<float> drawnKinetic = ref chain.Scratch(DrawnKineticRow)[0], drawnTag = ref chain.Scratch(DrawnTagRow)[0];
+        Vector256<int> tags = clock.Steps + Vector256<int>.One; // scratch starts zeroed: no lane's draw is there
+        if ((begins & ~Vector256.Equals(drawnTag.AsInt32(), tags).AsSingle()) != Vector256<float>.Zero)
+        {
+            Vector256<int> steps = clock.Steps + (~begins.AsInt32() & Vector256<int>.One);
+            drawnKinetic = LaneMetric.DrawMomentum(chain, drawn, chain.Scratch(VelocityRow), rng, new LaneClock(clock.Evaluations, steps).StepWords(settings),
+                settings.Call);
+            LaneMetric.Velocity(chain, drawn, drawnVelocity);
+            drawnTag = (steps + Vector256<int>.One).AsSingle();
+        }
+        Copy(drawn, p, begins);
         Span<Vector256<float>> velocity = chain.Scratch(VelocityRow), vB = chain.Scratch(BackwardVelocityRow), vF = chain.Scratch(ForwardVelocityRow);
-        LaneMetric.Velocity(chain, p, velocity); // every lane's: the others recompute theirs before they read it
-        Set(ref chain.Scalar(StartHamiltonianSlot), begins, chain.Scalar(SampleEnergySlot) + Vector256.Create(0.5f) * kinetic);
+        Copy(drawnVelocity, velocity, begins); // the other lanes recompute theirs before they read it
+        Set(ref chain.Scalar(StartHamiltonianSlot), begins, chain.Scalar(SampleEnergySlot) + Vector256.Create(0.5f) * drawnKinetic);
         Span<Vector256<float>> xB = chain.Row(BackwardEndRow), pB = chain.Row(BackwardEndRow + 1), gB = chain.Row(BackwardEndRow + 2);
         Span<Vector256<float>> xF = chain.Row(ForwardEndRow), pF = chain.Row(ForwardEndRow + 1), gF = chain.Row(ForwardEndRow + 2);
         for (int i = 0; i < d; i++)
