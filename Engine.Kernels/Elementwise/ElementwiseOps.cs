@@ -138,7 +138,7 @@ internal static class ElementwiseOps
         KeepAlive(matrix, output);
     }
 
-    /// <summary>The sum of every element of <paramref name="input"/> as a new (1) tensor, in <see cref="Reduce.Sum"/>'s order.</summary>
+    /// <summary>The sum of every element of <paramref name="input"/> as a new (1) tensor, in <see cref="Reduce.Sum(Tensor)"/>'s order.</summary>
     public static Tensor Sum(Tensor input)
     {
         if (!OnHost(input.Device)) return Reduce.Sum(input);
@@ -149,14 +149,13 @@ internal static class ElementwiseOps
 
     /// <summary>
     /// Writes the sum of every element of <paramref name="input"/> into the (1) tensor <paramref name="result"/>, in
-    /// <see cref="Reduce.Sum"/>'s order: on the CPU as host code with no allocation (a kept tape graph replays it).
+    /// <see cref="Reduce.Sum(Tensor)"/>'s order: on the CPU as host code with no allocation (a kept tape graph replays it).
     /// </summary>
     public static void Sum(Tensor input, Tensor result)
     {
         if (!OnHost(input.Device))
         {
-            using Tensor sum = Reduce.Sum(input);
-            sum.View.CopyTo(result.View);
+            Reduce.Sum(input, result);
             return;
         }
         HostMemory.Of(result.View)[0] = HostColumns.Sum(HostMemory.Of(input.View));

@@ -85,7 +85,7 @@ internal static class HostColumns
     }
 
     /// <summary>
-    /// The sum of every element as <see cref="Reduce.Sum"/> computes it with <see cref="ReductionKernels.SumBlocks"/>:
+    /// The sum of every element as <see cref="Reduce.Sum(Tensor)"/> computes it with <see cref="ReductionKernels.SumBlocks"/>:
     /// blocks of <see cref="ReductionKernels.BlockSize"/> summed in order, then their partial sums the same way, until one is left.
     /// </summary>
     public static float Sum(ReadOnlySpan<float> input)

@@ -26,6 +26,7 @@ public sealed class GraphReplayTests(DeviceKind kind) : DeviceTest(kind)
         yield return Case("ssm-vr", _ => new SlicedScoreMatching(varianceReduced: true, seed: 2));
         yield return Case("sm-exact", _ => new ScoreMatching());
         yield return Case("sm-hutchinson", _ => new ScoreMatching(HessianTrace.Hutchinson, nProbes: 2, seed: 1));
+        yield return Case("eqm", _ => new EquilibriumMatching(seed: 2));
     }
 
     private static TestCaseData Case(string name, Func<BaseModel, BaseLoss> create) => new TestCaseData(create).SetArgDisplayNames(name);

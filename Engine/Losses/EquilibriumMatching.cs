@@ -1,3 +1,4 @@
+using ILGPU.Runtime;
 using TorchEbm.Autodiff;
 using TorchEbm.Interpolants;
 using TorchEbm.Kernels.Losses;
@@ -119,9 +120,18 @@ public sealed class EquilibriumMatching : BaseLoss
         uint call = _calls++;
         using Tensor noise = MatchingNoise.Sample(data.Device, data.Dim(0), data.Dim(1), Seed, MatchingNoise.Draw.Noise, call);
         using Tensor gamma = MatchingNoise.Sample(data.Device, data.Dim(0), 0, Seed, MatchingNoise.Draw.Time, call);
+        if (ReplayInputs(model, [data.Dim(0), data.Dim(1)]) is [Var keptPoint, Var keptGoal])
+        {
+            // The graph of the last call on this call's point and target.
+            (Tensor point, Tensor target) = Targets(data, noise, gamma);
+            using (point) point.View.CopyTo(keptPoint.Value.View);
+            using (target) target.View.CopyTo(keptGoal.Value.View);
+            return Replay.Run();
+        }
         return Explicit(model, data, noise, gamma);
     }
 
+    /// <summary>The explicit loss at x_gamma; its graph is kept for a replay (<see cref="BaseLoss.ReplayGraph"/>).</summary>
     private Var Explicit(BaseModel model, Tensor data, Tensor noise, Tensor gamma)
     {
         (Tensor point, Tensor target) = Targets(data, noise, gamma);
@@ -139,7 +149,7 @@ public sealed class EquilibriumMatching : BaseLoss
             throw;
         }
         Var residual = gradient - goal;
-        return (residual * residual).Mean();
+        return KeepForReplay((residual * residual).Mean(), model, [data.Dim(0), data.Dim(1)], [x, goal]);
     }
 
     private Var Implicit(Module field, Tensor data, Tensor noise, Tensor gamma)
