@@ -89,14 +89,14 @@ public sealed partial class Var : IDisposable
     /// </summary>
     internal void Forward()
     {
-        switch (_node.Kind)
+        switch (NodeFamilies.Of(_node.Kind))
         {
-            case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticForward(); break;
-            case NodeKind.Map or NodeKind.MapDerivative: FunctionForward(); break;
-            case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionForward(); break;
-            case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeForward(); break;
-            case NodeKind.MatMul or NodeKind.MatMulTransposed or NodeKind.TransposedMatMul or NodeKind.AddBias: LinearAlgebraForward(); break;
-            case NodeKind.Cholesky or NodeKind.SolveLowerTriangular or NodeKind.Diagonal: CholeskyForward(); break;
+            case NodeFamily.Arithmetic: ArithmeticForward(); break;
+            case NodeFamily.Function: FunctionForward(); break;
+            case NodeFamily.Reduction: ReductionForward(); break;
+            case NodeFamily.Shape: ShapeForward(); break;
+            case NodeFamily.LinearAlgebra: LinearAlgebraForward(); break;
+            case NodeFamily.Cholesky: CholeskyForward(); break;
             default: throw new InvalidOperationException($"No forward driver for {_node.Kind}.");
         }
     }
@@ -128,14 +128,14 @@ public sealed partial class Var : IDisposable
     /// <summary>Adds the parents' gradients for this Var's output gradient <paramref name="g"/> with kernels: its family's driver.</summary>
     private void BackwardStep(Tensor g, Gradients grads)
     {
-        switch (_node.Kind)
+        switch (NodeFamilies.Of(_node.Kind))
         {
-            case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticBackward(g, grads); break;
-            case NodeKind.Map or NodeKind.MapDerivative: FunctionBackward(g, grads); break;
-            case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionBackward(g, grads); break;
-            case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeBackward(g, grads); break;
-            case NodeKind.MatMul or NodeKind.MatMulTransposed or NodeKind.TransposedMatMul or NodeKind.AddBias: LinearAlgebraBackward(g, grads); break;
-            case NodeKind.Cholesky or NodeKind.SolveLowerTriangular or NodeKind.Diagonal: CholeskyBackward(g, grads); break;
+            case NodeFamily.Arithmetic: ArithmeticBackward(g, grads); break;
+            case NodeFamily.Function: FunctionBackward(g, grads); break;
+            case NodeFamily.Reduction: ReductionBackward(g, grads); break;
+            case NodeFamily.Shape: ShapeBackward(g, grads); break;
+            case NodeFamily.LinearAlgebra: LinearAlgebraBackward(g, grads); break;
+            case NodeFamily.Cholesky: CholeskyBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
@@ -143,14 +143,14 @@ public sealed partial class Var : IDisposable
     /// <summary>Adds the parents' gradients for this Var's output gradient <paramref name="g"/> as Var ops (create-graph): its family's driver.</summary>
     private void GraphBackwardStep(Var g, GraphGradients grads)
     {
-        switch (_node.Kind)
+        switch (NodeFamilies.Of(_node.Kind))
         {
-            case NodeKind.Multiply or NodeKind.Combine or NodeKind.Affine or NodeKind.Broadcast: ArithmeticGraphBackward(g, grads); break;
-            case NodeKind.Map or NodeKind.MapDerivative: FunctionGraphBackward(g, grads); break;
-            case NodeKind.SumRows or NodeKind.SumColumns or NodeKind.Reduce or NodeKind.LogSumExp: ReductionGraphBackward(g, grads); break;
-            case NodeKind.Concat or NodeKind.Reshape or NodeKind.Slice or NodeKind.Gather: ShapeGraphBackward(g, grads); break;
-            case NodeKind.MatMul or NodeKind.MatMulTransposed or NodeKind.TransposedMatMul or NodeKind.AddBias: LinearAlgebraGraphBackward(g, grads); break;
-            case NodeKind.Cholesky or NodeKind.SolveLowerTriangular or NodeKind.Diagonal: CholeskyGraphBackward(g, grads); break;
+            case NodeFamily.Arithmetic: ArithmeticGraphBackward(g, grads); break;
+            case NodeFamily.Function: FunctionGraphBackward(g, grads); break;
+            case NodeFamily.Reduction: ReductionGraphBackward(g, grads); break;
+            case NodeFamily.Shape: ShapeGraphBackward(g, grads); break;
+            case NodeFamily.LinearAlgebra: LinearAlgebraGraphBackward(g, grads); break;
+            case NodeFamily.Cholesky: CholeskyGraphBackward(g, grads); break;
             default: throw new InvalidOperationException($"No backward driver for {_node.Kind}.");
         }
     }
