@@ -27,9 +27,9 @@ namespace TorchEbm.Traced;
 /// local is reused once its last use is past (liveness over the unrolled sweeps), and every call's result goes into a
 /// (reused) local before it is passed on, where the JIT would otherwise spill it to a temporary of its own. The code is
 /// cut into methods of at most <see cref="LocalsPerMethod"/> locals by the JIT's estimated count, run one after the
-/// other, values and adjoints passed between them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element
-/// operations keeps the interpreter: the JIT takes some 0.05-0.1 ms per operation, so a larger one would take more than
-/// tens of milliseconds to compile (<see cref="Refusal"/> says why).</para>
+/// other, values and adjoints passed between them through a row in memory (<see cref="Compiled.Rows"/>). A program of
+/// more than <see cref="MaxOperations"/> element operations keeps the interpreter: the JIT takes some 0.05-0.1 ms per
+/// operation, so a larger one would take more than tens of milliseconds to compile (<see cref="Refusal"/> says why).</para>
 /// </remarks>
 internal static class TracedCompiler
 {
@@ -207,8 +207,8 @@ internal static class TracedCompiler
 
     /// <summary>
     /// The JIT temporaries a function's or op struct's member is estimated to bring when inlined: one per call in its IL
-    /// (the struct it constructs), <see cref="LanewiseTemporaries"/> per lane-by-lane call, and those of the engine's own methods
-    /// it calls (its helpers, followed to a small depth). An estimate for cutting methods, not a cost model.
+    /// (the struct it constructs), <see cref="LanewiseTemporaries"/> per lane-by-lane call, and those of the engine's own
+    /// methods it calls (its helpers, followed to a small depth). An estimate for cutting methods, not a cost model.
     /// </summary>
     private static int FormulaTemporaries(MethodInfo method, int depth)
     {
@@ -315,7 +315,7 @@ internal static class TracedCompiler
         /// <summary>The last unit of work that reads or adds into each adjoint.</summary>
         public Dictionary<int, int> AdjointEnds { get; } = [];
 
-        /// <summary>The JIT's locals this method is estimated to reach: its IL locals and one and a half per estimated temporary (<see cref="LocalsPerMethod"/>).</summary>
+        /// <summary>The JIT's locals this method is estimated to reach: its IL locals, 1.5 per estimated temporary (<see cref="LocalsPerMethod"/>).</summary>
         private int Estimate => _locals + _temporaries * 3 / 2;
 
         /// <summary>The methods emitted.</summary>
