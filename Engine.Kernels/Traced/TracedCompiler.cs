@@ -23,11 +23,13 @@ namespace TorchEbm.Traced;
 /// function's parameter) are literals. The only work left out is adding into adjoints nothing reads: those of values
 /// computed without x (the reverse sweep never visits their instructions), which cannot change dE/dx.</para>
 /// <para>Size rule: the JIT stops inlining in a method with more than 512 locals (its inlined calls' temporaries count),
-/// and a call left in an unrolled sweep costs more than the interpreter saves; so the code is cut into methods of at most
-/// <see cref="LocalsPerMethod"/> locals by the JIT's count, run one after the other, values and adjoints passed between
-/// them through a row in memory (<see cref="Compiled.Rows"/>). A program of more than <see cref="MaxOperations"/> element
-/// operations keeps the interpreter: the JIT takes some 0.05-0.1 ms per operation, so a larger one would take more than
-/// tens of milliseconds to compile (<see cref="Refusal"/> says why).</para>
+/// and a call left in an unrolled sweep costs more than the interpreter saves. So locals are few: a value's or adjoint's
+/// local is reused once its last use is past (liveness over the unrolled sweeps), and every call's result goes into a
+/// (reused) local before it is passed on, where the JIT would otherwise spill it to a temporary of its own. The code is
+/// cut into methods of at most <see cref="LocalsPerMethod"/> locals by the JIT's estimated count, run one after the
+/// other, values and adjoints passed between them through a row in memory (<see cref="Compiled.Rows"/>). A program of
+/// more than <see cref="MaxOperations"/> element operations keeps the interpreter: the JIT takes some 0.05-0.1 ms per
+/// operation, so a larger one would take more than tens of milliseconds to compile (<see cref="Refusal"/> says why).</para>
 /// </remarks>
 internal static class TracedCompiler
 {
@@ -35,13 +37,14 @@ internal static class TracedCompiler
     public const int MaxOperations = 1000;
 
     /// <summary>
-    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate (its own locals; per inlined call two
-    /// temporaries, its struct result and the constructor that makes it, one per argument that is another call's result,
-    /// more for a function's formula by its IL size) before it is cut: below the 512 at which the JIT stops inlining, with
-    /// the margin the estimate needs (checked with DOTNET_JitDisasm: no op call left in the benchmark's and the tests'
-    /// programs; with one temporary per call and 400, a product's sums kept some).
+    /// The JIT's locals a method may reach by <see cref="Emitter"/>'s estimate before it is cut: its own IL locals (reused
+    /// once their value or adjoint is dead) plus one and a half per temporary of its calls (one per call that constructs a
+    /// Real8, the op structs' and functions' wrappers counted by the calls inside them; more for a lane-by-lane formula).
+    /// Below the 512 at which the JIT stops inlining; calibrated with DOTNET_JitDisasm on the tests' programs (the
+    /// benchmark's 8-D Rosenbrock and 10-D Gaussian among them): at 470 no op call is left un-inlined and the 8-D
+    /// Rosenbrock (estimate 465) is one method; at 480 the 10-D Gaussian's second method kept some calls.
     /// </summary>
-    public const int LocalsPerMethod = 440;
+    public const int LocalsPerMethod = 470;
 
     /// <summary>A compiled program.</summary>
     /// <param name="Energy">The code, one call per eight chains.</param>
@@ -78,8 +81,9 @@ internal static class TracedCompiler
     {
         if (Refusal(program, dim) is not null) return null;
         bool[] live = Live(program, dim);
-        Emitter emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live));
-        if (emitter.Methods > 1) emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, earlier: emitter));
+        Emitter first = Emit(program, new Emitter(program.Values, dim, program.Result, live));
+        Emitter emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, lifetimes: first));
+        if (emitter.Methods > 1) emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, lifetimes: first, earlier: emitter));
         if (emitter.PoolRead > poolFloats || emitter.Failed) return null;
         int methods = emitter.Methods, rows = methods > 1 ? 2 * program.Values : 0;
         CompiledEnergy energy = emitter.Finish();
@@ -109,9 +113,10 @@ internal static class TracedCompiler
     }
 
     /// <summary>
-    /// Emits both sweeps of <paramref name="program"/>. A program cut in several methods is
-    /// emitted twice: the first pass finds which values and adjoints later methods read, the second leaves only those in
-    /// the rows (the cuts fall at the same places: storing adds no locals or calls).
+    /// Emits both sweeps of <paramref name="program"/>. A first pass finds each value's and adjoint's last use (so later
+    /// passes reuse its local after it); a program the second pass cuts in several methods is emitted a third time: the
+    /// second pass finds which values and adjoints later methods read, the third leaves only those in the rows (the cuts
+    /// fall at the same places: storing adds no locals or calls).
     /// </summary>
     private static Emitter Emit<TCode>(in TCode program, Emitter emitter) where TCode : struct, ITracedCode
     {
@@ -201,9 +206,9 @@ internal static class TracedCompiler
         typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
 
     /// <summary>
-    /// The JIT temporaries a function's member is estimated to bring when inlined: two per call in its IL (a struct result
-    /// and its constructor), <see cref="LanewiseTemporaries"/> per lane-by-lane call, and those of the engine's own methods
-    /// it calls (its helpers, followed to a small depth). An estimate for cutting methods, not a cost model.
+    /// The JIT temporaries a function's or op struct's member is estimated to bring when inlined: one per call in its IL
+    /// (the struct it constructs), <see cref="LanewiseTemporaries"/> per lane-by-lane call, and those of the engine's own
+    /// methods it calls (its helpers, followed to a small depth). An estimate for cutting methods, not a cost model.
     /// </summary>
     private static int FormulaTemporaries(MethodInfo method, int depth)
     {
@@ -229,7 +234,7 @@ internal static class TracedCompiler
                 }
                 temporaries += callee is null ? LanewiseTemporaries
                     : Lanewise.Contains(callee.Name) && callee.DeclaringType?.Name.StartsWith("IReal", StringComparison.Ordinal) == true ? LanewiseTemporaries
-                    : 2 + (callee is MethodInfo m && m.DeclaringType?.Namespace == typeof(Exp).Namespace ? FormulaTemporaries(m, depth + 1) : 0);
+                    : 1 + (callee is MethodInfo m && m.DeclaringType?.Namespace == typeof(Exp).Namespace ? FormulaTemporaries(m, depth + 1) : 0);
             }
             at += op.OperandType switch
             {
@@ -264,23 +269,29 @@ internal static class TracedCompiler
         private readonly Dictionary<int, LocalBuilder> _valueLocals = [], _adjointLocals = [], _literals = [], _pool = [];
         private readonly Dictionary<(int Code, float Parameter), LocalBuilder> _functions = [];
         private readonly HashSet<int> _produced = [];
-        private readonly Stack<bool> _operands = new(); // the IL stack: whether each entry is a call's result
+        private readonly Stack<LocalBuilder?> _operands = new(); // the IL stack: the local a call's result was put in, to free once popped
         private DynamicMethod _method = null!;
         private ILGenerator _il = null!;
         private int _temporaries, _locals;
 
         private readonly HashSet<int>? _neededValues, _neededAdjoints;
+        private readonly Dictionary<int, int>? _valueEnds, _adjointEnds;
+        private readonly Stack<LocalBuilder> _free = new(); // Real8 locals whose value or adjoint is dead, to reuse
+        private int _unit;
 
         /// <param name="values">Slots of values per chain.</param>
         /// <param name="dim">x's slots.</param>
         /// <param name="result">The energy's slot.</param>
         /// <param name="live">The adjoints the reverse sweep reads.</param>
-        /// <param name="earlier">A first pass over the same program, whose reads say which values and adjoints a method must
-        /// leave in the rows (null: leave all).</param>
-        public Emitter(int values, int dim, int result, bool[] live, Emitter? earlier = null)
+        /// <param name="lifetimes">A pass over the same program whose last uses say when a value's or adjoint's local may be
+        /// reused (null: never).</param>
+        /// <param name="earlier">A pass over the same program with the same cuts, whose reads say which values and adjoints a
+        /// method must leave in the rows (null: leave all).</param>
+        public Emitter(int values, int dim, int result, bool[] live, Emitter? lifetimes = null, Emitter? earlier = null)
         {
             (_values, _dim, _result, _live) = (values, dim, result, live);
             (_neededValues, _neededAdjoints) = (earlier?.ValuesRead, earlier?.AdjointsRead);
+            (_valueEnds, _adjointEnds) = (lifetimes?.ValueEnds, lifetimes?.AdjointEnds);
             _valueStored = new bool[live.Length];
             _adjointStored = new bool[live.Length];
             Begin();
@@ -297,6 +308,15 @@ internal static class TracedCompiler
 
         /// <summary>Adjoints (not x's) a method read from the rows.</summary>
         public HashSet<int> AdjointsRead { get; } = [];
+
+        /// <summary>The last unit (element) of work that reads or writes each value slot.</summary>
+        public Dictionary<int, int> ValueEnds { get; } = [];
+
+        /// <summary>The last unit of work that reads or adds into each adjoint.</summary>
+        public Dictionary<int, int> AdjointEnds { get; } = [];
+
+        /// <summary>The JIT's locals this method is estimated to reach: its IL locals, 1.5 per estimated temporary (<see cref="LocalsPerMethod"/>).</summary>
+        private int Estimate => _locals + _temporaries * 3 / 2;
 
         /// <summary>The methods emitted.</summary>
         public int Methods => _methods.Count;
@@ -317,14 +337,44 @@ internal static class TracedCompiler
             _temporaries = 0;
             _locals = 0;
             _operands.Clear();
+            _free.Clear();
         }
 
         /// <summary>After a unit of work (an element): closes the method and starts the next once it has enough calls.</summary>
         public void EndUnit()
         {
-            if (_locals + _temporaries < LocalsPerMethod) return;
+            Release();
+            _unit++;
+            if (Estimate < LocalsPerMethod) return;
             End(last: false);
             Begin();
+        }
+
+        /// <summary>
+        /// After a unit: the locals of values and adjoints no later unit uses become free for reuse (x's adjoint, complete,
+        /// is stored into the gradient first; the energy's value is kept for the return).
+        /// </summary>
+        private void Release()
+        {
+            if (_valueEnds is null || _adjointEnds is null) return;
+            foreach ((int slot, LocalBuilder local) in _valueLocals.ToArray())
+            {
+                if (slot == _result || _valueEnds.GetValueOrDefault(slot, int.MaxValue) > _unit) continue;
+                _valueLocals.Remove(slot);
+                _produced.Remove(slot);
+                _free.Push(local);
+            }
+            foreach ((int slot, LocalBuilder local) in _adjointLocals.ToArray())
+            {
+                if (_adjointEnds.GetValueOrDefault(slot, int.MaxValue) > _unit) continue;
+                if (slot < _dim)
+                {
+                    StoreAdjoint(slot, () => _il.Emit(OpCodes.Ldloc, local));
+                    _adjointStored[slot] = true;
+                }
+                _adjointLocals.Remove(slot);
+                _free.Push(local);
+            }
         }
 
         /// <summary>
@@ -401,41 +451,52 @@ internal static class TracedCompiler
             return root.CreateDelegate<CompiledEnergy>();
         }
 
-        /// <summary>A new local of this method.</summary>
+        /// <summary>A new local of this method (a free Real8 local where there is one).</summary>
         private LocalBuilder Declare(Type type)
         {
+            if (type == R && _free.Count > 0) return _free.Pop();
             _locals++;
             return _il.DeclareLocal(type);
         }
 
         /// <summary>
-        /// Emits a call, counting the JIT temporaries it is estimated to bring when inlined: one for its struct result, one per
-        /// argument that is itself a call's result (a local is passed as it is), <paramref name="body"/> more for calls inside it
-        /// (-1: a function's formula, estimated by <see cref="FormulaTemporaries"/>).
+        /// Emits a call, counting the JIT temporaries it is estimated to bring when inlined: one for a Real8 member (the
+        /// struct it constructs), <paramref name="body"/> more for calls inside it (-1: an op struct's or function's member,
+        /// estimated by <see cref="FormulaTemporaries"/>). A Real8 result goes into a local, freed once the value is popped:
+        /// arguments are always locals, which the JIT passes as they are (a call's result left on the IL stack across
+        /// another call is spilled to a temporary the JIT never reuses).
         /// </summary>
         private void Call(MethodInfo method, int body = 0)
         {
             if (body < 0) body = FormulaTemporaries(method, depth: 0);
             _il.Emit(OpCodes.Call, method);
             int arguments = method.GetParameters().Length + (method.IsStatic ? 0 : 1);
-            _temporaries += 2 + body;
+            _temporaries += (method.DeclaringType == R ? 1 : 0) + body;
             for (int k = 0; k < arguments && _operands.Count > 0; k++)
-                if (_operands.Pop()) _temporaries++;
-            _operands.Push(true);
+                if (_operands.Pop() is LocalBuilder argument) _free.Push(argument);
+            if (method.ReturnType != R)
+            {
+                _operands.Push(null);
+                return;
+            }
+            LocalBuilder result = Declare(R);
+            _il.Emit(OpCodes.Stloc, result);
+            _il.Emit(OpCodes.Ldloc, result);
+            _operands.Push(result);
         }
 
         /// <summary>Pushes a local (a plain argument to a call).</summary>
         private void Ldloc(LocalBuilder local)
         {
             _il.Emit(OpCodes.Ldloc, local);
-            _operands.Push(false);
+            _operands.Push(null);
         }
 
         /// <summary>Pops into a local.</summary>
         private void Stloc(LocalBuilder local)
         {
             _il.Emit(OpCodes.Stloc, local);
-            if (_operands.Count > 0) _operands.Pop();
+            if (_operands.Count > 0 && _operands.Pop() is LocalBuilder spilled) _free.Push(spilled);
         }
 
         /// <summary>Pushes Real8.From(<paramref name="value"/>), made once per method.</summary>
@@ -445,7 +506,7 @@ internal static class TracedCompiler
             {
                 local = _literals[BitConverter.SingleToInt32Bits(value)] = Declare(R);
                 _il.Emit(OpCodes.Ldc_R4, value);
-                _operands.Push(false);
+                _operands.Push(null);
                 Call(From);
                 Stloc(local);
             }
@@ -455,6 +516,7 @@ internal static class TracedCompiler
         /// <summary>Pushes the value in <paramref name="slot"/>: x's coordinates from the argument, others from locals (loaded from the rows once per method when an earlier method made them).</summary>
         private void Value(int slot)
         {
+            ValueEnds[slot] = _unit;
             if (_valueLocals.TryGetValue(slot, out LocalBuilder? local)) Ldloc(local);
             else if (slot < _dim || _valueStored[slot])
             {
@@ -492,7 +554,7 @@ internal static class TracedCompiler
                 _il.Emit(OpCodes.Ldarg_2);
                 Offset(offset * sizeof(float));
                 _il.Emit(OpCodes.Ldind_R4);
-                _operands.Push(false);
+                _operands.Push(null);
                 Call(From);
                 Stloc(local);
             }
@@ -510,6 +572,7 @@ internal static class TracedCompiler
         /// <summary>Pops a value into <paramref name="slot"/>.</summary>
         private void SetValue(int slot)
         {
+            ValueEnds[slot] = _unit;
             if (!_valueLocals.TryGetValue(slot, out LocalBuilder? local)) _valueLocals[slot] = local = Declare(R);
             Stloc(local);
             _produced.Add(slot);
@@ -521,6 +584,7 @@ internal static class TracedCompiler
         /// </summary>
         private LocalBuilder AdjointLocal(int slot)
         {
+            AdjointEnds[slot] = _unit;
             if (_adjointLocals.TryGetValue(slot, out LocalBuilder? local)) return local;
             local = _adjointLocals[slot] = Declare(R);
             if (!_adjointStored[slot])
@@ -580,7 +644,7 @@ internal static class TracedCompiler
                 }
             }
             _il.Emit(OpCodes.Ldloca, local);
-            _operands.Push(false);
+            _operands.Push(null);
         }
 
         /// <summary>One instruction forward, as TracedInterpreter.Run.</summary>
@@ -597,7 +661,7 @@ internal static class TracedCompiler
                     {
                         Load(i.A, r * s.ARow + c * s.ACol);
                         Load(i.B, r * s.BRow + c * s.BCol);
-                        Call(apply, body: 1);
+                        Call(apply, body: -1);
                         SetValue(i.Out + e);
                         EndUnit();
                     }
@@ -775,7 +839,7 @@ internal static class TracedCompiler
             Adjoint(output);
             Load(a, ia);
             Load(b, ib);
-            Call(partial, body: 1);
+            Call(partial, body: -1);
             Call(Multiply);
         }
 

@@ -292,7 +292,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     /// and the kernel's, bit for bit, lane by lane: on every traced model these tests use, and on programs generated to
     /// cover each op and layout (broadcasting, column slices and concatenation, products in both layouts and with a
     /// computed right factor, reductions of constants, a negative-zero scale whose gradient 0 + (-0) must stay +0, a program
-    /// cut into several methods). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
+    /// cut into several methods, the benchmark's 8-D Rosenbrock in one and its 10-D Gaussian). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
     /// beyond the size rule check that the interpreter they keep equals the kernel.
     /// </summary>
     [TestCaseSource(nameof(CompiledCases))]
@@ -312,6 +312,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             Assert.That(compiled.IsCompiled, Is.EqualTo(!Interpreted.Contains(name)), TracedLanes.HostPath(program));
             Assert.That(interpreted.IsCompiled, Is.False);
             if (name is "rosenbrock-32" or "functions-24") Assert.That(compiled.CompiledMethods, Is.GreaterThan(1), "a program this long is cut into several methods");
+            if (name is "rosenbrock-8") Assert.That(compiled.CompiledMethods, Is.EqualTo(1), "the benchmark's 8-D Rosenbrock fits one method (locals reused)");
             AssertLanesEqual(compiled, interpreted, x.ToArray(), energies.ToArray(), gradients.ToArray(), dim);
             using Tensor far = Device.FromArray([.. x.ToArray().Select(v => 7f * v)], 8, dim); // also outside the checks' (-1, 1)
             using Tensor farEnergies = source.Energies(far), farGradients = source.Gradients(far);
@@ -352,7 +353,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         ["arK-arK", "kidiq-kidscore_momiq", "kidiq-kidscore_interaction", "arma-arma11", "low_dim_gauss_mix-low_dim_gauss_mix"];
 
     private static IEnumerable<TestCaseData> CompiledCases() =>
-        new[] { "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "broadcast", "slices", "matmul", "matmul-transposed", "matmul-computed-right", "constant-reductions", "negative-zero", "functions-24" }
+        new[] { "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "gaussian-10", "broadcast", "slices", "matmul", "matmul-transposed", "matmul-computed-right", "constant-reductions", "negative-zero", "functions-24" }
             .Concat(Enum.GetNames<UnaryCode>()).Concat(Posteriors)
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
@@ -367,6 +368,13 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             case "rosenbrock-8": return (new OpRosenbrock(Device), 8);
             case "rosenbrock-32": return (new OpRosenbrock(Device), 32);
             case "gaussian": return (Gaussian(), 3);
+            case "gaussian-10": // the benchmark's: mean 0.1 i, tridiagonal precision (2 on the diagonal, -0.9 beside it)
+            {
+                var precision = new float[10, 10];
+                for (int r = 0; r < 10; r++)
+                for (int c = 0; c < 10; c++) precision[r, c] = r == c ? 2f : Math.Abs(r - c) == 1 ? -0.9f : 0f;
+                return (new OpGaussian(Device, [.. Enumerable.Range(0, 10).Select(i => 0.1f * i)], precision), 10);
+            }
             case "broadcast":
                 return (Model(3, x =>
                 {
