@@ -27,6 +27,7 @@ public sealed class ContrastiveDivergence : BaseLoss
     private Tensor? _buffer;
     private MemoryBuffer1D<int, Stride1D.Dense>? _ages;
     private Tensor? _negatives;
+    private readonly ChainWorkspace _workspace = new(); // the sampler run's working memory, kept between calls of one shape
     private int _next;
     private uint _calls;
 
@@ -184,9 +185,9 @@ public sealed class ContrastiveDivergence : BaseLoss
         int d = data.Dim(1);
         if (!Persistent)
         {
-            if (chains == data.Dim(0)) return Sampler.Advance(data, K, firstChain); // the sampler copies its starting states
+            if (chains == data.Dim(0)) return Sampler.Advance(data, K, firstChain, _workspace); // the sampler copies its starting states
             using Tensor start = FirstRows(data, chains);
-            return Sampler.Advance(start, K, firstChain);
+            return Sampler.Advance(start, K, firstChain, _workspace);
         }
         if (_buffer is null)
             using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
@@ -198,7 +199,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         int ring = _next + firstChain;
         device.Launch(ReplayKernels.Gather, chains, _buffer.View, _ages.View.BaseView, x.View, d, ring, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++,
             firstChain, K);
-        Tensor advanced = Sampler.Advance(x, K, firstChain);
+        Tensor advanced = Sampler.Advance(x, K, firstChain, _workspace);
         device.Launch(ReplayKernels.Scatter, chains, advanced.View, _buffer.View, d, ring);
         _next += globalChains;
         return advanced;
@@ -351,6 +352,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         _ages = null;
         _negatives?.Dispose();
         _negatives = null;
+        _workspace.Dispose();
         base.Dispose();
     }
 }
