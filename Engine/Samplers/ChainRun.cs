@@ -212,10 +212,30 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             {
                 if (transition.Prepares(k)) device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, buffers, settings, rng, transition, s, k);
                 Evaluate(transition.NeedsEnergy(k));
-                device.Launch(ChainKernels.Complete, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, transition, s, k);
+                Complete(transition, settings, trajectory, buffers, s, k);
                 if (transition.EndsEarly && ((k + 2) & (k + 1)) == 0 && k + 1 < transition.Evaluations && !AnyContinues(transition, buffers, settings, k + 1))
                     break;
             }
+        }
+
+        /// <summary>
+        /// <see cref="ChainKernels.Complete{TTransition}"/> of evaluation k of step s. Where the source evaluated on the host (a
+        /// CPU device, host twins on) the kernel's per-chain body runs in a host loop on the same memory: the same floats,
+        /// without the launch (whose ILGPU task object was most of what a training step's sampler run allocated).
+        /// </summary>
+        private void Complete<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory, ChainBuffers buffers, int s, int k)
+            where TTransition : struct, ITransition
+        {
+            Device device = x.Device;
+            int chains = x.Dim(0);
+            if (device.Kind == DeviceKind.Cpu && source is { HostSimd: true })
+            {
+                device.Synchronize();
+                ArrayView<float> states = x.View, kept = trajectory.View;
+                for (int c = 0; c < chains; c++) ChainKernels.CompleteChain(c, chains, states, buffers, kept, settings, rng, transition, s, k);
+                return;
+            }
+            device.Launch(ChainKernels.Complete, chains, x.View, buffers, trajectory.View, settings, rng, transition, s, k);
         }
 
         /// <summary>Whether any chain goes on to evaluation k (one host synchronisation).</summary>
