@@ -96,18 +96,20 @@ public sealed class TapeAllocationTests(DeviceKind kind) : DeviceTest(kind)
     /// One CD iteration (sampler run, loss on data and negatives, backward, Adam step) of an MLP 2-16-16-1 allocates, after
     /// warm-up, what a sampler run in a kept <see cref="ChainWorkspace"/> allocates and nothing else: the loss replays its
     /// kept graph (<see cref="GraphReplay"/>), so the 14 op nodes make no Var, tensor or gradient buffer, the checks and
-    /// Adam's step allocate nothing, and the sampler run reuses the loss's workspace (its rows, scalars, placeholders and
-    /// schedule tables), so what is left is the run's own objects, its result and its step launches. The bound allows less
-    /// than one Var beside that. Recording every call allocated ~3.5 KB more here (6152 B); replaying with a fresh
-    /// sampler run each call, 2680 B (the run's working memory: ~1.3 KB more than the bound).
+    /// Adam's step allocate nothing, the sampler run reuses the loss's workspace (its rows, scalars, placeholders and
+    /// schedule tables) and completes its steps without a launch, and persistent CD keeps its chains' starting states and
+    /// gathers and scatters its replay buffer without launches. What is left is the run's own few objects and its
+    /// result (784 B here). The bound allows less than one Var beside that. Recording every call allocated 6152 B here;
+    /// replaying, with a fresh sampler run each call, 2680 B (CD from the data) and 3096 B (persistent).
     /// </summary>
-    [Test]
-    public void ContrastiveDivergenceIteration_AllocatesOnlyItsSamplerRunsOwnObjects()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void ContrastiveDivergenceIteration_AllocatesOnlyItsSamplerRunsOwnObjects(bool persistent)
     {
         const int batch = 32, k = 2;
         using var model = new NeuralNetworkModel(new MLP(Device, 2, [16, 16], 1, Activation.SiLU, seed: 0));
         var sampler = new LangevinDynamics(model, stepSize: 0.01f, seed: 3);
-        using var loss = new ContrastiveDivergence(sampler, k: k, persistent: false, energyRegularization: 0f) { CheckFinite = false };
+        using var loss = new ContrastiveDivergence(sampler, k: k, persistent: persistent, bufferSize: 100, energyRegularization: 0f) { CheckFinite = false };
         using var adam = new Adam(model.Parameters(), lr: 1e-3f);
         using Tensor data = Device.Randn(batch, 2, seed: 8);
         using var workspace = new ChainWorkspace();

@@ -1,4 +1,6 @@
 using ILGPU;
+using ILGPU.Runtime;
+using TorchEbm.Kernels.Losses;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Kernels.Samplers;
 using TorchEbm.Tests.Support;
@@ -48,6 +50,45 @@ public sealed class HostCompleteTests(DeviceKind kind) : DeviceTest(kind)
         {
             foreach (Tensor t in launched.Concat(looped)) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Persistent CD's replay-buffer gather (with restarts: some rows restart from noise) and scatter as host loops of
+    /// their kernels' work items (<see cref="ReplayKernels.GatherRow"/>, <see cref="ReplayKernels.ScatterRow"/>) write
+    /// the same bits as the launched kernels, wrapping around the ring's end.
+    /// </summary>
+    [Test]
+    public void ReplayGatherAndScatter_InAHostLoop_EqualTheKernels_BitForBit()
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host loop runs on CPU-accelerator memory only.");
+        const int rows = 50, dim = 5, chains = 20, start = 41;
+        var rng = Philox4x32.FromSeed(7);
+        int[] initialAges = Enumerable.Range(0, rows).Select(r => r % 3 == 0 ? int.MaxValue - 1 : r).ToArray();
+        (float[] x, int[] ages, float[] buffer) Run(bool launch)
+        {
+            using Tensor buffer = Device.Randn([rows, dim], seed: 1), x = Device.Allocate([chains, dim]), advanced = Device.Randn([chains, dim], seed: 2);
+            using var ages = Device.Accelerator.Allocate1D(initialAges);
+            if (launch) Device.Launch(ReplayKernels.Gather, chains, buffer.View, ages.View.BaseView, x.View, dim, start, 0.3f, rng, 3u, 2, 10);
+            else
+            {
+                Device.Synchronize();
+                for (int i = 0; i < chains; i++) ReplayKernels.GatherRow(i, buffer.View, ages.View.BaseView, x.View, dim, start, 0.3f, rng, 3u, 2, 10);
+            }
+            float[] gathered = x.ToArray();
+            int[] newAges = ages.GetAsArray1D();
+            if (launch) Device.Launch(ReplayKernels.Scatter, chains, advanced.View, buffer.View, dim, start);
+            else
+            {
+                Device.Synchronize();
+                for (int i = 0; i < chains; i++) ReplayKernels.ScatterRow(i, advanced.View, buffer.View, dim, start);
+            }
+            return (gathered, newAges, buffer.ToArray());
+        }
+        (float[] x, int[] ages, float[] buffer) launched = Run(launch: true), looped = Run(launch: false);
+        Assert.That(launched.ages.Count(a => a == 10), Is.InRange(1, chains - 1), "some chains restarted, some did not");
+        Assert.That(looped.x, Is.EqualTo(launched.x), "gathered states");
+        Assert.That(looped.ages, Is.EqualTo(launched.ages), "ages");
+        Assert.That(looped.buffer, Is.EqualTo(launched.buffer), "scattered buffer");
     }
 
     /// <summary>States, rows, scalars, per-draw statistics and a trajectory, the same random values in every call.</summary>
