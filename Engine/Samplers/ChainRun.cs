@@ -23,7 +23,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     /// <summary>Most entries a schedule table may have (256 MB of floats): a schedule that keeps changing longer than this is refused.</summary>
     private const int MaxTableLength = 1 << 26;
 
-    private readonly List<Tensor> _owned = [];
+    private List<Tensor>? _owned; // made when a first tensor is owned (a run in a workspace may own none)
     private readonly int _dim = request.Dim, _chains = request.Chains;
     private readonly SampleOptions _options = request.Options;
     private readonly ChainWorkspace? _workspace = request.Workspace?.Begin(request.Chains, request.Dim);
@@ -614,10 +614,10 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
 
     private Tensor Owned(Tensor tensor)
     {
-        _owned.Add(tensor);
+        (_owned ??= []).Add(tensor);
         return tensor;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _owned.ForEach(t => t.Dispose());
+    public void Dispose() => _owned?.ForEach(t => t.Dispose());
 }

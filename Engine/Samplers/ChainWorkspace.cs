@@ -19,6 +19,17 @@ internal sealed class ChainWorkspace : IDisposable
     private float[] _scratch = [];
     private int _chains, _dim, _nextTensor, _nextTable;
 
+    private ChainRequest? _request;
+
+    /// <summary>The request of <see cref="Sampler.Advance"/> from the states <paramref name="x"/>: the last one when it was for
+    /// the same tensor, steps and first chain (persistent CD starts from one kept tensor every call), else a new one, kept.</summary>
+    internal ChainRequest Request(Tensor x, int nSteps, int firstChain)
+    {
+        if (_request is { } last && ReferenceEquals(last.Options.InitialSamples, x) && last.Steps == nSteps && last.Options.FirstChain == firstChain)
+            return last;
+        return _request = Sampler.AdvanceRequest(x, nSteps, firstChain, this);
+    }
+
     /// <summary>The source's chain scratch for this shape (see <see cref="Models.EnergySource.ChainScratch"/>), once made.</summary>
     internal Tensor? SourceScratch { get; set; }
 
@@ -94,6 +105,7 @@ internal sealed class ChainWorkspace : IDisposable
         _tables.Clear();
         SourceScratch?.Dispose();
         SourceScratch = null;
+        _request = null;
     }
 
     /// <inheritdoc />
