@@ -99,7 +99,7 @@ public sealed class TapeAllocationTests(DeviceKind kind) : DeviceTest(kind)
     /// Adam's step allocate nothing, the sampler run reuses the loss's workspace (its rows, scalars, placeholders and
     /// schedule tables) and completes its steps without a launch, and persistent CD keeps its chains' starting states and
     /// gathers and scatters its replay buffer without launches. What is left is the run's own few objects and its
-    /// result (624 B here). The bound allows less than one Var beside that. Recording every call allocated 6152 B here;
+    /// result (448 B here). The bound allows less than one Var beside that. Recording every call allocated 6152 B here;
     /// replaying, with a fresh sampler run each call, 2680 B (CD from the data) and 3096 B (persistent).
     /// </summary>
     [TestCase(false)]

@@ -579,10 +579,10 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         int length = TableLength(schedule, request.FirstStep, request.Steps, name);
         float[] values = _workspace?.TableScratch(length) ?? new float[length];
         schedule.Fill(request.FirstStep, values);
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v) || (positive ? v <= 0 : v < 0));
-        if (bad >= 0)
-            throw new ArgumentOutOfRangeException(name, values[bad],
-                $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {request.FirstStep + bad} it is {values[bad]}.");
+        for (int bad = 0; bad < values.Length; bad++) // a loop, not a predicate: no closure per run
+            if (!float.IsFinite(values[bad]) || (positive ? values[bad] <= 0 : values[bad] < 0))
+                throw new ArgumentOutOfRangeException(name, values[bad],
+                    $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {request.FirstStep + bad} it is {values[bad]}.");
         return (_workspace?.Table(Device, values) ?? Owned(Device.FromArray(values, values.Length)), values);
     }
 
