@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using TorchEbm.Kernels.Random;
 using TorchEbm.Launch;
@@ -22,34 +23,44 @@ public static class ReplayKernels
     public static void Gather(ArrayView<float> buffer, ArrayView<int> ages, ArrayView<float> x, int dim, int start, float reinitFraction,
         Philox4x32 rng, uint call, int firstChain, int steps)
     {
-        int chains = x.IntLength / dim, rows = buffer.IntLength / dim, stride = GridStride.Stride;
-        for (int i = GridStride.Start; i < chains; i += stride)
+        int chains = x.IntLength / dim, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < chains; i += stride) GatherRow(i, buffer, ages, x, dim, start, reinitFraction, rng, call, firstChain, steps);
+    }
+
+    /// <summary>Work item i of <see cref="Gather"/> (also run by a host loop where the chains are host code, sparing the launch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GatherRow(int i, ArrayView<float> buffer, ArrayView<int> ages, ArrayView<float> x, int dim, int start, float reinitFraction,
+        Philox4x32 rng, uint call, int firstChain, int steps)
+    {
+        int rows = buffer.IntLength / dim;
+        ArrayView<float> target = x.SubView(i * dim, dim);
+        uint chain = (uint)(firstChain + i);
+        int row = (int)(((long)start + i) % rows);
+        if (rng.Uniform4(chain, call, Stream, 0).X < reinitFraction)
         {
-            ArrayView<float> target = x.SubView(i * dim, dim);
-            uint chain = (uint)(firstChain + i);
-            int row = (int)(((long)start + i) % rows);
-            if (rng.Uniform4(chain, call, Stream, 0).X < reinitFraction)
-            {
-                for (int j = 0; j < dim; j += 4)
-                    rng.Normal4(chain, call, Stream, (uint)(1 + (j >> 2))).StoreTo(target, j);
-                ages[row] = steps;
-                continue;
-            }
-            for (int j = 0; j < dim; j++) target[j] = buffer[row * dim + j];
-            int age = ages[row];
-            ages[row] = age > int.MaxValue - steps ? int.MaxValue : age + steps;
+            for (int j = 0; j < dim; j += 4)
+                rng.Normal4(chain, call, Stream, (uint)(1 + (j >> 2))).StoreTo(target, j);
+            ages[row] = steps;
+            return;
         }
+        for (int j = 0; j < dim; j++) target[j] = buffer[row * dim + j];
+        int age = ages[row];
+        ages[row] = age > int.MaxValue - steps ? int.MaxValue : age + steps;
     }
 
     /// <summary>buffer row (start + i) mod rows = x[i, :] (work items: chains of x).</summary>
     [Kernel]
     public static void Scatter(ArrayView<float> x, ArrayView<float> buffer, int dim, int start)
     {
-        int chains = x.IntLength / dim, rows = buffer.IntLength / dim, stride = GridStride.Stride;
-        for (int i = GridStride.Start; i < chains; i += stride)
-        {
-            int row = (int)(((long)start + i) % rows);
-            for (int j = 0; j < dim; j++) buffer[row * dim + j] = x[i * dim + j];
-        }
+        int chains = x.IntLength / dim, stride = GridStride.Stride;
+        for (int i = GridStride.Start; i < chains; i += stride) ScatterRow(i, x, buffer, dim, start);
+    }
+
+    /// <summary>Work item i of <see cref="Scatter"/> (also run by a host loop, as <see cref="GatherRow"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScatterRow(int i, ArrayView<float> x, ArrayView<float> buffer, int dim, int start)
+    {
+        int row = (int)(((long)start + i) % (buffer.IntLength / dim));
+        for (int j = 0; j < dim; j++) buffer[row * dim + j] = x[i * dim + j];
     }
 }

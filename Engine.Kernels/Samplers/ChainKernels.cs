@@ -170,13 +170,22 @@ public static class ChainKernels
         where TTransition : struct, ITransition
     {
         int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
-        for (int c = GridStride.Start; c < chains; c += stride)
-        {
-            var chain = new ChainState(x, buffers, c, chains, d);
-            if (k > 0 && !transition.Continues(k, chain)) continue;
-            transition.Complete(k, chain, s, settings, rng);
-            if (Finished(transition, chain, k)) Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
-        }
+        for (int c = GridStride.Start; c < chains; c += stride) CompleteChain(c, chains, x, buffers, trajectory, settings, rng, transition, s, k);
+    }
+
+    /// <summary>
+    /// Chain c (of <paramref name="chains"/>) of <see cref="Complete{TTransition}"/>: the kernel's body, also run by a host loop
+    /// where the chains are host code (a CPU device whose energy source evaluates on the host), sparing a launch per step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CompleteChain<TTransition>(int c, int chains, ArrayView<float> x, ChainBuffers buffers, ArrayView<float> trajectory,
+        ChainSettings settings, Philox4x32 rng, TTransition transition, int s, int k)
+        where TTransition : struct, ITransition
+    {
+        var chain = new ChainState(x, buffers, c, chains, settings.Dim);
+        if (k > 0 && !transition.Continues(k, chain)) return;
+        transition.Complete(k, chain, s, settings, rng);
+        if (Finished(transition, chain, k)) Keep(chain, trajectory, buffers.Statistics, settings, settings.FirstStep + s);
     }
 
     /// <summary>

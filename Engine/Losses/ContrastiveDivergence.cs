@@ -27,6 +27,8 @@ public sealed class ContrastiveDivergence : BaseLoss
     private Tensor? _buffer;
     private MemoryBuffer1D<int, Stride1D.Dense>? _ages;
     private Tensor? _negatives;
+    private Tensor? _starts;
+    private readonly ChainWorkspace _workspace = new(); // the sampler run's working memory, kept between calls of one shape
     private int _next;
     private uint _calls;
 
@@ -184,25 +186,47 @@ public sealed class ContrastiveDivergence : BaseLoss
         int d = data.Dim(1);
         if (!Persistent)
         {
-            if (chains == data.Dim(0)) return Sampler.Advance(data, K, firstChain); // the sampler copies its starting states
+            if (chains == data.Dim(0)) return Sampler.Advance(data, K, firstChain, _workspace); // the sampler copies its starting states
             using Tensor start = FirstRows(data, chains);
-            return Sampler.Advance(start, K, firstChain);
+            return Sampler.Advance(start, K, firstChain, _workspace);
         }
         if (_buffer is null)
             using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
         _ages ??= device.Accelerator.Allocate1D(new int[BufferSize]);
-        using Tensor x = device.Allocate([chains, d]);
+        if (_starts is null || _starts.Dim(0) != chains || _starts.IsDisposed)
+        {
+            _starts?.Dispose();
+            using (DisposeScope.Suspend()) _starts = device.Allocate([chains, d]); // the chains' starting states, kept between calls
+        }
         // A call's rows never wrap around the end: they start again at row 0 when fewer than the call's chains remain. So
         // global chain c always meets rows c, B + c, 2B + c, ... and a data-parallel replica owns a fixed set of rows.
         if ((long)_next + globalChains > BufferSize) _next = 0;
         int ring = _next + firstChain;
-        device.Launch(ReplayKernels.Gather, chains, _buffer.View, _ages.View.BaseView, x.View, d, ring, ReinitFraction, Philox4x32.FromSeed(Seed), _calls++,
-            firstChain, K);
-        Tensor advanced = Sampler.Advance(x, K, firstChain);
-        device.Launch(ReplayKernels.Scatter, chains, advanced.View, _buffer.View, d, ring);
+        ArrayView<float> buffer = _buffer.View, x = _starts.View;
+        ArrayView<int> ages = _ages.View.BaseView;
+        var rng = Philox4x32.FromSeed(Seed);
+        uint call = _calls++;
+        bool onHost = OnHost(device);
+        if (onHost)
+        {
+            device.Synchronize();
+            for (int i = 0; i < chains; i++) ReplayKernels.GatherRow(i, buffer, ages, x, d, ring, ReinitFraction, rng, call, firstChain, K);
+        }
+        else device.Launch(ReplayKernels.Gather, chains, buffer, ages, x, d, ring, ReinitFraction, rng, call, firstChain, K);
+        Tensor advanced = Sampler.Advance(_starts, K, firstChain, _workspace);
+        if (onHost)
+        {
+            device.Synchronize();
+            for (int i = 0; i < chains; i++) ReplayKernels.ScatterRow(i, advanced.View, buffer, d, ring);
+        }
+        else device.Launch(ReplayKernels.Scatter, chains, advanced.View, buffer, d, ring);
         _next += globalChains;
         return advanced;
     }
+
+    /// <summary>Whether the replay buffer's gather and scatter run as host loops of their kernels' work items (the same bits,
+    /// no launch): on a CPU device whose sampler runs its chains as host code.</summary>
+    private bool OnHost(Device device) => device.Kind == DeviceKind.Cpu && Sampler.Source is { HostSimd: true };
 
     /// <inheritdoc />
     internal override TrainingHealth? HealthAfter(Tensor batch) => Health(batch);
@@ -351,6 +375,9 @@ public sealed class ContrastiveDivergence : BaseLoss
         _ages = null;
         _negatives?.Dispose();
         _negatives = null;
+        _starts?.Dispose();
+        _starts = null;
+        _workspace.Dispose();
         base.Dispose();
     }
 }

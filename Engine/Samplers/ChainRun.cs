@@ -23,9 +23,10 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     /// <summary>Most entries a schedule table may have (256 MB of floats): a schedule that keeps changing longer than this is refused.</summary>
     private const int MaxTableLength = 1 << 26;
 
-    private readonly List<Tensor> _owned = [];
+    private List<Tensor>? _owned; // made when a first tensor is owned (a run in a workspace may own none)
     private readonly int _dim = request.Dim, _chains = request.Chains;
     private readonly SampleOptions _options = request.Options;
+    private readonly ChainWorkspace? _workspace = request.Workspace?.Begin(request.Chains, request.Dim);
     private ChainRequest Request => request;
     private Device Device => sampler.Device;
     private BaseModel Model => sampler.Model;
@@ -44,18 +45,19 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is not finite, not positive (<paramref name="positive"/>) or
     /// negative, or the schedule never settles within <see cref="MaxTableLength"/> steps.</exception>
-    public ArrayView<float> Table(Scheduler schedule, string name, bool positive) => Owned(TableValues(schedule, name, positive).Table).View;
+    public ArrayView<float> Table(Scheduler schedule, string name, bool positive) => TableValues(schedule, name, positive).Table.View;
 
     /// <summary>A Metropolis sampler's step size: its schedule's table and the scales warm-up adapts (one, or one per chain).</summary>
     public AdaptiveStepSize StepSize(Scheduler schedule, string name)
     {
         (Tensor table, float[] values) = TableValues(schedule, name, positive: true);
-        Owned(table);
         _table = table.View;
         _lastStepSize = values[Math.Min(Math.Max(request.Steps - 1, 0), values.Length - 1)];
         bool perChain = _options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain;
         if (perChain) CheckFits(rows: 1, scalars: 1); // before allocating a step size per chain (Execute checks the transition's own sizes)
-        _scales = Owned(Device.Full(1f, perChain ? _chains : 1));
+        _scales = Working([perChain ? _chains : 1]);
+        if (Device.Kind == DeviceKind.Cpu) HostMemory.Of(_scales.View).Fill(1f); // as Device.Full
+        else Device.Launch(FillKernels.Constant, _scales.Length, _scales.View, 1f);
         return new AdaptiveStepSize(table.View, _scales.View);
     }
 
@@ -106,16 +108,16 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         try
         {
             x = _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
-            trajectory = Device.Allocate(kept > 0 ? [kept, _chains, _dim] : [1]);
+            trajectory = kept > 0 ? Device.Allocate([kept, _chains, _dim]) : Working([1]); // [1]: none
             bool keepsDraws = _options.ReturnTrajectory && _scales is not null; // Metropolis samplers' per-draw statistics
-            draws = Owned(Device.Allocate(keepsDraws ? [ChainState.DrawStatistics * kept * _chains] : [1]));
+            draws = keepsDraws ? Owned(Device.Allocate([ChainState.DrawStatistics * kept * _chains])) : Working([1]);
             if (_options.InitialSamples is null)
                 Device.Launch(LangevinKernels.Initialize, _chains, x.View, _dim, rng, call, _options.FirstChain);
             EnergySource? source = Source is EnergySource s && s.Fits(_chains, _dim) ? s : null;
-            Tensor? sourceScratch = source?.ChainScratch(x);
-            if (sourceScratch is not null) Owned(sourceScratch);
-            var chains = new Chains(source, sourceScratch, Model, x, Owned(Device.Allocate([Math.Max(1, rows) * _chains * _dim])),
-                Owned(Device.Zeros(Math.Max(1, scalars) * _chains)), Owned(Device.Allocate([1])), rng);
+            Tensor? sourceScratch = SourceScratch(source, x);
+            Tensor chainScalars = Working([Math.Max(1, scalars) * _chains]);
+            chainScalars.View.MemSetToZero(); // as Device.Zeros
+            var chains = new Chains(source, sourceScratch, Model, x, Working([Math.Max(1, rows) * _chains * _dim]), chainScalars, Working([1]), rng);
 
             Warmup(chains, transition, call);
             if (request.Steps > 0)
@@ -126,20 +128,21 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             ChainInfo? info = _scales is null ? null : Info(chains.Scalars, keepsDraws ? draws : null, kept, statistics);
             if (!_options.ReturnTrajectory)
             {
-                trajectory.Dispose();
+                if (kept > 0) trajectory.Dispose();
                 trajectory = null;
             }
             return new ChainResult(x, trajectory, diagnostics, info)
             {
                 Model = Model,
-                Settings = new ChainRunSettings(sampler.GetType().Name, _options.WarmupSteps, request.Steps, _options.Thin, seed,
-                    (sampler as NoUTurnSampler)?.MaxTreeDepth),
+                Settings = _workspace is not null ? null // samples only: nothing reads how they were made
+                    : new ChainRunSettings(sampler.GetType().Name, _options.WarmupSteps, request.Steps, _options.Thin, seed,
+                        (sampler as NoUTurnSampler)?.MaxTreeDepth),
             };
         }
         catch
         {
             x?.Dispose();
-            trajectory?.Dispose();
+            if (kept > 0) trajectory?.Dispose();
             diagnostics?.Dispose();
             throw;
         }
@@ -209,10 +212,30 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             {
                 if (transition.Prepares(k)) device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, buffers, settings, rng, transition, s, k);
                 Evaluate(transition.NeedsEnergy(k));
-                device.Launch(ChainKernels.Complete, x.Dim(0), x.View, buffers, trajectory.View, settings, rng, transition, s, k);
+                Complete(transition, settings, trajectory, buffers, s, k);
                 if (transition.EndsEarly && ((k + 2) & (k + 1)) == 0 && k + 1 < transition.Evaluations && !AnyContinues(transition, buffers, settings, k + 1))
                     break;
             }
+        }
+
+        /// <summary>
+        /// <see cref="ChainKernels.Complete{TTransition}"/> of evaluation k of step s. Where the source evaluated on the host (a
+        /// CPU device, host twins on) the kernel's per-chain body runs in a host loop on the same memory: the same floats,
+        /// without the launch (whose ILGPU task object was most of what a training step's sampler run allocated).
+        /// </summary>
+        private void Complete<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory, ChainBuffers buffers, int s, int k)
+            where TTransition : struct, ITransition
+        {
+            Device device = x.Device;
+            int chains = x.Dim(0);
+            if (device.Kind == DeviceKind.Cpu && source is { HostSimd: true })
+            {
+                device.Synchronize();
+                ArrayView<float> states = x.View, kept = trajectory.View;
+                for (int c = 0; c < chains; c++) ChainKernels.CompleteChain(c, chains, states, buffers, kept, settings, rng, transition, s, k);
+                return;
+            }
+            device.Launch(ChainKernels.Complete, chains, x.View, buffers, trajectory.View, settings, rng, transition, s, k);
         }
 
         /// <summary>Whether any chain goes on to evaluation k (one host synchronisation).</summary>
@@ -550,18 +573,21 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         }
     }
 
+    /// <summary>The device table of <paramref name="schedule"/> for this run (the workspace's, or one the run owns) and its values.</summary>
     private (Tensor Table, float[] Values) TableValues(Scheduler schedule, string name, bool positive)
     {
-        float[] values = ScheduleValues(schedule, request.FirstStep, request.Steps, name);
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v) || (positive ? v <= 0 : v < 0));
-        if (bad >= 0)
-            throw new ArgumentOutOfRangeException(name, values[bad],
-                $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {request.FirstStep + bad} it is {values[bad]}.");
-        return (Device.FromArray(values, values.Length), values);
+        int length = TableLength(schedule, request.FirstStep, request.Steps, name);
+        float[] values = _workspace?.TableScratch(length) ?? new float[length];
+        schedule.Fill(request.FirstStep, values);
+        for (int bad = 0; bad < values.Length; bad++) // a loop, not a predicate: no closure per run
+            if (!float.IsFinite(values[bad]) || (positive ? values[bad] <= 0 : values[bad] < 0))
+                throw new ArgumentOutOfRangeException(name, values[bad],
+                    $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {request.FirstStep + bad} it is {values[bad]}.");
+        return (_workspace?.Table(Device, values) ?? Owned(Device.FromArray(values, values.Length)), values);
     }
 
-    /// <summary>The values a run's kernels read: one per step until the schedule settles (a constant one is one value).</summary>
-    private static float[] ScheduleValues(Scheduler schedule, int firstStep, int nSteps, string name)
+    /// <summary>How many values a run's kernels read: one per step until the schedule settles (a constant one is one value).</summary>
+    private static int TableLength(Scheduler schedule, int firstStep, int nSteps, string name)
     {
         long length = Math.Max(1, nSteps);
         if (schedule.ConstantFrom is int settled) length = Math.Clamp((long)settled - firstStep + 1, 1, length);
@@ -569,15 +595,29 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             throw new ArgumentOutOfRangeException(name, schedule,
                 $"{name} ({schedule}) keeps changing over all {nSteps} steps, which needs a table of more than {MaxTableLength} values: " +
                 "run fewer steps per call (continue from InitialSamples) or use a schedule that settles.");
-        return schedule.Values(firstStep, (int)length);
+        return (int)length;
+    }
+
+    /// <summary>Working memory of <paramref name="shape"/> that the run does not hand out: the caller's workspace's, kept for
+    /// the next run, or a new tensor the run frees.</summary>
+    private Tensor Working(ReadOnlySpan<int> shape) => _workspace?.Rent(Device, shape) ?? Owned(Device.Allocate(shape.ToArray()));
+
+    /// <summary>The source's chain scratch for x: the workspace's, made once per shape, or one the run frees.</summary>
+    private Tensor? SourceScratch(EnergySource? source, Tensor x)
+    {
+        if (source is null) return null;
+        if (_workspace is null) return source.ChainScratch(x) is Tensor scratch ? Owned(scratch) : null;
+        if (_workspace.SourceScratch is null)
+            using (DisposeScope.Suspend()) _workspace.SourceScratch = source.ChainScratch(x);
+        return _workspace.SourceScratch;
     }
 
     private Tensor Owned(Tensor tensor)
     {
-        _owned.Add(tensor);
+        (_owned ??= []).Add(tensor);
         return tensor;
     }
 
     /// <inheritdoc />
-    public void Dispose() => _owned.ForEach(t => t.Dispose());
+    public void Dispose() => _owned?.ForEach(t => t.Dispose());
 }

@@ -95,9 +95,14 @@ public abstract class Sampler
     /// Runs <paramref name="nSteps"/> steps from states the caller has already validated (shape, device, finite
     /// values) and returns the final states: the path of losses, which must not synchronise with the host.
     /// </summary>
-    /// <remarks>The chains are global chains [firstChain, firstChain + n) (<see cref="SampleOptions.FirstChain"/>).</remarks>
-    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0) =>
-        Run(new ChainRequest(x.Dim(1), nSteps, x.Dim(0), new SampleOptions { InitialSamples = x, FirstChain = firstChain }, FirstStep: 0)).TakeSamples();
+    /// <remarks>The chains are global chains [firstChain, firstChain + n) (<see cref="SampleOptions.FirstChain"/>). With a
+    /// <paramref name="workspace"/> the run's working memory is kept there for the caller's next run (the same bits).</remarks>
+    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0, ChainWorkspace? workspace = null) =>
+        Run(workspace?.Request(x, nSteps, firstChain) ?? AdvanceRequest(x, nSteps, firstChain, workspace: null)).TakeSamples();
+
+    /// <summary>The request of <see cref="Advance"/>: nSteps steps of the chains x (global chains from firstChain).</summary>
+    internal static ChainRequest AdvanceRequest(Tensor x, int nSteps, int firstChain, ChainWorkspace? workspace) =>
+        new(x.Dim(1), nSteps, x.Dim(0), new SampleOptions { InitialSamples = x, FirstChain = firstChain }, FirstStep: 0, Workspace: workspace);
 
     /// <summary>A validated run: the sampler builds its transition's tables and runs it through <see cref="ChainRun"/>.</summary>
     private protected abstract ChainResult Run(ChainRequest request);

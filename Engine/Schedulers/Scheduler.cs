@@ -22,8 +22,15 @@ public abstract class Scheduler
         ArgumentOutOfRangeException.ThrowIfNegative(first);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)Compute(first + i);
+        Fill(first, values);
         return values;
+    }
+
+    /// <summary>The values at steps <paramref name="first"/> .. first + values.Length - 1 into <paramref name="values"/>
+    /// (<see cref="Values"/> without the array: a kept table's values, recomputed each run).</summary>
+    internal void Fill(int first, Span<float> values)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = (float)Compute(first + i);
     }
 
     /// <summary>The first step from which the value never changes again, or null when it keeps changing.</summary>

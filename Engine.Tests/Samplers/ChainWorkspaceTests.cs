@@ -1,0 +1,68 @@
+using TorchEbm.Autodiff;
+using TorchEbm.Energies;
+using TorchEbm.Models;
+using TorchEbm.Samplers;
+using TorchEbm.Schedulers;
+using TorchEbm.Tests.Support;
+
+namespace TorchEbm.Tests.Samplers;
+
+/// <summary>
+/// A run in a kept <see cref="ChainWorkspace"/> (contrastive divergence's sampler runs) computes the same bits as a run
+/// that allocates its working memory afresh: over calls of one shape, a shape change, a schedule whose values change
+/// between calls, and each chain path (a fused source, an MLP's source, a model without one).
+/// </summary>
+public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
+{
+    /// <summary>A schedule a user may change between calls: the workspace must upload its table again.</summary>
+    private sealed class SettableScheduler(float value) : Scheduler
+    {
+        public float Value { get; set; } = value;
+
+        protected override double Compute(int step) => Value / (1.0 + step);
+    }
+
+    private static readonly float[,] Covariance = { { 1f, 0.3f, 0f }, { 0.3f, 0.5f, 0f }, { 0f, 0f, 2f } };
+
+    public static IEnumerable<TestCaseData> Models()
+    {
+        yield return new TestCaseData((Func<Device, BaseModel>)(d => new GaussianModel(d, [0.5f, -1f, 2f], Covariance))).SetArgDisplayNames("fused");
+        yield return new TestCaseData((Func<Device, BaseModel>)(d => new NeuralNetworkModel(new MLP(d, 3, [8], 1, Activation.SiLU, seed: 2)))).SetArgDisplayNames("mlp");
+        yield return new TestCaseData((Func<Device, BaseModel>)(d => new OpaqueModel(new GaussianModel(d, [0.5f, -1f, 2f], Covariance)))).SetArgDisplayNames("opaque");
+    }
+
+    [TestCaseSource(nameof(Models))]
+    public void AdvanceInAWorkspace_EqualsAFreshRun_BitForBit(Func<Device, BaseModel> create)
+    {
+        using BaseModel model = create(Device);
+        var step = new SettableScheduler(0.05f);
+        var kept = new LangevinDynamics(model, step, seed: 4);
+        var fresh = new LangevinDynamics(model, step, seed: 4);
+        using var workspace = new ChainWorkspace();
+        using Tensor wide = Device.Randn(16, 3, seed: 1), narrow = Device.Randn(5, 3, seed: 2);
+        (Tensor start, int steps, float h)[] calls =
+            [(wide, 3, 0.05f), (wide, 3, 0.05f), (wide, 3, 0.02f), (narrow, 2, 0.02f), (wide, 4, 0.02f), (wide, 4, 0.02f)];
+        for (int call = 0; call < calls.Length; call++)
+        {
+            (Tensor start, int steps, float h) = calls[call];
+            step.Value = h;
+            using Tensor a = kept.Advance(start, steps, firstChain: 1, workspace);
+            using Tensor b = fresh.Advance(start, steps, firstChain: 1);
+            Assert.That(a.ToArray(), Is.EqualTo(b.ToArray()), $"call {call}");
+        }
+    }
+
+    [Test]
+    public void DisposingTheWorkspace_FreesItsTensors()
+    {
+        using var model = new GaussianModel(Device, [0f, 0f], new float[,] { { 1f, 0f }, { 0f, 1f } });
+        var sampler = new LangevinDynamics(model, 0.1f, seed: 1);
+        using Tensor start = Device.Randn(8, 2, seed: 3);
+        int before = Device.LiveTensors;
+        var workspace = new ChainWorkspace();
+        sampler.Advance(start, 2, workspace: workspace).Dispose();
+        Assert.That(Device.LiveTensors, Is.GreaterThan(before), "the workspace keeps its memory between runs");
+        workspace.Dispose();
+        Assert.That(Device.LiveTensors, Is.EqualTo(before));
+    }
+}
