@@ -24,9 +24,9 @@ public readonly struct HmcTransition(AdaptiveStepSize stepSize, Metric metric, i
     /// current state's energy and the transition's step size.</summary>
     public const int Scalars = ChainState.FirstTransitionSlot + 2;
 
-    private const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
-    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.DrawEnergySlot;
-    private const int StepSlot = ChainState.FirstTransitionSlot + 1;
+    internal const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
+    internal const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.DrawEnergySlot;
+    internal const int StepSlot = ChainState.FirstTransitionSlot + 1;
 
     /// <summary>The leapfrog step size.</summary>
     public readonly AdaptiveStepSize StepSize = stepSize;

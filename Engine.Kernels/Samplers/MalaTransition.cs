@@ -19,7 +19,7 @@ public readonly struct MalaTransition(AdaptiveStepSize stepSize) : ITransition
     /// <summary>Scalar slots per chain: the shared ones (the current state's energy is the draw's energy statistic).</summary>
     public const int Scalars = ChainState.FirstTransitionSlot;
 
-    private const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.DrawEnergySlot;
+    internal const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.DrawEnergySlot;
 
     /// <summary>The step size.</summary>
     public readonly AdaptiveStepSize StepSize = stepSize;

@@ -41,16 +41,16 @@ public readonly struct NutsTransition(AdaptiveStepSize stepSize, Metric metric, 
     // Rows: the evaluated gradient (0); the chain's current state (its draw): gradient and position; the integrator's
     // momentum; both ends of the trajectory (position, momentum, gradient each); the subtree's proposal (position,
     // gradient); the trajectory's and the subtree's momentum sums; then the checkpoints.
-    private const int SampleGradientRow = 1, SampleRow = 2, MomentumRow = 3, BackwardEndRow = 4, ForwardEndRow = 7;
-    private const int ProposalRow = 10, ProposalGradientRow = 11, TrajectoryRhoRow = 12, SubtreeRhoRow = 13, FirstCheckpointRow = 14;
+    internal const int SampleGradientRow = 1, SampleRow = 2, MomentumRow = 3, BackwardEndRow = 4, ForwardEndRow = 7;
+    internal const int ProposalRow = 10, ProposalGradientRow = 11, TrajectoryRhoRow = 12, SubtreeRhoRow = 13, FirstCheckpointRow = 14;
 
-    private const int SampleEnergySlot = ChainState.FirstTransitionSlot, StepSlot = SampleEnergySlot + 1, DirectionSlot = SampleEnergySlot + 2;
-    private const int TrajectoryWeightSlot = SampleEnergySlot + 3, SubtreeWeightSlot = SampleEnergySlot + 4, ProposalEnergySlot = SampleEnergySlot + 5;
-    private const int LeafSlot = SampleEnergySlot + 6, MetropolisSumSlot = SampleEnergySlot + 7, DoneSlot = SampleEnergySlot + 8;
-    private const int MovedSlot = SampleEnergySlot + 9;
+    internal const int SampleEnergySlot = ChainState.FirstTransitionSlot, StepSlot = SampleEnergySlot + 1, DirectionSlot = SampleEnergySlot + 2;
+    internal const int TrajectoryWeightSlot = SampleEnergySlot + 3, SubtreeWeightSlot = SampleEnergySlot + 4, ProposalEnergySlot = SampleEnergySlot + 5;
+    internal const int LeafSlot = SampleEnergySlot + 6, MetropolisSumSlot = SampleEnergySlot + 7, DoneSlot = SampleEnergySlot + 8;
+    internal const int MovedSlot = SampleEnergySlot + 9;
 
     // H0 is the draw's energy statistic, and the tree depth, leapfrog count and divergence are counted in their statistics' slots.
-    private const int StartHamiltonianSlot = ChainState.DrawEnergySlot, DepthSlot = ChainState.TreeDepthSlot;
+    internal const int StartHamiltonianSlot = ChainState.DrawEnergySlot, DepthSlot = ChainState.TreeDepthSlot;
 
     /// <summary>Scalar slots per chain: the shared ones and ten of the transition's.</summary>
     public const int Scalars = MovedSlot + 1;

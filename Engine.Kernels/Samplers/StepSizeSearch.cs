@@ -30,9 +30,9 @@ public readonly struct StepSizeSearch(AdaptiveStepSize stepSize, Metric metric) 
     /// <summary>Trials per search: enough to move a step size by 2^±24.</summary>
     public const int Trials = 25;
 
-    private const int PositionGradientRow = 1, PositionRow = 2, MomentumRow = 3;
-    private const int PositionEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
-    private const int StateSlot = ChainState.FirstTransitionSlot + 2;
+    internal const int PositionGradientRow = 1, PositionRow = 2, MomentumRow = 3;
+    internal const int PositionEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
+    internal const int StateSlot = ChainState.FirstTransitionSlot + 2;
 
     // The state slot: no direction yet, growing, shrinking, stopped.
     private const float Unset = 0f, Growing = 1f, Shrinking = -1f, Stopped = 2f;

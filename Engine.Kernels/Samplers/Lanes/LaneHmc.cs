@@ -8,9 +8,11 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// (<see cref="LaneMetric"/>).</summary>
 internal readonly struct LaneHmc(HmcTransition transition) : ILaneTransition
 {
-    private const int CurrentGradientRow = 1, StartRow = 2, MomentumRow = 3;
-    private const int CurrentEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.DrawEnergySlot;
-    private const int StepSlot = ChainState.FirstTransitionSlot + 1;
+    private const int CurrentGradientRow = HmcTransition.CurrentGradientRow,
+        StartRow = HmcTransition.StartRow, MomentumRow = HmcTransition.MomentumRow;
+    private const int CurrentEnergySlot = HmcTransition.CurrentEnergySlot,
+        StartHamiltonianSlot = HmcTransition.StartHamiltonianSlot;
+    private const int StepSlot = HmcTransition.StepSlot;
 
     public int Rows => HmcTransition.Rows;
 

@@ -7,7 +7,8 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// <summary>The host vector twin of <see cref="MalaTransition"/> (same rows, slots and counters).</summary>
 internal readonly struct LaneMala(MalaTransition transition) : ILaneTransition
 {
-    private const int CurrentGradientRow = 1, PreviousRow = 2, CurrentEnergySlot = ChainState.DrawEnergySlot;
+    private const int CurrentGradientRow = MalaTransition.CurrentGradientRow,
+        PreviousRow = MalaTransition.PreviousRow, CurrentEnergySlot = MalaTransition.CurrentEnergySlot;
 
     public int Rows => MalaTransition.Rows;
 

@@ -25,15 +25,22 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 /// </remarks>
 internal readonly struct LaneNuts(NutsTransition transition) : ILaneTransition
 {
-    // NutsTransition's rows and slots (its layout: the twins are tested equal bit for bit).
-    private const int SampleGradientRow = 1, SampleRow = 2, MomentumRow = 3, BackwardEndRow = 4, ForwardEndRow = 7;
-    private const int ProposalRow = 10, ProposalGradientRow = 11, TrajectoryRhoRow = 12, SubtreeRhoRow = 13, FirstCheckpointRow = 14;
+    // NutsTransition's rows and slots, taken from it (one layout; the twins are tested equal bit for bit).
+    private const int SampleGradientRow = NutsTransition.SampleGradientRow,
+        SampleRow = NutsTransition.SampleRow, MomentumRow = NutsTransition.MomentumRow,
+        BackwardEndRow = NutsTransition.BackwardEndRow, ForwardEndRow = NutsTransition.ForwardEndRow;
+    private const int ProposalRow = NutsTransition.ProposalRow,
+        ProposalGradientRow = NutsTransition.ProposalGradientRow, TrajectoryRhoRow = NutsTransition.TrajectoryRhoRow,
+        SubtreeRhoRow = NutsTransition.SubtreeRhoRow, FirstCheckpointRow = NutsTransition.FirstCheckpointRow;
 
-    private const int SampleEnergySlot = ChainState.FirstTransitionSlot, StepSlot = SampleEnergySlot + 1, DirectionSlot = SampleEnergySlot + 2;
-    private const int TrajectoryWeightSlot = SampleEnergySlot + 3, SubtreeWeightSlot = SampleEnergySlot + 4, ProposalEnergySlot = SampleEnergySlot + 5;
-    private const int LeafSlot = SampleEnergySlot + 6, MetropolisSumSlot = SampleEnergySlot + 7, DoneSlot = SampleEnergySlot + 8;
-    private const int MovedSlot = SampleEnergySlot + 9;
-    private const int StartHamiltonianSlot = ChainState.DrawEnergySlot, DepthSlot = ChainState.TreeDepthSlot;
+    private const int SampleEnergySlot = NutsTransition.SampleEnergySlot,
+        StepSlot = NutsTransition.StepSlot, DirectionSlot = NutsTransition.DirectionSlot;
+    private const int TrajectoryWeightSlot = NutsTransition.TrajectoryWeightSlot,
+        SubtreeWeightSlot = NutsTransition.SubtreeWeightSlot, ProposalEnergySlot = NutsTransition.ProposalEnergySlot;
+    private const int LeafSlot = NutsTransition.LeafSlot,
+        MetropolisSumSlot = NutsTransition.MetropolisSumSlot, DoneSlot = NutsTransition.DoneSlot;
+    private const int MovedSlot = NutsTransition.MovedSlot;
+    private const int StartHamiltonianSlot = NutsTransition.StartHamiltonianSlot, DepthSlot = NutsTransition.DepthSlot;
 
     public int Rows => NutsTransition.RowsFor(transition.MaxTreeDepth);
 

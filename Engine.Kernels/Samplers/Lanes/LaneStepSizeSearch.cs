@@ -12,9 +12,11 @@ namespace TorchEbm.Kernels.Samplers.Lanes;
 internal readonly struct LaneStepSizeSearch(StepSizeSearch search) : ILaneTransition
 {
     // StepSizeSearch's rows, slots and states (its layout: the twins are tested equal bit for bit).
-    private const int PositionGradientRow = 1, PositionRow = 2, MomentumRow = 3;
-    private const int PositionEnergySlot = ChainState.FirstTransitionSlot, StartHamiltonianSlot = ChainState.FirstTransitionSlot + 1;
-    private const int StateSlot = ChainState.FirstTransitionSlot + 2;
+    private const int PositionGradientRow = StepSizeSearch.PositionGradientRow,
+        PositionRow = StepSizeSearch.PositionRow, MomentumRow = StepSizeSearch.MomentumRow;
+    private const int PositionEnergySlot = StepSizeSearch.PositionEnergySlot,
+        StartHamiltonianSlot = StepSizeSearch.StartHamiltonianSlot;
+    private const int StateSlot = StepSizeSearch.StateSlot;
     private const float Unset = 0f, Growing = 1f, Shrinking = -1f, Stopped = 2f;
     private const float LogThreshold = -0.22314355f;
 
