@@ -62,12 +62,15 @@ internal static class TracedCompiler
     private static readonly MethodInfo MultiplyAdd = R.GetMethod(nameof(Real8.MultiplyAdd), [R, R, R])!;
 
     /// <summary>
-    /// Why <paramref name="program"/> is not compiled for <paramref name="dim"/> coordinates (the runtime, the size rule),
+    /// Why <paramref name="program"/> is not compiled for <paramref name="dim"/> coordinates (the runtime, an op the emitter
+    /// does not write, the size rule),
     /// or null when <see cref="Compile"/> compiles it.
     /// </summary>
     public static string? Refusal<TCode>(in TCode program, int dim) where TCode : struct, ITracedCode
     {
         if (!IsSupported) return "this runtime does not compile dynamic code";
+        for (int n = 0; n < program.Length; n++)
+            if (program[n].Op == TracedOp.LogSumExpRows) return "LogSumExpRows is interpreted";
         long operations = Operations(program);
         if (operations > MaxOperations) return $"{operations} element operations (compiled up to {MaxOperations})";
         return null;

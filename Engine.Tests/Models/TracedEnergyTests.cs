@@ -573,6 +573,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         using var model = new Mixture(Device);
         AssertTracedMatchesTape(model, dim: 2);
         Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        Assert.That(model.TraceStatus, Does.Contain("interpreted on the CPU (LogSumExpRows is interpreted)"));
     }
 
     [Test]
