@@ -177,14 +177,21 @@ internal static class TracedCompiler
         return live;
     }
 
-    /// <summary>The IBinaryOp struct of an <see cref="Arithmetic"/> code, as the interpreter dispatches it (anything else divides).</summary>
-    private static Type BinaryOp(int code) => code switch
+    /// <summary>The IBinaryOp struct of an <see cref="Arithmetic"/> code, through the one map the interpreter dispatches by.</summary>
+    private static Type BinaryOp(int code)
     {
-        Arithmetic.Add => typeof(Addition),
-        Arithmetic.Subtract => typeof(Subtraction),
-        Arithmetic.Multiply => typeof(Multiplication),
-        _ => typeof(Division),
-    };
+        var op = new OpType();
+        Arithmetic.Visit(code, ref op);
+        return op.Type!;
+    }
+
+    /// <summary>Keeps the <see cref="IBinaryOp"/> struct <see cref="Arithmetic.Visit{TVisitor}"/> names for a code.</summary>
+    private struct OpType : IBinaryVisitor
+    {
+        public Type? Type;
+
+        public void Visit<TOp>() where TOp : struct, IBinaryOp => Type = typeof(TOp);
+    }
 
     /// <summary>The generic static member <paramref name="name"/> of an op struct, over <see cref="Real8"/>.</summary>
     private static MethodInfo OverReal8(Type type, string name) =>
