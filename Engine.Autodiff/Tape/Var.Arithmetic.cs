@@ -160,38 +160,37 @@ public sealed partial class Var
         }
     }
 
-    /// <summary>The arithmetic family's backward driver in Var ops (create-graph): the same step as <see cref="ArithmeticBackward"/>.</summary>
+    /// <summary>
+    /// The arithmetic family's backward driver in Var ops (create-graph): the same step as <see cref="ArithmeticBackward"/>,
+    /// each operand's gradient g * dz/d(operand) with the partial derivative of the op's struct over graph nodes
+    /// (<see cref="VarReal"/>), summed over the dimensions the operand was broadcast along.
+    /// </summary>
     private void ArithmeticGraphBackward(Var g, GraphGradients grads)
     {
         Var a = _parents[0];
-        switch (_node.Kind)
+        if (_node.Kind == NodeKind.Affine)
         {
-            case NodeKind.Multiply:
-            {
-                Var b = _parents[1];
-                if (grads.Wants(a)) grads.Add(a, g * b);
-                if (grads.Wants(b)) grads.Add(b, g * a);
-                break;
-            }
-            case NodeKind.Combine:
-            {
-                Var b = _parents[1];
-                if (grads.Wants(a)) grads.Add(a, g);
-                if (grads.Wants(b)) grads.Add(b, _node.F0 == 1f ? g : -g);
-                break;
-            }
-            case NodeKind.Affine:
-                // Scale (I0 = 1) multiplies even by 1, as it always did; Affine skips the product at scale 1.
-                if (grads.Wants(a)) grads.Add(a, _node.I0 == 0 && _node.F0 == 1f ? g : g * _node.F0);
-                break;
-            default: // Broadcast
-            {
-                Var b = _parents[1];
-                int op = _node.I0;
-                if (grads.Wants(a)) grads.Add(a, SumTo(op switch { 0 or 1 => g, 2 => g * b, _ => g / b }, a.Value.SharedShape));
-                if (grads.Wants(b)) grads.Add(b, SumTo(op switch { 0 => g, 1 => -g, 2 => g * a, _ => -(g * a) / (b * b) }, b.Value.SharedShape));
-                break;
-            }
+            // Scale (I0 = 1) multiplies even by 1, as it always did; Affine skips the product at scale 1.
+            if (grads.Wants(a)) grads.Add(a, _node.I0 == 0 && _node.F0 == 1f ? g : g * _node.F0);
+            return;
+        }
+        int op = _node.Kind switch
+        {
+            NodeKind.Multiply => Arithmetic.Multiply,
+            NodeKind.Combine => _node.F0 == 1f ? Arithmetic.Add : Arithmetic.Subtract,
+            _ => _node.I0, // Broadcast
+        };
+        var step = new GraphPartials(g, a, _parents[1], grads);
+        Arithmetic.Visit(op, ref step);
+    }
+
+    /// <summary>Adds g * dz/da and g * dz/db of the visited op to the operands that want a gradient, in Var ops.</summary>
+    private readonly struct GraphPartials(Var g, Var a, Var b, GraphGradients grads) : IBinaryVisitor
+    {
+        public void Visit<TOp>() where TOp : struct, IBinaryOp
+        {
+            if (grads.Wants(a)) grads.Add(a, SumTo((g * TOp.PartialX<VarReal>(a, b)).Node, a.Value.SharedShape));
+            if (grads.Wants(b)) grads.Add(b, SumTo((g * TOp.PartialY<VarReal>(a, b)).Node, b.Value.SharedShape));
         }
     }
 

@@ -6,11 +6,11 @@ namespace TorchEbm.Elementwise;
 public readonly struct Addition : IBinaryOp
 {
     /// <inheritdoc />
-    public static T Apply<T, TMask>(T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => x + y;
+    public static T Apply<T>(T x, T y) where T : struct, IArithmetic<T> => x + y;
 
     /// <inheritdoc />
-    public static T PartialX<T, TMask>(T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => T.From(1f);
+    public static T PartialX<T>(T x, T y) where T : struct, IArithmetic<T> => T.From(1f);
 
     /// <inheritdoc />
-    public static T PartialY<T, TMask>(T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => T.From(1f);
+    public static T PartialY<T>(T x, T y) where T : struct, IArithmetic<T> => T.From(1f);
 }

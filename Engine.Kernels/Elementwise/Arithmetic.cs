@@ -41,34 +41,34 @@ public static class Arithmetic
     }
 
     /// <summary>x op y.</summary>
-    public static T Apply<T, TMask>(int op, T x, T y) where T : struct, IReal<T, TMask> where TMask : struct
+    public static T Apply<T>(int op, T x, T y) where T : struct, IArithmetic<T>
     {
-        var apply = new Applied<T, TMask>(x, y, -1);
+        var apply = new Applied<T>(x, y, -1);
         Visit(op, ref apply);
         return apply.Result;
     }
 
     /// <summary>d(x op y)/dx (<paramref name="operand"/> 0) or d(x op y)/dy (operand 1).</summary>
-    public static T Partial<T, TMask>(int op, int operand, T x, T y) where T : struct, IReal<T, TMask> where TMask : struct
+    public static T Partial<T>(int op, int operand, T x, T y) where T : struct, IArithmetic<T>
     {
-        var partial = new Applied<T, TMask>(x, y, operand);
+        var partial = new Applied<T>(x, y, operand);
         Visit(op, ref partial);
         return partial.Result;
     }
 
-    /// <summary>x op y in float32 (<see cref="Apply{T, TMask}"/> over <see cref="Real"/>).</summary>
-    public static float Apply(int op, float x, float y) => Apply<Real, bool>(op, x, y);
+    /// <summary>x op y in float32 (<see cref="Apply{T}"/> over <see cref="Real"/>).</summary>
+    public static float Apply(int op, float x, float y) => Apply<Real>(op, x, y);
 
     /// <summary>d(x op y)/dx or d(x op y)/dy in float32.</summary>
-    public static float Partial(int op, int operand, float x, float y) => Partial<Real, bool>(op, operand, x, y);
+    public static float Partial(int op, int operand, float x, float y) => Partial<Real>(op, operand, x, y);
 
     /// <summary>x op y (operand -1), or its partial in x (0) or y (1), left in <see cref="Result"/>.</summary>
-    private struct Applied<T, TMask>(T x, T y, int operand) : IBinaryVisitor where T : struct, IReal<T, TMask> where TMask : struct
+    private struct Applied<T>(T x, T y, int operand) : IBinaryVisitor where T : struct, IArithmetic<T>
     {
         public T Result;
 
         public void Visit<TOp>() where TOp : struct, IBinaryOp =>
-            Result = operand < 0 ? TOp.Apply<T, TMask>(x, y)
-                : operand == 0 ? TOp.PartialX<T, TMask>(x, y) : TOp.PartialY<T, TMask>(x, y);
+            Result = operand < 0 ? TOp.Apply<T>(x, y)
+                : operand == 0 ? TOp.PartialX<T>(x, y) : TOp.PartialY<T>(x, y);
     }
 }

@@ -40,7 +40,7 @@ public static class BroadcastKernels
             for (int i = GridStride.Start; i < items; i += stride)
             {
                 int r = i / shape.Cols, c = i - r * shape.Cols;
-                output[i] = TOp.Apply<Real, bool>(a[shape.A(r, c)], b[shape.B(r, c)]);
+                output[i] = TOp.Apply<Real>(a[shape.A(r, c)], b[shape.B(r, c)]);
             }
         }
     }
@@ -63,7 +63,7 @@ public static class BroadcastKernels
                 {
                     int r = rows == 1 ? rr : jr, c = cols == 1 ? cc : jc;
                     Real x = a[shape.A(r, c)], y = b[shape.B(r, c)];
-                    sum += g[r * shape.Cols + c] * (operand == 0 ? TOp.PartialX<Real, bool>(x, y) : TOp.PartialY<Real, bool>(x, y));
+                    sum += g[r * shape.Cols + c] * (operand == 0 ? TOp.PartialX<Real>(x, y) : TOp.PartialY<Real>(x, y));
                 }
                 gradient[j] += sum;
             }

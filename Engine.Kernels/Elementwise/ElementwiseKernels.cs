@@ -49,7 +49,7 @@ public static class ElementwiseKernels
     {
         int n = a.IntLength, stride = GridStride.Stride;
         for (int i = GridStride.Start; i < n; i += stride)
-            output[i] = Multiplication.Apply<Real, bool>(a[i], b[i]);
+            output[i] = Multiplication.Apply<Real>(a[i], b[i]);
     }
 
     /// <summary>output[i] += a[i] * b[i].</summary>
@@ -58,7 +58,7 @@ public static class ElementwiseKernels
     {
         int n = a.IntLength, stride = GridStride.Stride;
         for (int i = GridStride.Start; i < n; i += stride)
-            output[i] += Multiplication.Apply<Real, bool>(a[i], b[i]);
+            output[i] += Multiplication.Apply<Real>(a[i], b[i]);
     }
 
     /// <summary>output[i] += factor * scalar[0] (the backward pass of a sum).</summary>

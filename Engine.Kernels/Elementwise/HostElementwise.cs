@@ -69,8 +69,8 @@ internal static class HostElementwise
         output = output[..n];
         if (Vectors)
             for (; i + 8 <= n; i += 8)
-                Multiplication.Apply<Real8, Vector256<float>>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value.CopyTo(output.Slice(i, 8));
-        for (; i < n; i++) output[i] = Multiplication.Apply<Real, bool>(a[i], b[i]);
+                Multiplication.Apply<Real8>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value.CopyTo(output.Slice(i, 8));
+        for (; i < n; i++) output[i] = Multiplication.Apply<Real>(a[i], b[i]);
     }
 
     /// <summary>output[i] += a[i] * b[i].</summary>
@@ -81,8 +81,8 @@ internal static class HostElementwise
         output = output[..n];
         if (Vectors)
             for (; i + 8 <= n; i += 8)
-                (Vector256.Create(output.Slice(i, 8)) + Multiplication.Apply<Real8, Vector256<float>>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value).CopyTo(output.Slice(i, 8));
-        for (; i < n; i++) output[i] += Multiplication.Apply<Real, bool>(a[i], b[i]);
+                (Vector256.Create(output.Slice(i, 8)) + Multiplication.Apply<Real8>(Vector256.Create(a.Slice(i, 8)), Vector256.Create(b.Slice(i, 8))).Value).CopyTo(output.Slice(i, 8));
+        for (; i < n; i++) output[i] += Multiplication.Apply<Real>(a[i], b[i]);
     }
 
     /// <summary>output[i] += factor * scalar[0].</summary>
@@ -141,10 +141,10 @@ internal static class HostElementwise
                 {
                     Vector256<float> x = aScalar ? Vector256.Create(a[aRow]) : Vector256.Create(a.Slice(aRow + c, 8));
                     Vector256<float> y = bScalar ? Vector256.Create(b[bRow]) : Vector256.Create(b.Slice(bRow + c, 8));
-                    TOp.Apply<Real8, Vector256<float>>(x, y).Value.CopyTo(outRow.Slice(c, 8));
+                    TOp.Apply<Real8>(x, y).Value.CopyTo(outRow.Slice(c, 8));
                 }
             }
-            for (; c < width; c++) outRow[c] = TOp.Apply<Real, bool>(a[aRow + (aScalar ? 0 : c)], b[bRow + (bScalar ? 0 : c)]);
+            for (; c < width; c++) outRow[c] = TOp.Apply<Real>(a[aRow + (aScalar ? 0 : c)], b[bRow + (bScalar ? 0 : c)]);
         }
     }
 
@@ -205,11 +205,11 @@ internal static class HostElementwise
         }
     }
 
-    /// <summary>d(x op y)/d(operand), the kernel's formula (<see cref="Arithmetic.Partial{T, TMask}"/>).</summary>
+    /// <summary>d(x op y)/d(operand), the kernel's formula (<see cref="Arithmetic.Partial{T}"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Local(float x, float y, int op, int operand) => Arithmetic.Partial(op, operand, x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Local(Vector256<float> x, Vector256<float> y, int op, int operand) =>
-        Arithmetic.Partial<Real8, Vector256<float>>(op, operand, x, y);
+        Arithmetic.Partial<Real8>(op, operand, x, y);
 }

@@ -6,11 +6,11 @@ namespace TorchEbm.Elementwise;
 public readonly struct Multiplication : IBinaryOp
 {
     /// <inheritdoc />
-    public static T Apply<T, TMask>(T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => x * y;
+    public static T Apply<T>(T x, T y) where T : struct, IArithmetic<T> => x * y;
 
     /// <inheritdoc />
-    public static T PartialX<T, TMask>(T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => y;
+    public static T PartialX<T>(T x, T y) where T : struct, IArithmetic<T> => y;
 
     /// <inheritdoc />
-    public static T PartialY<T, TMask>(T x, T y) where T : struct, IReal<T, TMask> where TMask : struct => x;
+    public static T PartialY<T>(T x, T y) where T : struct, IArithmetic<T> => x;
 }

@@ -14,26 +14,8 @@ namespace TorchEbm.Numerics;
 /// </remarks>
 /// <typeparam name="T">The number type itself.</typeparam>
 /// <typeparam name="TMask">The result of a comparison: a bool per lane.</typeparam>
-public interface IReal<T, TMask> where T : struct, IReal<T, TMask> where TMask : struct
+public interface IReal<T, TMask> : IArithmetic<T> where T : struct, IReal<T, TMask> where TMask : struct
 {
-    /// <summary><paramref name="value"/> in every lane.</summary>
-    static abstract T From(float value);
-
-    /// <summary>a + b.</summary>
-    static abstract T operator +(T a, T b);
-
-    /// <summary>a - b.</summary>
-    static abstract T operator -(T a, T b);
-
-    /// <summary>a * b.</summary>
-    static abstract T operator *(T a, T b);
-
-    /// <summary>a / b (IEEE: x / 0 is infinite, 0 / 0 NaN).</summary>
-    static abstract T operator /(T a, T b);
-
-    /// <summary>-a (flips the sign bit, NaN included).</summary>
-    static abstract T operator -(T a);
-
     /// <summary>a * b + c as the kernels write it: a product rounded, then a sum rounded (not a fused multiply-add).</summary>
     static abstract T MultiplyAdd(T a, T b, T c);
 

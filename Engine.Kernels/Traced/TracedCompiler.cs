@@ -195,7 +195,7 @@ internal static class TracedCompiler
 
     /// <summary>The generic static member <paramref name="name"/> of an op struct, over <see cref="Real8"/>.</summary>
     private static MethodInfo OverReal8(Type type, string name) =>
-        type.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == name && m.IsGenericMethodDefinition).MakeGenericMethod(R, V);
+        type.GetMethods(BindingFlags.Public | BindingFlags.Static).Single(m => m.Name == name && m.IsGenericMethodDefinition).MakeGenericMethod(R);
 
     /// <summary>The <see cref="IUnaryFunction"/> member <paramref name="name"/> as the struct implements it, over <see cref="Real8"/>.</summary>
     private static MethodInfo FunctionMember(Type function, string name)

@@ -110,7 +110,7 @@ public static class TracedInterpreter
         int output = i.Out, a = rows.Operand(i.A), b = rows.Operand(i.B);
         for (int r = 0, e = 0; r < s.Rows; r++)
         for (int c = 0; c < s.Cols; c++, e++)
-            rows.SetValue(output + e, TOp.Apply<T, TMask>(rows.Load(a, r * s.ARow + c * s.ACol), rows.Load(b, r * s.BRow + c * s.BCol)));
+            rows.SetValue(output + e, TOp.Apply<T>(rows.Load(a, r * s.ARow + c * s.ACol), rows.Load(b, r * s.BRow + c * s.BCol)));
     }
 
     /// <summary>The adjoints of a broadcast op's operands: each output's adjoint times the op's partial, added where the operand was read.</summary>
@@ -125,8 +125,8 @@ public static class TracedInterpreter
         {
             int ia = r * s.ARow + c * s.ACol, ib = r * s.BRow + c * s.BCol;
             T g = rows.Adjoint(output + e), x = rows.Load(a, ia), y = rows.Load(b, ib);
-            if (slotA >= 0) Accumulate<T, TMask, TRows>(rows, slotA + ia, g * TOp.PartialX<T, TMask>(x, y));
-            if (slotB >= 0) Accumulate<T, TMask, TRows>(rows, slotB + ib, g * TOp.PartialY<T, TMask>(x, y));
+            if (slotA >= 0) Accumulate<T, TMask, TRows>(rows, slotA + ia, g * TOp.PartialX<T>(x, y));
+            if (slotB >= 0) Accumulate<T, TMask, TRows>(rows, slotB + ib, g * TOp.PartialY<T>(x, y));
         }
     }
 
