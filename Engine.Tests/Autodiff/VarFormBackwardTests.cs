@@ -73,6 +73,41 @@ public sealed class VarFormBackwardTests(DeviceKind kind) : DeviceTest(kind)
         Compare((Var)map.Invoke(x, [function])!, [x], function.GetType().Name);
     }
 
+    /// <summary>
+    /// <see cref="VarReal"/>'s arithmetic, node with node, node with constant and constant with node, equals the float
+    /// operation element by element, bit for bit; two constants fold to the float result.
+    /// </summary>
+    [Test]
+    public void VarReal_Arithmetic_EqualsTheFloatOperation()
+    {
+        using Var x = Leaf([2, 3], seed: 4), y = Leaf([2, 3], seed: 5);
+        float[] xs = x.Value.ToArray(), ys = y.Value.ToArray();
+        const float c = 0.3f;
+        var cases = new (string Name, Func<VarReal, VarReal, VarReal> Op, Func<float, float, float> Float)[]
+        {
+            ("+", (a, b) => a + b, (a, b) => a + b), ("-", (a, b) => a - b, (a, b) => a - b),
+            ("*", (a, b) => a * b, (a, b) => a * b), ("/", (a, b) => a / b, (a, b) => a / b),
+        };
+        foreach (var (name, op, exact) in cases)
+        {
+            Check($"x {name} y", op(x, y), j => exact(xs[j], ys[j]));
+            Check($"x {name} c", op(x, VarReal.From(c)), j => exact(xs[j], c));
+            Check($"c {name} x", op(VarReal.From(c), x), j => exact(c, xs[j]));
+            Assert.Throws<InvalidOperationException>(() => _ = op(VarReal.From(c), VarReal.From(2f)).Node, $"c {name} c has no node");
+        }
+        Check("-x", -(VarReal)x, j => -xs[j]);
+        Assert.That(((VarReal)x * VarReal.From(1f)).Node, Is.SameAs(x), "x * 1 is x itself");
+
+        void Check(string what, VarReal result, Func<int, float> expected)
+        {
+            using Var node = result.Node;
+            float[] values = node.Value.ToArray();
+            Assert.That(values.Length, Is.EqualTo(xs.Length), what);
+            for (int j = 0; j < values.Length; j++)
+                Assert.That(BitConverter.SingleToInt32Bits(values[j]), Is.EqualTo(BitConverter.SingleToInt32Bits(expected(j))), $"{what}, element {j}");
+        }
+    }
+
     /// <summary>A leaf of values in (0.5, 2) with a random sign: away from the kinks at 0 and from dividing by zero.</summary>
     private Var Leaf(int[] shape, int seed)
     {
