@@ -187,17 +187,22 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(ops, Has.Length.EqualTo(5)); // *, Square, Sum, Sum, +
     }
 
-    /// <summary>The posteriordb models written in tape ops run traced with the tape's energies and gradients.</summary>
-    [TestCase("eight_schools-eight_schools_noncentered")]
-    [TestCase("arK-arK")]
-    [TestCase("kidiq-kidscore_momiq")]
-    [TestCase("kidiq-kidscore_interaction")]
-    [TestCase("arma-arma11")]
-    [TestCase("low_dim_gauss_mix-low_dim_gauss_mix")]
+    /// <summary>Every posteriordb model of the catalogue (not a hand-picked list).</summary>
+    private static IEnumerable<TestCaseData> CataloguePosteriors() => PosteriorCatalogue.Names.Select(name => new TestCaseData(name).SetArgDisplayNames(name));
+
+    /// <summary>
+    /// Every posteriordb model written in tape ops either runs traced with the tape's energies and gradients, or says why
+    /// not: only an op without an instruction (a batched Cholesky) may keep the step-by-step path.
+    /// </summary>
+    [TestCaseSource(nameof(CataloguePosteriors))]
     public void Posterior_TracedEnergyAndGradient_EqualTheTape(string posterior)
     {
         using PosteriorModel model = PosteriorCatalogue.Create(posterior, Device);
-        Assert.That(model.IsTraced, Is.True, model.TraceStatus);
+        if (!model.IsTraced)
+        {
+            Assert.That(model.TraceStatus, Does.Contain("Cholesky"), "a posterior that is not traced names the op that stops it");
+            return;
+        }
         AssertTracedMatchesTape(model, model.Dimension, tolerance: 1e-4f);
     }
 
