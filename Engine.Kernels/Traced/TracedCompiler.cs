@@ -18,8 +18,8 @@ namespace TorchEbm.Traced;
 /// </summary>
 /// <remarks>
 /// <para>No formula is written here: each element calls the op struct the interpreter calls (<see cref="IBinaryOp"/>'s
-/// Apply and partials, <see cref="IUnaryFunction"/>'s Apply and Derivative, <see cref="Real8"/>'s operators,
-/// MultiplyAdd and From), in the interpreter's order: adjoints start at 0 and every contribution is added in the reverse
+/// Apply and partials, <see cref="IUnaryFunction"/>'s Apply and Derivative, <see cref="LogSumExps"/>' Of and Softmax,
+/// <see cref="Real8"/>'s operators, MultiplyAdd and From), in the interpreter's order: adjoints start at 0 and every contribution is added in the reverse
 /// sweep's order, so each lane equals the interpreter (and the kernel) bit for bit. Constants are read from the pool at
 /// every call (parameters change between runs); an instruction's float attributes (an Affine's scale, a mean's factor, a
 /// function's parameter) are literals. The only work left out is adding into adjoints nothing reads: those of values
@@ -50,7 +50,8 @@ internal static class TracedCompiler
 
     /// <summary>A compiled program.</summary>
     /// <param name="Energy">The code, one call per eight chains.</param>
-    /// <param name="Rows">Real8 entries of the row its methods pass values and adjoints through (0 for one method).</param>
+    /// <param name="Rows">Real8 entries of the row its methods pass values and adjoints through, then a log-sum-exp's terms
+    /// (0 for one method without a log-sum-exp).</param>
     /// <param name="Methods">The number of methods it was cut into.</param>
     public sealed record Compiled(CompiledEnergy Energy, int Rows, int Methods);
 
