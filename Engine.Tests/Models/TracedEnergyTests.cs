@@ -293,7 +293,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     /// cover each op and layout (broadcasting, column slices and concatenation, products in both layouts and with a
     /// computed right factor, reductions of constants, a negative-zero scale whose gradient 0 + (-0) must stay +0, a program
     /// cut into several methods, the benchmark's 8-D Rosenbrock in one and its 10-D Gaussian, log-sum-exps: the mixture, one
-    /// over a broadcast row, a wide one cut into several methods). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
+    /// over a broadcast row, one of a constant, a wide one cut into several methods). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
     /// beyond the size rule check that the interpreter they keep equals the kernel.
     /// </summary>
     [TestCaseSource(nameof(CompiledCases))]
@@ -358,6 +358,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             {
                 "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "gaussian-10", "broadcast", "slices", "matmul", "matmul-transposed",
                 "matmul-computed-right", "constant-reductions", "negative-zero", "functions-24", "mixture", "logsumexp-broadcast", "logsumexp-wide",
+                "logsumexp-constant",
             }
             .Concat(Enum.GetNames<UnaryCode>()).Concat(Posteriors)
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
@@ -411,6 +412,8 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
                     Var scores = x.Column(0).Reshape(n, 1) * Var.Constant(Owned(Device.FromArray([0.5f, -1f, 2f, 0.25f], 1, 4))) + x.Columns(1, 2).Sum(1).Reshape(n, 1);
                     return scores.LogSumExp(1) + 0.5f * x.Square().Sum(1);
                 }), 3);
+            case "logsumexp-constant": // LogSumExp(1) of a constant row: terms read from the pool, an instruction that does not read x
+                return (Model(3, x => (x.Square() * Var.Constant(Owned(Device.FromArray([0.5f, -1f, 2f, 0.25f], 1, 4))).LogSumExp(1).Reshape(1, 1)).Sum(1)), 3);
             case "logsumexp-wide": // twelve terms per row, each differentiated through a lane-by-lane Exp: cut into several methods
             {
                 var weights = new float[6, 12];
