@@ -19,8 +19,8 @@ namespace TorchEbm.Traced;
 /// <remarks>
 /// <para>No formula is written here: each element calls the op struct the interpreter calls (<see cref="IBinaryOp"/>'s
 /// Apply and partials, <see cref="IUnaryFunction"/>'s Apply and Derivative, <see cref="LogSumExps"/>' Of and Softmax,
-/// <see cref="Real8"/>'s operators, MultiplyAdd and From), in the interpreter's order: adjoints start at 0 and every contribution is added in the reverse
-/// sweep's order, so each lane equals the interpreter (and the kernel) bit for bit. Constants are read from the pool at
+/// <see cref="Real8"/>'s operators, MultiplyAdd and From), in the interpreter's order: adjoints start at 0 and every
+/// contribution is added in the reverse sweep's order, so each lane equals the interpreter (and the kernel) bit for bit. Constants are read from the pool at
 /// every call (parameters change between runs); an instruction's float attributes (an Affine's scale, a mean's factor, a
 /// function's parameter) are literals. The only work left out is adding into adjoints nothing reads: those of values
 /// computed without x (the reverse sweep never visits their instructions), which cannot change dE/dx.</para>
@@ -174,8 +174,9 @@ internal static class TracedCompiler
     /// log sum exp of the <paramref name="count"/> terms the compiled code stored from <paramref name="first"/> on (in the
     /// rows, after the values and adjoints): <see cref="LogSumExps.Of{T, TMask, TTerms}"/> over <see cref="Real8"/>, the
     /// interpreter's own formula rather than an emitted copy of it, so the two cannot drift. Not inlined: its two loops and
-    /// lane-by-lane Max, Exp and Log would bring hundreds of JIT temporaries into the unrolled method (<see cref="LocalsPerMethod"/>),
-    /// and one call per row costs little next to its exponentials.
+    /// lane-by-lane Max, Exp and Log would bring hundreds of JIT temporaries into the unrolled method
+    /// (<see cref="LocalsPerMethod"/>), and one call per row costs little next to its exponentials; the call is counted as
+    /// what it leaves in the method, its result's local.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Real8 LogSumExpOf(ref Real8 first, int count) =>
