@@ -10,10 +10,11 @@ public static class LogSumExps
 {
     /// <summary>
     /// log(exp(t[0]) + ... + exp(t[count - 1])), shifted by the maximum so it neither overflows nor underflows; an infinite
-    /// maximum is the result (all terms -inf, or one +inf).
+    /// maximum is the result (all terms -inf, or one +inf). The terms may be a ref struct (the host compiler's terms over a
+    /// span).
     /// </summary>
     public static T Of<T, TMask, TTerms>(in TTerms terms, int count)
-        where T : struct, IReal<T, TMask> where TMask : struct where TTerms : struct, ITerms<T>
+        where T : struct, IReal<T, TMask> where TMask : struct where TTerms : struct, ITerms<T>, allows ref struct
     {
         T max = T.From(float.NegativeInfinity);
         for (int k = 0; k < count; k++) max = T.Max(max, terms[k]);

@@ -11,6 +11,7 @@ namespace TorchEbm.Traced;
 /// <param name="x">The first of the <c>dim</c> coordinates, lane l belonging to chain l.</param>
 /// <param name="gradient">The first of the <c>dim</c> gradient entries written.</param>
 /// <param name="pool">The first float of the constant pool (as the run filled it; read at every call).</param>
-/// <param name="rows">Scratch for values and adjoints passed between the methods of a program cut in several
-/// (<see cref="TracedCompiler.Compiled.Rows"/> entries; unused by a program of one method).</param>
+/// <param name="rows">Scratch for values and adjoints passed between the methods of a program cut in several, then for the
+/// terms of a log-sum-exp's row (<see cref="TracedCompiler.Compiled.Rows"/> entries; unused by a program of one method
+/// without a log-sum-exp).</param>
 internal delegate Real8 CompiledEnergy(ref Real8 x, ref Real8 gradient, ref float pool, ref Real8 rows);

@@ -1,10 +1,12 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchEbm.Elementwise;
 using TorchEbm.Functions;
 using TorchEbm.Numerics;
+using TorchEbm.Reductions;
 
 namespace TorchEbm.Traced;
 
@@ -16,9 +18,9 @@ namespace TorchEbm.Traced;
 /// </summary>
 /// <remarks>
 /// <para>No formula is written here: each element calls the op struct the interpreter calls (<see cref="IBinaryOp"/>'s
-/// Apply and partials, <see cref="IUnaryFunction"/>'s Apply and Derivative, <see cref="Real8"/>'s operators,
-/// MultiplyAdd and From), in the interpreter's order: adjoints start at 0 and every contribution is added in the reverse
-/// sweep's order, so each lane equals the interpreter (and the kernel) bit for bit. Constants are read from the pool at
+/// Apply and partials, <see cref="IUnaryFunction"/>'s Apply and Derivative, <see cref="LogSumExps"/>' Of and Softmax,
+/// <see cref="Real8"/>'s operators, MultiplyAdd and From), in the interpreter's order: adjoints start at 0 and every
+/// contribution is added in the reverse sweep's order, so each lane equals the interpreter (and the kernel) bit for bit. Constants are read from the pool at
 /// every call (parameters change between runs); an instruction's float attributes (an Affine's scale, a mean's factor, a
 /// function's parameter) are literals. The only work left out is adding into adjoints nothing reads: those of values
 /// computed without x (the reverse sweep never visits their instructions), which cannot change dE/dx.</para>
@@ -48,7 +50,8 @@ internal static class TracedCompiler
 
     /// <summary>A compiled program.</summary>
     /// <param name="Energy">The code, one call per eight chains.</param>
-    /// <param name="Rows">Real8 entries of the row its methods pass values and adjoints through (0 for one method).</param>
+    /// <param name="Rows">Real8 entries of the row its methods pass values and adjoints through, then a log-sum-exp's terms
+    /// (0 for one method without a log-sum-exp).</param>
     /// <param name="Methods">The number of methods it was cut into.</param>
     public sealed record Compiled(CompiledEnergy Energy, int Rows, int Methods);
 
@@ -69,8 +72,6 @@ internal static class TracedCompiler
     public static string? Refusal<TCode>(in TCode program, int dim) where TCode : struct, ITracedCode
     {
         if (!IsSupported) return "this runtime does not compile dynamic code";
-        for (int n = 0; n < program.Length; n++)
-            if (program[n].Op == TracedOp.LogSumExpRows) return "LogSumExpRows is interpreted";
         long operations = Operations(program);
         if (operations > MaxOperations) return $"{operations} element operations (compiled up to {MaxOperations})";
         return null;
@@ -88,7 +89,8 @@ internal static class TracedCompiler
         Emitter emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, lifetimes: first));
         if (emitter.Methods > 1) emitter = Emit(program, new Emitter(program.Values, dim, program.Result, live, lifetimes: first, earlier: emitter));
         if (emitter.PoolRead > poolFloats || emitter.Failed) return null;
-        int methods = emitter.Methods, rows = methods > 1 ? 2 * program.Values : 0;
+        int methods = emitter.Methods, terms = LogSumExpTerms(program);
+        int rows = terms > 0 ? 2 * program.Values + terms : methods > 1 ? 2 * program.Values : 0;
         CompiledEnergy energy = emitter.Finish();
         return Jitted(energy, dim, poolFloats, rows) ? new Compiled(energy, rows, methods) : null;
     }
@@ -139,7 +141,7 @@ internal static class TracedCompiler
             TracedInstruction i = program[n];
             long elements = i.Op switch
             {
-                TracedOp.SumRows => (long)i.I0 * i.I1,
+                TracedOp.SumRows or TracedOp.LogSumExpRows => (long)i.I0 * i.I1,
                 TracedOp.MatMul => (long)i.I0 * i.I1 * i.I2,
                 _ => Output(i).Length,
             };
@@ -152,12 +154,46 @@ internal static class TracedCompiler
     private static (int Start, int Length) Output(in TracedInstruction i) => i.Op switch
     {
         TracedOp.Binary => (i.Out, i.I1 * i.I2),
-        TracedOp.SumRows => (i.Out, i.I0),
+        TracedOp.SumRows or TracedOp.LogSumExpRows => (i.Out, i.I0),
         TracedOp.Gather => (i.Out, i.I0 * i.I3),
         TracedOp.Place => (i.Out, i.I0 * i.I1),
         TracedOp.MatMul => (i.Out, i.I0 * i.I2),
         _ => (i.Out, i.I0), // Affine, Map
     };
+
+    /// <summary>The most columns of a <see cref="TracedOp.LogSumExpRows"/> instruction in <paramref name="program"/> (0: none), the terms its rows hold at once.</summary>
+    private static int LogSumExpTerms<TCode>(in TCode program) where TCode : struct, ITracedCode
+    {
+        int terms = 0;
+        for (int n = 0; n < program.Length; n++)
+            if (program[n].Op == TracedOp.LogSumExpRows) terms = Math.Max(terms, program[n].I1);
+        return terms;
+    }
+
+    /// <summary>
+    /// log sum exp of the <paramref name="count"/> terms the compiled code stored from <paramref name="first"/> on (in the
+    /// rows, after the values and adjoints): <see cref="LogSumExps.Of{T, TMask, TTerms}"/> over <see cref="Real8"/>, the
+    /// interpreter's own formula rather than an emitted copy of it, so the two cannot drift. Not inlined: its two loops and
+    /// lane-by-lane Max, Exp and Log would bring hundreds of JIT temporaries into the unrolled method
+    /// (<see cref="LocalsPerMethod"/>), and one call per row costs little next to its exponentials; the call is counted as
+    /// what it leaves in the method, its result's local.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Real8 LogSumExpOf(ref Real8 first, int count) =>
+        LogSumExps.Of<Real8, Vector256<float>, SpanTerms>(new SpanTerms(MemoryMarshal.CreateReadOnlySpan(ref first, count)), count);
+
+    /// <summary>The terms of one row of a log-sum-exp, as the compiled code stored them.</summary>
+    private readonly ref struct SpanTerms(ReadOnlySpan<Real8> terms) : ITerms<Real8>
+    {
+        private readonly ReadOnlySpan<Real8> _terms = terms;
+
+        public Real8 this[int k] => _terms[k];
+    }
+
+    private static readonly MethodInfo LogSumExpOfTerms = typeof(TracedCompiler).GetMethod(nameof(LogSumExpOf), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    /// <summary>d lse / d term over Real8 (<see cref="LogSumExps.Softmax{T, TMask}"/>), which the reverse sweep calls per element as the interpreter does.</summary>
+    private static readonly MethodInfo Softmax = typeof(LogSumExps).GetMethod(nameof(LogSumExps.Softmax))!.MakeGenericMethod(R, V);
 
     /// <summary>
     /// The adjoints the reverse sweep reads: x's (dE/dx) and the outputs of the instructions it visits. Adding into any
@@ -510,7 +546,10 @@ internal static class TracedCompiler
         }
 
         /// <summary>Pushes Real8.From(<paramref name="value"/>), made once per method.</summary>
-        private void Constant(float value)
+        private void Constant(float value) => Ldloc(Literal(value));
+
+        /// <summary>The local holding Real8.From(<paramref name="value"/>), made once per method.</summary>
+        private LocalBuilder Literal(float value)
         {
             if (!_literals.TryGetValue(BitConverter.SingleToInt32Bits(value), out LocalBuilder? local))
             {
@@ -520,15 +559,18 @@ internal static class TracedCompiler
                 Call(From);
                 Stloc(local);
             }
-            Ldloc(local);
+            return local;
         }
 
-        /// <summary>Pushes the value in <paramref name="slot"/>: x's coordinates from the argument, others from locals (loaded from the rows once per method when an earlier method made them).</summary>
-        private void Value(int slot)
+        /// <summary>Pushes the value in <paramref name="slot"/> (<see cref="ValueLocal"/>).</summary>
+        private void Value(int slot) => Ldloc(ValueLocal(slot));
+
+        /// <summary>The local holding the value in <paramref name="slot"/>: x's coordinates from the argument, others from locals (loaded from the rows once per method when an earlier method made them).</summary>
+        private LocalBuilder ValueLocal(int slot)
         {
             ValueEnds[slot] = _unit;
-            if (_valueLocals.TryGetValue(slot, out LocalBuilder? local)) Ldloc(local);
-            else if (slot < _dim || _valueStored[slot])
+            if (_valueLocals.TryGetValue(slot, out LocalBuilder? local)) return local;
+            if (slot < _dim || _valueStored[slot])
             {
                 if (slot < _dim)
                 {
@@ -543,19 +585,18 @@ internal static class TracedCompiler
                 local = _valueLocals[slot] = Declare(R);
                 _il.Emit(OpCodes.Ldobj, R);
                 _il.Emit(OpCodes.Stloc, local);
-                Ldloc(local);
+                return local;
             }
-            else Constant(0f); // never written: the rows' initial zeros
+            return Literal(0f); // never written: the rows' initial zeros
         }
 
-        /// <summary>Pushes element <paramref name="index"/> of an operand (a value, or the constant pool below zero).</summary>
-        private void Load(int slot, int index)
+        /// <summary>Pushes element <paramref name="index"/> of an operand (<see cref="OperandLocal"/>).</summary>
+        private void Load(int slot, int index) => Ldloc(OperandLocal(slot, index));
+
+        /// <summary>The local holding element <paramref name="index"/> of an operand (a value, or the constant pool below zero).</summary>
+        private LocalBuilder OperandLocal(int slot, int index)
         {
-            if (slot >= 0)
-            {
-                Value(slot + index);
-                return;
-            }
+            if (slot >= 0) return ValueLocal(slot + index);
             int offset = -slot - 1 + index;
             PoolRead = Math.Max(PoolRead, offset + 1);
             if (!_pool.TryGetValue(offset, out LocalBuilder? local))
@@ -568,7 +609,7 @@ internal static class TracedCompiler
                 Call(From);
                 Stloc(local);
             }
-            Ldloc(local);
+            return local;
         }
 
         /// <summary>Adds a byte offset to the pointer on the stack.</summary>
@@ -750,6 +791,25 @@ internal static class TracedCompiler
                     }
                     break;
                 }
+                case TracedOp.LogSumExpRows:
+                    for (int r = 0; r < i.I0; r++)
+                    {
+                        for (int c = 0; c < i.I1; c++) // the row's terms into the rows' scratch, then one call of the shared formula
+                        {
+                            LocalBuilder term = OperandLocal(i.A, r * i.I1 + c);
+                            Row(2 * _values + c);
+                            _il.Emit(OpCodes.Ldloc, term);
+                            _il.Emit(OpCodes.Stobj, R);
+                        }
+                        Row(2 * _values);
+                        _il.Emit(OpCodes.Ldc_I4, i.I1);
+                        _operands.Push(null);
+                        _operands.Push(null);
+                        Call(LogSumExpOfTerms);
+                        SetValue(i.Out + r);
+                        EndUnit();
+                    }
+                    break;
                 default:
                     Failed = true; // an op the interpreter does not run either
                     break;
@@ -839,6 +899,22 @@ internal static class TracedCompiler
                     break;
                 case TracedOp.MatMul:
                     MatMulBackward(i);
+                    break;
+                case TracedOp.LogSumExpRows when i.A >= 0:
+                    for (int r = 0; r < i.I0; r++)
+                    for (int c = 0; c < i.I1; c++)
+                    {
+                        int output = i.Out + r, a = i.A + r * i.I1 + c;
+                        Accumulate(a, () => // adjoint(out[r]) softmax(a[r, c]): the interpreter's product, in its column order
+                        {
+                            Adjoint(output);
+                            Value(a);
+                            Value(output);
+                            Call(Softmax, body: -1);
+                            Call(Multiply);
+                        });
+                        EndUnit();
+                    }
                     break;
             }
         }

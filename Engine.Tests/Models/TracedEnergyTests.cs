@@ -297,7 +297,8 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
     /// and the kernel's, bit for bit, lane by lane: on every traced model these tests use, and on programs generated to
     /// cover each op and layout (broadcasting, column slices and concatenation, products in both layouts and with a
     /// computed right factor, reductions of constants, a negative-zero scale whose gradient 0 + (-0) must stay +0, a program
-    /// cut into several methods, the benchmark's 8-D Rosenbrock in one and its 10-D Gaussian). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
+    /// cut into several methods, the benchmark's 8-D Rosenbrock in one and its 10-D Gaussian, log-sum-exps: the mixture, one
+    /// over a broadcast row, one of a constant, a wide one cut into several methods). Points include ones far from the checks' own, so no op runs only on easy inputs. Posteriors
     /// beyond the size rule check that the interpreter they keep equals the kernel.
     /// </summary>
     [TestCaseSource(nameof(CompiledCases))]
@@ -316,7 +317,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             var interpreted = new TracedLanes(program, pool.ToArray(), compile: false);
             Assert.That(compiled.IsCompiled, Is.EqualTo(!Interpreted.Contains(name)), TracedLanes.HostPath(program));
             Assert.That(interpreted.IsCompiled, Is.False);
-            if (name is "rosenbrock-32" or "functions-24") Assert.That(compiled.CompiledMethods, Is.GreaterThan(1), "a program this long is cut into several methods");
+            if (name is "rosenbrock-32" or "functions-24" or "logsumexp-wide") Assert.That(compiled.CompiledMethods, Is.GreaterThan(1), "a program this long is cut into several methods");
             if (name is "rosenbrock-8") Assert.That(compiled.CompiledMethods, Is.EqualTo(1), "the benchmark's 8-D Rosenbrock fits one method (locals reused)");
             AssertLanesEqual(compiled, interpreted, x.ToArray(), energies.ToArray(), gradients.ToArray(), dim);
             using Tensor far = Device.FromArray([.. x.ToArray().Select(v => 7f * v)], 8, dim); // also outside the checks' (-1, 1)
@@ -358,7 +359,12 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         ["arK-arK", "kidiq-kidscore_momiq", "kidiq-kidscore_interaction", "arma-arma11", "low_dim_gauss_mix-low_dim_gauss_mix"];
 
     private static IEnumerable<TestCaseData> CompiledCases() =>
-        new[] { "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "gaussian-10", "broadcast", "slices", "matmul", "matmul-transposed", "matmul-computed-right", "constant-reductions", "negative-zero", "functions-24" }
+        new[]
+            {
+                "rosenbrock-2", "rosenbrock-8", "rosenbrock-32", "gaussian", "gaussian-10", "broadcast", "slices", "matmul", "matmul-transposed",
+                "matmul-computed-right", "constant-reductions", "negative-zero", "functions-24", "mixture", "logsumexp-broadcast", "logsumexp-wide",
+                "logsumexp-constant",
+            }
             .Concat(Enum.GetNames<UnaryCode>()).Concat(Posteriors)
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
@@ -403,6 +409,23 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
             case "functions-24": // element-wise functions over a long row: cut into several methods
                 return (Model(24, x => ((x.Tanh() * x.Sigmoid() + x.Softplus()).Apply(Activation.GELU) - x.Sin() * x.Cos()).Square().Sum(1)), 24);
             case "negative-zero": return (Model(2, x => (x * -0f).Sum(1) + x.Column(1).Abs() * 0f), 2);
+            case "mixture": return (new Mixture(Device), 2);
+            case "logsumexp-broadcast": // LogSumExp(1) over a row made by broadcasting a column against a constant row and a per-row sum
+                return (Model(3, x =>
+                {
+                    int n = x.Shape[0];
+                    Var scores = x.Column(0).Reshape(n, 1) * Var.Constant(Owned(Device.FromArray([0.5f, -1f, 2f, 0.25f], 1, 4))) + x.Columns(1, 2).Sum(1).Reshape(n, 1);
+                    return scores.LogSumExp(1) + 0.5f * x.Square().Sum(1);
+                }), 3);
+            case "logsumexp-constant": // LogSumExp(1) of a constant row: terms read from the pool, an instruction that does not read x
+                return (Model(3, x => (x.Square() * Var.Constant(Owned(Device.FromArray([0.5f, -1f, 2f, 0.25f], 1, 4))).LogSumExp(1).Reshape(1, 1)).Sum(1)), 3);
+            case "logsumexp-wide": // twelve terms per row, each differentiated through a lane-by-lane Exp: cut into several methods
+            {
+                var weights = new float[6, 12];
+                for (int r = 0; r < 6; r++)
+                for (int c = 0; c < 12; c++) weights[r, c] = MathF.Sin(1.7f * r + 0.9f * c);
+                return (Model(6, x => (x.MatMul(Var.Constant(Owned(Device.FromArray(weights)))) - 0.5f * x.Square().Sum(1).Reshape(x.Shape[0], 1)).LogSumExp(1)), 6);
+            }
             default:
                 return name.Contains('-')
                     ? ((BaseModel Model, int Dim))(PosteriorCatalogue.Create(name, Device) is var p ? (p, p.Dimension) : default)
@@ -549,7 +572,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
 
     /// <summary>
     /// A three-component Gaussian mixture in 2-D: -log sum over k of w_k N(x; c_k, I), the components' log densities
-    /// joined into columns and reduced by LogSumExp(1), which runs traced.
+    /// joined into columns and reduced by LogSumExp(1), which runs traced (on the CPU, compiled to host code).
     /// </summary>
     private sealed class Mixture(Device device) : BaseModel(device)
     {
@@ -578,7 +601,7 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         using var model = new Mixture(Device);
         AssertTracedMatchesTape(model, dim: 2);
         Assert.That(model.IsTraced, Is.True, model.TraceStatus);
-        Assert.That(model.TraceStatus, Does.Contain("interpreted on the CPU (LogSumExpRows is interpreted)"));
+        Assert.That(model.TraceStatus, Does.Contain("compiled to host code on the CPU"));
     }
 
     [Test]
