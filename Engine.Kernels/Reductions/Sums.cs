@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchEbm.Numerics;
 
 namespace TorchEbm.Reductions;
@@ -13,9 +14,11 @@ public static class Sums
 {
     /// <summary>((0 + t[0]) + t[1]) + ... + t[count - 1]: the terms added one by one, in index order, from +0.</summary>
     /// <remarks>
-    /// Terms may be a ref struct (a host twin's span), so the host's JIT sees the loop as if written in place. No
-    /// reassociation, no fused multiply-add: a term that is a product (a matrix product's a[p] b[p]) is rounded, then added.
+    /// Terms may be a ref struct (a host twin reads a span), and the sum is inlined into its caller, so the loop compiles as
+    /// if written in place (a kernel's ILGPU inlines it anyway). No reassociation, no fused multiply-add: a term that is a
+    /// product is rounded, then added.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Of<T, TMask, TTerms>(in TTerms terms, int count)
         where T : struct, IReal<T, TMask> where TMask : struct where TTerms : struct, ITerms<T>, allows ref struct
     {
