@@ -41,8 +41,9 @@ public static class ReductionKernels
     }
 
     /// <summary>
-    /// The terms values[first + k * step] with 32-bit index arithmetic (these kernels' views are below 2^31 elements; 64-bit
-    /// indexes, as in <see cref="StridedTerms"/>, cost them 10 to 13 more registers).
+    /// The terms values[first + k * step] with 32-bit index arithmetic, as these kernels indexed before they shared
+    /// <see cref="Sums.Of"/> (their views' lengths are ints; <see cref="StridedTerms"/>' 64-bit indexes cost them 10 and 13
+    /// more registers in ptxas for sm_90).
     /// </summary>
     private readonly struct IntTerms(ArrayView<float> values, int first, int step) : ITerms<Real>
     {

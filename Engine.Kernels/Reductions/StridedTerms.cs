@@ -4,8 +4,8 @@ using TorchEbm.Numerics;
 namespace TorchEbm.Reductions;
 
 /// <summary>
-/// The terms values[first + k * step] of a view, for the reduction kernels: a row of a row-major matrix (step 1), a
-/// column (step: the row length), a block of a flat array (step 1).
+/// The terms values[first + k * step] of a view, indexed in 64 bits (a matrix may pass 2^31 elements): a row of a row-major
+/// matrix (step 1) or a column (step: the row length), for <see cref="Elementwise.ColumnKernels"/>' sums and log-sum-exps.
 /// </summary>
 /// <param name="values">The view the terms lie in.</param>
 /// <param name="first">Where term 0 lies.</param>
