@@ -36,15 +36,14 @@ public static class ColumnKernels
         }
     }
 
-    /// <summary>output[r] = factor * sum over j of x[r, j], summed in column order (work items: rows).</summary>
+    /// <summary>output[r] = factor * sum over j of x[r, j], summed in column order (<see cref="Sums.Of"/>; work items: rows).</summary>
     [Kernel]
     public static void RowSums(ArrayView<float> x, ArrayView<float> output, int dim, float factor)
     {
         int rows = output.IntLength, stride = GridStride.Stride;
         for (int r = GridStride.Start; r < rows; r += stride)
         {
-            float sum = 0f;
-            for (int j = 0; j < dim; j++) sum += x[(long)r * dim + j];
+            float sum = Sums.Of<Real, bool, StridedTerms>(new StridedTerms(x, (long)r * dim, 1), dim);
             output[r] = factor * sum;
         }
     }
@@ -66,7 +65,7 @@ public static class ColumnKernels
     {
         int items = output.IntLength, stride = GridStride.Stride;
         for (int o = GridStride.Start; o < items; o += stride)
-            output[o] = LogSumExps.Of<Real, bool, Strided>(new Strided(x, (long)o * outerStride, innerStride), inner);
+            output[o] = LogSumExps.Of<Real, bool, StridedTerms>(new StridedTerms(x, (long)o * outerStride, innerStride), inner);
     }
 
     /// <summary>
@@ -87,11 +86,5 @@ public static class ColumnKernels
                 gradient[i] += g[o] * LogSumExps.Softmax<Real, bool>(x[i], lse[o]);
             }
         }
-    }
-
-    /// <summary>The terms x[first + k * step].</summary>
-    private readonly struct Strided(ArrayView<float> x, long first, int step) : ITerms<Real>
-    {
-        public Real this[int k] => x[first + (long)k * step];
     }
 }

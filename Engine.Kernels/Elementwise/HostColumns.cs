@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using TorchEbm.Numerics;
 using TorchEbm.Reductions;
 
 namespace TorchEbm.Elementwise;
@@ -6,8 +7,9 @@ namespace TorchEbm.Elementwise;
 /// <summary>
 /// The host twins of the column kernels (<see cref="ColumnKernels"/> Gather, ScatterAdd, RowSums, AddToRows, and
 /// <see cref="ReductionKernels"/>' ColumnSums and SumBlocks) over spans of CPU-accelerator memory: the same float
-/// operations in the same order as each kernel, so results are bit-identical (sums along a row stay sequential; sums
-/// down the columns run eight columns at a time, each column still summed row by row).
+/// operations in the same order as each kernel, so results are bit-identical. Every sum is the kernels' own
+/// <see cref="Sums.Of"/>: along a row over <see cref="Real"/> (sequential), down the columns over <see cref="Real8"/>,
+/// eight columns at a time, each column still summed row by row.
 /// </summary>
 internal static class HostColumns
 {
@@ -39,9 +41,7 @@ internal static class HostColumns
     {
         for (int r = 0; r < output.Length; r++)
         {
-            ReadOnlySpan<float> row = x.Slice(r * dim, dim);
-            float sum = 0f;
-            for (int j = 0; j < row.Length; j++) sum += row[j];
+            float sum = Sums.Of<Real, bool, SpanTerms>(new SpanTerms(x.Slice(r * dim, dim)), dim);
             output[r] = factor * sum;
         }
     }
@@ -71,15 +71,13 @@ internal static class HostColumns
         {
             for (; c + 8 <= cols; c += 8)
             {
-                Vector256<float> sum = Vector256<float>.Zero;
-                for (int r = 0; r < rows; r++) sum += Vector256.Create(matrix.Slice(r * cols + c, 8));
+                Vector256<float> sum = Sums.Of<Real8, Vector256<float>, ColumnTerms8>(new ColumnTerms8(matrix, cols, c), rows);
                 (accumulate ? Vector256.Create(output.Slice(c, 8)) + sum : sum).CopyTo(output.Slice(c, 8));
             }
         }
         for (; c < cols; c++)
         {
-            float sum = 0f;
-            for (int r = 0; r < rows; r++) sum += matrix[r * cols + c];
+            float sum = Sums.Of<Real, bool, ColumnTerms>(new ColumnTerms(matrix, cols, c), rows);
             output[c] = accumulate ? output[c] + sum : sum;
         }
     }
@@ -113,10 +111,29 @@ internal static class HostColumns
         return blocks;
     }
 
-    private static float SumInOrder(ReadOnlySpan<float> values)
+    private static float SumInOrder(ReadOnlySpan<float> values) => Sums.Of<Real, bool, SpanTerms>(new SpanTerms(values), values.Length);
+
+    /// <summary>The terms values[k] of a span (a row, a block).</summary>
+    private readonly ref struct SpanTerms(ReadOnlySpan<float> values) : ITerms<Real>
     {
-        float sum = 0f;
-        foreach (float v in values) sum += v;
-        return sum;
+        private readonly ReadOnlySpan<float> _values = values;
+
+        public Real this[int k] => _values[k];
+    }
+
+    /// <summary>The terms matrix[k, column] of a row-major matrix with <c>cols</c> columns: one column, row by row.</summary>
+    private readonly ref struct ColumnTerms(ReadOnlySpan<float> matrix, int cols, int column) : ITerms<Real>
+    {
+        private readonly ReadOnlySpan<float> _matrix = matrix;
+
+        public Real this[int k] => _matrix[k * cols + column];
+    }
+
+    /// <summary>Columns first .. first + 7 of row k as one vector: eight columns summed at once, each still row by row.</summary>
+    private readonly ref struct ColumnTerms8(ReadOnlySpan<float> matrix, int cols, int first) : ITerms<Real8>
+    {
+        private readonly ReadOnlySpan<float> _matrix = matrix;
+
+        public Real8 this[int k] => Vector256.Create(_matrix.Slice(k * cols + first, 8));
     }
 }

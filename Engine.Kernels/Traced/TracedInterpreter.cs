@@ -149,7 +149,7 @@ public static class TracedInterpreter
         for (int e = 0; e < length; e++) Accumulate<T, TMask, TRows>(rows, a + e, scale * rows.Adjoint(output + e));
     }
 
-    /// <summary>out[r] = factor * sum over c of a[r, c] (attributes: rows, columns; float: the factor).</summary>
+    /// <summary>out[r] = factor * sum over c of a[r, c], <see cref="Sums.Of{T, TMask, TTerms}"/> (attributes: rows, columns; float: the factor).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRowsForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
@@ -157,11 +157,7 @@ public static class TracedInterpreter
         T factor = T.From(i.F0);
         int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1;
         for (int r = 0; r < count; r++)
-        {
-            T sum = T.From(0f);
-            for (int c = 0; c < cols; c++) sum += rows.Load(a, r * cols + c);
-            rows.SetValue(output + r, factor * sum);
-        }
+            rows.SetValue(output + r, factor * Sums.Of<T, TMask, RowTerms<T, TRows>>(new RowTerms<T, TRows>(rows, a, r * cols), cols));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -222,7 +218,7 @@ public static class TracedInterpreter
     {
         int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1;
         for (int r = 0; r < count; r++)
-            rows.SetValue(output + r, LogSumExps.Of<T, TMask, RowTerms<T, TRows>>(new RowTerms<T, TRows>(rows, a + r * cols), cols));
+            rows.SetValue(output + r, LogSumExps.Of<T, TMask, RowTerms<T, TRows>>(new RowTerms<T, TRows>(rows, a, r * cols), cols));
     }
 
     /// <summary>adjoint(a[r, c]) += adjoint(out[r]) softmax(a[r, c]), in column order.</summary>
@@ -242,10 +238,13 @@ public static class TracedInterpreter
         }
     }
 
-    /// <summary>The terms of one row of an operand.</summary>
-    private readonly struct RowTerms<T, TRows>(TRows rows, int start) : ITerms<T> where TRows : struct, IChainRows<T>
+    /// <summary>
+    /// The terms of one row of a resolved operand: elements first, first + 1, ... (an offset into the operand, not into the
+    /// operand's resolution, since a constant's resolution need not grow with its index).
+    /// </summary>
+    private readonly struct RowTerms<T, TRows>(TRows rows, int operand, int first) : ITerms<T> where TRows : struct, IChainRows<T>
     {
-        public T this[int k] => rows.Load(start, k);
+        public T this[int k] => rows.Load(operand, first + k);
     }
 
     /// <summary>

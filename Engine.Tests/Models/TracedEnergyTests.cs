@@ -604,6 +604,28 @@ public sealed class TracedEnergyTests(DeviceKind kind) : DeviceTest(kind)
         Assert.That(model.TraceStatus, Does.Contain("compiled to host code on the CPU"));
     }
 
+    /// <summary>
+    /// Row reductions of a constant matrix of several rows (its rows' sums and log-sum-exps weight x's squares): the kernel's
+    /// interpreter reads each row of the constant pool where the tape does (a constant's resolved operand is not shifted by
+    /// a row's offset), and the CPU lane twin equals the kernel bit for bit.
+    /// </summary>
+    [Test]
+    public void RowReductionsOfAConstantMatrix_EqualTheTape_AndTheLanesEqualTheKernel()
+    {
+        Var m = Var.Constant(Owned(Device.FromArray(new[,] { { 0.5f, -1f, 0.25f, 2f }, { 1.5f, 0.1f, -0.7f, 0.3f }, { -0.2f, 0.9f, 1.1f, -1.3f } })));
+        using BaseModel model = Model(3, x => (x.Square() * (m.LogSumExp(1) + 0.5f * m.Sum(1)).Reshape(1, 3)).Sum(1));
+        AssertTracedMatchesTape(model, dim: 3);
+        if (Device.Kind != DeviceKind.Cpu) return; // the lane twin runs on the CPU device only
+        TracedEnergySource source = model.TracedSource!;
+        EnergyProgram program = source.ProgramFor(3) ?? throw new AssertionException(source.Status(3));
+        using Tensor pool = Device.Allocate([program.PoolLength]), x = Points(8, 3, seed: 9);
+        program.FillPool(pool, model.GetType().Name);
+        using Tensor energies = source.Energies(x), gradients = source.Gradients(x);
+        var interpreted = new TracedLanes(program, pool.ToArray(), compile: false);
+        var compiled = new TracedLanes(program, pool.ToArray());
+        AssertLanesEqual(compiled, interpreted, x.ToArray(), energies.ToArray(), gradients.ToArray(), dim: 3);
+    }
+
     [Test]
     public void EnergyWhoseStructureChanges_KeepsTheStepByStepPath()
     {
