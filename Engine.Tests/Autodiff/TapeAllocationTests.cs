@@ -115,7 +115,7 @@ public sealed class TapeAllocationTests(DeviceKind kind) : DeviceTest(kind)
         using var workspace = new ChainWorkspace();
 
         double freshRun = BytesPerCall(() => sampler.Advance(data, k).Dispose(), 20);
-        double keptRun = BytesPerCall(() => sampler.Advance(data, k, workspace: workspace).Dispose(), 20);
+        double keptRun = BytesPerCall(() => sampler.Advance(data, k, workspace: workspace), 20);
         double leafVar = BytesPerCall(() => Var.Borrowed(data).Dispose());
         double iteration = BytesPerCall(() => Iteration(loss, model, adam, data), 20);
         TestContext.Out.WriteLine($"sampler run {freshRun} B fresh, {keptRun} B in a workspace; leaf Var {leafVar} B: iteration {iteration} B");

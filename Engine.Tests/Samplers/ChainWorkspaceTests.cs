@@ -42,13 +42,16 @@ public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor wide = Device.Randn(16, 3, seed: 1), narrow = Device.Randn(5, 3, seed: 2);
         (Tensor start, int steps, float h)[] calls =
             [(wide, 3, 0.05f), (wide, 3, 0.05f), (wide, 3, 0.02f), (narrow, 2, 0.02f), (wide, 4, 0.02f), (wide, 4, 0.02f)];
+        Tensor? last = null;
         for (int call = 0; call < calls.Length; call++)
         {
             (Tensor start, int steps, float h) = calls[call];
             step.Value = h;
-            using Tensor a = kept.Advance(start, steps, firstChain: 1, workspace);
+            Tensor a = kept.Advance(start, steps, firstChain: 1, workspace); // the workspace's states: not disposed here
             using Tensor b = fresh.Advance(start, steps, firstChain: 1);
             Assert.That(a.ToArray(), Is.EqualTo(b.ToArray()), $"call {call}");
+            if (call > 0 && calls[call - 1].start == start) Assert.That(a, Is.SameAs(last), $"call {call} returns the kept states tensor");
+            last = a;
         }
     }
 
@@ -60,7 +63,7 @@ public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor start = Device.Randn(8, 2, seed: 3);
         int before = Device.LiveTensors;
         var workspace = new ChainWorkspace();
-        sampler.Advance(start, 2, workspace: workspace).Dispose();
+        sampler.Advance(start, 2, workspace: workspace); // its states are the workspace's
         Assert.That(Device.LiveTensors, Is.GreaterThan(before), "the workspace keeps its memory between runs");
         workspace.Dispose();
         Assert.That(Device.LiveTensors, Is.EqualTo(before));

@@ -5,13 +5,15 @@ namespace TorchEbm.Samplers;
 
 /// <summary>
 /// A run's working memory kept by its caller between runs of one shape (<see cref="Losses.ContrastiveDivergence"/>'s negatives,
-/// call after call): the chains' rows and scalars, the one-element placeholders, the source's scratch and the schedule
-/// tables, handed out again in the order a run asks for them, so a steady run allocates none of them. A run of another
-/// chain count or dimension frees them and starts over; disposing frees them.
+/// call after call): the chains' states, rows and scalars, the one-element placeholders, the source's scratch and the
+/// schedule tables, handed out again in the order a run asks for them, and the run's own objects (its request, the
+/// <see cref="ChainRun"/> and its chains, the result), so a steady run allocates nothing. A run of another chain count or
+/// dimension frees the memory and starts over; disposing frees it.
 /// </summary>
 /// <remarks>The memory is what a fresh run would allocate (uninitialised, or zeroed where the run zeroes it) and a table is
 /// uploaded again whenever its values differ from the kept ones, so a run computes the same bits with or without it. Only
-/// runs whose samples alone are taken use one (<see cref="Sampler.Advance"/>): it keeps no trajectory or statistics.</remarks>
+/// runs whose samples alone are taken use one (<see cref="Sampler.Advance"/>): it keeps no trajectory or statistics, and
+/// the samples a run returns are the workspace's states tensor, the caller's to read (not to dispose) until the next run.</remarks>
 internal sealed class ChainWorkspace : IDisposable
 {
     private readonly List<Tensor> _tensors = [];
@@ -20,6 +22,18 @@ internal sealed class ChainWorkspace : IDisposable
     private int _chains, _dim, _nextTensor, _nextTable;
 
     private ChainRequest? _request;
+    private ChainResult? _result;
+
+    /// <summary>The run object of the workspace's runs, started afresh by each (<see cref="ChainRun.Start"/>).</summary>
+    internal ChainRun? Run { get; set; }
+
+    /// <summary>The result of a run that returns only <paramref name="samples"/> (the workspace's states tensor): the last
+    /// one when it holds that tensor for that model, else a new one, kept. Its samples are only ever taken (<see cref="ChainResult.TakeSamples"/>).</summary>
+    internal ChainResult Result(Tensor samples, Models.BaseModel model)
+    {
+        if (_result is { } last && ReferenceEquals(last.Samples, samples) && ReferenceEquals(last.Model, model)) return last;
+        return _result = new ChainResult(samples, null, null) { Model = model };
+    }
 
     /// <summary>The request of <see cref="Sampler.Advance"/> from the states <paramref name="x"/>: the last one when it was for
     /// the same tensor, steps and first chain (persistent CD starts from one kept tensor every call), else a new one, kept.</summary>
@@ -106,6 +120,7 @@ internal sealed class ChainWorkspace : IDisposable
         SourceScratch?.Dispose();
         SourceScratch = null;
         _request = null;
+        _result = null;
     }
 
     /// <inheritdoc />
