@@ -55,6 +55,32 @@ public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
         }
     }
 
+    /// <summary>
+    /// A run that returns states it made itself rather than the workspace's (parallel tempering's cold replicas, the sampler
+    /// a persistent CD may be given) hands them to the workspace: the same bits as a fresh run, and each call frees the
+    /// last call's, so steady calls leave no tensor behind.
+    /// </summary>
+    [Test]
+    public void TemperedAdvanceInAWorkspace_EqualsAFreshRun_AndFreesWhatItHandsOver()
+    {
+        using var model = new GaussianModel(Device, [0.5f, -1f], new float[,] { { 1f, 0.3f }, { 0.3f, 0.5f } });
+        var kept = new ParallelTempering(model, 3, new LangevinDynamics(model, 0.05f, seed: 2), swapEvery: 2, seed: 5);
+        var fresh = new ParallelTempering(model, 3, new LangevinDynamics(model, 0.05f, seed: 2), swapEvery: 2, seed: 5);
+        using var workspace = new ChainWorkspace();
+        using Tensor start = Device.Randn(8, 2, seed: 3);
+        int before = Device.LiveTensors, live = 0;
+        for (int call = 0; call < 4; call++)
+        {
+            Tensor a = kept.Advance(start, 4, workspace: workspace);
+            using Tensor b = fresh.Advance(start, 4);
+            Assert.That(a.ToArray(), Is.EqualTo(b.ToArray()), $"call {call}");
+            if (call == 1) live = Device.LiveTensors;
+            if (call > 1) Assert.That(Device.LiveTensors, Is.EqualTo(live), $"call {call} freed the last call's states");
+        }
+        workspace.Dispose();
+        Assert.That(Device.LiveTensors, Is.EqualTo(before), "disposing frees the states handed over");
+    }
+
     [Test]
     public void DisposingTheWorkspace_FreesItsTensors()
     {

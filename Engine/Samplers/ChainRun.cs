@@ -16,7 +16,8 @@ namespace TorchEbm.Samplers;
 /// reads (schedules, step-size scales, mass), checked before anything is launched, then <see cref="Execute"/> runs the
 /// transition: warm-up with adaptation, then the returned steps, each fused in one launch when the model has an
 /// energy source, else step by step around the model's own Forward and Gradient. Disposing frees the run's working
-/// memory; the result's tensors belong to the <see cref="ChainResult"/>.
+/// memory; the result's tensors belong to the <see cref="ChainResult"/> (a run in a <see cref="ChainWorkspace"/>: its
+/// samples, the states, are the workspace's).
 /// </summary>
 internal sealed partial class ChainRun : IDisposable
 {
@@ -644,7 +645,7 @@ internal sealed partial class ChainRun : IDisposable
     private Tensor States()
     {
         if (_workspace is null) return _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
-        Tensor x = _workspace.Rent(Device, [_chains, _dim]);
+        Tensor x = _workspace.States(Device, [_chains, _dim]);
         _options.InitialSamples?.View.CopyTo(x.View);
         return x;
     }

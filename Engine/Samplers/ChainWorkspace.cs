@@ -23,6 +23,22 @@ internal sealed class ChainWorkspace : IDisposable
 
     private ChainRequest? _request;
     private ChainResult? _result;
+    private Tensor? _states, _handedOver;
+
+    /// <summary>
+    /// The final states of a run in the workspace, the workspace's from now on: its states tensor (<see cref="States"/>), or a
+    /// tensor a run made instead (parallel tempering's cold replicas), which the workspace then frees at the next run's
+    /// hand-over or with its memory. Either is the caller's to read, not to dispose, until the next run.
+    /// </summary>
+    internal Tensor HandOver(Tensor samples)
+    {
+        if (ReferenceEquals(samples, _states)) return samples;
+        if (!ReferenceEquals(samples, _handedOver)) _handedOver?.Dispose();
+        return _handedOver = samples;
+    }
+
+    /// <summary>The run's chain states for this shape (<paramref name="device"/>'s, uninitialised): a piece of the kept memory.</summary>
+    internal Tensor States(Device device, ReadOnlySpan<int> shape) => _states = Rent(device, shape);
 
     /// <summary>The run object of the workspace's runs, started afresh by each (<see cref="ChainRun.Start"/>).</summary>
     internal ChainRun? Run { get; set; }
@@ -121,6 +137,9 @@ internal sealed class ChainWorkspace : IDisposable
         SourceScratch = null;
         _request = null;
         _result = null;
+        _states = null;
+        _handedOver?.Dispose();
+        _handedOver = null;
     }
 
     /// <inheritdoc />

@@ -98,8 +98,9 @@ public abstract class Sampler
     /// <remarks>The chains are global chains [firstChain, firstChain + n) (<see cref="SampleOptions.FirstChain"/>). With a
     /// <paramref name="workspace"/> the run's working memory and objects are kept there for the caller's next run (the same
     /// bits), and the returned states are the workspace's: read them before the next run in it, and do not dispose them.</remarks>
-    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0, ChainWorkspace? workspace = null) =>
-        Run(workspace?.Request(x, nSteps, firstChain) ?? AdvanceRequest(x, nSteps, firstChain, workspace: null)).TakeSamples();
+    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0, ChainWorkspace? workspace = null) => workspace is null
+        ? Run(AdvanceRequest(x, nSteps, firstChain, workspace: null)).TakeSamples()
+        : workspace.HandOver(Run(workspace.Request(x, nSteps, firstChain)).TakeSamples());
 
     /// <summary>The request of <see cref="Advance"/>: nSteps steps of the chains x (global chains from firstChain).</summary>
     internal static ChainRequest AdvanceRequest(Tensor x, int nSteps, int firstChain, ChainWorkspace? workspace) =>
