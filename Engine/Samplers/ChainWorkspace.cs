@@ -52,7 +52,7 @@ internal sealed class ChainWorkspace : IDisposable
     }
 
     /// <summary>The request of <see cref="Sampler.Advance"/> from the states <paramref name="x"/>: the last one when it was for
-    /// the same tensor, steps and first chain (persistent CD starts from one kept tensor every call), else a new one, kept.</summary>
+    /// the same tensor, steps and first chain (CD starts from its one kept tensor of starting states every call), else a new one, kept.</summary>
     internal ChainRequest Request(Tensor x, int nSteps, int firstChain)
     {
         if (_request is { } last && ReferenceEquals(last.Options.InitialSamples, x) && last.Steps == nSteps && last.Options.FirstChain == firstChain)
