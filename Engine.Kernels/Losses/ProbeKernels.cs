@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using TorchEbm.Kernels.Random;
@@ -34,23 +35,30 @@ public static class ProbeKernels
     public static void Fill(ArrayView<float> output, int d, Philox4x32 rng, uint call, int kind)
     {
         int rows = output.IntLength / d, stride = GridStride.Stride;
-        for (int r = GridStride.Start; r < rows; r += stride)
+        for (int r = GridStride.Start; r < rows; r += stride) FillRow(r, output, d, rng, call, kind);
+    }
+
+    /// <summary>
+    /// Row r of <see cref="Fill"/>: the kernel's body, also run by a host loop on CPU-accelerator memory
+    /// (<see cref="ProbeDraw"/>), which draws the same bits without a launch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void FillRow(int r, ArrayView<float> output, int d, Philox4x32 rng, uint call, int kind)
+    {
+        ArrayView<float> row = output.SubView(r * d, d);
+        float squares = 0f;
+        for (int j = 0; j < d; j += 4)
         {
-            ArrayView<float> row = output.SubView(r * d, d);
-            float squares = 0f;
-            for (int j = 0; j < d; j += 4)
-            {
-                Float4 values = kind == Rademacher ? Signs(rng.Block((uint)r, call, Stream, (uint)(j >> 2)))
-                    : kind == Uniform ? rng.Uniform4((uint)r, call, Stream, (uint)(j >> 2))
-                    : rng.Normal4((uint)r, call, Stream, (uint)(j >> 2));
-                values.StoreTo(row, j);
-                squares += values.X * values.X + (j + 1 < d ? values.Y * values.Y : 0f)
-                    + (j + 2 < d ? values.Z * values.Z : 0f) + (j + 3 < d ? values.W * values.W : 0f);
-            }
-            if (kind != Sphere) continue;
-            float scale = XMath.Sqrt(d / squares);
-            for (int j = 0; j < d; j++) row[j] *= scale;
+            Float4 values = kind == Rademacher ? Signs(rng.Block((uint)r, call, Stream, (uint)(j >> 2)))
+                : kind == Uniform ? rng.Uniform4((uint)r, call, Stream, (uint)(j >> 2))
+                : rng.Normal4((uint)r, call, Stream, (uint)(j >> 2));
+            values.StoreTo(row, j);
+            squares += values.X * values.X + (j + 1 < d ? values.Y * values.Y : 0f)
+                + (j + 2 < d ? values.Z * values.Z : 0f) + (j + 3 < d ? values.W * values.W : 0f);
         }
+        if (kind != Sphere) return;
+        float scale = XMath.Sqrt(d / squares);
+        for (int j = 0; j < d; j++) row[j] *= scale;
     }
 
     private static Float4 Signs(UInt4 bits) => new(Sign(bits.X), Sign(bits.Y), Sign(bits.Z), Sign(bits.W));

@@ -42,14 +42,43 @@ public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor wide = Device.Randn(16, 3, seed: 1), narrow = Device.Randn(5, 3, seed: 2);
         (Tensor start, int steps, float h)[] calls =
             [(wide, 3, 0.05f), (wide, 3, 0.05f), (wide, 3, 0.02f), (narrow, 2, 0.02f), (wide, 4, 0.02f), (wide, 4, 0.02f)];
+        Tensor? last = null;
         for (int call = 0; call < calls.Length; call++)
         {
             (Tensor start, int steps, float h) = calls[call];
             step.Value = h;
-            using Tensor a = kept.Advance(start, steps, firstChain: 1, workspace);
+            Tensor a = kept.Advance(start, steps, firstChain: 1, workspace); // the workspace's states: not disposed here
             using Tensor b = fresh.Advance(start, steps, firstChain: 1);
             Assert.That(a.ToArray(), Is.EqualTo(b.ToArray()), $"call {call}");
+            if (call > 0 && calls[call - 1].start == start) Assert.That(a, Is.SameAs(last), $"call {call} returns the kept states tensor");
+            last = a;
         }
+    }
+
+    /// <summary>
+    /// A run that returns states it made itself rather than the workspace's (parallel tempering's cold replicas, the sampler
+    /// a persistent CD may be given) hands them to the workspace: the same bits as a fresh run, and each call frees the
+    /// last call's, so steady calls leave no tensor behind.
+    /// </summary>
+    [Test]
+    public void TemperedAdvanceInAWorkspace_EqualsAFreshRun_AndFreesWhatItHandsOver()
+    {
+        using var model = new GaussianModel(Device, [0.5f, -1f], new float[,] { { 1f, 0.3f }, { 0.3f, 0.5f } });
+        var kept = new ParallelTempering(model, 3, new LangevinDynamics(model, 0.05f, seed: 2), swapEvery: 2, seed: 5);
+        var fresh = new ParallelTempering(model, 3, new LangevinDynamics(model, 0.05f, seed: 2), swapEvery: 2, seed: 5);
+        using var workspace = new ChainWorkspace();
+        using Tensor start = Device.Randn(8, 2, seed: 3);
+        int before = Device.LiveTensors, live = 0;
+        for (int call = 0; call < 4; call++)
+        {
+            Tensor a = kept.Advance(start, 4, workspace: workspace);
+            using Tensor b = fresh.Advance(start, 4);
+            Assert.That(a.ToArray(), Is.EqualTo(b.ToArray()), $"call {call}");
+            if (call == 1) live = Device.LiveTensors;
+            if (call > 1) Assert.That(Device.LiveTensors, Is.EqualTo(live), $"call {call} freed the last call's states");
+        }
+        workspace.Dispose();
+        Assert.That(Device.LiveTensors, Is.EqualTo(before), "disposing frees the states handed over");
     }
 
     [Test]
@@ -60,7 +89,7 @@ public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
         using Tensor start = Device.Randn(8, 2, seed: 3);
         int before = Device.LiveTensors;
         var workspace = new ChainWorkspace();
-        sampler.Advance(start, 2, workspace: workspace).Dispose();
+        sampler.Advance(start, 2, workspace: workspace); // its states are the workspace's
         Assert.That(Device.LiveTensors, Is.GreaterThan(before), "the workspace keeps its memory between runs");
         workspace.Dispose();
         Assert.That(Device.LiveTensors, Is.EqualTo(before));

@@ -149,7 +149,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         Tensor batch = kept?.Value ?? model.Device.Allocate([n + chains, d]);
         try
         {
-            using Tensor negatives = Negatives(data, chains, firstChain, globalChains);
+            Tensor negatives = Negatives(data, chains, firstChain, globalChains); // the workspace's: not disposed
             data.View.CopyTo(batch.View.SubView(0, data.Length));
             negatives.View.CopyTo(batch.View.SubView(data.Length, negatives.Length));
             KeepNegatives(negatives);
@@ -178,26 +178,28 @@ public sealed class ContrastiveDivergence : BaseLoss
     /// <summary>
     /// k sampler steps from the data's first rows, or from the next rows of the replay buffer (written back). The chains
     /// are global chains [firstChain, firstChain + chains) of <paramref name="globalChains"/> (all of them unless a
-    /// data-parallel shard is set): their noise, restarts and ring rows are those of the whole batch.
+    /// data-parallel shard is set): their noise, restarts and ring rows are those of the whole batch. Returns the run's
+    /// final states, which belong to the loss's sampler workspace (valid until the next call).
     /// </summary>
     private Tensor Negatives(Tensor data, int chains, int firstChain, int globalChains)
     {
         Device device = data.Device;
         int d = data.Dim(1);
-        if (!Persistent)
-        {
-            if (chains == data.Dim(0)) return Sampler.Advance(data, K, firstChain, _workspace); // the sampler copies its starting states
-            using Tensor start = FirstRows(data, chains);
-            return Sampler.Advance(start, K, firstChain, _workspace);
-        }
-        if (_buffer is null)
-            using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
-        _ages ??= device.Accelerator.Allocate1D(new int[BufferSize]);
-        if (_starts is null || _starts.Dim(0) != chains || _starts.IsDisposed)
+        if (_starts is null || _starts.Dim(0) != chains || _starts.Dim(1) != d || _starts.IsDisposed)
         {
             _starts?.Dispose();
             using (DisposeScope.Suspend()) _starts = device.Allocate([chains, d]); // the chains' starting states, kept between calls
         }
+        if (!Persistent)
+        {
+            // The data's first rows, copied into the kept starting states: every call's run starts from one tensor, so the
+            // workspace keeps its request too.
+            data.View.SubView(0, _starts.Length).CopyTo(_starts.View);
+            return Sampler.Advance(_starts, K, firstChain, _workspace);
+        }
+        if (_buffer is null)
+            using (DisposeScope.Suspend()) _buffer = device.Randn([BufferSize, d], Seed); // lives as long as the loss
+        _ages ??= device.Accelerator.Allocate1D(new int[BufferSize]);
         // A call's rows never wrap around the end: they start again at row 0 when fewer than the call's chains remain. So
         // global chain c always meets rows c, B + c, 2B + c, ... and a data-parallel replica owns a fixed set of rows.
         if ((long)_next + globalChains > BufferSize) _next = 0;
@@ -347,13 +349,6 @@ public sealed class ContrastiveDivergence : BaseLoss
 
     /// <summary>Mixed into the loss's seed for the probe's noise, so it shares no Philox key with the buffer's draws.</summary>
     private const long ProbeKey = 0x5052_4F42_4500; // "PROBE"
-
-    private static Tensor FirstRows(Tensor data, int rows)
-    {
-        Tensor t = data.Device.Allocate([rows, data.Dim(1)]);
-        data.View.SubView(0, t.Length).CopyTo(t.View);
-        return t;
-    }
 
     /// <inheritdoc />
     /// <remarks>Each replica runs the chains of its rows (a replica's replay buffer is the full ring, of which it

@@ -26,7 +26,7 @@ internal static class MatchingNoise
     {
         Tensor result = device.Allocate(d == 0 ? [rows] : [rows, d]);
         var key = new Philox4x32((uint)(ulong)seed, (uint)((ulong)seed >> 32) ^ (uint)draw);
-        device.Launch(ProbeKernels.Fill, rows, result.View, Math.Max(d, 1), key, call, d == 0 ? ProbeKernels.Uniform : ProbeKernels.Gaussian);
+        ProbeDraw.Fill(device, result.View, Math.Max(d, 1), key, call, d == 0 ? ProbeKernels.Uniform : ProbeKernels.Gaussian);
         return result;
     }
 }

@@ -99,10 +99,10 @@ public abstract class ScoreMatchingLoss : BaseLoss
         Tensor? drawn = null;
         if (probes is null)
         {
-            // One launch draws every batch (one batch straight into its part; several into a buffer split below).
+            // One draw fills every batch (one batch straight into its part; several into a buffer split below).
             int rows = parts.Length * data.Dim(0);
             drawn = parts.Length == 1 ? parts[0].Value : device.Allocate([rows, data.Dim(1)]);
-            device.Launch(ProbeKernels.Fill, rows, drawn.View, data.Dim(1), Philox4x32.FromSeed(Seed), call, kind);
+            ProbeDraw.Fill(device, drawn.View, data.Dim(1), Philox4x32.FromSeed(Seed), call, kind);
         }
         Tensor all = probes ?? drawn!;
         long size = data.Length;

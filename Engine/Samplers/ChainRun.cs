@@ -16,28 +16,51 @@ namespace TorchEbm.Samplers;
 /// reads (schedules, step-size scales, mass), checked before anything is launched, then <see cref="Execute"/> runs the
 /// transition: warm-up with adaptation, then the returned steps, each fused in one launch when the model has an
 /// energy source, else step by step around the model's own Forward and Gradient. Disposing frees the run's working
-/// memory; the result's tensors belong to the <see cref="ChainResult"/>.
+/// memory; the result's tensors belong to the <see cref="ChainResult"/> (a run in a <see cref="ChainWorkspace"/>: its
+/// samples, the states, are the workspace's).
 /// </summary>
-internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : IDisposable
+internal sealed partial class ChainRun : IDisposable
 {
     /// <summary>Most entries a schedule table may have (256 MB of floats): a schedule that keeps changing longer than this is refused.</summary>
     private const int MaxTableLength = 1 << 26;
 
-    private List<Tensor>? _owned; // made when a first tensor is owned (a run in a workspace may own none)
-    private readonly int _dim = request.Dim, _chains = request.Chains;
-    private readonly SampleOptions _options = request.Options;
-    private readonly ChainWorkspace? _workspace = request.Workspace?.Begin(request.Chains, request.Dim);
-    private ChainRequest Request => request;
-    private Device Device => sampler.Device;
-    private BaseModel Model => sampler.Model;
-    private EnergySource? Source => sampler.Source;
+    private readonly List<Tensor> _owned = [];
+    private Sampler _sampler = null!;
+    private ChainRequest _request = null!;
+    private int _dim, _chains;
+    private SampleOptions _options = null!;
+    private ChainWorkspace? _workspace;
+    private ChainRequest Request => _request;
+    private Device Device => _sampler.Device;
+    private BaseModel Model => _sampler.Model;
+    private EnergySource? Source => _sampler.Source;
 
     private Tensor? _scales, _inverseMass, _factor;
     private ArrayView<float> _table;
     private Metric? _metric;
-    private float _lastStepSize = 1f;
+    private float _lastStepSize;
     private int[] _stranded = [];
     private Tensor? _none; // a one-element tensor: no trajectory, no per-draw statistics
+    private Chains? _lastChains; // the chains of a run in a workspace, reused by the next run over the same memory
+
+    private ChainRun() { }
+
+    /// <summary>
+    /// The run of <paramref name="request"/> by <paramref name="sampler"/>: a new one, or, for a request with a workspace,
+    /// the workspace's run object started afresh (a steady run in a workspace allocates none of its own objects).
+    /// </summary>
+    public static ChainRun Start(Sampler sampler, ChainRequest request)
+    {
+        ChainWorkspace? workspace = request.Workspace?.Begin(request.Chains, request.Dim);
+        ChainRun run = workspace is null ? new ChainRun() : workspace.Run ??= new ChainRun();
+        run._sampler = sampler;
+        run._request = request;
+        (run._dim, run._chains, run._options, run._workspace) = (request.Dim, request.Chains, request.Options, workspace);
+        (run._scales, run._inverseMass, run._factor, run._table, run._metric, run._none) = (null, null, null, default, null, null);
+        run._lastStepSize = 1f;
+        run._stranded = [];
+        return run;
+    }
 
     /// <summary>
     /// The device table of <paramref name="schedule"/> for this run's steps: one value per step up to the step from which
@@ -52,7 +75,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     {
         (Tensor table, float[] values) = TableValues(schedule, name, positive: true);
         _table = table.View;
-        _lastStepSize = values[Math.Min(Math.Max(request.Steps - 1, 0), values.Length - 1)];
+        _lastStepSize = values[Math.Min(Math.Max(_request.Steps - 1, 0), values.Length - 1)];
         bool perChain = _options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain;
         if (perChain) CheckFits(rows: 1, scalars: 1); // before allocating a step size per chain (Execute checks the transition's own sizes)
         _scales = Working([perChain ? _chains : 1]);
@@ -93,21 +116,21 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     public ChainResult Execute<TTransition>(TTransition transition, int rows, int scalars, DrawStatisticKinds statistics = DrawStatisticKinds.Common)
         where TTransition : struct, ITransition
     {
-        if (request.Tempering is TemperingPlan plan) return ExecuteTempered(transition, rows, scalars, plan);
+        if (_request.Tempering is TemperingPlan plan) return ExecuteTempered(transition, rows, scalars, plan);
         if (_metric is not null && _options.WarmupSteps > 0)
         {
             rows = Math.Max(rows, StepSizeSearch.Rows); // the step-size search runs in the same buffers
             scalars = Math.Max(scalars, StepSizeSearch.Scalars);
         }
         CheckFits(rows, scalars);
-        (long seed, uint call) = sampler.NextStream(_options);
+        (long seed, uint call) = _sampler.NextStream(_options);
         var rng = Philox4x32.FromSeed(seed);
-        int kept = _options.ReturnTrajectory || _options.ReturnDiagnostics ? request.Steps / _options.Thin : 0;
+        int kept = _options.ReturnTrajectory || _options.ReturnDiagnostics ? _request.Steps / _options.Thin : 0;
         Tensor? x = null, trajectory = null, draws = null;
         ChainDiagnostics? diagnostics = null;
         try
         {
-            x = _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
+            x = States();
             trajectory = kept > 0 ? Device.Allocate([kept, _chains, _dim]) : Working([1]); // [1]: none
             bool keepsDraws = _options.ReturnTrajectory && _scales is not null; // Metropolis samplers' per-draw statistics
             draws = keepsDraws ? Owned(Device.Allocate([ChainState.DrawStatistics * kept * _chains])) : Working([1]);
@@ -117,11 +140,14 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             Tensor? sourceScratch = SourceScratch(source, x);
             Tensor chainScalars = Working([Math.Max(1, scalars) * _chains]);
             chainScalars.View.MemSetToZero(); // as Device.Zeros
-            var chains = new Chains(source, sourceScratch, Model, x, Working([Math.Max(1, rows) * _chains * _dim]), chainScalars, Working([1]), rng);
+            Tensor chainRows = Working([Math.Max(1, rows) * _chains * _dim]), any = Working([1]);
+            Chains chains = _lastChains is { } last && last.IsOver(source, sourceScratch, Model, x, chainRows, chainScalars, any, rng) ? last
+                : new Chains(source, sourceScratch, Model, x, chainRows, chainScalars, any, rng);
+            if (_workspace is not null) _lastChains = chains;
 
             Warmup(chains, transition, call);
-            if (request.Steps > 0)
-                chains.Advance(transition, new ChainSettings(_dim, request.Steps, request.FirstStep, _options.Thin, call,
+            if (_request.Steps > 0)
+                chains.Advance(transition, new ChainSettings(_dim, _request.Steps, _request.FirstStep, _options.Thin, call,
                     Start: _options.WarmupSteps == 0 ? 1 : 0, FirstChain: _options.FirstChain), trajectory, draws);
 
             diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept, _chains) : null;
@@ -131,17 +157,18 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
                 if (kept > 0) trajectory.Dispose();
                 trajectory = null;
             }
+            if (_workspace is not null && trajectory is null && diagnostics is null && info is null) return _workspace.Result(x, Model);
             return new ChainResult(x, trajectory, diagnostics, info)
             {
                 Model = Model,
                 Settings = _workspace is not null ? null // samples only: nothing reads how they were made
-                    : new ChainRunSettings(sampler.GetType().Name, _options.WarmupSteps, request.Steps, _options.Thin, seed,
-                        (sampler as NoUTurnSampler)?.MaxTreeDepth),
+                    : new ChainRunSettings(_sampler.GetType().Name, _options.WarmupSteps, _request.Steps, _options.Thin, seed,
+                        (_sampler as NoUTurnSampler)?.MaxTreeDepth),
             };
         }
         catch
         {
-            x?.Dispose();
+            if (_workspace is null) x?.Dispose(); // a workspace's states are its own
             if (kept > 0) trajectory?.Dispose();
             diagnostics?.Dispose();
             throw;
@@ -159,7 +186,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             floats = Math.Max(floats, (long)AdaptationKernels.StateSize * _chains);
         if (floats > int.MaxValue)
             throw new ArgumentOutOfRangeException("nSamples", _chains,
-                $"{sampler.GetType().Name} keeps {Math.Max(1, rows)} rows of dim {_dim} and {Math.Max(1, scalars)} scalars per chain: " +
+                $"{_sampler.GetType().Name} keeps {Math.Max(1, rows)} rows of dim {_dim} and {Math.Max(1, scalars)} scalars per chain: " +
                 $"{_chains} chains need {floats} floats in one buffer, more than {int.MaxValue}. Run fewer chains per call.");
     }
 
@@ -172,6 +199,14 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         Tensor any, Philox4x32 rng)
     {
         public Tensor X => x;
+
+        /// <summary>Whether these chains run over exactly this memory with this source, model and key (a run in a workspace
+        /// then reuses them).</summary>
+        public bool IsOver(EnergySource? withSource, Tensor? withScratch, BaseModel withModel, Tensor withX, Tensor withRows,
+            Tensor withScalars, Tensor withAny, Philox4x32 withRng) =>
+            ReferenceEquals(source, withSource) && ReferenceEquals(sourceScratch, withScratch) && ReferenceEquals(model, withModel)
+            && ReferenceEquals(x, withX) && ReferenceEquals(rows, withRows) && ReferenceEquals(scalars, withScalars)
+            && ReferenceEquals(any, withAny) && rng.Key0 == withRng.Key0 && rng.Key1 == withRng.Key1;
 
         public Tensor Scalars => scalars;
 
@@ -302,7 +337,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
         var restarts = new HashSet<int>(windows.Take(windows.Count - 1).Select(window => window.End));
         if (windows.Count > 0) restarts.Add(windows[0].Start);
         else if (warmup >= 20) restarts.Add(warmup / 2);
-        float target = sampler.TargetAcceptance(_options);
+        float target = _sampler.TargetAcceptance(_options);
         long seen = 0;
         // Steps after which the loop acts on the host (restarts, window ends) or whose windows differ: a fused block ends there.
         int[] boundaries = [.. restarts, .. windows.SelectMany(window => new[] { window.Start, window.End }), warmup];
@@ -514,7 +549,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
                 Device.Launch(DiagnosticsKernels.ScaleCounts, _chains, scalars.View.SubView((long)slot * _chains, _chains), t.View, factor);
                 return t;
             }
-            Tensor acceptance = Slot(ChainState.AcceptedSlot, request.Steps > 0 ? 1f / request.Steps : 0f); // no step: 0 of 0 accepted
+            Tensor acceptance = Slot(ChainState.AcceptedSlot, _request.Steps > 0 ? 1f / _request.Steps : 0f); // no step: 0 of 0 accepted
             Tensor divergences = Slot(ChainState.DivergencesSlot, 1f);
             Tensor stepSizes = Device.Allocate([_scales!.Length]);
             parts.Add(stepSizes);
@@ -533,7 +568,7 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
             return new ChainInfo(acceptance, divergences, stepSizes, inverseMass)
             {
                 StrandedChains = _stranded,
-                Transitions = request.Steps,
+                Transitions = _request.Steps,
                 AcceptStat = Draws(ChainState.AcceptProbabilitySlot),
                 Energy = Draws(ChainState.DrawEnergySlot),
                 TreeDepth = statistics.HasFlag(DrawStatisticKinds.TreeDepth) ? Draws(ChainState.TreeDepthSlot) : null,
@@ -576,13 +611,13 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     /// <summary>The device table of <paramref name="schedule"/> for this run (the workspace's, or one the run owns) and its values.</summary>
     private (Tensor Table, float[] Values) TableValues(Scheduler schedule, string name, bool positive)
     {
-        int length = TableLength(schedule, request.FirstStep, request.Steps, name);
+        int length = TableLength(schedule, _request.FirstStep, _request.Steps, name);
         float[] values = _workspace?.TableScratch(length) ?? new float[length];
-        schedule.Fill(request.FirstStep, values);
+        schedule.Fill(_request.FirstStep, values);
         for (int bad = 0; bad < values.Length; bad++) // a loop, not a predicate: no closure per run
             if (!float.IsFinite(values[bad]) || (positive ? values[bad] <= 0 : values[bad] < 0))
                 throw new ArgumentOutOfRangeException(name, values[bad],
-                    $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {request.FirstStep + bad} it is {values[bad]}.");
+                    $"{name} must be {(positive ? "positive" : ">= 0")} and finite at every step, but at step {_request.FirstStep + bad} it is {values[bad]}.");
         return (_workspace?.Table(Device, values) ?? Owned(Device.FromArray(values, values.Length)), values);
     }
 
@@ -602,6 +637,19 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
     /// the next run, or a new tensor the run frees.</summary>
     private Tensor Working(ReadOnlySpan<int> shape) => _workspace?.Rent(Device, shape) ?? Owned(Device.Allocate(shape.ToArray()));
 
+    /// <summary>
+    /// The chains' states, set to the options' initial samples (uninitialised without them: the run draws them). A run in a
+    /// workspace writes them into the workspace's kept tensor, which its result hands to the caller until the next run in
+    /// the workspace; otherwise a new tensor.
+    /// </summary>
+    private Tensor States()
+    {
+        if (_workspace is null) return _options.InitialSamples?.Clone() ?? Device.Allocate([_chains, _dim]);
+        Tensor x = _workspace.States(Device, [_chains, _dim]);
+        _options.InitialSamples?.View.CopyTo(x.View);
+        return x;
+    }
+
     /// <summary>The source's chain scratch for x: the workspace's, made once per shape, or one the run frees.</summary>
     private Tensor? SourceScratch(EnergySource? source, Tensor x)
     {
@@ -614,10 +662,14 @@ internal sealed partial class ChainRun(Sampler sampler, ChainRequest request) : 
 
     private Tensor Owned(Tensor tensor)
     {
-        (_owned ??= []).Add(tensor);
+        _owned.Add(tensor);
         return tensor;
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _owned?.ForEach(t => t.Dispose());
+    /// <summary>Frees the tensors the run owns (a run in a workspace owns none of its working memory and is kept for the next).</summary>
+    public void Dispose()
+    {
+        foreach (Tensor t in _owned) t.Dispose();
+        _owned.Clear();
+    }
 }

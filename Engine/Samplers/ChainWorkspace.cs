@@ -5,13 +5,15 @@ namespace TorchEbm.Samplers;
 
 /// <summary>
 /// A run's working memory kept by its caller between runs of one shape (<see cref="Losses.ContrastiveDivergence"/>'s negatives,
-/// call after call): the chains' rows and scalars, the one-element placeholders, the source's scratch and the schedule
-/// tables, handed out again in the order a run asks for them, so a steady run allocates none of them. A run of another
-/// chain count or dimension frees them and starts over; disposing frees them.
+/// call after call): the chains' states, rows and scalars, the one-element placeholders, the source's scratch and the
+/// schedule tables, handed out again in the order a run asks for them, and the run's own objects (its request, the
+/// <see cref="ChainRun"/> and its chains, the result), so a steady run allocates nothing. A run of another chain count or
+/// dimension frees the memory and starts over; disposing frees it.
 /// </summary>
 /// <remarks>The memory is what a fresh run would allocate (uninitialised, or zeroed where the run zeroes it) and a table is
 /// uploaded again whenever its values differ from the kept ones, so a run computes the same bits with or without it. Only
-/// runs whose samples alone are taken use one (<see cref="Sampler.Advance"/>): it keeps no trajectory or statistics.</remarks>
+/// runs whose samples alone are taken use one (<see cref="Sampler.Advance"/>): it keeps no trajectory or statistics, and
+/// the samples a run returns are the workspace's states tensor, the caller's to read (not to dispose) until the next run.</remarks>
 internal sealed class ChainWorkspace : IDisposable
 {
     private readonly List<Tensor> _tensors = [];
@@ -20,9 +22,37 @@ internal sealed class ChainWorkspace : IDisposable
     private int _chains, _dim, _nextTensor, _nextTable;
 
     private ChainRequest? _request;
+    private ChainResult? _result;
+    private Tensor? _states, _handedOver;
+
+    /// <summary>
+    /// The final states of a run in the workspace, the workspace's from now on: its states tensor (<see cref="States"/>), or a
+    /// tensor a run made instead (parallel tempering's cold replicas), which the workspace then frees at the next run's
+    /// hand-over or with its memory. Either is the caller's to read, not to dispose, until the next run.
+    /// </summary>
+    internal Tensor HandOver(Tensor samples)
+    {
+        if (ReferenceEquals(samples, _states)) return samples;
+        if (!ReferenceEquals(samples, _handedOver)) _handedOver?.Dispose();
+        return _handedOver = samples;
+    }
+
+    /// <summary>The run's chain states for this shape (<paramref name="device"/>'s, uninitialised): a piece of the kept memory.</summary>
+    internal Tensor States(Device device, ReadOnlySpan<int> shape) => _states = Rent(device, shape);
+
+    /// <summary>The run object of the workspace's runs, started afresh by each (<see cref="ChainRun.Start"/>).</summary>
+    internal ChainRun? Run { get; set; }
+
+    /// <summary>The result of a run that returns only <paramref name="samples"/> (the workspace's states tensor): the last
+    /// one when it holds that tensor for that model, else a new one, kept. Its samples are only ever taken (<see cref="ChainResult.TakeSamples"/>).</summary>
+    internal ChainResult Result(Tensor samples, Models.BaseModel model)
+    {
+        if (_result is { } last && ReferenceEquals(last.Samples, samples) && ReferenceEquals(last.Model, model)) return last;
+        return _result = new ChainResult(samples, null, null) { Model = model };
+    }
 
     /// <summary>The request of <see cref="Sampler.Advance"/> from the states <paramref name="x"/>: the last one when it was for
-    /// the same tensor, steps and first chain (persistent CD starts from one kept tensor every call), else a new one, kept.</summary>
+    /// the same tensor, steps and first chain (CD starts from its one kept tensor of starting states every call), else a new one, kept.</summary>
     internal ChainRequest Request(Tensor x, int nSteps, int firstChain)
     {
         if (_request is { } last && ReferenceEquals(last.Options.InitialSamples, x) && last.Steps == nSteps && last.Options.FirstChain == firstChain)
@@ -106,6 +136,10 @@ internal sealed class ChainWorkspace : IDisposable
         SourceScratch?.Dispose();
         SourceScratch = null;
         _request = null;
+        _result = null;
+        _states = null;
+        _handedOver?.Dispose();
+        _handedOver = null;
     }
 
     /// <inheritdoc />

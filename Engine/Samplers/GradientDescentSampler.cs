@@ -36,7 +36,7 @@ public sealed class GradientDescentSampler : Sampler
     /// <inheritdoc />
     private protected override ChainResult Run(ChainRequest request)
     {
-        using var run = new ChainRun(this, request);
+        using ChainRun run = ChainRun.Start(this, request);
         var transition = new LangevinTransition(run.Table(StepSize, nameof(StepSize), positive: true),
             run.Table(NoNoise, "noiseScale", positive: false), float.NegativeInfinity, float.PositiveInfinity);
         return run.Execute(transition, rows: 1, scalars: 1);

@@ -64,7 +64,7 @@ public sealed class HamiltonianMonteCarlo : Sampler
     /// <inheritdoc />
     private protected override ChainResult Run(ChainRequest request)
     {
-        using var run = new ChainRun(this, request);
+        using ChainRun run = ChainRun.Start(this, request);
         AdaptiveStepSize stepSize = run.StepSize(StepSize, nameof(StepSize));
         var transition = new HmcTransition(stepSize, run.Metric(Mass), LeapfrogSteps, StepSizeJitter);
         return run.Execute(transition, HmcTransition.Rows, HmcTransition.Scalars, DrawStatisticKinds.Leapfrogs);

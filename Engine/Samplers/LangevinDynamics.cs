@@ -59,7 +59,7 @@ public sealed class LangevinDynamics : Sampler
     /// <inheritdoc />
     private protected override ChainResult Run(ChainRequest request)
     {
-        using var run = new ChainRun(this, request);
+        using ChainRun run = ChainRun.Start(this, request);
         var transition = new LangevinTransition(run.Table(StepSize, nameof(StepSize), positive: true),
             run.Table(NoiseScale, nameof(NoiseScale), positive: false),
             ClampMin ?? float.NegativeInfinity, ClampMax ?? float.PositiveInfinity);

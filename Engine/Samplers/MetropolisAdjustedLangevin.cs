@@ -36,7 +36,7 @@ public sealed class MetropolisAdjustedLangevin : Sampler
     /// <inheritdoc />
     private protected override ChainResult Run(ChainRequest request)
     {
-        using var run = new ChainRun(this, request);
+        using ChainRun run = ChainRun.Start(this, request);
         var transition = new MalaTransition(run.StepSize(StepSize, nameof(StepSize)));
         return run.Execute(transition, MalaTransition.Rows, MalaTransition.Scalars);
     }

@@ -41,7 +41,7 @@ public sealed class NesterovSampler : Sampler
     /// <inheritdoc />
     private protected override ChainResult Run(ChainRequest request)
     {
-        using var run = new ChainRun(this, request);
+        using ChainRun run = ChainRun.Start(this, request);
         var transition = new NesterovTransition(run.Table(StepSize, nameof(StepSize), positive: true), Momentum);
         return run.Execute(transition, NesterovTransition.Rows, NesterovTransition.Scalars);
     }

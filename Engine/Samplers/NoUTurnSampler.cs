@@ -72,7 +72,7 @@ public sealed class NoUTurnSampler : Sampler
     /// <inheritdoc />
     private protected override ChainResult Run(ChainRequest request)
     {
-        using var run = new ChainRun(this, request);
+        using ChainRun run = ChainRun.Start(this, request);
         AdaptiveStepSize stepSize = run.StepSize(StepSize, nameof(StepSize));
         var transition = new NutsTransition(stepSize, run.Metric(MassFor(request.Dim)), MaxTreeDepth);
         return run.Execute(transition, NutsTransition.RowsFor(MaxTreeDepth), NutsTransition.Scalars,

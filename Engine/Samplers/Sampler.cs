@@ -96,9 +96,11 @@ public abstract class Sampler
     /// values) and returns the final states: the path of losses, which must not synchronise with the host.
     /// </summary>
     /// <remarks>The chains are global chains [firstChain, firstChain + n) (<see cref="SampleOptions.FirstChain"/>). With a
-    /// <paramref name="workspace"/> the run's working memory is kept there for the caller's next run (the same bits).</remarks>
-    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0, ChainWorkspace? workspace = null) =>
-        Run(workspace?.Request(x, nSteps, firstChain) ?? AdvanceRequest(x, nSteps, firstChain, workspace: null)).TakeSamples();
+    /// <paramref name="workspace"/> the run's working memory and objects are kept there for the caller's next run (the same
+    /// bits), and the returned states are the workspace's: read them before the next run in it, and do not dispose them.</remarks>
+    internal Tensor Advance(Tensor x, int nSteps, int firstChain = 0, ChainWorkspace? workspace = null) => workspace is null
+        ? Run(AdvanceRequest(x, nSteps, firstChain, workspace: null)).TakeSamples()
+        : workspace.HandOver(Run(workspace.Request(x, nSteps, firstChain)).TakeSamples());
 
     /// <summary>The request of <see cref="Advance"/>: nSteps steps of the chains x (global chains from firstChain).</summary>
     internal static ChainRequest AdvanceRequest(Tensor x, int nSteps, int firstChain, ChainWorkspace? workspace) =>

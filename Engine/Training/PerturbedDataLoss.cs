@@ -69,7 +69,7 @@ internal sealed class PerturbedDataLoss : BaseLoss
             _noise = device.Allocate(data.Shape);
             _noisy = device.Allocate(data.Shape);
         }
-        device.Launch(ProbeKernels.Fill, data.Dim(0), _noise!.View, data.Dim(1), _rng, _calls, ProbeKernels.Gaussian);
+        ProbeDraw.Fill(device, _noise!.View, data.Dim(1), _rng, _calls, ProbeKernels.Gaussian);
         ElementwiseOps.Combine(device, data.View, _noise.View, _noisy.View, Sigma);
         return _noisy;
     }
