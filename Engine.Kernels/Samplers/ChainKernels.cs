@@ -142,9 +142,14 @@ public static class ChainKernels
         where TTransition : struct, ITransition
     {
         int chains = x.IntLength / dim, stride = GridStride.Stride;
-        for (int c = GridStride.Start; c < chains; c += stride)
-            transition.Start(new ChainState(x, buffers, c, chains, dim));
+        for (int c = GridStride.Start; c < chains; c += stride) StartChain(c, chains, x, buffers, dim, transition);
     }
+
+    /// <summary>Chain c of <see cref="Start{TTransition}"/>: the kernel's body, also run by a host loop as <see cref="CompleteChain{TTransition}"/> is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StartChain<TTransition>(int c, int chains, ArrayView<float> x, ChainBuffers buffers, int dim, TTransition transition)
+        where TTransition : struct, ITransition =>
+        transition.Start(new ChainState(x, buffers, c, chains, dim));
 
     /// <summary>Step by step: <see cref="ITransition.Prepare"/> of evaluation k of launch step s for every chain that goes on.</summary>
     [Kernel]
@@ -153,11 +158,17 @@ public static class ChainKernels
         where TTransition : struct, ITransition
     {
         int d = settings.Dim, chains = x.IntLength / d, stride = GridStride.Stride;
-        for (int c = GridStride.Start; c < chains; c += stride)
-        {
-            var chain = new ChainState(x, buffers, c, chains, d);
-            if (k == 0 || transition.Continues(k, chain)) transition.Prepare(k, chain, s, settings, rng);
-        }
+        for (int c = GridStride.Start; c < chains; c += stride) PrepareChain(c, chains, x, buffers, settings, rng, transition, s, k);
+    }
+
+    /// <summary>Chain c of <see cref="Prepare{TTransition}"/>: the kernel's body, also run by a host loop as <see cref="CompleteChain{TTransition}"/> is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PrepareChain<TTransition>(int c, int chains, ArrayView<float> x, ChainBuffers buffers, ChainSettings settings,
+        Philox4x32 rng, TTransition transition, int s, int k)
+        where TTransition : struct, ITransition
+    {
+        var chain = new ChainState(x, buffers, c, chains, settings.Dim);
+        if (k == 0 || transition.Continues(k, chain)) transition.Prepare(k, chain, s, settings, rng);
     }
 
     /// <summary>

@@ -53,6 +53,48 @@ public sealed class HostCompleteTests(DeviceKind kind) : DeviceTest(kind)
     }
 
     /// <summary>
+    /// A Metropolis transition's start (<see cref="ChainKernels.StartChain{TTransition}"/>) and its step preparation
+    /// (<see cref="ChainKernels.PrepareChain{TTransition}"/>, the momentum or proposal drawn) as host loops write the same
+    /// bits as the launched <see cref="ChainKernels.Start{TTransition}"/> and <see cref="ChainKernels.Prepare{TTransition}"/>.
+    /// </summary>
+    [TestCase("mala", 0)]
+    [TestCase("mala", 1)]
+    [TestCase("hmc", 1)]
+    public void StartAndPrepareChain_InAHostLoop_EqualTheKernels_BitForBit(string sampler, int s)
+    {
+        if (Device.Kind != DeviceKind.Cpu) Assert.Ignore("The host loop runs on CPU-accelerator memory only.");
+        using Tensor steps = Device.FromArray([0.05f, 0.02f], 2), scales = Device.FromArray([1.3f], 1), mass = Device.FromArray([1f, 0.5f, 2f], Dim);
+        var settings = new ChainSettings(Dim, Steps: 2, FirstStep: 0, Thin: 1, Call: 5, Start: 1, FirstChain: 3);
+        var rng = Philox4x32.FromSeed(11);
+        var stepSize = new AdaptiveStepSize(steps.View, scales.View);
+        Tensor[] launched = Buffers(), looped = Buffers();
+        try
+        {
+            if (sampler == "mala") StartAndPrepare(new MalaTransition(stepSize), launched, looped, settings, rng, s);
+            else StartAndPrepare(new HmcTransition(stepSize, Metric.Diagonal(mass.View), 3, 0.2f), launched, looped, settings, rng, s);
+            using (Tensor rows = Device.Randn([Rows * Chains * Dim], seed: 2))
+                Assert.That(launched[1].ToArray(), Is.Not.EqualTo(rows.ToArray()), "start and preparation wrote the rows");
+            for (int i = 0; i < launched.Length; i++)
+                Assert.That(looped[i].ToArray(), Is.EqualTo(launched[i].ToArray()), $"buffer {i} (states, rows, scalars, statistics, trajectory)");
+        }
+        finally
+        {
+            foreach (Tensor t in launched.Concat(looped)) t.Dispose();
+        }
+    }
+
+    private void StartAndPrepare<T>(T transition, Tensor[] launched, Tensor[] looped, ChainSettings settings, Philox4x32 rng, int s)
+        where T : struct, ITransition
+    {
+        Assert.That(transition.NeedsStart && transition.Prepares(0), Is.True, "the transition starts and prepares");
+        Device.Launch(ChainKernels.Start, Chains, launched[0].View, Of(launched), Dim, transition);
+        Device.Launch(ChainKernels.Prepare, Chains, launched[0].View, Of(launched), settings, rng, transition, s, 0);
+        Device.Synchronize();
+        for (int c = 0; c < Chains; c++) ChainKernels.StartChain(c, Chains, looped[0].View, Of(looped), Dim, transition);
+        for (int c = 0; c < Chains; c++) ChainKernels.PrepareChain(c, Chains, looped[0].View, Of(looped), settings, rng, transition, s, 0);
+    }
+
+    /// <summary>
     /// Persistent CD's replay-buffer gather (with restarts: some rows restart from noise) and scatter as host loops of
     /// their kernels' work items (<see cref="ReplayKernels.GatherRow"/>, <see cref="ReplayKernels.ScatterRow"/>) write
     /// the same bits as the launched kernels, wrapping around the ring's end.

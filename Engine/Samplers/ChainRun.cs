@@ -98,8 +98,16 @@ internal sealed partial class ChainRun : IDisposable
             _metric = new Metric(_inverseMass.View, _factor.View, dense: 1);
             return _metric.Value;
         }
-        float[] inverseDiagonal = mass.InverseDiagonal(_dim);
-        _inverseMass = Owned(Device.FromArray(inverseDiagonal, inverseDiagonal.Length));
+        // Written into working memory (on the CPU in place, as StepSize fills its scales), so a run in a workspace makes no
+        // array, tensor or copy object for it.
+        _inverseMass = Working([_dim]);
+        if (Device.Kind == DeviceKind.Cpu) mass.InverseDiagonal(HostMemory.Of(_inverseMass.View));
+        else
+        {
+            var inverseDiagonal = new float[_dim];
+            mass.InverseDiagonal(inverseDiagonal);
+            _inverseMass.View.CopyFromCPU(inverseDiagonal);
+        }
         _metric = Kernels.Samplers.Metric.Diagonal(_inverseMass.View);
         return _metric.Value;
     }
@@ -151,7 +159,8 @@ internal sealed partial class ChainRun : IDisposable
                     Start: _options.WarmupSteps == 0 ? 1 : 0, FirstChain: _options.FirstChain), trajectory, draws);
 
             diagnostics = _options.ReturnDiagnostics ? Diagnostics(trajectory, kept, _chains) : null;
-            ChainInfo? info = _scales is null ? null : Info(chains.Scalars, keepsDraws ? draws : null, kept, statistics);
+            // A run in a workspace returns its samples only (Sampler.Advance): no acceptance or step-size report is read.
+            ChainInfo? info = _scales is null || _workspace is not null ? null : Info(chains.Scalars, keepsDraws ? draws : null, kept, statistics);
             if (!_options.ReturnTrajectory)
             {
                 if (kept > 0) trajectory.Dispose();
@@ -240,12 +249,12 @@ internal sealed partial class ChainRun : IDisposable
             if (settings.Start != 0 && transition.NeedsStart)
             {
                 Evaluate(energy: true);
-                device.Launch(ChainKernels.Start, x.Dim(0), x.View, buffers, settings.Dim, transition);
+                Start(transition, settings, buffers);
             }
             for (int s = 0; s < settings.Steps; s++)
             for (int k = 0; k < transition.Evaluations; k++)
             {
-                if (transition.Prepares(k)) device.Launch(ChainKernels.Prepare, x.Dim(0), x.View, buffers, settings, rng, transition, s, k);
+                if (transition.Prepares(k)) Prepare(transition, settings, buffers, s, k);
                 Evaluate(transition.NeedsEnergy(k));
                 Complete(transition, settings, trajectory, buffers, s, k);
                 if (transition.EndsEarly && ((k + 2) & (k + 1)) == 0 && k + 1 < transition.Evaluations && !AnyContinues(transition, buffers, settings, k + 1))
@@ -254,23 +263,57 @@ internal sealed partial class ChainRun : IDisposable
         }
 
         /// <summary>
-        /// <see cref="ChainKernels.Complete{TTransition}"/> of evaluation k of step s. Where the source evaluated on the host (a
-        /// CPU device, host twins on) the kernel's per-chain body runs in a host loop on the same memory: the same floats,
-        /// without the launch (whose ILGPU task object was most of what a training step's sampler run allocated).
+        /// Whether the step-by-step kernels' per-chain bodies run in host loops: where the source evaluated on the host (a CPU
+        /// device, host twins on), on the same memory, the same floats, without a launch per step (whose ILGPU task object was
+        /// most of what a training step's sampler run allocated).
         /// </summary>
+        private bool HostLoops => x.Device.Kind == DeviceKind.Cpu && source is { HostSimd: true };
+
+        /// <summary><see cref="ChainKernels.Start{TTransition}"/>, in a host loop where <see cref="HostLoops"/>.</summary>
+        private void Start<TTransition>(TTransition transition, ChainSettings settings, ChainBuffers buffers) where TTransition : struct, ITransition
+        {
+            Device device = x.Device;
+            int chains = x.Dim(0);
+            if (!HostLoops)
+            {
+                device.Launch(ChainKernels.Start, chains, x.View, buffers, settings.Dim, transition);
+                return;
+            }
+            device.Synchronize();
+            ArrayView<float> states = x.View;
+            for (int c = 0; c < chains; c++) ChainKernels.StartChain(c, chains, states, buffers, settings.Dim, transition);
+        }
+
+        /// <summary><see cref="ChainKernels.Prepare{TTransition}"/> of evaluation k of step s, in a host loop where <see cref="HostLoops"/>.</summary>
+        private void Prepare<TTransition>(TTransition transition, ChainSettings settings, ChainBuffers buffers, int s, int k)
+            where TTransition : struct, ITransition
+        {
+            Device device = x.Device;
+            int chains = x.Dim(0);
+            if (!HostLoops)
+            {
+                device.Launch(ChainKernels.Prepare, chains, x.View, buffers, settings, rng, transition, s, k);
+                return;
+            }
+            device.Synchronize();
+            ArrayView<float> states = x.View;
+            for (int c = 0; c < chains; c++) ChainKernels.PrepareChain(c, chains, states, buffers, settings, rng, transition, s, k);
+        }
+
+        /// <summary><see cref="ChainKernels.Complete{TTransition}"/> of evaluation k of step s, in a host loop where <see cref="HostLoops"/>.</summary>
         private void Complete<TTransition>(TTransition transition, ChainSettings settings, Tensor trajectory, ChainBuffers buffers, int s, int k)
             where TTransition : struct, ITransition
         {
             Device device = x.Device;
             int chains = x.Dim(0);
-            if (device.Kind == DeviceKind.Cpu && source is { HostSimd: true })
+            if (!HostLoops)
             {
-                device.Synchronize();
-                ArrayView<float> states = x.View, kept = trajectory.View;
-                for (int c = 0; c < chains; c++) ChainKernels.CompleteChain(c, chains, states, buffers, kept, settings, rng, transition, s, k);
+                device.Launch(ChainKernels.Complete, chains, x.View, buffers, trajectory.View, settings, rng, transition, s, k);
                 return;
             }
-            device.Launch(ChainKernels.Complete, chains, x.View, buffers, trajectory.View, settings, rng, transition, s, k);
+            device.Synchronize();
+            ArrayView<float> states = x.View, kept = trajectory.View;
+            for (int c = 0; c < chains; c++) ChainKernels.CompleteChain(c, chains, states, buffers, kept, settings, rng, transition, s, k);
         }
 
         /// <summary>Whether any chain goes on to evaluation k (one host synchronisation).</summary>

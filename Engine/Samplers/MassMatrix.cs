@@ -85,13 +85,13 @@ public sealed class MassMatrix
         }
     }
 
-    /// <summary>The diagonal of M^-1 for <paramref name="dim"/> coordinates.</summary>
-    /// <exception cref="ArgumentException">A per-coordinate mass does not have <paramref name="dim"/> values.</exception>
-    internal float[] InverseDiagonal(int dim)
+    /// <summary>Writes the diagonal of M^-1 for <paramref name="into"/>'s length of coordinates (no allocation).</summary>
+    /// <exception cref="ArgumentException">A per-coordinate mass does not have that many values.</exception>
+    internal void InverseDiagonal(Span<float> into)
     {
-        if (!IsScalar && _diagonal.Length != dim)
-            throw new ArgumentException($"mass has {_diagonal.Length} values but the chains have dimension {dim}.", "mass");
-        return IsScalar ? Enumerable.Repeat(1f / _diagonal[0], dim).ToArray() : _diagonal.Select(m => 1f / m).ToArray();
+        if (!IsScalar && _diagonal.Length != into.Length)
+            throw new ArgumentException($"mass has {_diagonal.Length} values but the chains have dimension {into.Length}.", "mass");
+        for (int i = 0; i < into.Length; i++) into[i] = 1f / _diagonal[IsScalar ? 0 : i];
     }
 
     /// <summary>A dense mass's M^-1 and its lower Cholesky factor for <paramref name="dim"/> coordinates (identity for <see cref="Dense"/>).</summary>
