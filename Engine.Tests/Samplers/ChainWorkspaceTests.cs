@@ -1,3 +1,5 @@
+using ILGPU;
+using ILGPU.Runtime;
 using TorchEbm.Autodiff;
 using TorchEbm.Energies;
 using TorchEbm.Models;
@@ -79,6 +81,32 @@ public sealed class ChainWorkspaceTests(DeviceKind kind) : DeviceTest(kind)
         }
         workspace.Dispose();
         Assert.That(Device.LiveTensors, Is.EqualTo(before), "disposing frees the states handed over");
+    }
+
+    /// <summary>
+    /// A workspace hands back its one result over each run's states: what was read from it (the non-finite chains) is
+    /// computed again from the new states, and a tensor an earlier run handed over is freed once a run returns the
+    /// workspace's own states again.
+    /// </summary>
+    [Test]
+    public void ReusedResultAndHandOver_ForgetTheLastRun()
+    {
+        using var model = new GaussianModel(Device, [0f, 0f], new float[,] { { 1f, 0f }, { 0f, 1f } });
+        using var workspace = new ChainWorkspace();
+        Tensor states = workspace.States(Device, [4, 2]);
+        states.View.CopyFromCPU(new float[8]);
+        ChainResult first = workspace.Result(states, model);
+        Assert.That(first.NonFiniteChains, Is.Zero);
+        states.View.CopyFromCPU(new[] { float.NaN, 0f, 0f, 0f, 0f, 0f, 0f, float.PositiveInfinity });
+        ChainResult second = workspace.Result(states, model);
+        Assert.That(second, Is.SameAs(first), "the result is reused");
+        Assert.That(second.NonFiniteChains, Is.EqualTo(2), "counted from this run's states, not the last run's");
+
+        int live = Device.LiveTensors;
+        Tensor own = Device.Zeros(4, 2);
+        Assert.That(workspace.HandOver(own), Is.SameAs(own));
+        Assert.That(workspace.HandOver(states), Is.SameAs(states));
+        Assert.That(Device.LiveTensors, Is.EqualTo(live), "the tensor handed over earlier is freed");
     }
 
     [Test]

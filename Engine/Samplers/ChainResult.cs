@@ -59,6 +59,9 @@ public sealed class ChainResult : IDisposable
 
     private IReadOnlyList<SamplingWarning>? _warnings;
 
+    /// <summary>Forgets what was computed from the samples when read (a workspace's result is reused over new states).</summary>
+    internal void ForgetCachedChecks() => (_nonFiniteChains, _warnings) = (null, null);
+
     /// <summary>The model the chains sampled, for lp__ in <see cref="WriteStanCsv"/>; null for results not made by a sampler run.</summary>
     internal BaseModel? Model { get; init; }
 

@@ -32,7 +32,12 @@ internal sealed class ChainWorkspace : IDisposable
     /// </summary>
     internal Tensor HandOver(Tensor samples)
     {
-        if (ReferenceEquals(samples, _states)) return samples;
+        if (ReferenceEquals(samples, _states))
+        {
+            _handedOver?.Dispose(); // a tensor an earlier run made is no one's to read any more
+            _handedOver = null;
+            return samples;
+        }
         if (!ReferenceEquals(samples, _handedOver)) _handedOver?.Dispose();
         return _handedOver = samples;
     }
@@ -47,7 +52,11 @@ internal sealed class ChainWorkspace : IDisposable
     /// one when it holds that tensor for that model, else a new one, kept. Its samples are only ever taken (<see cref="ChainResult.TakeSamples"/>).</summary>
     internal ChainResult Result(Tensor samples, Models.BaseModel model)
     {
-        if (_result is { } last && ReferenceEquals(last.Samples, samples) && ReferenceEquals(last.Model, model)) return last;
+        if (_result is { } last && ReferenceEquals(last.Samples, samples) && ReferenceEquals(last.Model, model))
+        {
+            last.ForgetCachedChecks(); // the states are this run's: nothing read from the last run's may stand
+            return last;
+        }
         return _result = new ChainResult(samples, null, null) { Model = model };
     }
 
