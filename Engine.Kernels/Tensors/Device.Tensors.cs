@@ -35,9 +35,24 @@ public sealed partial class Device
     public Tensor Full(float value, params int[] shape)
     {
         Tensor t = Allocate(shape);
-        if (Kind == DeviceKind.Cpu) HostMemory.Of(t.View).Fill(value); // the kernel's stores without its launch
-        else Launch(FillKernels.Constant, t.Length, t.View, value);
+        Fill(t.View, value);
         return t;
+    }
+
+    /// <summary>Sets every element of <paramref name="view"/> (this device's memory) to <paramref name="value"/>: on the CPU
+    /// the kernel's stores without its launch (no ILGPU task object), else <see cref="FillKernels.Constant"/>.</summary>
+    internal void Fill(ILGPU.ArrayView<float> view, float value)
+    {
+        if (Kind == DeviceKind.Cpu) HostMemory.Of(view).Fill(value);
+        else Launch(FillKernels.Constant, view.Length, view, value);
+    }
+
+    /// <summary>Copies <paramref name="data"/> into <paramref name="view"/> (this device's memory, the same length): on the
+    /// CPU a plain copy into the memory (ILGPU's copy allocates a few objects per call), else ILGPU's upload.</summary>
+    internal void CopyFromHost(ReadOnlySpan<float> data, ILGPU.ArrayView<float> view)
+    {
+        if (Kind == DeviceKind.Cpu) data.CopyTo(HostMemory.Of(view));
+        else view.CopyFromCPU(data);
     }
 
     /// <summary>Copies host data (row-major) into a new tensor of the given shape.</summary>
@@ -59,7 +74,7 @@ public sealed partial class Device
                 $"shape {Check.Format(shape)} holds {length} elements but data has {data.Length} (shape ({data.Length},)).",
                 nameof(shape));
         Tensor t = Allocate(shape);
-        t.View.CopyFromCPU(data);
+        CopyFromHost(data, t.View);
         return t;
     }
 

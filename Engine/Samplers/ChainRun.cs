@@ -79,8 +79,7 @@ internal sealed partial class ChainRun : IDisposable
         bool perChain = _options.WarmupSteps > 0 && _options.StepSizeAdaptation == StepSizeAdaptation.PerChain;
         if (perChain) CheckFits(rows: 1, scalars: 1); // before allocating a step size per chain (Execute checks the transition's own sizes)
         _scales = Working([perChain ? _chains : 1]);
-        if (Device.Kind == DeviceKind.Cpu) HostMemory.Of(_scales.View).Fill(1f); // as Device.Full
-        else Device.Launch(FillKernels.Constant, _scales.Length, _scales.View, 1f);
+        Device.Fill(_scales.View, 1f);
         return new AdaptiveStepSize(table.View, _scales.View);
     }
 
@@ -98,16 +97,11 @@ internal sealed partial class ChainRun : IDisposable
             _metric = new Metric(_inverseMass.View, _factor.View, dense: 1);
             return _metric.Value;
         }
-        // Written into working memory (on the CPU in place, as StepSize fills its scales), so a run in a workspace makes no
-        // array, tensor or copy object for it.
+        // Copied into working memory, so a run in a workspace makes no array, tensor or copy object for it.
+        Span<float> inverseDiagonal = _dim <= 1024 ? stackalloc float[_dim] : new float[_dim];
+        mass.InverseDiagonal(inverseDiagonal);
         _inverseMass = Working([_dim]);
-        if (Device.Kind == DeviceKind.Cpu) mass.InverseDiagonal(HostMemory.Of(_inverseMass.View));
-        else
-        {
-            var inverseDiagonal = new float[_dim];
-            mass.InverseDiagonal(inverseDiagonal);
-            _inverseMass.View.CopyFromCPU(inverseDiagonal);
-        }
+        Device.CopyFromHost(inverseDiagonal, _inverseMass.View);
         _metric = Kernels.Samplers.Metric.Diagonal(_inverseMass.View);
         return _metric.Value;
     }

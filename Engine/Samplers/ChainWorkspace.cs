@@ -1,6 +1,3 @@
-using ILGPU;
-using ILGPU.Runtime;
-
 namespace TorchEbm.Samplers;
 
 /// <summary>
@@ -120,7 +117,7 @@ internal sealed class ChainWorkspace : IDisposable
             (float[] held, Tensor table) = _tables[slot];
             if (!values.SequenceEqual(held))
             {
-                table.View.CopyFromCPU(values);
+                device.CopyFromHost(values, table.View);
                 values.CopyTo(held);
             }
             return table;
