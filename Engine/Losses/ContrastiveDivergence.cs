@@ -208,7 +208,7 @@ public sealed class ContrastiveDivergence : BaseLoss
         ArrayView<int> ages = _ages.View.BaseView;
         var rng = Philox4x32.FromSeed(Seed);
         uint call = _calls++;
-        bool onHost = OnHost(device);
+        bool onHost = ChainRun.HostLoops(device, Sampler.Source);
         if (onHost)
         {
             device.Synchronize();
@@ -225,10 +225,6 @@ public sealed class ContrastiveDivergence : BaseLoss
         _next += globalChains;
         return advanced;
     }
-
-    /// <summary>Whether the replay buffer's gather and scatter run as host loops of their kernels' work items (the same bits,
-    /// no launch): on a CPU device whose sampler runs its chains as host code.</summary>
-    private bool OnHost(Device device) => device.Kind == DeviceKind.Cpu && Sampler.Source is { HostSimd: true };
 
     /// <inheritdoc />
     internal override TrainingHealth? HealthAfter(Tensor batch) => Health(batch);

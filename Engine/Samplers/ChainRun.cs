@@ -256,12 +256,8 @@ internal sealed partial class ChainRun : IDisposable
             }
         }
 
-        /// <summary>
-        /// Whether the step-by-step kernels' per-chain bodies run in host loops: where the source evaluated on the host (a CPU
-        /// device, host twins on), on the same memory, the same floats, without a launch per step (whose ILGPU task object was
-        /// most of what a training step's sampler run allocated).
-        /// </summary>
-        private bool HostLoops => x.Device.Kind == DeviceKind.Cpu && source is { HostSimd: true };
+        /// <summary>Whether the step-by-step kernels' per-chain bodies run in host loops (see <see cref="ChainRun.HostLoops"/>).</summary>
+        private bool HostLoops => ChainRun.HostLoops(x.Device, source);
 
         /// <summary><see cref="ChainKernels.Start{TTransition}"/>, in a host loop where <see cref="HostLoops"/>.</summary>
         private void Start<TTransition>(TTransition transition, ChainSettings settings, ChainBuffers buffers) where TTransition : struct, ITransition
@@ -669,6 +665,14 @@ internal sealed partial class ChainRun : IDisposable
                 "run fewer steps per call (continue from InitialSamples) or use a schedule that settles.");
         return (int)length;
     }
+
+    /// <summary>
+    /// Whether kernels around a step-by-step run (a transition's start, preparation and completion, persistent CD's replay
+    /// gather and scatter) run their per-chain bodies in host loops: where the source evaluates on the host (a CPU device,
+    /// host twins on), on the same memory, the same floats, without a launch per step (whose ILGPU task object was most of
+    /// what a training step's sampler run allocated).
+    /// </summary>
+    internal static bool HostLoops(Device device, EnergySource? source) => device.Kind == DeviceKind.Cpu && source is { HostSimd: true };
 
     /// <summary>Working memory of <paramref name="shape"/> that the run does not hand out: the caller's workspace's, kept for
     /// the next run, or a new tensor the run frees.</summary>
