@@ -43,7 +43,7 @@ public static class ColumnKernels
         int rows = output.IntLength, stride = GridStride.Stride;
         for (int r = GridStride.Start; r < rows; r += stride)
         {
-            float sum = Sums.Of<Real, bool, StridedTerms>(new StridedTerms(x, (long)r * dim, 1), dim);
+            float sum = Sums.Of<Real, StridedTerms>(new StridedTerms(x, (long)r * dim, 1), dim);
             output[r] = factor * sum;
         }
     }

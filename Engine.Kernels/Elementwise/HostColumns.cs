@@ -41,7 +41,7 @@ internal static class HostColumns
     {
         for (int r = 0; r < output.Length; r++)
         {
-            float sum = Sums.Of<Real, bool, SpanTerms>(new SpanTerms(x.Slice(r * dim, dim)), dim);
+            float sum = Sums.Of<Real, SpanTerms>(new SpanTerms(x.Slice(r * dim, dim)), dim);
             output[r] = factor * sum;
         }
     }
@@ -71,13 +71,13 @@ internal static class HostColumns
         {
             for (; c + 8 <= cols; c += 8)
             {
-                Vector256<float> sum = Sums.Of<Real8, Vector256<float>, ColumnTerms8>(new ColumnTerms8(matrix, cols, c), rows);
+                Vector256<float> sum = Sums.Of<Real8, ColumnTerms8>(new ColumnTerms8(matrix, cols, c), rows);
                 (accumulate ? Vector256.Create(output.Slice(c, 8)) + sum : sum).CopyTo(output.Slice(c, 8));
             }
         }
         for (; c < cols; c++)
         {
-            float sum = Sums.Of<Real, bool, ColumnTerms>(new ColumnTerms(matrix, cols, c), rows);
+            float sum = Sums.Of<Real, ColumnTerms>(new ColumnTerms(matrix, cols, c), rows);
             output[c] = accumulate ? output[c] + sum : sum;
         }
     }
@@ -111,7 +111,7 @@ internal static class HostColumns
         return blocks;
     }
 
-    private static float SumInOrder(ReadOnlySpan<float> values) => Sums.Of<Real, bool, SpanTerms>(new SpanTerms(values), values.Length);
+    private static float SumInOrder(ReadOnlySpan<float> values) => Sums.Of<Real, SpanTerms>(new SpanTerms(values), values.Length);
 
     /// <summary>The terms values[k] of a span (a row, a block).</summary>
     private readonly ref struct SpanTerms(ReadOnlySpan<float> values) : ITerms<Real>

@@ -21,7 +21,7 @@ public static class ReductionKernels
         for (int b = GridStride.Start; b < blocks; b += stride)
         {
             int start = b * BlockSize, end = start + BlockSize < n ? start + BlockSize : n;
-            partials[b] = Sums.Of<Real, bool, IntTerms>(new IntTerms(input, start, 1), end - start);
+            partials[b] = Sums.Of<Real, IntTerms>(new IntTerms(input, start, 1), end - start);
         }
     }
 
@@ -35,7 +35,7 @@ public static class ReductionKernels
         int cols = output.IntLength, rows = matrix.IntLength / cols, stride = GridStride.Stride;
         for (int c = GridStride.Start; c < cols; c += stride)
         {
-            float sum = Sums.Of<Real, bool, IntTerms>(new IntTerms(matrix, c, cols), rows);
+            float sum = Sums.Of<Real, IntTerms>(new IntTerms(matrix, c, cols), rows);
             output[c] = accumulate != 0 ? output[c] + sum : sum;
         }
     }

@@ -4,7 +4,7 @@ using TorchEbm.Numerics;
 namespace TorchEbm.Reductions;
 
 /// <summary>
-/// The in-order sum, written once over any numeric type and any term source: the tape's kernels run it over
+/// The in-order sum, written once over any arithmetic type (<see cref="IArithmetic{T}"/>) and any term source: the tape's kernels run it over
 /// <see cref="Real"/> (<see cref="Elementwise.ColumnKernels.RowSums"/>, <see cref="ReductionKernels.SumBlocks"/> and
 /// <see cref="ReductionKernels.ColumnSums"/>), their host twins over <see cref="Real"/> and, eight columns at a time, over
 /// <see cref="Real8"/>; the traced interpreter over <see cref="Real"/> in the chain kernel and <see cref="Real8"/> in the
@@ -19,8 +19,8 @@ public static class Sums
     /// product is rounded, then added.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Of<T, TMask, TTerms>(in TTerms terms, int count)
-        where T : struct, IReal<T, TMask> where TMask : struct where TTerms : struct, ITerms<T>, allows ref struct
+    public static T Of<T, TTerms>(in TTerms terms, int count)
+        where T : struct, IArithmetic<T> where TTerms : struct, ITerms<T>, allows ref struct
     {
         T sum = T.From(0f);
         for (int k = 0; k < count; k++) sum += terms[k];

@@ -149,7 +149,7 @@ public static class TracedInterpreter
         for (int e = 0; e < length; e++) Accumulate<T, TMask, TRows>(rows, a + e, scale * rows.Adjoint(output + e));
     }
 
-    /// <summary>out[r] = factor * sum over c of a[r, c], <see cref="Sums.Of{T, TMask, TTerms}"/> (attributes: rows, columns; float: the factor).</summary>
+    /// <summary>out[r] = factor * sum over c of a[r, c], <see cref="Sums.Of{T, TTerms}"/> (attributes: rows, columns; float: the factor).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRowsForward<T, TMask, TRows>(in TracedInstruction i, TRows rows)
         where T : struct, IReal<T, TMask> where TMask : struct where TRows : struct, IChainRows<T>
@@ -157,7 +157,7 @@ public static class TracedInterpreter
         T factor = T.From(i.F0);
         int output = i.Out, a = rows.Operand(i.A), count = i.I0, cols = i.I1;
         for (int r = 0; r < count; r++)
-            rows.SetValue(output + r, factor * Sums.Of<T, TMask, RowTerms<T, TRows>>(new RowTerms<T, TRows>(rows, a, r * cols), cols));
+            rows.SetValue(output + r, factor * Sums.Of<T, RowTerms<T, TRows>>(new RowTerms<T, TRows>(rows, a, r * cols), cols));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
