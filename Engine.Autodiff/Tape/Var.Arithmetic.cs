@@ -58,8 +58,11 @@ public sealed partial class Var
     private static Var Combine(Var a, Var b, float sign)
     {
         return new Var(a.Device.AllocateLike(a.Value), [a, b], new TapeNode(NodeKind.Combine, F0: sign),
-            step: Elementwise(sign == 1f ? Arithmetic.Add : Arithmetic.Subtract, a)).Computed();
+            step: Elementwise(CombineOp(sign), a)).Computed();
     }
+
+    /// <summary>The op code of a <see cref="NodeKind.Combine"/> node of sign +1 (a + b) or -1 (a - b).</summary>
+    private static int CombineOp(float sign) => sign == 1f ? Arithmetic.Add : Arithmetic.Subtract;
 
     /// <summary>scale * a + shift element-wise.</summary>
     private static Var Affine(Var a, float scale, float shift)
@@ -177,7 +180,7 @@ public sealed partial class Var
         int op = _node.Kind switch
         {
             NodeKind.Multiply => Arithmetic.Multiply,
-            NodeKind.Combine => _node.F0 == 1f ? Arithmetic.Add : Arithmetic.Subtract,
+            NodeKind.Combine => CombineOp(_node.F0),
             _ => _node.I0, // Broadcast
         };
         var step = new GraphPartials(g, a, _parents[1], grads);
